@@ -1,0 +1,71 @@
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/commands` body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CommandRequest {
+    pub text: String,
+    /// Identifies one console so follow-up answers can refer to earlier messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+}
+
+/// What Tend answers to a command: a plan to confirm, or a plain reply
+/// (help, a question back, a status summary).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CommandResponse {
+    Plan(PlanView),
+    Reply { intent: String, message: String },
+}
+
+/// One parameter as understood, for the plan card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Parameter {
+    /// Machine name (`directory`, `patterns`, `older_than_days`, ...).
+    pub name: String,
+    /// Human label ("Directory").
+    pub label: String,
+    /// Human rendering of the value ("*.tmp, *.temp").
+    pub value: String,
+}
+
+/// What a plan would touch, computed without changing anything.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreviewView {
+    pub file_count: u64,
+    pub total_bytes: u64,
+    /// The first few paths, in walk order.
+    pub sample_paths: Vec<String>,
+    /// Things the preview skipped or could not read, worth knowing before confirming.
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub plan_id: String,
+    pub intent: String,
+    /// The workflow that will run (`cleanup`, ...).
+    pub workflow: String,
+    /// One sentence describing what will happen.
+    pub summary: String,
+    pub parameters: Vec<Parameter>,
+    pub preview: PreviewView,
+    /// Unix milliseconds after which the plan can no longer be confirmed.
+    pub expires_at: i64,
+}
+
+/// `POST /api/plans/{id}/confirm` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfirmResponse {
+    pub task_id: i64,
+}
+
+/// Body of every error response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable machine-readable code (`path_outside_roots`, `command_too_long`, ...).
+    pub code: String,
+    /// What happened and what to do, for a person.
+    pub error: String,
+}

@@ -1,0 +1,14 @@
+use serde::{Deserialize, Serialize};
+
+use super::TaskView;
+
+/// Messages the server pushes over `/api/events`.
+///
+/// A new connection first receives one `Snapshot` of the current tasks, then
+/// `Task` deltas. A client that reconnects simply starts over with a snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    Snapshot { tasks: Vec<TaskView> },
+    Task { task: TaskView },
+}

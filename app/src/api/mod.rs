@@ -1,0 +1,9 @@
+//! Wire types of the JSON API and the websocket, shared by server and browser.
+
+mod command;
+mod events;
+mod task;
+
+pub use command::{CommandRequest, CommandResponse, ConfirmResponse, ErrorBody, Parameter, PlanView, PreviewView};
+pub use events::ServerMessage;
+pub use task::{ProgressView, TaskState, TaskView};

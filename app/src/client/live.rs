@@ -1,0 +1,78 @@
+use crate::api::ServerMessage;
+
+/// State of the live connection, shown in the task panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connection {
+    Connecting,
+    Live,
+    Reconnecting,
+}
+
+impl Connection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Connection::Connecting => "connecting",
+            Connection::Live => "live",
+            Connection::Reconnecting => "reconnecting",
+        }
+    }
+}
+
+/// Keeps a websocket to `/api/events` open for the life of the page,
+/// reconnecting with backoff after the server goes away (a restart, a network
+/// blip). Every (re)connection starts with a snapshot, so nothing is missed.
+#[cfg(feature = "hydrate")]
+pub async fn run_event_stream(
+    on_message: impl Fn(ServerMessage) + 'static,
+    on_connection: impl Fn(Connection) + 'static,
+) {
+    use futures::StreamExt;
+    use gloo_net::websocket::{futures::WebSocket, Message};
+    use gloo_timers::future::TimeoutFuture;
+
+    let mut backoff_ms = 250u32;
+    loop {
+        let url = events_url();
+        if let Ok(socket) = WebSocket::open(&url) {
+            let (_sink, mut stream) = socket.split();
+            while let Some(frame) = stream.next().await {
+                let text = match frame {
+                    Ok(Message::Text(text)) => text,
+                    Ok(Message::Bytes(_)) => continue,
+                    Err(_) => break,
+                };
+                if let Ok(message) = serde_json::from_str::<ServerMessage>(&text) {
+                    if matches!(message, ServerMessage::Snapshot { .. }) {
+                        on_connection(Connection::Live);
+                        backoff_ms = 250;
+                    }
+                    on_message(message);
+                }
+            }
+        }
+        on_connection(Connection::Reconnecting);
+        TimeoutFuture::new(backoff_ms).await;
+        backoff_ms = (backoff_ms * 2).min(4_000);
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn events_url() -> String {
+    let location = web_sys::window().map(|w| w.location());
+    let (protocol, host) = match location {
+        Some(loc) => (
+            loc.protocol().unwrap_or_else(|_| "http:".into()),
+            loc.host().unwrap_or_default(),
+        ),
+        None => ("http:".into(), String::new()),
+    };
+    let scheme = if protocol == "https:" { "wss" } else { "ws" };
+    format!("{scheme}://{host}/api/events")
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub async fn run_event_stream(
+    _on_message: impl Fn(ServerMessage) + 'static,
+    _on_connection: impl Fn(Connection) + 'static,
+) {
+}

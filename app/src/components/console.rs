@@ -1,0 +1,117 @@
+use leptos::prelude::*;
+
+use super::PlanCard;
+use crate::api::CommandResponse;
+use crate::client;
+
+/// One line of the transcript.
+#[derive(Clone)]
+enum Entry {
+    User(String),
+    Reply { intent: String, message: String },
+    Plan(crate::api::PlanView),
+    Error(String),
+}
+
+/// The chat-style console: a transcript and the command input.
+#[component]
+pub fn Console() -> impl IntoView {
+    let (entries, set_entries) = signal(Vec::<(usize, Entry)>::new());
+    let (draft, set_draft) = signal(String::new());
+    let (busy, set_busy) = signal(false);
+    let session = session_id();
+
+    let push = move |entry: Entry| {
+        set_entries.update(|list| {
+            let id = list.len();
+            list.push((id, entry));
+        })
+    };
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = draft.get_untracked();
+        if text.trim().is_empty() || busy.get_untracked() {
+            return;
+        }
+        set_draft.set(String::new());
+        set_busy.set(true);
+        push(Entry::User(text.clone()));
+        let session = session.clone();
+        leptos::task::spawn_local(async move {
+            match client::send_command(&text, &session).await {
+                Ok(CommandResponse::Plan(plan)) => push(Entry::Plan(plan)),
+                Ok(CommandResponse::Reply { intent, message }) => push(Entry::Reply { intent, message }),
+                Err(e) => push(Entry::Error(e.0)),
+            }
+            set_busy.set(false);
+        });
+    };
+
+    view! {
+        <section class="console" aria-label="Console">
+            <ol class="transcript" aria-live="polite">
+                <li class="entry reply">
+                    "Hi! Tell me what to do, for example: "
+                    <code>"clean up *.tmp files older than 7 days in /srv/scratch"</code>
+                </li>
+                <For each=move || entries.get() key=|(id, _)| *id let:item>
+                    {render_entry(item.1)}
+                </For>
+            </ol>
+            <form class="command-form" on:submit=on_submit>
+                <input
+                    type="text"
+                    name="command"
+                    aria-label="Command"
+                    placeholder="back up /srv/photos to /mnt/nas every night at 2am"
+                    autocomplete="off"
+                    maxlength="4000"
+                    prop:value=move || draft.get()
+                    on:input=move |ev| set_draft.set(event_target_value(&ev))
+                />
+                <button type="submit" disabled=move || busy.get()>"Send"</button>
+            </form>
+        </section>
+    }
+}
+
+fn render_entry(entry: Entry) -> AnyView {
+    match entry {
+        Entry::User(text) => view! { <li class="entry user">{text}</li> }.into_any(),
+        Entry::Reply { intent, message } => {
+            view! { <li class="entry reply" data-intent=intent>{message}</li> }.into_any()
+        }
+        Entry::Plan(plan) => view! { <li class="entry plan"><PlanCard plan /></li> }.into_any(),
+        Entry::Error(message) => {
+            view! { <li class="entry error" role="alert">{message}</li> }.into_any()
+        }
+    }
+}
+
+/// A per-tab id so the server can keep a conversation's context apart from
+/// other consoles.
+fn session_id() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let random = js_random();
+        format!("console-{random:x}")
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::from("console-ssr")
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn js_random() -> u64 {
+    // Math.random is plenty for telling consoles apart; this is no secret.
+    (js_sys_random() * (u64::MAX as f64)) as u64
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Math, js_name = random)]
+    fn js_sys_random() -> f64;
+}

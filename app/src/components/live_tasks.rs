@@ -1,0 +1,63 @@
+use leptos::prelude::*;
+
+use crate::api::{ServerMessage, TaskView};
+use crate::client::{self, Connection};
+
+/// The tasks as the server last reported them, kept current by the websocket.
+#[derive(Clone, Copy)]
+pub struct LiveTasks {
+    pub tasks: RwSignal<Vec<TaskView>>,
+    pub connection: RwSignal<Connection>,
+}
+
+impl LiveTasks {
+    /// Creates the shared task list and makes it available to child components.
+    pub fn provide() -> Self {
+        let live = LiveTasks {
+            tasks: RwSignal::new(Vec::new()),
+            connection: RwSignal::new(Connection::Connecting),
+        };
+        provide_context(live);
+        live
+    }
+
+    pub fn expect() -> Self {
+        use_context::<LiveTasks>().unwrap_or_else(|| LiveTasks {
+            tasks: RwSignal::new(Vec::new()),
+            connection: RwSignal::new(Connection::Connecting),
+        })
+    }
+
+    /// Opens the event stream; call once, in the browser.
+    pub fn start(self) {
+        leptos::task::spawn_local(async move {
+            client::run_event_stream(
+                move |message| self.apply(message),
+                move |state| self.connection.set(state),
+            )
+            .await;
+        });
+    }
+
+    fn apply(self, message: ServerMessage) {
+        match message {
+            ServerMessage::Snapshot { mut tasks } => {
+                tasks.sort_by(|a, b| b.id.cmp(&a.id));
+                self.tasks.set(tasks);
+            }
+            ServerMessage::Task { task } => self.tasks.update(|tasks| upsert(tasks, task)),
+        }
+    }
+}
+
+/// Inserts or replaces a task, ignoring updates older than what is shown.
+fn upsert(tasks: &mut Vec<TaskView>, task: TaskView) {
+    match tasks.iter_mut().find(|t| t.id == task.id) {
+        Some(existing) if existing.revision <= task.revision => *existing = task,
+        Some(_) => {}
+        None => {
+            tasks.push(task);
+            tasks.sort_by(|a, b| b.id.cmp(&a.id));
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! Human formatting shared by the server's messages and the browser.
+
+/// `1536` → `"1.5 KiB"`.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// `7.0` → `"7 days"`, `1.5` → `"1.5 days"`, `1.0` → `"1 day"`.
+pub fn days(d: f64) -> String {
+    let rendered = if d.fract() == 0.0 {
+        format!("{d:.0}")
+    } else {
+        let s = format!("{d:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    if rendered == "1" {
+        "1 day".to_string()
+    } else {
+        format!("{rendered} days")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_are_human() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(1023), "1023 B");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(bytes(5 * 1024 * 1024 * 1024), "5.0 GiB");
+    }
+
+    #[test]
+    fn days_are_human() {
+        assert_eq!(days(1.0), "1 day");
+        assert_eq!(days(7.0), "7 days");
+        assert_eq!(days(1.5), "1.5 days");
+        assert_eq!(days(0.25), "0.25 days");
+    }
+}

@@ -1,0 +1,86 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** The `tend` binary under test (built by scripts/test). */
+const TEND_BIN = process.env.TEND_BIN ?? path.resolve(__dirname, '../../target/debug/tend');
+
+/**
+ * A real Tend server on a free port, with its own data directory and one
+ * allowed root (`files`) in a fresh temporary directory.
+ */
+export class TendServer {
+  readonly home: string;
+  readonly dataDir: string;
+  readonly filesDir: string;
+  url = '';
+  private child?: ChildProcess;
+  private port = 0;
+
+  constructor() {
+    this.home = fs.mkdtempSync(path.join(os.tmpdir(), 'tend-e2e-'));
+    this.dataDir = path.join(this.home, 'data');
+    this.filesDir = path.join(this.home, 'files');
+    fs.mkdirSync(this.filesDir, { recursive: true });
+  }
+
+  /** Starts the server; after a restart it keeps the same port so pages can reconnect. */
+  async start(): Promise<void> {
+    const child = spawn(TEND_BIN, [], {
+      env: {
+        ...process.env,
+        TEND_BIND: `127.0.0.1:${this.port}`,
+        TEND_DATA_DIR: this.dataDir,
+        TEND_ALLOWED_ROOTS: this.filesDir,
+        RUST_LOG: 'tend=info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    const log = fs.createWriteStream(path.join(this.home, 'server.log'), { flags: 'a' });
+    child.stderr?.pipe(log);
+    this.url = await new Promise<string>((resolve, reject) => {
+      let seen = '';
+      const timer = setTimeout(() => reject(new Error(`tend did not start: ${seen}`)), 30_000);
+      child.stdout?.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        const match = seen.match(/Tend is running at (http:\/\/[\d.]+:(\d+))/);
+        if (match) {
+          clearTimeout(timer);
+          this.port = Number(match[2]);
+          resolve(match[1]);
+        }
+      });
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`tend exited with ${code}: ${seen}`));
+      });
+    });
+  }
+
+  /** Kills the server (SIGKILL: nothing gets a chance to clean up). */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  }
+
+  async dispose(): Promise<void> {
+    await this.kill();
+    fs.rmSync(this.home, { recursive: true, force: true });
+  }
+
+  /** Writes a file under the allowed root with a given age in days. */
+  writeFile(relative: string, content: string, ageDays: number): string {
+    const full = path.join(this.filesDir, relative);
+    fs.mkdirSync(path.dirname(full), { recursive: true });
+    fs.writeFileSync(full, content);
+    const when = new Date(Date.now() - ageDays * 86_400_000);
+    fs.utimesSync(full, when, when);
+    return full;
+  }
+}

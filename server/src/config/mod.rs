@@ -1,0 +1,267 @@
+//! One place for configuration: defaults, then a TOML file, then `TEND_*`
+//! environment variables, each overriding the one before.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the config file {path} is not valid TOML: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{name}={value:?} is not valid: {reason}")]
+    Env {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address the HTTP server binds. Default 127.0.0.1:3000 (no login yet, so local only).
+    pub bind: SocketAddr,
+    /// Where Tend keeps its database, quarantine and secrets. Default `./data`.
+    pub data_dir: PathBuf,
+    /// Directories commands may touch, besides `<data_dir>/files` which is always allowed.
+    pub extra_allowed_roots: Vec<PathBuf>,
+    /// Where the built site (`pkg/tend.js`, `pkg/tend_bg.wasm`, `pkg/tend.css`) lives.
+    /// Default: found next to the binary (see [`Config::site_dir`]).
+    pub site_dir: Option<PathBuf>,
+    /// Database URL. Default: a SQLite file `<data_dir>/tend.db`.
+    pub database_url: Option<String>,
+    /// How many tasks run at once.
+    pub workers: usize,
+    /// Longest command text accepted, in bytes.
+    pub max_command_bytes: usize,
+    /// How long a plan can be confirmed after it was shown.
+    pub plan_ttl_secs: u64,
+    /// How many times a task interrupted by a crash is retried before it fails.
+    pub max_attempts: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            data_dir: PathBuf::from("data"),
+            extra_allowed_roots: Vec::new(),
+            site_dir: None,
+            database_url: None,
+            workers: 2,
+            max_command_bytes: 4096,
+            plan_ttl_secs: 3600,
+            max_attempts: 3,
+        }
+    }
+}
+
+/// The file form: every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    bind: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    allowed_roots: Option<Vec<PathBuf>>,
+    site_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    workers: Option<usize>,
+    max_command_bytes: Option<usize>,
+    plan_ttl_secs: Option<u64>,
+    max_attempts: Option<i64>,
+}
+
+impl Config {
+    /// Loads the config: `file` if given, else `$TEND_CONFIG`, else `./tend.toml`
+    /// if it exists; then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let mut config = Config::default();
+        let file = file
+            .map(Path::to_path_buf)
+            .or_else(|| env("TEND_CONFIG").map(PathBuf::from))
+            .or_else(|| Some(PathBuf::from("tend.toml")).filter(|p| p.exists()));
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            config.apply_file(&path, &text)?;
+        }
+        config.apply_env(env)?;
+        Ok(config)
+    }
+
+    fn apply_file(&mut self, path: &Path, text: &str) -> Result<(), ConfigError> {
+        let file: FileConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        // Relative paths in a config file mean relative to that file.
+        let resolve = |p: PathBuf| if p.is_relative() { base.join(p) } else { p };
+        if let Some(v) = file.bind {
+            self.bind = v;
+        }
+        if let Some(v) = file.data_dir {
+            self.data_dir = resolve(v);
+        }
+        if let Some(v) = file.allowed_roots {
+            self.extra_allowed_roots.extend(v.into_iter().map(resolve));
+        }
+        if let Some(v) = file.site_dir {
+            self.site_dir = Some(resolve(v));
+        }
+        if let Some(v) = file.database_url {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = file.workers {
+            self.workers = v;
+        }
+        if let Some(v) = file.max_command_bytes {
+            self.max_command_bytes = v;
+        }
+        if let Some(v) = file.plan_ttl_secs {
+            self.plan_ttl_secs = v;
+        }
+        if let Some(v) = file.max_attempts {
+            self.max_attempts = v.max(1);
+        }
+        Ok(())
+    }
+
+    fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn parse<T: std::str::FromStr>(name: &'static str, value: String) -> Result<T, ConfigError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            value.parse::<T>().map_err(|e| ConfigError::Env {
+                name,
+                reason: e.to_string(),
+                value,
+            })
+        }
+        if let Some(v) = env("TEND_BIND") {
+            self.bind = parse("TEND_BIND", v)?;
+        }
+        if let Some(v) = env("TEND_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("TEND_ALLOWED_ROOTS") {
+            self.extra_allowed_roots
+                .extend(v.split(':').filter(|s| !s.is_empty()).map(PathBuf::from));
+        }
+        if let Some(v) = env("TEND_SITE_DIR") {
+            self.site_dir = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("TEND_DATABASE_URL") {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = env("TEND_WORKERS") {
+            self.workers = parse("TEND_WORKERS", v)?;
+        }
+        if let Some(v) = env("TEND_MAX_COMMAND_BYTES") {
+            self.max_command_bytes = parse("TEND_MAX_COMMAND_BYTES", v)?;
+        }
+        if let Some(v) = env("TEND_PLAN_TTL_SECS") {
+            self.plan_ttl_secs = parse("TEND_PLAN_TTL_SECS", v)?;
+        }
+        Ok(())
+    }
+
+    /// The root that is always allowed: `<data_dir>/files`.
+    pub fn default_root(&self) -> PathBuf {
+        self.data_dir.join("files")
+    }
+
+    pub fn quarantine_dir(&self) -> PathBuf {
+        self.data_dir.join("quarantine")
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("tend.db").display()),
+        }
+    }
+
+    /// The built site: configured, or beside the binary as the build lays it
+    /// out (`target/<profile>/tend` next to `target/site`), or an installed
+    /// layout (`<prefix>/bin/tend` with `<prefix>/share/tend/site`), or
+    /// `./target/site` when run from the source tree.
+    pub fn site_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.site_dir {
+            return dir.clone();
+        }
+        let mut candidates = Vec::new();
+        if let Some(exe_dir) = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(Path::to_path_buf))
+        {
+            candidates.push(exe_dir.join("site"));
+            candidates.push(exe_dir.join("../site"));
+            candidates.push(exe_dir.join("../share/tend/site"));
+        }
+        candidates.push(PathBuf::from("target/site"));
+        candidates
+            .iter()
+            .find(|dir| dir.join("pkg").is_dir())
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from("target/site"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_make_a_first_run_work() {
+        let c = Config::default();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.default_root(), PathBuf::from("data/files"));
+        assert_eq!(c.database_url(), "sqlite://data/tend.db");
+    }
+
+    #[test]
+    fn file_then_env_override() {
+        let mut c = Config::default();
+        c.apply_file(
+            Path::new("/etc/tend/tend.toml"),
+            "bind = \"0.0.0.0:8080\"\ndata_dir = \"state\"\nallowed_roots = [\"/srv\"]\nworkers = 4\n",
+        )
+        .unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("/etc/tend/state"));
+        assert_eq!(c.workers, 4);
+        c.apply_env(|name| match name {
+            "TEND_BIND" => Some("127.0.0.1:9000".into()),
+            "TEND_ALLOWED_ROOTS" => Some("/mnt/nas::/home".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:9000");
+        assert_eq!(
+            c.extra_allowed_roots,
+            vec![PathBuf::from("/srv"), PathBuf::from("/mnt/nas"), PathBuf::from("/home")]
+        );
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let mut c = Config::default();
+        let err = c
+            .apply_env(|name| (name == "TEND_WORKERS").then(|| "many".to_string()))
+            .unwrap_err();
+        assert!(err.to_string().contains("TEND_WORKERS"));
+        let err = c
+            .apply_file(Path::new("t.toml"), "colour = 1")
+            .unwrap_err();
+        assert!(err.to_string().contains("not valid TOML"));
+    }
+}

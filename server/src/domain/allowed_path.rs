@@ -1,0 +1,333 @@
+//! The path policy: the only way to obtain an [`AllowedPath`], which is what
+//! every workflow takes. A workflow therefore never sees a path that was not
+//! canonicalized (symlinks and `..` resolved) and found inside an allowed root.
+
+use std::path::{Component, Path, PathBuf};
+
+/// Longest path text accepted before touching the filesystem.
+const MAX_PATH_BYTES: usize = 4096;
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PolicyError {
+    #[error("No path was given.")]
+    Empty,
+    #[error("The path contains a NUL byte, which no file name can hold.")]
+    NulByte,
+    #[error("The path is longer than {MAX_PATH_BYTES} bytes.")]
+    TooLong,
+    #[error("\"{0}\" is a relative path. Give the full path, starting with / or ~/.")]
+    Relative(String),
+    #[error("\"{0}\" looks like a Windows path; this server runs on Unix and needs a path like /srv/data.")]
+    Windows(String),
+    #[error("\"{0}\" uses another user's home directory (~user), which Tend does not expand. Write the full path.")]
+    OtherUsersHome(String),
+    #[error("{0} does not exist.")]
+    NotFound(String),
+    #[error("{0} is not a directory.")]
+    NotADirectory(String),
+    #[error("{path} cannot be read: {reason}.")]
+    Unreadable { path: String, reason: String },
+    #[error("{shown} is outside the allowed roots ({roots}). An admin can add roots with allowed_roots in tend.toml or TEND_ALLOWED_ROOTS.")]
+    OutsideRoots { shown: String, roots: String },
+}
+
+impl PolicyError {
+    /// Stable code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PolicyError::Empty => "path_missing",
+            PolicyError::NulByte | PolicyError::TooLong => "path_invalid",
+            PolicyError::Relative(_) => "path_relative",
+            PolicyError::Windows(_) => "path_windows",
+            PolicyError::OtherUsersHome(_) => "path_other_home",
+            PolicyError::NotFound(_) => "path_not_found",
+            PolicyError::NotADirectory(_) => "path_not_directory",
+            PolicyError::Unreadable { .. } => "path_unreadable",
+            PolicyError::OutsideRoots { .. } => "path_outside_roots",
+        }
+    }
+}
+
+/// A canonical path inside one of the allowed roots. Only [`PathPolicy`] builds one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowedPath {
+    path: PathBuf,
+    root: PathBuf,
+}
+
+impl AllowedPath {
+    pub fn as_path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The allowed root (canonical) that contains this path.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+impl std::fmt::Display for AllowedPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.path.display().fmt(f)
+    }
+}
+
+/// The allowed roots, canonicalized once, plus how `~` expands.
+#[derive(Debug, Clone)]
+pub struct PathPolicy {
+    roots: Vec<PathBuf>,
+    home: Option<PathBuf>,
+}
+
+impl PathPolicy {
+    /// Builds the policy. Roots that do not exist are dropped (and logged):
+    /// a root that later appears needs a reload, never a silent widening.
+    pub fn new(roots: impl IntoIterator<Item = PathBuf>, home: Option<PathBuf>) -> PathPolicy {
+        let mut canonical: Vec<PathBuf> = Vec::new();
+        for root in roots {
+            match root.canonicalize() {
+                Ok(c) if c.is_dir() => {
+                    if !canonical.contains(&c) {
+                        canonical.push(c);
+                    }
+                }
+                Ok(c) => tracing::warn!(root = %c.display(), "allowed root is not a directory; ignored"),
+                Err(e) => tracing::warn!(root = %root.display(), error = %e, "allowed root cannot be resolved; ignored"),
+            }
+        }
+        PathPolicy {
+            roots: canonical,
+            home,
+        }
+    }
+
+    pub fn roots(&self) -> &[PathBuf] {
+        &self.roots
+    }
+
+    /// Checks a directory the user named (as typed: `~` allowed).
+    pub fn check_dir(&self, raw: &str) -> Result<AllowedPath, PolicyError> {
+        let allowed = self.check_existing(raw)?;
+        if !allowed.path.is_dir() {
+            return Err(PolicyError::NotADirectory(allowed.path.display().to_string()));
+        }
+        Ok(allowed)
+    }
+
+    /// Checks any existing path the user named.
+    pub fn check_existing(&self, raw: &str) -> Result<AllowedPath, PolicyError> {
+        let expanded = self.expand(raw)?;
+        let canonical = match expanded.canonicalize() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(PolicyError::NotFound(raw.trim().to_string()))
+            }
+            Err(e) => {
+                return Err(PolicyError::Unreadable {
+                    path: raw.trim().to_string(),
+                    reason: e.to_string(),
+                })
+            }
+        };
+        self.inside_roots(raw.trim(), &expanded, canonical)
+    }
+
+    /// Re-checks a canonical path stored earlier (a task's parameters), so a
+    /// root removed since the plan was made is honoured at run time.
+    pub fn recheck(&self, stored: &Path) -> Result<AllowedPath, PolicyError> {
+        let text = stored.to_string_lossy();
+        self.check_dir(&text)
+    }
+
+    fn inside_roots(
+        &self,
+        raw: &str,
+        expanded: &Path,
+        canonical: PathBuf,
+    ) -> Result<AllowedPath, PolicyError> {
+        if let Some(root) = self.roots.iter().find(|root| canonical.starts_with(root)) {
+            return Ok(AllowedPath {
+                path: canonical,
+                root: root.clone(),
+            });
+        }
+        // Say where the path really leads when a symlink or `..` moved it.
+        let lexical = lexical_normalize(expanded);
+        let shown = if lexical == canonical {
+            canonical.display().to_string()
+        } else {
+            format!("{raw} (which resolves to {})", canonical.display())
+        };
+        Err(PolicyError::OutsideRoots {
+            shown,
+            roots: self.roots_text(),
+        })
+    }
+
+    fn roots_text(&self) -> String {
+        if self.roots.is_empty() {
+            return "none are configured".to_string();
+        }
+        self.roots
+            .iter()
+            .map(|r| r.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn expand(&self, raw: &str) -> Result<PathBuf, PolicyError> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(PolicyError::Empty);
+        }
+        if raw.contains('\0') {
+            return Err(PolicyError::NulByte);
+        }
+        if raw.len() > MAX_PATH_BYTES {
+            return Err(PolicyError::TooLong);
+        }
+        if looks_windows(raw) {
+            return Err(PolicyError::Windows(raw.to_string()));
+        }
+        if raw == "~" || raw.starts_with("~/") {
+            let home = self
+                .home
+                .clone()
+                .ok_or_else(|| PolicyError::Relative(raw.to_string()))?;
+            let rest = raw.trim_start_matches('~').trim_start_matches('/');
+            return Ok(if rest.is_empty() { home } else { home.join(rest) });
+        }
+        if raw.starts_with('~') {
+            return Err(PolicyError::OtherUsersHome(raw.to_string()));
+        }
+        let path = PathBuf::from(raw);
+        if path.is_relative() {
+            return Err(PolicyError::Relative(raw.to_string()));
+        }
+        Ok(path)
+    }
+}
+
+fn looks_windows(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    raw.starts_with("\\\\")
+        || (bytes.len() >= 3
+            && bytes[0].is_ascii_alphabetic()
+            && bytes[1] == b':'
+            && (bytes[2] == b'\\' || bytes[2] == b'/'))
+}
+
+/// Resolves `.` and `..` without touching the filesystem.
+fn lexical_normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        root: PathBuf,
+        outside: PathBuf,
+        policy: PathPolicy,
+    }
+
+    fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(root.join("photos")).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("escape")).unwrap();
+        let policy = PathPolicy::new([root.clone()], Some(root.join("photos")));
+        let root = root.canonicalize().unwrap();
+        let outside = outside.canonicalize().unwrap();
+        Fixture {
+            _dir: dir,
+            root,
+            outside,
+            policy,
+        }
+    }
+
+    #[test]
+    fn accepts_inside_and_canonicalizes() {
+        let f = fixture();
+        let raw = format!("{}/photos/../photos/", f.root.display());
+        let p = f.policy.check_dir(&raw).unwrap();
+        assert_eq!(p.as_path(), f.root.join("photos"));
+        assert_eq!(p.root(), f.root);
+    }
+
+    #[test]
+    fn home_expands() {
+        let f = fixture();
+        assert_eq!(f.policy.check_dir("~").unwrap().as_path(), f.root.join("photos"));
+        assert_eq!(
+            f.policy.check_dir("~/nope").unwrap_err(),
+            PolicyError::NotFound("~/nope".into())
+        );
+        assert!(matches!(
+            f.policy.check_dir("~bob/x"),
+            Err(PolicyError::OtherUsersHome(_))
+        ));
+    }
+
+    #[test]
+    fn refuses_outside_dotdot_and_symlink_escapes() {
+        let f = fixture();
+        let outside = f.policy.check_dir(&f.outside.display().to_string()).unwrap_err();
+        assert_eq!(outside.code(), "path_outside_roots");
+        assert!(outside.to_string().contains("outside the allowed roots"));
+
+        let dotdot = format!("{}/../outside", f.root.display());
+        let err = f.policy.check_dir(&dotdot).unwrap_err();
+        assert_eq!(err.code(), "path_outside_roots");
+
+        let link = format!("{}/escape", f.root.display());
+        let err = f.policy.check_dir(&link).unwrap_err();
+        assert!(err.to_string().contains("which resolves to"), "{err}");
+    }
+
+    #[test]
+    fn refuses_bad_text() {
+        let f = fixture();
+        assert_eq!(f.policy.check_dir("  ").unwrap_err(), PolicyError::Empty);
+        assert_eq!(f.policy.check_dir("/a\0b").unwrap_err(), PolicyError::NulByte);
+        assert_eq!(f.policy.check_dir(&"/a".repeat(3000)).unwrap_err(), PolicyError::TooLong);
+        assert!(matches!(f.policy.check_dir("photos"), Err(PolicyError::Relative(_))));
+        assert!(matches!(f.policy.check_dir("C:\\Users"), Err(PolicyError::Windows(_))));
+        assert!(matches!(f.policy.check_dir("/definitely/not/here"), Err(PolicyError::NotFound(_))));
+    }
+
+    #[test]
+    fn a_file_is_not_a_directory() {
+        let f = fixture();
+        let file = f.root.join("photos/a.jpg");
+        std::fs::write(&file, b"x").unwrap();
+        assert!(matches!(
+            f.policy.check_dir(&file.display().to_string()),
+            Err(PolicyError::NotADirectory(_))
+        ));
+        assert!(f.policy.check_existing(&file.display().to_string()).is_ok());
+    }
+
+    #[test]
+    fn missing_roots_are_dropped() {
+        let policy = PathPolicy::new([PathBuf::from("/definitely/not/here")], None);
+        assert!(policy.roots().is_empty());
+        let err = policy.check_dir("/").unwrap_err();
+        assert!(err.to_string().contains("none are configured"));
+    }
+}

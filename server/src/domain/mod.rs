@@ -1,0 +1,5 @@
+//! Validated domain types: values that can only exist once checked.
+
+mod allowed_path;
+
+pub use allowed_path::{AllowedPath, PathPolicy, PolicyError};

@@ -1,0 +1,79 @@
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use app::api::ErrorBody;
+
+use crate::domain::PolicyError;
+use crate::plan::PlanError;
+use crate::queue::StoreError;
+
+/// Every way an API call can fail, each with its status code and a message
+/// a person can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    NotFound(String),
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::Plan(e) => match e {
+                PlanError::EmptyCommand => (StatusCode::UNPROCESSABLE_ENTITY, "empty_command"),
+                PlanError::TooLong { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "command_too_long"),
+                PlanError::Policy(p @ PolicyError::OutsideRoots { .. }) => (StatusCode::FORBIDDEN, p.code()),
+                PlanError::Policy(p) => (StatusCode::UNPROCESSABLE_ENTITY, p.code()),
+                PlanError::MissingDirectory => (StatusCode::UNPROCESSABLE_ENTITY, "directory_missing"),
+                PlanError::Criteria(_) => (StatusCode::UNPROCESSABLE_ENTITY, "criteria_invalid"),
+                PlanError::Store(s) => store_status(s),
+                PlanError::Preview(_) => (StatusCode::INTERNAL_SERVER_ERROR, "preview_failed"),
+            },
+            ApiError::Store(s) => store_status(s),
+            ApiError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
+            ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "request_too_large"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+        }
+    }
+}
+
+fn store_status(e: &StoreError) -> (StatusCode, &'static str) {
+    match e {
+        StoreError::PlanNotFound(_) => (StatusCode::NOT_FOUND, "plan_not_found"),
+        StoreError::TaskNotFound(_) => (StatusCode::NOT_FOUND, "task_not_found"),
+        StoreError::PlanExpired => (StatusCode::GONE, "plan_expired"),
+        StoreError::PlanAlreadyConfirmed(_) => (StatusCode::CONFLICT, "plan_already_confirmed"),
+        StoreError::PlanCancelled => (StatusCode::CONFLICT, "plan_cancelled"),
+        StoreError::IllegalTransition { .. } => (StatusCode::CONFLICT, "task_state_conflict"),
+        StoreError::Database(_)
+        | StoreError::Migrate(_)
+        | StoreError::UnsupportedUrl(_)
+        | StoreError::Corrupt(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let error = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            // Details go to the log, not to the browser.
+            tracing::error!(error = %self, "request failed");
+            "Something went wrong inside Tend; the server log has the details.".to_string()
+        } else {
+            self.to_string()
+        };
+        let body = ErrorBody {
+            code: code.to_string(),
+            error,
+        };
+        (status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,7 @@
+//! One file per resource of the API.
+
+pub mod commands;
+pub mod events;
+pub mod health;
+pub mod plans;
+pub mod tasks;

@@ -1,0 +1,31 @@
+use axum::extract::{Path, State};
+use axum::Json;
+use serde_json::{json, Value};
+
+use app::api::{ConfirmResponse, PlanView};
+
+use crate::http::{ApiError, AppState};
+
+/// `GET /api/plans/{id}`
+pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let plan = state.store.get_plan(&id).await?;
+    let view: PlanView = plan.view;
+    Ok(Json(json!({"plan": view, "state": plan.state.as_str(), "task_id": plan.task_id})))
+}
+
+/// `POST /api/plans/{id}/confirm`: queue the plan's task.
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ConfirmResponse>, ApiError> {
+    let task = state.store.confirm_plan(&id, crate::now_ms()).await?;
+    state.hub.publish(task.clone());
+    state.workers.wake();
+    Ok(Json(ConfirmResponse { task_id: task.id }))
+}
+
+/// `POST /api/plans/{id}/cancel`: drop the plan; nothing runs.
+pub async fn cancel(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    state.store.cancel_plan(&id, crate::now_ms()).await?;
+    Ok(Json(json!({"plan_id": id, "state": "cancelled"})))
+}

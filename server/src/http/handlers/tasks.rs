@@ -1,0 +1,41 @@
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use app::api::TaskView;
+
+use crate::http::{ApiError, AppState};
+use crate::queue::CancelOutcome;
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    limit: Option<i64>,
+}
+
+/// `GET /api/tasks?limit=N`: newest first.
+pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<Vec<TaskView>>, ApiError> {
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    Ok(Json(state.store.list_tasks(limit).await?))
+}
+
+/// `GET /api/tasks/{id}`
+pub async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<TaskView>, ApiError> {
+    Ok(Json(state.store.get_task(id).await?))
+}
+
+/// `GET /api/tasks/{id}/events`: the task's log.
+pub async fn events(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+    let events = state.store.task_events(id).await?;
+    Ok(Json(json!({"task_id": id, "events": events})))
+}
+
+/// `POST /api/tasks/{id}/cancel`
+pub async fn cancel(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+    let (task, outcome) = state.workers.cancel(id).await?;
+    let outcome = match outcome {
+        CancelOutcome::Cancelled => "cancelled",
+        CancelOutcome::Requested => "cancel_requested",
+    };
+    Ok(Json(json!({"task": task, "outcome": outcome})))
+}

@@ -1,0 +1,12 @@
+//! The HTTP surface: the JSON API, the websocket, the site files and the
+//! server-rendered leptos app.
+
+mod error;
+pub mod handlers;
+mod json;
+mod router;
+mod state;
+
+pub use error::ApiError;
+pub use router::router;
+pub use state::AppState;

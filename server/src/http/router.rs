@@ -1,0 +1,44 @@
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+use super::handlers::{commands, events, health, plans, tasks};
+use super::AppState;
+use app::{shell, App};
+
+/// Largest request body accepted anywhere in the API.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The whole HTTP surface in one place.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health::health))
+        .route("/commands", post(commands::submit))
+        .route("/plans/{id}", get(plans::show))
+        .route("/plans/{id}/confirm", post(plans::confirm))
+        .route("/plans/{id}/cancel", post(plans::cancel))
+        .route("/tasks", get(tasks::list))
+        .route("/tasks/{id}", get(tasks::show))
+        .route("/tasks/{id}/events", get(tasks::events))
+        .route("/tasks/{id}/cancel", post(tasks::cancel))
+        .route("/events", get(events::subscribe))
+        .fallback(health::api_not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+
+    let site_pkg = state.config.site_dir().join("pkg");
+    let leptos_options = state.leptos.clone();
+    let routes = generate_route_list(App);
+
+    Router::new()
+        .nest("/api", api)
+        .nest_service("/pkg", ServeDir::new(site_pkg).precompressed_gzip())
+        .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,28 @@
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::plan::Planner;
+use crate::queue::{EventHub, Store, Workers};
+
+/// Everything a handler may need, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Arc<dyn Store>,
+    pub hub: EventHub,
+    pub workers: Arc<Workers>,
+    pub planner: Arc<Planner>,
+    pub leptos: LeptosOptions,
+    /// Turns true when the server is stopping; long-lived websockets end then.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}

@@ -1,0 +1,24 @@
+//! Tend's server: understands commands, plans them, queues them as durable
+//! tasks and runs them, streaming progress to every browser.
+//!
+//! Data flows one way through the modules:
+//! `http` → `nlu` → `plan` → `queue` → `workflows`, with progress flowing back
+//! from `workflows` through `queue::EventHub` to the websocket in `http`.
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod nlu;
+pub mod plan;
+pub mod queue;
+pub mod startup;
+pub mod workflows;
+
+/// Current time as Unix milliseconds: the one clock every stored timestamp uses.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,77 @@
+//! Planning: turns an understood command into a plan to confirm (with a
+//! dry-run preview) or a reply, without changing anything on disk.
+
+mod cleanup;
+mod replies;
+
+use std::sync::{Arc, RwLock};
+
+use app::api::CommandResponse;
+
+use crate::domain::{PathPolicy, PolicyError};
+use crate::nlu::{self, Intent};
+use crate::queue::{StoreError, Workers, Store};
+use crate::workflows::cleanup::CriteriaError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("Type what you want Tend to do, for example: clean up *.tmp files older than 7 days in /srv/scratch")]
+    EmptyCommand,
+    #[error("That command is {len} bytes long; Tend accepts at most {max}. Please shorten it.")]
+    TooLong { len: usize, max: usize },
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    #[error("Which directory should I clean up? Say it like: clean up *.tmp files in /srv/scratch")]
+    MissingDirectory,
+    #[error(transparent)]
+    Criteria(#[from] CriteriaError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("The preview could not run: {0}")]
+    Preview(String),
+}
+
+pub struct Planner {
+    pub store: Arc<dyn Store>,
+    pub workers: Arc<Workers>,
+    pub policy: Arc<RwLock<PathPolicy>>,
+    pub quarantine_dir: std::path::PathBuf,
+    pub plan_ttl_ms: i64,
+    pub max_command_bytes: usize,
+}
+
+impl Planner {
+    /// Answers one command typed at the console or sent to the API.
+    pub async fn respond(
+        &self,
+        text: &str,
+        session: Option<String>,
+    ) -> Result<CommandResponse, PlanError> {
+        if text.len() > self.max_command_bytes {
+            return Err(PlanError::TooLong {
+                len: text.len(),
+                max: self.max_command_bytes,
+            });
+        }
+        if text.trim().is_empty() {
+            return Err(PlanError::EmptyCommand);
+        }
+        let understanding = nlu::understand(text);
+        match understanding.intent {
+            Intent::Cleanup => cleanup::plan(self, &understanding, session).await,
+            Intent::Status => replies::status(self, &understanding).await,
+            Intent::Cancel => replies::cancel(self, &understanding).await,
+            Intent::Backup | Intent::Restore | Intent::Sync => {
+                Ok(replies::not_yet_available(&understanding))
+            }
+            Intent::OutOfScope => Ok(replies::help(&understanding)),
+        }
+    }
+
+    fn policy(&self) -> PathPolicy {
+        match self.policy.read() {
+            Ok(p) => p.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+}

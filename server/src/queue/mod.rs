@@ -1,0 +1,18 @@
+//! The durable task queue: task states, the `Store` that persists tasks,
+//! plans and events, the hub that fans changes out to websockets, and the
+//! workers that run tasks.
+
+mod hub;
+mod sqlite;
+pub mod state;
+mod store;
+mod worker;
+
+pub use hub::EventHub;
+pub use sqlite::SqliteStore;
+pub use state::{IllegalTransition, Transition};
+pub use store::{
+    open_store, CancelOutcome, Finish, NewPlan, NewTask, PlanRecord, PlanState, Store,
+    StoreError, Task, TaskEvent,
+};
+pub use worker::{CancelRegistry, Workers};

@@ -1,0 +1,161 @@
+//! The storage interface. SQLite implements it today; a PostgreSQL
+//! implementation stands beside it behind the same trait.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::state::IllegalTransition;
+
+/// A task as stored and as shown to clients.
+pub type Task = app::api::TaskView;
+pub use app::api::ProgressView;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH")]
+    UnsupportedUrl(String),
+    #[error("There is no plan {0}. Send the command again to get a new plan.")]
+    PlanNotFound(String),
+    #[error("This plan expired. Send the command again to get a fresh preview.")]
+    PlanExpired,
+    #[error("This plan was already confirmed as task #{0}.")]
+    PlanAlreadyConfirmed(i64),
+    #[error("This plan was cancelled. Send the command again to get a new plan.")]
+    PlanCancelled,
+    #[error("There is no task #{0}.")]
+    TaskNotFound(i64),
+    #[error("Task #{id} cannot change: {source}")]
+    IllegalTransition {
+        id: i64,
+        source: IllegalTransition,
+    },
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanState {
+    Pending,
+    Confirmed,
+    Cancelled,
+}
+
+impl PlanState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanState::Pending => "pending",
+            PlanState::Confirmed => "confirmed",
+            PlanState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PlanState> {
+        [PlanState::Pending, PlanState::Confirmed, PlanState::Cancelled]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+}
+
+/// A plan to store: what the user will see and what the task will run.
+#[derive(Debug, Clone)]
+pub struct NewPlan {
+    pub id: String,
+    pub session: Option<String>,
+    pub view: app::api::PlanView,
+    pub task: NewTask,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlanRecord {
+    pub id: String,
+    pub state: PlanState,
+    pub view: app::api::PlanView,
+    pub task_id: Option<i64>,
+    pub expires_at: i64,
+}
+
+/// What a confirmed plan becomes.
+#[derive(Debug, Clone)]
+pub struct NewTask {
+    pub workflow: String,
+    pub summary: String,
+    /// Workflow parameters, validated when the plan was made and re-checked
+    /// when the task runs.
+    pub params: serde_json::Value,
+}
+
+/// How a running task ended.
+#[derive(Debug, Clone)]
+pub enum Finish {
+    Succeeded { result: String },
+    Failed { error: String, result: Option<String> },
+    Cancelled { result: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelOutcome {
+    /// It had not started: it is cancelled now.
+    Cancelled,
+    /// It is running: the worker was asked to stop.
+    Requested,
+}
+
+/// One entry of a task's log.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TaskEvent {
+    pub at: i64,
+    pub kind: String,
+    pub message: String,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    async fn insert_plan(&self, plan: NewPlan) -> Result<(), StoreError>;
+    async fn get_plan(&self, id: &str) -> Result<PlanRecord, StoreError>;
+    /// Pending → cancelled.
+    async fn cancel_plan(&self, id: &str, now: i64) -> Result<(), StoreError>;
+    /// Pending → confirmed, creating its queued task in the same transaction,
+    /// so confirming twice never makes two tasks.
+    async fn confirm_plan(&self, id: &str, now: i64) -> Result<Task, StoreError>;
+
+    /// Puts a task straight on the queue (tasks that need no plan).
+    async fn enqueue(&self, task: NewTask, now: i64) -> Result<Task, StoreError>;
+    async fn get_task(&self, id: i64) -> Result<Task, StoreError>;
+    /// The newest tasks first.
+    async fn list_tasks(&self, limit: i64) -> Result<Vec<Task>, StoreError>;
+    async fn task_events(&self, id: i64) -> Result<Vec<TaskEvent>, StoreError>;
+
+    /// Atomically moves the oldest queued task to running.
+    async fn claim_next(&self, now: i64) -> Result<Option<Task>, StoreError>;
+    async fn update_progress(
+        &self,
+        id: i64,
+        progress: &ProgressView,
+        now: i64,
+    ) -> Result<Task, StoreError>;
+    async fn log(&self, id: i64, kind: &str, message: &str, now: i64) -> Result<(), StoreError>;
+    async fn finish(&self, id: i64, finish: Finish, now: i64) -> Result<Task, StoreError>;
+    async fn request_cancel(&self, id: i64, now: i64) -> Result<(Task, CancelOutcome), StoreError>;
+    /// At startup: tasks left `running` by a crash go back to the queue (or
+    /// fail once out of attempts, or become cancelled if that was asked).
+    async fn recover_interrupted(
+        &self,
+        max_attempts: i64,
+        now: i64,
+    ) -> Result<Vec<Task>, StoreError>;
+}
+
+/// Opens the store a database URL names, creating and migrating it.
+pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(super::SqliteStore::open(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(url.to_string()))
+    }
+}

@@ -1,0 +1,183 @@
+//! Workers: claim queued tasks, run their workflow on a blocking thread, and
+//! turn the workflow's reports into stored progress and broadcast updates.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch, Notify};
+
+use super::{CancelOutcome, EventHub, Finish, Store, StoreError, Task};
+use crate::workflows::{self, Outcome, Report, TaskContext, WorkflowEnv, WorkflowParams};
+
+/// Cancel flags of the tasks running in this process.
+#[derive(Clone, Default)]
+pub struct CancelRegistry {
+    flags: Arc<Mutex<HashMap<i64, Arc<AtomicBool>>>>,
+}
+
+impl CancelRegistry {
+    fn register(&self, id: i64, already: bool) -> Arc<AtomicBool> {
+        let flag = Arc::new(AtomicBool::new(already));
+        self.lock().insert(id, flag.clone());
+        flag
+    }
+
+    fn remove(&self, id: i64) {
+        self.lock().remove(&id);
+    }
+
+    /// Asks a running task to stop; false if it is not running here.
+    pub fn signal(&self, id: i64) -> bool {
+        match self.lock().get(&id) {
+            Some(flag) => {
+                flag.store(true, Ordering::Relaxed);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<AtomicBool>>> {
+        match self.flags.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+}
+
+pub struct Workers {
+    store: Arc<dyn Store>,
+    hub: EventHub,
+    env: Arc<WorkflowEnv>,
+    wake: Notify,
+    pub cancels: CancelRegistry,
+}
+
+impl Workers {
+    pub fn new(store: Arc<dyn Store>, hub: EventHub, env: Arc<WorkflowEnv>) -> Arc<Workers> {
+        Arc::new(Workers {
+            store,
+            hub,
+            env,
+            wake: Notify::new(),
+            cancels: CancelRegistry::default(),
+        })
+    }
+
+    /// Starts `count` worker loops that run until `shutdown` turns true.
+    pub fn start(self: &Arc<Self>, count: usize, shutdown: watch::Receiver<bool>) {
+        for _ in 0..count {
+            let workers = self.clone();
+            let mut shutdown = shutdown.clone();
+            tokio::spawn(async move {
+                loop {
+                    if *shutdown.borrow() {
+                        return;
+                    }
+                    match workers.store.claim_next(crate::now_ms()).await {
+                        Ok(Some(task)) => {
+                            workers.hub.publish(task.clone());
+                            workers.run(task).await;
+                            continue;
+                        }
+                        Ok(None) => {}
+                        Err(e) => tracing::error!(error = %e, "could not claim a task"),
+                    }
+                    // Woken by a new task, or poll now and then as a backstop.
+                    tokio::select! {
+                        _ = workers.wake.notified() => {}
+                        _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                        _ = shutdown.changed() => {}
+                    }
+                }
+            });
+        }
+    }
+
+    /// Cancels a task: at once if queued, by signalling its worker if running.
+    pub async fn cancel(&self, id: i64) -> Result<(Task, CancelOutcome), StoreError> {
+        let (task, outcome) = self.store.request_cancel(id, crate::now_ms()).await?;
+        if outcome == CancelOutcome::Requested {
+            self.cancels.signal(id);
+        }
+        self.hub.publish(task.clone());
+        Ok((task, outcome))
+    }
+
+    /// Tells idle workers there is work.
+    pub fn wake(&self) {
+        self.wake.notify_waiters();
+        self.wake.notify_one();
+    }
+
+    async fn run(&self, task: Task) {
+        let id = task.id;
+        let cancel = self.cancels.register(id, task.cancel_requested);
+        let finish = match serde_json::from_value::<WorkflowParams>(task.parameters.clone()) {
+            Err(e) => Finish::Failed {
+                error: format!("The task's parameters cannot be read: {e}"),
+                result: None,
+            },
+            Ok(params) => self.execute(id, params, cancel).await,
+        };
+        self.cancels.remove(id);
+        match self.store.finish(id, finish, crate::now_ms()).await {
+            Ok(task) => self.hub.publish(task),
+            Err(e) => tracing::error!(task = id, error = %e, "could not record the end of a task"),
+        }
+    }
+
+    async fn execute(&self, id: i64, params: WorkflowParams, cancel: Arc<AtomicBool>) -> Finish {
+        let (reports, receiver) = mpsc::unbounded_channel();
+        let drain = tokio::spawn(drain_reports(id, receiver, self.store.clone(), self.hub.clone()));
+        let env = self.env.clone();
+        let outcome = tokio::task::spawn_blocking(move || {
+            let ctx = TaskContext::new(id, cancel, reports);
+            workflows::run(&params, &env, &ctx)
+        })
+        .await;
+        // The context (and its sender) is gone once the workflow returns, so
+        // the drain ends after storing the last report.
+        let _ = drain.await;
+        match outcome {
+            Ok(Ok(Outcome::Succeeded { summary })) => Finish::Succeeded { result: summary },
+            Ok(Ok(Outcome::Cancelled { summary })) => Finish::Cancelled { result: summary },
+            Ok(Ok(Outcome::PartlyFailed { summary, error })) => Finish::Failed {
+                error,
+                result: Some(summary),
+            },
+            Ok(Err(e)) => Finish::Failed {
+                error: e.to_string(),
+                result: None,
+            },
+            Err(e) => Finish::Failed {
+                error: format!("The workflow stopped unexpectedly: {e}"),
+                result: None,
+            },
+        }
+    }
+}
+
+async fn drain_reports(
+    id: i64,
+    mut receiver: mpsc::UnboundedReceiver<Report>,
+    store: Arc<dyn Store>,
+    hub: EventHub,
+) {
+    while let Some(report) = receiver.recv().await {
+        let now = crate::now_ms();
+        match report {
+            Report::Progress(progress) => match store.update_progress(id, &progress, now).await {
+                Ok(task) => hub.publish(task),
+                Err(e) => tracing::warn!(task = id, error = %e, "could not store progress"),
+            },
+            Report::Log { kind, message } => {
+                if let Err(e) = store.log(id, kind, &message, now).await {
+                    tracing::warn!(task = id, error = %e, "could not store a log line");
+                }
+            }
+        }
+    }
+}

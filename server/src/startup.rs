@@ -1,0 +1,154 @@
+//! Builds and starts a whole Tend server from a [`Config`]: data directory,
+//! store (migrated, crash-recovered), path policy, workers, HTTP.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use leptos::config::LeptosOptions;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::domain::PathPolicy;
+use crate::http::{router, AppState};
+use crate::plan::Planner;
+use crate::queue::{open_store, EventHub, Store, StoreError, Workers};
+use crate::workflows::WorkflowEnv;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// A running server.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub store: Arc<dyn Store>,
+    shutdown: watch::Sender<bool>,
+    handle: JoinHandle<std::io::Result<()>>,
+}
+
+pub async fn start(config: Config) -> Result<Server, StartError> {
+    let io = |context: String| move |source| StartError::Io { context, source };
+    for dir in [config.data_dir.clone(), config.default_root(), config.quarantine_dir()] {
+        std::fs::create_dir_all(&dir).map_err(io(format!("cannot create {}", dir.display())))?;
+    }
+    let store = open_store(&config.database_url()).await?;
+    for task in store.recover_interrupted(config.max_attempts, crate::now_ms()).await? {
+        tracing::warn!(task = task.id, state = task.state.as_str(), "recovered a task interrupted by a stop");
+    }
+
+    let mut roots = vec![config.default_root()];
+    roots.extend(config.extra_allowed_roots.iter().cloned());
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let policy = Arc::new(RwLock::new(PathPolicy::new(roots, home)));
+    let quarantine_dir = config
+        .quarantine_dir()
+        .canonicalize()
+        .map_err(io("cannot resolve the quarantine directory".into()))?;
+
+    let hub = EventHub::default();
+    let env = Arc::new(WorkflowEnv {
+        policy: policy.clone(),
+        quarantine_dir: quarantine_dir.clone(),
+    });
+    let workers = Workers::new(store.clone(), hub.clone(), env);
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    workers.start(config.workers, shutdown_rx.clone());
+
+    let planner = Arc::new(Planner {
+        store: store.clone(),
+        workers: workers.clone(),
+        policy,
+        quarantine_dir,
+        plan_ttl_ms: (config.plan_ttl_secs as i64).saturating_mul(1000),
+        max_command_bytes: config.max_command_bytes,
+    });
+    let site_dir = config.site_dir();
+    let leptos = LeptosOptions::builder()
+        .output_name("tend")
+        .site_root(site_dir.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.bind)
+        .build();
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .map_err(io(format!("cannot listen on {}", config.bind)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(io("cannot read the bound address".into()))?;
+    let state = AppState {
+        config: Arc::new(config),
+        store: store.clone(),
+        hub,
+        workers,
+        planner,
+        leptos,
+        shutdown: shutdown_rx.clone(),
+    };
+    let app = router(state);
+    let mut stop = shutdown_rx;
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|stopping| *stopping).await;
+            })
+            .await
+    });
+    tracing::info!(%addr, site = %site_dir.display(), "Tend is listening");
+    Ok(Server {
+        addr,
+        store,
+        shutdown,
+        handle,
+    })
+}
+
+impl Server {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting work and closes connections; running tasks are
+    /// abandoned and picked up again at the next start.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.handle.await;
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run_until_signal(self) {
+        wait_for_signal().await;
+        tracing::info!("stopping");
+        self.stop().await;
+    }
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

@@ -1,0 +1,143 @@
+//! Cleanup: select files in one directory tree by glob, age and size, and
+//! move them into a quarantine (a rename on the same filesystem, never a
+//! copy-then-delete) with a manifest that says where each came from.
+
+mod criteria;
+mod quarantine;
+mod select;
+
+use std::path::PathBuf;
+
+use app::api::{PreviewView, ProgressView};
+use serde::{Deserialize, Serialize};
+
+pub use criteria::{Criteria, CriteriaError};
+pub use quarantine::{ManifestEntry, Quarantine, QUARANTINE_DIR_NAME};
+pub use select::{walk, Candidate, WalkReport};
+
+use super::{Outcome, TaskContext, WorkflowEnv, WorkflowError};
+use crate::domain::AllowedPath;
+
+/// How many paths a preview lists.
+pub const PREVIEW_SAMPLE: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CleanupParams {
+    /// The tree to clean, canonical as checked when the plan was made.
+    pub directory: PathBuf,
+    /// Globs; a file matches if any matches (name, or relative path if the glob has a `/`).
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    /// As the user said it, for display.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub older_than_days: Option<f64>,
+    /// The age cutoff fixed when the plan was made, so the task touches what
+    /// the preview showed rather than whatever aged since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified_before_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_size_bytes: Option<u64>,
+}
+
+/// What would be moved, without moving anything.
+pub fn preview(criteria: &Criteria) -> PreviewView {
+    let mut preview = PreviewView {
+        file_count: 0,
+        total_bytes: 0,
+        sample_paths: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let report = walk(criteria, &|| false, |candidate| {
+        preview.file_count += 1;
+        preview.total_bytes += candidate.size;
+        if preview.sample_paths.len() < PREVIEW_SAMPLE {
+            preview.sample_paths.push(candidate.path.display().to_string());
+        }
+    });
+    preview.warnings = report.warnings();
+    preview
+}
+
+/// Runs a cleanup task (blocking).
+pub fn run(
+    params: &CleanupParams,
+    env: &WorkflowEnv,
+    ctx: &TaskContext,
+) -> Result<Outcome, WorkflowError> {
+    let root: AllowedPath = env.policy().recheck(&params.directory)?;
+    let criteria = Criteria::new(params, root.clone(), vec![env.quarantine_dir.clone()])
+        .map_err(|e| WorkflowError::InvalidParams(e.to_string()))?;
+
+    // Select first so progress has a total; the list is small next to the files.
+    let mut selected = Vec::new();
+    let report = walk(&criteria, &|| ctx.is_cancelled(), |c| selected.push(c));
+    for warning in report.warnings() {
+        ctx.log("info", warning);
+    }
+    let mut progress = ProgressView {
+        files_total: selected.len() as u64,
+        bytes_total: selected.iter().map(|c| c.size).sum(),
+        ..ProgressView::default()
+    };
+    ctx.progress(&progress, true);
+    if ctx.is_cancelled() {
+        return Ok(Outcome::Cancelled {
+            summary: "Cancelled before any file was moved.".into(),
+        });
+    }
+
+    let mut quarantine = Quarantine::open(&env.quarantine_dir, ctx.task_id(), &root)
+        .map_err(|source| WorkflowError::Io {
+            context: "Could not prepare the quarantine".into(),
+            source,
+        })?;
+    let mut failures = 0u64;
+    for candidate in &selected {
+        if ctx.is_cancelled() {
+            break;
+        }
+        progress.current = Some(candidate.path.display().to_string());
+        match quarantine.move_in(candidate) {
+            Ok(()) => {
+                progress.files_done += 1;
+                progress.bytes_done += candidate.size;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // Vanished since selection: nothing to clean, not a failure.
+                ctx.log("info", format!("{} disappeared before it was moved", candidate.path.display()));
+            }
+            Err(e) => {
+                failures += 1;
+                ctx.log("file_error", format!("{}: {e}", candidate.path.display()));
+            }
+        }
+        ctx.progress(&progress, false);
+    }
+    quarantine.close().map_err(|source| WorkflowError::Io {
+        context: "Could not write the quarantine manifest".into(),
+        source,
+    })?;
+    progress.current = None;
+    ctx.progress(&progress, true);
+
+    let moved = format!(
+        "Moved {} of {} {} ({}) into quarantine at {}.",
+        progress.files_done,
+        progress.files_total,
+        if progress.files_total == 1 { "file" } else { "files" },
+        app::format::bytes(progress.bytes_done),
+        quarantine.task_dir().display(),
+    );
+    if ctx.is_cancelled() {
+        Ok(Outcome::Cancelled {
+            summary: format!("Cancelled. {moved}"),
+        })
+    } else if failures > 0 {
+        Ok(Outcome::PartlyFailed {
+            summary: moved,
+            error: format!("{failures} files could not be moved; the task log lists each one."),
+        })
+    } else {
+        Ok(Outcome::Succeeded { summary: moved })
+    }
+}

@@ -1,0 +1,288 @@
+//! Quarantine: where cleaned files wait, restorable, instead of being deleted.
+//!
+//! Layout of one task's quarantine:
+//! ```text
+//! <base>/task-<id>/meta.json       {"task_id", "root"}: written first, fsynced
+//! <base>/task-<id>/files/<rel>     each file at its path relative to the root
+//! <base>/task-<id>/manifest.jsonl  one ManifestEntry per moved file
+//! ```
+//! Files are moved with `rename`, which is atomic and never copies, so the
+//! quarantine must sit on the same filesystem as the files: Tend's own
+//! `<data_dir>/quarantine` when it does, otherwise a `.tend-quarantine`
+//! directory at the top of that filesystem inside the allowed root.
+//! A file is renamed first and recorded second; if the process dies between
+//! the two, [`Quarantine::open`] finds the unrecorded file on the next
+//! attempt and records it, so the manifest always matches the files.
+
+use std::collections::HashSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufWriter, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::Candidate;
+use crate::domain::AllowedPath;
+
+/// Name of the per-filesystem quarantine directory; cleanup never walks into one.
+pub const QUARANTINE_DIR_NAME: &str = ".tend-quarantine";
+
+/// Manifest entries are pushed to the OS this often (a crash of the process
+/// loses nothing already pushed; the rest is rebuilt from the files).
+const FLUSH_EVERY: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    /// Where the file was.
+    pub original: PathBuf,
+    /// Where it is now, relative to the task's quarantine directory.
+    pub stored: PathBuf,
+    pub size: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified_ms: Option<i64>,
+    pub moved_at: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Meta {
+    task_id: i64,
+    root: PathBuf,
+}
+
+pub struct Quarantine {
+    task_dir: PathBuf,
+    files_dir: PathBuf,
+    manifest: BufWriter<File>,
+    made_dirs: HashSet<PathBuf>,
+    unflushed: usize,
+}
+
+impl Quarantine {
+    /// Opens (creating or resuming) the quarantine of `task_id` for files under `root`.
+    pub fn open(data_quarantine: &Path, task_id: i64, root: &AllowedPath) -> io::Result<Quarantine> {
+        let base = choose_base(data_quarantine, root)?;
+        let task_dir = base.join(format!("task-{task_id}"));
+        let files_dir = task_dir.join("files");
+        fs::create_dir_all(&files_dir)?;
+        let meta_path = task_dir.join("meta.json");
+        if !meta_path.exists() {
+            let meta = Meta {
+                task_id,
+                root: root.as_path().to_path_buf(),
+            };
+            let mut file = File::create(&meta_path)?;
+            file.write_all(&serde_json::to_vec_pretty(&meta).map_err(io::Error::other)?)?;
+            file.sync_all()?;
+        }
+        let manifest_path = task_dir.join("manifest.jsonl");
+        let recorded = read_manifest(&manifest_path)?
+            .into_iter()
+            .map(|e| e.stored)
+            .collect::<HashSet<_>>();
+        let mut manifest = OpenOptions::new().create(true).append(true).open(&manifest_path)?;
+        end_torn_line(&manifest_path, &mut manifest)?;
+        let mut quarantine = Quarantine {
+            task_dir,
+            files_dir,
+            manifest: BufWriter::new(manifest),
+            made_dirs: HashSet::new(),
+            unflushed: 0,
+        };
+        quarantine.record_unrecorded(root.as_path(), &recorded)?;
+        Ok(quarantine)
+    }
+
+    pub fn task_dir(&self) -> &Path {
+        &self.task_dir
+    }
+
+    /// Moves one file in (atomic rename), then records it.
+    pub fn move_in(&mut self, candidate: &Candidate) -> io::Result<()> {
+        let target = self.free_name(&self.files_dir.join(&candidate.relative));
+        if let Some(parent) = target.parent() {
+            if !self.made_dirs.contains(parent) {
+                fs::create_dir_all(parent)?;
+                self.made_dirs.insert(parent.to_path_buf());
+            }
+        }
+        fs::rename(&candidate.path, &target)?;
+        let stored = target
+            .strip_prefix(&self.task_dir)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| target.clone());
+        self.record(&ManifestEntry {
+            original: candidate.path.clone(),
+            stored,
+            size: candidate.size,
+            modified_ms: candidate.modified_ms,
+            moved_at: crate::now_ms(),
+        })
+    }
+
+    /// Flushes and fsyncs the manifest.
+    pub fn close(&mut self) -> io::Result<()> {
+        self.manifest.flush()?;
+        self.manifest.get_ref().sync_all()
+    }
+
+    fn record(&mut self, entry: &ManifestEntry) -> io::Result<()> {
+        serde_json::to_writer(&mut self.manifest, entry).map_err(io::Error::other)?;
+        self.manifest.write_all(b"\n")?;
+        self.unflushed += 1;
+        if self.unflushed >= FLUSH_EVERY {
+            self.manifest.flush()?;
+            self.unflushed = 0;
+        }
+        Ok(())
+    }
+
+    /// Never overwrite something already in quarantine (a re-created file
+    /// cleaned again in the same task): pick `name.1`, `name.2`, ...
+    fn free_name(&self, wanted: &Path) -> PathBuf {
+        if fs::symlink_metadata(wanted).is_err() {
+            return wanted.to_path_buf();
+        }
+        let mut n = 1u32;
+        loop {
+            let mut name = wanted.as_os_str().to_os_string();
+            name.push(format!(".{n}"));
+            let candidate = PathBuf::from(name);
+            if fs::symlink_metadata(&candidate).is_err() {
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+
+    /// Records files that were moved by an earlier, interrupted attempt
+    /// but never made it into the manifest.
+    fn record_unrecorded(&mut self, root: &Path, recorded: &HashSet<PathBuf>) -> io::Result<()> {
+        let mut missing = Vec::new();
+        for entry in walkdir::WalkDir::new(&self.files_dir).follow_links(false) {
+            let entry = entry.map_err(io::Error::other)?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let Ok(stored) = entry.path().strip_prefix(&self.task_dir) else { continue };
+            if recorded.contains(stored) {
+                continue;
+            }
+            let Ok(relative) = entry.path().strip_prefix(&self.files_dir) else { continue };
+            let metadata = entry.metadata().map_err(io::Error::other)?;
+            missing.push(ManifestEntry {
+                original: root.join(relative),
+                stored: stored.to_path_buf(),
+                size: metadata.len(),
+                modified_ms: Some(metadata.mtime() * 1000),
+                moved_at: crate::now_ms(),
+            });
+        }
+        for entry in &missing {
+            self.record(entry)?;
+        }
+        if !missing.is_empty() {
+            self.close()?;
+        }
+        Ok(())
+    }
+}
+
+/// A crash can leave a half-written last line; start the next entry on a
+/// fresh line so it is not glued onto the torn one.
+fn end_torn_line(path: &Path, manifest: &mut File) -> io::Result<()> {
+    let bytes = fs::read(path)?;
+    if bytes.last().is_some_and(|b| *b != b'\n') {
+        manifest.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// Reads a manifest; a torn last line (crash mid-write) is ignored.
+pub fn read_manifest(path: &Path) -> io::Result<Vec<ManifestEntry>> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut entries = Vec::new();
+    for line in io::BufReader::new(file).lines() {
+        let line = line?;
+        if let Ok(entry) = serde_json::from_str::<ManifestEntry>(&line) {
+            entries.push(entry);
+        }
+    }
+    Ok(entries)
+}
+
+/// Tend's quarantine when it shares the root's filesystem, else the highest
+/// directory of the root's filesystem that is still inside the allowed root.
+fn choose_base(data_quarantine: &Path, root: &AllowedPath) -> io::Result<PathBuf> {
+    fs::create_dir_all(data_quarantine)?;
+    let device = fs::metadata(root.as_path())?.dev();
+    if fs::metadata(data_quarantine)?.dev() == device {
+        return Ok(data_quarantine.to_path_buf());
+    }
+    let mut top = root.as_path();
+    while let Some(parent) = top.parent() {
+        let same_device = fs::metadata(parent).map(|m| m.dev() == device).unwrap_or(false);
+        if parent.starts_with(root.root()) && same_device {
+            top = parent;
+        } else {
+            break;
+        }
+    }
+    Ok(top.join(QUARANTINE_DIR_NAME))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::PathPolicy;
+
+    #[test]
+    fn moves_records_and_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let root_dir = dir.path().join("root");
+        fs::create_dir_all(root_dir.join("sub")).unwrap();
+        let policy = PathPolicy::new([root_dir.clone()], None);
+        let root = policy.check_dir(&root_dir.display().to_string()).unwrap();
+        let qdir = dir.path().join("quarantine");
+        let mut q = Quarantine::open(&qdir, 7, &root).unwrap();
+        for content in ["one", "two"] {
+            let path = root.as_path().join("sub/a.tmp");
+            fs::write(&path, content).unwrap();
+            q.move_in(&Candidate { path, relative: "sub/a.tmp".into(), size: 3, modified_ms: None }).unwrap();
+        }
+        q.close().unwrap();
+        let task_dir = qdir.join("task-7");
+        assert_eq!(fs::read_to_string(task_dir.join("files/sub/a.tmp")).unwrap(), "one");
+        assert_eq!(fs::read_to_string(task_dir.join("files/sub/a.tmp.1")).unwrap(), "two");
+        let manifest = read_manifest(&task_dir.join("manifest.jsonl")).unwrap();
+        assert_eq!(manifest.len(), 2);
+        assert_eq!(manifest[1].original, root.as_path().join("sub/a.tmp"));
+        assert_eq!(manifest[1].stored, PathBuf::from("files/sub/a.tmp.1"));
+    }
+
+    #[test]
+    fn resuming_records_files_an_interrupted_attempt_moved() {
+        let dir = tempfile::tempdir().unwrap();
+        let root_dir = dir.path().join("root");
+        fs::create_dir_all(&root_dir).unwrap();
+        let root = PathPolicy::new([root_dir.clone()], None)
+            .check_dir(&root_dir.display().to_string())
+            .unwrap();
+        let qdir = dir.path().join("q");
+        drop(Quarantine::open(&qdir, 1, &root).unwrap());
+        // Simulate a crash between rename and record.
+        fs::create_dir_all(qdir.join("task-1/files/x")).unwrap();
+        fs::write(qdir.join("task-1/files/x/lost.log"), "data").unwrap();
+        let mut manifest_file = OpenOptions::new().append(true).open(qdir.join("task-1/manifest.jsonl")).unwrap();
+        manifest_file.write_all(b"{\"original\": \"/torn").unwrap();
+        drop(Quarantine::open(&qdir, 1, &root).unwrap());
+        let manifest = read_manifest(&qdir.join("task-1/manifest.jsonl")).unwrap();
+        assert_eq!(manifest.len(), 1);
+        assert_eq!(manifest[0].original, root.as_path().join("x/lost.log"));
+        assert_eq!(manifest[0].size, 4);
+    }
+}

@@ -1,0 +1,81 @@
+//! The engines that change files. Each workflow is blocking code run on a
+//! blocking thread; it reports progress and checks for cancellation through
+//! a [`TaskContext`], and only ever receives paths the policy approved.
+
+pub mod cleanup;
+mod context;
+
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use serde::{Deserialize, Serialize};
+
+pub use context::{Report, TaskContext};
+
+use crate::domain::{PathPolicy, PolicyError};
+
+/// The parameters of every workflow, as stored with a task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "workflow", rename_all = "snake_case")]
+pub enum WorkflowParams {
+    Cleanup(cleanup::CleanupParams),
+}
+
+impl WorkflowParams {
+    pub fn name(&self) -> &'static str {
+        match self {
+            WorkflowParams::Cleanup(_) => "cleanup",
+        }
+    }
+}
+
+/// What the workflows share: the live path policy and where quarantine lives.
+pub struct WorkflowEnv {
+    pub policy: Arc<RwLock<PathPolicy>>,
+    /// Tend's own quarantine (`<data_dir>/quarantine`), used when it is on the
+    /// same filesystem as the files being cleaned.
+    pub quarantine_dir: PathBuf,
+}
+
+impl WorkflowEnv {
+    /// The current policy (a poisoned lock still holds a valid policy).
+    pub fn policy(&self) -> PathPolicy {
+        match self.policy.read() {
+            Ok(p) => p.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+}
+
+/// How a workflow ended, when it did not fail outright.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Succeeded { summary: String },
+    /// Some items failed; the rest were done. Never reported as success.
+    PartlyFailed { summary: String, error: String },
+    Cancelled { summary: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkflowError {
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    #[error("The task's parameters are not valid: {0}")]
+    InvalidParams(String),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
+}
+
+/// Runs a task's workflow to the end (blocking).
+pub fn run(
+    params: &WorkflowParams,
+    env: &WorkflowEnv,
+    ctx: &TaskContext,
+) -> Result<Outcome, WorkflowError> {
+    match params {
+        WorkflowParams::Cleanup(p) => cleanup::run(p, env, ctx),
+    }
+}
