@@ -37,12 +37,23 @@ pub struct Server {
 
 pub async fn start(config: Config) -> Result<Server, StartError> {
     let io = |context: String| move |source| StartError::Io { context, source };
-    for dir in [config.data_dir.clone(), config.default_root(), config.quarantine_dir()] {
+    for dir in [
+        config.data_dir.clone(),
+        config.default_root(),
+        config.quarantine_dir(),
+    ] {
         std::fs::create_dir_all(&dir).map_err(io(format!("cannot create {}", dir.display())))?;
     }
     let store = open_store(&config.database_url()).await?;
-    for task in store.recover_interrupted(config.max_attempts, crate::now_ms()).await? {
-        tracing::warn!(task = task.id, state = task.state.as_str(), "recovered a task interrupted by a stop");
+    for task in store
+        .recover_interrupted(config.max_attempts, crate::now_ms())
+        .await?
+    {
+        tracing::warn!(
+            task = task.id,
+            state = task.state.as_str(),
+            "recovered a task interrupted by a stop"
+        );
     }
 
     let mut roots = vec![config.default_root()];

@@ -10,5 +10,5 @@ use super::TaskView;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
     Snapshot { tasks: Vec<TaskView> },
-    Task { task: TaskView },
+    Task { task: Box<TaskView> },
 }

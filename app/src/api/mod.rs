@@ -4,6 +4,8 @@ mod command;
 mod events;
 mod task;
 
-pub use command::{CommandRequest, CommandResponse, ConfirmResponse, ErrorBody, Parameter, PlanView, PreviewView};
+pub use command::{
+    CommandRequest, CommandResponse, ConfirmResponse, ErrorBody, Parameter, PlanView, PreviewView,
+};
 pub use events::ServerMessage;
 pub use task::{ProgressView, TaskState, TaskView};

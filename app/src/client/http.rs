@@ -47,15 +47,15 @@ mod imp {
             None => request.build(),
         }
         .map_err(|e| ClientError(format!("Could not build the request: {e}")))?;
-        let response = request
-            .send()
-            .await
-            .map_err(|_| ClientError("Tend is not reachable right now. Is the server running?".into()))?;
+        let response = request.send().await.map_err(|_| {
+            ClientError("Tend is not reachable right now. Is the server running?".into())
+        })?;
         if response.ok() {
-            response
-                .json::<R>()
-                .await
-                .map_err(|e| ClientError(format!("Tend sent an answer this page does not understand: {e}")))
+            response.json::<R>().await.map_err(|e| {
+                ClientError(format!(
+                    "Tend sent an answer this page does not understand: {e}"
+                ))
+            })
         } else {
             let status = response.status();
             match response.json::<ErrorBody>().await {
@@ -75,6 +75,8 @@ mod imp {
         _url: &str,
         _body: Option<&B>,
     ) -> Result<R, ClientError> {
-        Err(ClientError("The API is only called from the browser.".into()))
+        Err(ClientError(
+            "The API is only called from the browser.".into(),
+        ))
     }
 }

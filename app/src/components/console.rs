@@ -41,7 +41,9 @@ pub fn Console() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match client::send_command(&text, &session).await {
                 Ok(CommandResponse::Plan(plan)) => push(Entry::Plan(plan)),
-                Ok(CommandResponse::Reply { intent, message }) => push(Entry::Reply { intent, message }),
+                Ok(CommandResponse::Reply { intent, message }) => {
+                    push(Entry::Reply { intent, message })
+                }
                 Err(e) => push(Entry::Error(e.0)),
             }
             set_busy.set(false);

@@ -42,10 +42,10 @@ impl LiveTasks {
     fn apply(self, message: ServerMessage) {
         match message {
             ServerMessage::Snapshot { mut tasks } => {
-                tasks.sort_by(|a, b| b.id.cmp(&a.id));
+                tasks.sort_by_key(|t| std::cmp::Reverse(t.id));
                 self.tasks.set(tasks);
             }
-            ServerMessage::Task { task } => self.tasks.update(|tasks| upsert(tasks, task)),
+            ServerMessage::Task { task } => self.tasks.update(|tasks| upsert(tasks, *task)),
         }
     }
 }
@@ -57,7 +57,7 @@ fn upsert(tasks: &mut Vec<TaskView>, task: TaskView) {
         Some(_) => {}
         None => {
             tasks.push(task);
-            tasks.sort_by(|a, b| b.id.cmp(&a.id));
+            tasks.sort_by_key(|t| std::cmp::Reverse(t.id));
         }
     }
 }

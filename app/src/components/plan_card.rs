@@ -42,7 +42,9 @@ pub fn PlanCard(plan: PlanView) -> impl IntoView {
     };
 
     let preview = plan.preview.clone();
-    let more = preview.file_count.saturating_sub(preview.sample_paths.len() as u64);
+    let more = preview
+        .file_count
+        .saturating_sub(preview.sample_paths.len() as u64);
     let open = move || matches!(status.get(), PlanStatus::Pending | PlanStatus::Failed(_));
 
     view! {

@@ -44,7 +44,11 @@ fn TaskRow(task: TaskView) -> impl IntoView {
     let id = task.id;
     let p = &task.progress;
     let files = format!("{} / {} files", p.files_done, p.files_total);
-    let bytes = format!("{} / {}", format::bytes(p.bytes_done), format::bytes(p.bytes_total));
+    let bytes = format!(
+        "{} / {}",
+        format::bytes(p.bytes_done),
+        format::bytes(p.bytes_total)
+    );
     let cancellable = !task.state.is_terminal() && !task.cancel_requested;
     let (cancel_error, set_cancel_error) = signal(None::<String>);
     let cancel = move |_| {

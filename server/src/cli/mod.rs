@@ -36,7 +36,9 @@ pub fn main() -> ExitCode {
                 Some(file) => config_file = Some(PathBuf::from(file)),
                 None => return usage_error("--config needs a file"),
             },
-            other if command.is_none() && !other.starts_with('-') => command = Some(other.to_string()),
+            other if command.is_none() && !other.starts_with('-') => {
+                command = Some(other.to_string())
+            }
             other => return usage_error(&format!("unexpected argument {other:?}")),
         }
     }
@@ -53,7 +55,10 @@ fn usage_error(message: &str) -> ExitCode {
 }
 
 fn serve(config_file: Option<PathBuf>) -> ExitCode {
+    // Logs go to stderr; stdout carries only the "running at" line that
+    // scripts and service managers read.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "tend=info,tower_http=warn".into()),

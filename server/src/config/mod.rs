@@ -248,7 +248,11 @@ mod tests {
         assert_eq!(c.bind.to_string(), "127.0.0.1:9000");
         assert_eq!(
             c.extra_allowed_roots,
-            vec![PathBuf::from("/srv"), PathBuf::from("/mnt/nas"), PathBuf::from("/home")]
+            vec![
+                PathBuf::from("/srv"),
+                PathBuf::from("/mnt/nas"),
+                PathBuf::from("/home")
+            ]
         );
     }
 
@@ -259,9 +263,7 @@ mod tests {
             .apply_env(|name| (name == "TEND_WORKERS").then(|| "many".to_string()))
             .unwrap_err();
         assert!(err.to_string().contains("TEND_WORKERS"));
-        let err = c
-            .apply_file(Path::new("t.toml"), "colour = 1")
-            .unwrap_err();
+        let err = c.apply_file(Path::new("t.toml"), "colour = 1").unwrap_err();
         assert!(err.to_string().contains("not valid TOML"));
     }
 }

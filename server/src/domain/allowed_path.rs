@@ -91,8 +91,12 @@ impl PathPolicy {
                         canonical.push(c);
                     }
                 }
-                Ok(c) => tracing::warn!(root = %c.display(), "allowed root is not a directory; ignored"),
-                Err(e) => tracing::warn!(root = %root.display(), error = %e, "allowed root cannot be resolved; ignored"),
+                Ok(c) => {
+                    tracing::warn!(root = %c.display(), "allowed root is not a directory; ignored")
+                }
+                Err(e) => {
+                    tracing::warn!(root = %root.display(), error = %e, "allowed root cannot be resolved; ignored")
+                }
             }
         }
         PathPolicy {
@@ -109,7 +113,9 @@ impl PathPolicy {
     pub fn check_dir(&self, raw: &str) -> Result<AllowedPath, PolicyError> {
         let allowed = self.check_existing(raw)?;
         if !allowed.path.is_dir() {
-            return Err(PolicyError::NotADirectory(allowed.path.display().to_string()));
+            return Err(PolicyError::NotADirectory(
+                allowed.path.display().to_string(),
+            ));
         }
         Ok(allowed)
     }
@@ -195,7 +201,11 @@ impl PathPolicy {
                 .clone()
                 .ok_or_else(|| PolicyError::Relative(raw.to_string()))?;
             let rest = raw.trim_start_matches('~').trim_start_matches('/');
-            return Ok(if rest.is_empty() { home } else { home.join(rest) });
+            return Ok(if rest.is_empty() {
+                home
+            } else {
+                home.join(rest)
+            });
         }
         if raw.starts_with('~') {
             return Err(PolicyError::OtherUsersHome(raw.to_string()));
@@ -273,7 +283,10 @@ mod tests {
     #[test]
     fn home_expands() {
         let f = fixture();
-        assert_eq!(f.policy.check_dir("~").unwrap().as_path(), f.root.join("photos"));
+        assert_eq!(
+            f.policy.check_dir("~").unwrap().as_path(),
+            f.root.join("photos")
+        );
         assert_eq!(
             f.policy.check_dir("~/nope").unwrap_err(),
             PolicyError::NotFound("~/nope".into())
@@ -287,7 +300,10 @@ mod tests {
     #[test]
     fn refuses_outside_dotdot_and_symlink_escapes() {
         let f = fixture();
-        let outside = f.policy.check_dir(&f.outside.display().to_string()).unwrap_err();
+        let outside = f
+            .policy
+            .check_dir(&f.outside.display().to_string())
+            .unwrap_err();
         assert_eq!(outside.code(), "path_outside_roots");
         assert!(outside.to_string().contains("outside the allowed roots"));
 
@@ -304,11 +320,26 @@ mod tests {
     fn refuses_bad_text() {
         let f = fixture();
         assert_eq!(f.policy.check_dir("  ").unwrap_err(), PolicyError::Empty);
-        assert_eq!(f.policy.check_dir("/a\0b").unwrap_err(), PolicyError::NulByte);
-        assert_eq!(f.policy.check_dir(&"/a".repeat(3000)).unwrap_err(), PolicyError::TooLong);
-        assert!(matches!(f.policy.check_dir("photos"), Err(PolicyError::Relative(_))));
-        assert!(matches!(f.policy.check_dir("C:\\Users"), Err(PolicyError::Windows(_))));
-        assert!(matches!(f.policy.check_dir("/definitely/not/here"), Err(PolicyError::NotFound(_))));
+        assert_eq!(
+            f.policy.check_dir("/a\0b").unwrap_err(),
+            PolicyError::NulByte
+        );
+        assert_eq!(
+            f.policy.check_dir(&"/a".repeat(3000)).unwrap_err(),
+            PolicyError::TooLong
+        );
+        assert!(matches!(
+            f.policy.check_dir("photos"),
+            Err(PolicyError::Relative(_))
+        ));
+        assert!(matches!(
+            f.policy.check_dir("C:\\Users"),
+            Err(PolicyError::Windows(_))
+        ));
+        assert!(matches!(
+            f.policy.check_dir("/definitely/not/here"),
+            Err(PolicyError::NotFound(_))
+        ));
     }
 
     #[test]

@@ -30,9 +30,13 @@ impl ApiError {
             ApiError::Plan(e) => match e {
                 PlanError::EmptyCommand => (StatusCode::UNPROCESSABLE_ENTITY, "empty_command"),
                 PlanError::TooLong { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "command_too_long"),
-                PlanError::Policy(p @ PolicyError::OutsideRoots { .. }) => (StatusCode::FORBIDDEN, p.code()),
+                PlanError::Policy(p @ PolicyError::OutsideRoots { .. }) => {
+                    (StatusCode::FORBIDDEN, p.code())
+                }
                 PlanError::Policy(p) => (StatusCode::UNPROCESSABLE_ENTITY, p.code()),
-                PlanError::MissingDirectory => (StatusCode::UNPROCESSABLE_ENTITY, "directory_missing"),
+                PlanError::MissingDirectory => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "directory_missing")
+                }
                 PlanError::Criteria(_) => (StatusCode::UNPROCESSABLE_ENTITY, "criteria_invalid"),
                 PlanError::Store(s) => store_status(s),
                 PlanError::Preview(_) => (StatusCode::INTERNAL_SERVER_ERROR, "preview_failed"),

@@ -37,6 +37,9 @@ fn reject(rejection: JsonRejection) -> ApiError {
     };
     ApiError::BadRequest {
         code,
-        message: format!("The request body is not what Tend expects: {}", rejection.body_text()),
+        message: format!(
+            "The request body is not what Tend expects: {}",
+            rejection.body_text()
+        ),
     }
 }

@@ -28,7 +28,11 @@ pub async fn plan(
             .map(|days| now - (days.max(0.0) * DAY_MS) as i64),
         min_size_bytes: slots.min_size_bytes,
     };
-    let criteria = Criteria::new(&params, directory.clone(), vec![planner.quarantine_dir.clone()])?;
+    let criteria = Criteria::new(
+        &params,
+        directory.clone(),
+        vec![planner.quarantine_dir.clone()],
+    )?;
     // The walk is blocking file I/O: keep it off the async threads.
     let preview = tokio::task::spawn_blocking(move || cleanup::preview(&criteria))
         .await

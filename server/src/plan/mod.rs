@@ -10,7 +10,7 @@ use app::api::CommandResponse;
 
 use crate::domain::{PathPolicy, PolicyError};
 use crate::nlu::{self, Intent};
-use crate::queue::{StoreError, Workers, Store};
+use crate::queue::{Store, StoreError, Workers};
 use crate::workflows::cleanup::CriteriaError;
 
 #[derive(Debug, thiserror::Error)]
@@ -21,7 +21,9 @@ pub enum PlanError {
     TooLong { len: usize, max: usize },
     #[error(transparent)]
     Policy(#[from] PolicyError),
-    #[error("Which directory should I clean up? Say it like: clean up *.tmp files in /srv/scratch")]
+    #[error(
+        "Which directory should I clean up? Say it like: clean up *.tmp files in /srv/scratch"
+    )]
     MissingDirectory,
     #[error(transparent)]
     Criteria(#[from] CriteriaError),

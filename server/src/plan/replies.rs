@@ -14,7 +14,10 @@ fn reply(u: &Understanding, message: String) -> CommandResponse {
 }
 
 pub fn help(u: &Understanding) -> CommandResponse {
-    reply(u, format!("Sorry, that is not something I can do. {CAPABILITIES}"))
+    reply(
+        u,
+        format!("Sorry, that is not something I can do. {CAPABILITIES}"),
+    )
 }
 
 pub fn not_yet_available(u: &Understanding) -> CommandResponse {
@@ -69,11 +72,15 @@ pub async fn cancel(planner: &Planner, u: &Understanding) -> Result<CommandRespo
         ));
     };
     match planner.workers.cancel(id).await {
-        Ok((_, CancelOutcome::Cancelled)) => Ok(reply(u, format!("Task #{id} is cancelled; it had not started."))),
+        Ok((_, CancelOutcome::Cancelled)) => Ok(reply(
+            u,
+            format!("Task #{id} is cancelled; it had not started."),
+        )),
         Ok((_, CancelOutcome::Requested)) => Ok(reply(u, format!("Task #{id} is stopping."))),
-        Err(StoreError::IllegalTransition { .. }) => {
-            Ok(reply(u, format!("Task #{id} has already finished; there is nothing to cancel.")))
-        }
+        Err(StoreError::IllegalTransition { .. }) => Ok(reply(
+            u,
+            format!("Task #{id} has already finished; there is nothing to cancel."),
+        )),
         Err(e) => Err(e.into()),
     }
 }

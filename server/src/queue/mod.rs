@@ -12,7 +12,7 @@ pub use hub::EventHub;
 pub use sqlite::SqliteStore;
 pub use state::{IllegalTransition, Transition};
 pub use store::{
-    open_store, CancelOutcome, Finish, NewPlan, NewTask, PlanRecord, PlanState, Store,
-    StoreError, Task, TaskEvent,
+    open_store, CancelOutcome, Finish, NewPlan, NewTask, PlanRecord, PlanState, Store, StoreError,
+    Task, TaskEvent,
 };
 pub use worker::{CancelRegistry, Workers};

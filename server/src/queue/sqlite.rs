@@ -88,7 +88,9 @@ impl SqliteStore {
             .execute(&mut *tx)
             .await?;
         if done.rows_affected() != 1 {
-            return Err(StoreError::Corrupt(format!("task {id} changed during its update")));
+            return Err(StoreError::Corrupt(format!(
+                "task {id} changed during its update"
+            )));
         }
         insert_event(
             &mut *tx,
@@ -102,7 +104,13 @@ impl SqliteStore {
     }
 }
 
-async fn insert_event<'e, E>(executor: E, id: i64, kind: &str, message: &str, now: i64) -> Result<(), StoreError>
+async fn insert_event<'e, E>(
+    executor: E,
+    id: i64,
+    kind: &str,
+    message: &str,
+    now: i64,
+) -> Result<(), StoreError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
 {
@@ -121,8 +129,8 @@ async fn insert_task(
     task: &NewTask,
     now: i64,
 ) -> Result<i64, StoreError> {
-    let params = serde_json::to_string(&task.params)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let params =
+        serde_json::to_string(&task.params).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let id: i64 = sqlx::query(
         "INSERT INTO tasks (workflow, summary, params, state, created_at, updated_at) \
          VALUES (?, ?, ?, 'queued', ?, ?) RETURNING id",
@@ -146,9 +154,8 @@ fn task_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Task, StoreError> {
     let params_text: String = row.try_get("params")?;
     let parameters = serde_json::from_str(&params_text)
         .map_err(|e| StoreError::Corrupt(format!("task parameters: {e}")))?;
-    let count = |name: &str| -> Result<u64, StoreError> {
-        Ok(row.try_get::<i64, _>(name)?.max(0) as u64)
-    };
+    let count =
+        |name: &str| -> Result<u64, StoreError> { Ok(row.try_get::<i64, _>(name)?.max(0) as u64) };
     Ok(Task {
         id: row.try_get("id")?,
         workflow: row.try_get("workflow")?,
@@ -175,7 +182,8 @@ fn task_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Task, StoreError> {
 #[async_trait]
 impl Store for SqliteStore {
     async fn insert_plan(&self, plan: NewPlan) -> Result<(), StoreError> {
-        let view = serde_json::to_string(&plan.view).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let view =
+            serde_json::to_string(&plan.view).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let params = serde_json::to_string(&plan.task.params)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         sqlx::query(
@@ -196,18 +204,20 @@ impl Store for SqliteStore {
     }
 
     async fn get_plan(&self, id: &str) -> Result<PlanRecord, StoreError> {
-        let row = sqlx::query("SELECT id, state, view, task_id, expires_at FROM plans WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::PlanNotFound(id.to_string()))?;
+        let row =
+            sqlx::query("SELECT id, state, view, task_id, expires_at FROM plans WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or_else(|| StoreError::PlanNotFound(id.to_string()))?;
         let state_text: String = row.try_get("state")?;
         let view_text: String = row.try_get("view")?;
         Ok(PlanRecord {
             id: row.try_get("id")?,
             state: PlanState::parse(&state_text)
                 .ok_or_else(|| StoreError::Corrupt(format!("unknown plan state {state_text:?}")))?,
-            view: serde_json::from_str(&view_text).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            view: serde_json::from_str(&view_text)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             task_id: row.try_get("task_id")?,
             expires_at: row.try_get("expires_at")?,
         })
@@ -217,7 +227,9 @@ impl Store for SqliteStore {
         let plan = self.get_plan(id).await?;
         match plan.state {
             PlanState::Confirmed => {
-                return Err(StoreError::PlanAlreadyConfirmed(plan.task_id.unwrap_or_default()))
+                return Err(StoreError::PlanAlreadyConfirmed(
+                    plan.task_id.unwrap_or_default(),
+                ))
             }
             PlanState::Cancelled => return Ok(()),
             PlanState::Pending => {}
@@ -232,21 +244,28 @@ impl Store for SqliteStore {
 
     async fn confirm_plan(&self, id: &str, now: i64) -> Result<Task, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query("SELECT state, task_id, expires_at, workflow, summary, params FROM plans WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::PlanNotFound(id.to_string()))?;
+        let row = sqlx::query(
+            "SELECT state, task_id, expires_at, workflow, summary, params FROM plans WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::PlanNotFound(id.to_string()))?;
         let state_text: String = row.try_get("state")?;
         match PlanState::parse(&state_text) {
             Some(PlanState::Pending) => {}
             Some(PlanState::Confirmed) => {
                 return Err(StoreError::PlanAlreadyConfirmed(
-                    row.try_get::<Option<i64>, _>("task_id")?.unwrap_or_default(),
+                    row.try_get::<Option<i64>, _>("task_id")?
+                        .unwrap_or_default(),
                 ))
             }
             Some(PlanState::Cancelled) => return Err(StoreError::PlanCancelled),
-            None => return Err(StoreError::Corrupt(format!("unknown plan state {state_text:?}"))),
+            None => {
+                return Err(StoreError::Corrupt(format!(
+                    "unknown plan state {state_text:?}"
+                )))
+            }
         }
         if row.try_get::<i64, _>("expires_at")? < now {
             return Err(StoreError::PlanExpired);
@@ -255,16 +274,21 @@ impl Store for SqliteStore {
         let task = NewTask {
             workflow: row.try_get("workflow")?,
             summary: row.try_get("summary")?,
-            params: serde_json::from_str(&params_text).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            params: serde_json::from_str(&params_text)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         };
         let task_id = insert_task(&mut tx, &task, now).await?;
-        let updated = sqlx::query("UPDATE plans SET state = 'confirmed', task_id = ? WHERE id = ? AND state = 'pending'")
-            .bind(task_id)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let updated = sqlx::query(
+            "UPDATE plans SET state = 'confirmed', task_id = ? WHERE id = ? AND state = 'pending'",
+        )
+        .bind(task_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         if updated.rows_affected() != 1 {
-            return Err(StoreError::Corrupt(format!("plan {id} changed while confirming")));
+            return Err(StoreError::Corrupt(format!(
+                "plan {id} changed while confirming"
+            )));
         }
         let task = Self::task_in(&mut *tx, task_id).await?;
         tx.commit().await?;
@@ -284,19 +308,22 @@ impl Store for SqliteStore {
     }
 
     async fn list_tasks(&self, limit: i64) -> Result<Vec<Task>, StoreError> {
-        let rows = sqlx::query(&format!("SELECT {TASK_COLUMNS} FROM tasks ORDER BY id DESC LIMIT ?"))
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {TASK_COLUMNS} FROM tasks ORDER BY id DESC LIMIT ?"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(task_from_row).collect()
     }
 
     async fn task_events(&self, id: i64) -> Result<Vec<TaskEvent>, StoreError> {
         Self::task_in(&self.pool, id).await?;
-        let rows = sqlx::query("SELECT at, kind, message FROM task_events WHERE task_id = ? ORDER BY id")
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT at, kind, message FROM task_events WHERE task_id = ? ORDER BY id")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter()
             .map(|r| {
                 Ok(TaskEvent {
@@ -310,11 +337,10 @@ impl Store for SqliteStore {
 
     async fn claim_next(&self, now: i64) -> Result<Option<Task>, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let next: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM tasks WHERE state = 'queued' ORDER BY id LIMIT 1",
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
+        let next: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM tasks WHERE state = 'queued' ORDER BY id LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?;
         let Some(id) = next else {
             return Ok(None);
         };
@@ -332,7 +358,12 @@ impl Store for SqliteStore {
         Ok(Some(task))
     }
 
-    async fn update_progress(&self, id: i64, p: &ProgressView, now: i64) -> Result<Task, StoreError> {
+    async fn update_progress(
+        &self,
+        id: i64,
+        p: &ProgressView,
+        now: i64,
+    ) -> Result<Task, StoreError> {
         let clamp = |n: u64| n.min(i64::MAX as u64) as i64;
         sqlx::query(
             "UPDATE tasks SET files_done = ?, files_total = ?, bytes_done = ?, bytes_total = ?, \
@@ -386,7 +417,12 @@ impl Store for SqliteStore {
                     Transition::Cancel,
                     now,
                     ", result = ?, finished_at = ?",
-                    vec![Bind::Text(Some("Cancelled before it started; nothing was changed.".into())), Bind::Int(now)],
+                    vec![
+                        Bind::Text(Some(
+                            "Cancelled before it started; nothing was changed.".into(),
+                        )),
+                        Bind::Int(now),
+                    ],
                 )
                 .await?;
                 CancelOutcome::Cancelled
@@ -415,20 +451,37 @@ impl Store for SqliteStore {
         Ok((task, outcome))
     }
 
-    async fn recover_interrupted(&self, max_attempts: i64, now: i64) -> Result<Vec<Task>, StoreError> {
+    async fn recover_interrupted(
+        &self,
+        max_attempts: i64,
+        now: i64,
+    ) -> Result<Vec<Task>, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let rows = sqlx::query(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE state = 'running' ORDER BY id"))
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {TASK_COLUMNS} FROM tasks WHERE state = 'running' ORDER BY id"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
         let interrupted: Vec<Task> = rows.iter().map(task_from_row).collect::<Result<_, _>>()?;
         let mut recovered = Vec::new();
         for task in interrupted {
             let note = "interrupted: the server stopped while this task was running";
             insert_event(&mut *tx, task.id, "info", note, now).await?;
             if task.cancel_requested {
-                Self::transition(&mut tx, task.id, Transition::Cancel, now,
+                Self::transition(
+                    &mut tx,
+                    task.id,
+                    Transition::Cancel,
+                    now,
                     ", result = ?, finished_at = ?",
-                    vec![Bind::Text(Some("Cancelled; the server stopped while it was stopping.".into())), Bind::Int(now)]).await?;
+                    vec![
+                        Bind::Text(Some(
+                            "Cancelled; the server stopped while it was stopping.".into(),
+                        )),
+                        Bind::Int(now),
+                    ],
+                )
+                .await?;
             } else if task.attempt >= max_attempts {
                 Self::transition(&mut tx, task.id, Transition::Fail, now,
                     ", error = ?, finished_at = ?",
@@ -480,14 +533,43 @@ mod tests {
         let (_d, s) = store().await;
         let t = s.enqueue(new_task(), 1).await.unwrap();
         s.claim_next(2).await.unwrap();
-        let done = s.finish(t.id, Finish::Succeeded { result: "ok".into() }, 3).await.unwrap();
+        let done = s
+            .finish(
+                t.id,
+                Finish::Succeeded {
+                    result: "ok".into(),
+                },
+                3,
+            )
+            .await
+            .unwrap();
         assert_eq!(done.state, TaskState::Succeeded);
-        let again = s.finish(t.id, Finish::Failed { error: "x".into(), result: None }, 4).await;
+        let again = s
+            .finish(
+                t.id,
+                Finish::Failed {
+                    error: "x".into(),
+                    result: None,
+                },
+                4,
+            )
+            .await;
         assert!(matches!(again, Err(StoreError::IllegalTransition { .. })));
         assert!(s.request_cancel(t.id, 5).await.is_err());
         let log = s.task_events(t.id).await.unwrap();
-        let states: Vec<_> = log.iter().filter(|e| e.kind == "state").map(|e| e.message.as_str()).collect();
-        assert_eq!(states, ["created → queued", "queued → running", "running → succeeded"]);
+        let states: Vec<_> = log
+            .iter()
+            .filter(|e| e.kind == "state")
+            .map(|e| e.message.as_str())
+            .collect();
+        assert_eq!(
+            states,
+            [
+                "created → queued",
+                "queued → running",
+                "running → succeeded"
+            ]
+        );
     }
 
     #[tokio::test]
@@ -497,11 +579,17 @@ mod tests {
         let running = s.enqueue(new_task(), 1).await.unwrap();
         // Claim order is by id, so claim `queued` first then cancel the other while queued.
         let (t, outcome) = s.request_cancel(running.id, 2).await.unwrap();
-        assert_eq!((t.state, outcome), (TaskState::Cancelled, CancelOutcome::Cancelled));
+        assert_eq!(
+            (t.state, outcome),
+            (TaskState::Cancelled, CancelOutcome::Cancelled)
+        );
         let claimed = s.claim_next(3).await.unwrap().unwrap();
         assert_eq!(claimed.id, queued.id);
         let (t, outcome) = s.request_cancel(queued.id, 4).await.unwrap();
-        assert_eq!((t.state, outcome), (TaskState::Running, CancelOutcome::Requested));
+        assert_eq!(
+            (t.state, outcome),
+            (TaskState::Running, CancelOutcome::Requested)
+        );
         assert!(t.cancel_requested);
     }
 
@@ -515,7 +603,13 @@ mod tests {
         s.claim_next(4).await.unwrap();
         let rec = s.recover_interrupted(2, 5).await.unwrap();
         assert_eq!(rec[0].state, TaskState::Failed);
-        assert!(s.get_task(t.id).await.unwrap().error.unwrap().contains("2 attempts"));
+        assert!(s
+            .get_task(t.id)
+            .await
+            .unwrap()
+            .error
+            .unwrap()
+            .contains("2 attempts"));
     }
 
     #[tokio::test]
@@ -527,17 +621,49 @@ mod tests {
             workflow: "cleanup".into(),
             summary: "s".into(),
             parameters: vec![],
-            preview: app::api::PreviewView { file_count: 0, total_bytes: 0, sample_paths: vec![], warnings: vec![] },
+            preview: app::api::PreviewView {
+                file_count: 0,
+                total_bytes: 0,
+                sample_paths: vec![],
+                warnings: vec![],
+            },
             expires_at: 100,
         };
-        s.insert_plan(NewPlan { id: "p1".into(), session: None, view: view.clone(), task: new_task(), created_at: 1 }).await.unwrap();
-        assert!(matches!(s.confirm_plan("p1", 101).await, Err(StoreError::PlanExpired)));
+        s.insert_plan(NewPlan {
+            id: "p1".into(),
+            session: None,
+            view: view.clone(),
+            task: new_task(),
+            created_at: 1,
+        })
+        .await
+        .unwrap();
+        assert!(matches!(
+            s.confirm_plan("p1", 101).await,
+            Err(StoreError::PlanExpired)
+        ));
         let task = s.confirm_plan("p1", 50).await.unwrap();
         assert_eq!(task.state, TaskState::Queued);
-        assert!(matches!(s.confirm_plan("p1", 51).await, Err(StoreError::PlanAlreadyConfirmed(id)) if id == task.id));
-        assert!(matches!(s.confirm_plan("nope", 51).await, Err(StoreError::PlanNotFound(_))));
-        s.insert_plan(NewPlan { id: "p2".into(), session: None, view, task: new_task(), created_at: 1 }).await.unwrap();
+        assert!(
+            matches!(s.confirm_plan("p1", 51).await, Err(StoreError::PlanAlreadyConfirmed(id)) if id == task.id)
+        );
+        assert!(matches!(
+            s.confirm_plan("nope", 51).await,
+            Err(StoreError::PlanNotFound(_))
+        ));
+        s.insert_plan(NewPlan {
+            id: "p2".into(),
+            session: None,
+            view,
+            task: new_task(),
+            created_at: 1,
+        })
+        .await
+        .unwrap();
         s.cancel_plan("p2", 2).await.unwrap();
-        assert!(matches!(s.confirm_plan("p2", 3).await, Err(StoreError::PlanCancelled)));
+        assert!(matches!(
+            s.confirm_plan("p2", 3).await,
+            Err(StoreError::PlanCancelled)
+        ));
     }
 }

@@ -30,10 +30,7 @@ pub enum StoreError {
     #[error("There is no task #{0}.")]
     TaskNotFound(i64),
     #[error("Task #{id} cannot change: {source}")]
-    IllegalTransition {
-        id: i64,
-        source: IllegalTransition,
-    },
+    IllegalTransition { id: i64, source: IllegalTransition },
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }
@@ -55,9 +52,13 @@ impl PlanState {
     }
 
     pub fn parse(s: &str) -> Option<PlanState> {
-        [PlanState::Pending, PlanState::Confirmed, PlanState::Cancelled]
-            .into_iter()
-            .find(|p| p.as_str() == s)
+        [
+            PlanState::Pending,
+            PlanState::Confirmed,
+            PlanState::Cancelled,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
     }
 }
 
@@ -93,9 +94,16 @@ pub struct NewTask {
 /// How a running task ended.
 #[derive(Debug, Clone)]
 pub enum Finish {
-    Succeeded { result: String },
-    Failed { error: String, result: Option<String> },
-    Cancelled { result: String },
+    Succeeded {
+        result: String,
+    },
+    Failed {
+        error: String,
+        result: Option<String>,
+    },
+    Cancelled {
+        result: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

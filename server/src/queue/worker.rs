@@ -131,7 +131,12 @@ impl Workers {
 
     async fn execute(&self, id: i64, params: WorkflowParams, cancel: Arc<AtomicBool>) -> Finish {
         let (reports, receiver) = mpsc::unbounded_channel();
-        let drain = tokio::spawn(drain_reports(id, receiver, self.store.clone(), self.hub.clone()));
+        let drain = tokio::spawn(drain_reports(
+            id,
+            receiver,
+            self.store.clone(),
+            self.hub.clone(),
+        ));
         let env = self.env.clone();
         let outcome = tokio::task::spawn_blocking(move || {
             let ctx = TaskContext::new(id, cancel, reports);

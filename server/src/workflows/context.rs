@@ -14,7 +14,10 @@ const PROGRESS_INTERVAL: Duration = Duration::from_millis(200);
 pub enum Report {
     Progress(ProgressView),
     /// A log line; `kind` is `info` or `file_error`.
-    Log { kind: &'static str, message: String },
+    Log {
+        kind: &'static str,
+        message: String,
+    },
 }
 
 /// A workflow's handle on its task: progress out, cancellation in.

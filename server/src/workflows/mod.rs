@@ -50,10 +50,17 @@ impl WorkflowEnv {
 /// How a workflow ended, when it did not fail outright.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Succeeded { summary: String },
+    Succeeded {
+        summary: String,
+    },
     /// Some items failed; the rest were done. Never reported as success.
-    PartlyFailed { summary: String, error: String },
-    Cancelled { summary: String },
+    PartlyFailed {
+        summary: String,
+        error: String,
+    },
+    Cancelled {
+        summary: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -11,6 +11,9 @@ pub async fn submit(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<CommandRequest>,
 ) -> Result<Json<CommandResponse>, ApiError> {
-    let response = state.planner.respond(&request.text, request.session).await?;
+    let response = state
+        .planner
+        .respond(&request.text, request.session)
+        .await?;
     Ok(Json(response))
 }

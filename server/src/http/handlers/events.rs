@@ -27,14 +27,17 @@ async fn stream(mut socket: WebSocket, state: AppState) {
                 return;
             }
         };
-        if send(&mut socket, &ServerMessage::Snapshot { tasks }).await.is_err() {
+        if send(&mut socket, &ServerMessage::Snapshot { tasks })
+            .await
+            .is_err()
+        {
             return;
         }
         loop {
             tokio::select! {
                 change = changes.recv() => match change {
                     Ok(task) => {
-                        if send(&mut socket, &ServerMessage::Task { task }).await.is_err() {
+                        if send(&mut socket, &ServerMessage::Task { task: Box::new(task) }).await.is_err() {
                             return;
                         }
                     }
@@ -57,5 +60,8 @@ async fn stream(mut socket: WebSocket, state: AppState) {
 
 async fn send(socket: &mut WebSocket, message: &ServerMessage) -> Result<(), ()> {
     let text = serde_json::to_string(message).map_err(|_| ())?;
-    socket.send(Message::Text(text.into())).await.map_err(|_| ())
+    socket
+        .send(Message::Text(text.into()))
+        .await
+        .map_err(|_| ())
 }

@@ -8,5 +8,8 @@ pub async fn health() -> Json<Value> {
 }
 
 pub async fn api_not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError::NotFound(format!("There is no API endpoint at {}. The README lists them.", uri.path()))
+    ApiError::NotFound(format!(
+        "There is no API endpoint at {}. The README lists them.",
+        uri.path()
+    ))
 }

@@ -7,10 +7,15 @@ use app::api::{ConfirmResponse, PlanView};
 use crate::http::{ApiError, AppState};
 
 /// `GET /api/plans/{id}`
-pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let plan = state.store.get_plan(&id).await?;
     let view: PlanView = plan.view;
-    Ok(Json(json!({"plan": view, "state": plan.state.as_str(), "task_id": plan.task_id})))
+    Ok(Json(
+        json!({"plan": view, "state": plan.state.as_str(), "task_id": plan.task_id}),
+    ))
 }
 
 /// `POST /api/plans/{id}/confirm`: queue the plan's task.
@@ -25,7 +30,10 @@ pub async fn confirm(
 }
 
 /// `POST /api/plans/{id}/cancel`: drop the plan; nothing runs.
-pub async fn cancel(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn cancel(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     state.store.cancel_plan(&id, crate::now_ms()).await?;
     Ok(Json(json!({"plan_id": id, "state": "cancelled"})))
 }

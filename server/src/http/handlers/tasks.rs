@@ -14,24 +14,36 @@ pub struct ListQuery {
 }
 
 /// `GET /api/tasks?limit=N`: newest first.
-pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<Vec<TaskView>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Vec<TaskView>>, ApiError> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     Ok(Json(state.store.list_tasks(limit).await?))
 }
 
 /// `GET /api/tasks/{id}`
-pub async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<TaskView>, ApiError> {
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<TaskView>, ApiError> {
     Ok(Json(state.store.get_task(id).await?))
 }
 
 /// `GET /api/tasks/{id}/events`: the task's log.
-pub async fn events(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+pub async fn events(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
     let events = state.store.task_events(id).await?;
     Ok(Json(json!({"task_id": id, "events": events})))
 }
 
 /// `POST /api/tasks/{id}/cancel`
-pub async fn cancel(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+pub async fn cancel(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
     let (task, outcome) = state.workers.cancel(id).await?;
     let outcome = match outcome {
         CancelOutcome::Cancelled => "cancelled",

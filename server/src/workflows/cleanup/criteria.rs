@@ -40,7 +40,10 @@ impl Criteria {
             .map(|p| p.trim())
             .filter(|p| !p.is_empty())
             .collect();
-        if patterns.is_empty() && params.modified_before_ms.is_none() && params.min_size_bytes.is_none() {
+        if patterns.is_empty()
+            && params.modified_before_ms.is_none()
+            && params.min_size_bytes.is_none()
+        {
             return Err(CriteriaError::NoCriteria);
         }
         let (mut names, mut paths) = (GlobSetBuilder::new(), GlobSetBuilder::new());
@@ -56,15 +59,19 @@ impl Criteria {
                 any_name = true;
             }
         }
-        let build = |builder: GlobSetBuilder, used: bool| -> Result<Option<GlobSet>, CriteriaError> {
-            if !used {
-                return Ok(None);
-            }
-            builder.build().map(Some).map_err(|e| CriteriaError::BadPattern {
-                pattern: String::new(),
-                reason: e.to_string(),
-            })
-        };
+        let build =
+            |builder: GlobSetBuilder, used: bool| -> Result<Option<GlobSet>, CriteriaError> {
+                if !used {
+                    return Ok(None);
+                }
+                builder
+                    .build()
+                    .map(Some)
+                    .map_err(|e| CriteriaError::BadPattern {
+                        pattern: String::new(),
+                        reason: e.to_string(),
+                    })
+            };
         let modified_before = match params.modified_before_ms {
             Some(ms) if ms >= 0 => Some(UNIX_EPOCH + Duration::from_millis(ms as u64)),
             Some(_) => return Err(CriteriaError::BadAge),
@@ -86,7 +93,9 @@ impl Criteria {
             (None, None) => true,
             (names, paths) => {
                 let name_hit = names.as_ref().is_some_and(|g| {
-                    relative.file_name().is_some_and(|n| g.is_match(Path::new(n)))
+                    relative
+                        .file_name()
+                        .is_some_and(|n| g.is_match(Path::new(n)))
                 });
                 name_hit || paths.as_ref().is_some_and(|g| g.is_match(relative))
             }
@@ -138,9 +147,18 @@ mod tests {
     #[test]
     fn refuses_no_criteria_and_bad_globs() {
         let (_d, r) = root();
-        assert_eq!(Criteria::new(&params(&[], None, None), r.clone(), vec![]).unwrap_err(), CriteriaError::NoCriteria);
-        assert_eq!(Criteria::new(&params(&["  "], None, None), r.clone(), vec![]).unwrap_err(), CriteriaError::NoCriteria);
-        assert!(matches!(Criteria::new(&params(&["a[b"], None, None), r, vec![]), Err(CriteriaError::BadPattern { .. })));
+        assert_eq!(
+            Criteria::new(&params(&[], None, None), r.clone(), vec![]).unwrap_err(),
+            CriteriaError::NoCriteria
+        );
+        assert_eq!(
+            Criteria::new(&params(&["  "], None, None), r.clone(), vec![]).unwrap_err(),
+            CriteriaError::NoCriteria
+        );
+        assert!(matches!(
+            Criteria::new(&params(&["a[b"], None, None), r, vec![]),
+            Err(CriteriaError::BadPattern { .. })
+        ));
     }
 
     #[test]
@@ -148,14 +166,28 @@ mod tests {
         let (_d, r) = root();
         let now = SystemTime::now();
         let old = now - Duration::from_secs(10 * 86400);
-        let cutoff_ms = (now - Duration::from_secs(7 * 86400)).duration_since(UNIX_EPOCH).unwrap().as_millis() as i64;
-        let c = Criteria::new(&params(&["*.tmp", "cache/*.bin"], Some(cutoff_ms), Some(10)), r, vec![]).unwrap();
+        let cutoff_ms = (now - Duration::from_secs(7 * 86400))
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        let c = Criteria::new(
+            &params(&["*.tmp", "cache/*.bin"], Some(cutoff_ms), Some(10)),
+            r,
+            vec![],
+        )
+        .unwrap();
         assert!(c.matches(Path::new("deep/dir/a.tmp"), 10, Some(old)));
         assert!(c.matches(Path::new("cache/x.bin"), 10, Some(old)));
-        assert!(!c.matches(Path::new("other/cache/x.bin"), 10, Some(old)), "path globs are anchored");
+        assert!(
+            !c.matches(Path::new("other/cache/x.bin"), 10, Some(old)),
+            "path globs are anchored"
+        );
         assert!(!c.matches(Path::new("a.tmp"), 9, Some(old)), "too small");
         assert!(!c.matches(Path::new("a.tmp"), 10, Some(now)), "too new");
-        assert!(!c.matches(Path::new("a.tmp"), 10, None), "unknown age is not old");
+        assert!(
+            !c.matches(Path::new("a.tmp"), 10, None),
+            "unknown age is not old"
+        );
         assert!(!c.matches(Path::new("a.tmpx"), 10, Some(old)));
     }
 }

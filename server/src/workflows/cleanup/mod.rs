@@ -51,7 +51,9 @@ pub fn preview(criteria: &Criteria) -> PreviewView {
         preview.file_count += 1;
         preview.total_bytes += candidate.size;
         if preview.sample_paths.len() < PREVIEW_SAMPLE {
-            preview.sample_paths.push(candidate.path.display().to_string());
+            preview
+                .sample_paths
+                .push(candidate.path.display().to_string());
         }
     });
     preview.warnings = report.warnings();
@@ -86,10 +88,12 @@ pub fn run(
         });
     }
 
-    let mut quarantine = Quarantine::open(&env.quarantine_dir, ctx.task_id(), &root)
-        .map_err(|source| WorkflowError::Io {
-            context: "Could not prepare the quarantine".into(),
-            source,
+    let mut quarantine =
+        Quarantine::open(&env.quarantine_dir, ctx.task_id(), &root).map_err(|source| {
+            WorkflowError::Io {
+                context: "Could not prepare the quarantine".into(),
+                source,
+            }
         })?;
     let mut failures = 0u64;
     for candidate in &selected {
@@ -104,7 +108,13 @@ pub fn run(
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 // Vanished since selection: nothing to clean, not a failure.
-                ctx.log("info", format!("{} disappeared before it was moved", candidate.path.display()));
+                ctx.log(
+                    "info",
+                    format!(
+                        "{} disappeared before it was moved",
+                        candidate.path.display()
+                    ),
+                );
             }
             Err(e) => {
                 failures += 1;
@@ -124,7 +134,11 @@ pub fn run(
         "Moved {} of {} {} ({}) into quarantine at {}.",
         progress.files_done,
         progress.files_total,
-        if progress.files_total == 1 { "file" } else { "files" },
+        if progress.files_total == 1 {
+            "file"
+        } else {
+            "files"
+        },
         app::format::bytes(progress.bytes_done),
         quarantine.task_dir().display(),
     );

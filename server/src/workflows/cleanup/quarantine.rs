@@ -60,7 +60,11 @@ pub struct Quarantine {
 
 impl Quarantine {
     /// Opens (creating or resuming) the quarantine of `task_id` for files under `root`.
-    pub fn open(data_quarantine: &Path, task_id: i64, root: &AllowedPath) -> io::Result<Quarantine> {
+    pub fn open(
+        data_quarantine: &Path,
+        task_id: i64,
+        root: &AllowedPath,
+    ) -> io::Result<Quarantine> {
         let base = choose_base(data_quarantine, root)?;
         let task_dir = base.join(format!("task-{task_id}"));
         let files_dir = task_dir.join("files");
@@ -80,7 +84,10 @@ impl Quarantine {
             .into_iter()
             .map(|e| e.stored)
             .collect::<HashSet<_>>();
-        let mut manifest = OpenOptions::new().create(true).append(true).open(&manifest_path)?;
+        let mut manifest = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&manifest_path)?;
         end_torn_line(&manifest_path, &mut manifest)?;
         let mut quarantine = Quarantine {
             task_dir,
@@ -164,11 +171,15 @@ impl Quarantine {
             if !entry.file_type().is_file() {
                 continue;
             }
-            let Ok(stored) = entry.path().strip_prefix(&self.task_dir) else { continue };
+            let Ok(stored) = entry.path().strip_prefix(&self.task_dir) else {
+                continue;
+            };
             if recorded.contains(stored) {
                 continue;
             }
-            let Ok(relative) = entry.path().strip_prefix(&self.files_dir) else { continue };
+            let Ok(relative) = entry.path().strip_prefix(&self.files_dir) else {
+                continue;
+            };
             let metadata = entry.metadata().map_err(io::Error::other)?;
             missing.push(ManifestEntry {
                 original: root.join(relative),
@@ -225,7 +236,9 @@ fn choose_base(data_quarantine: &Path, root: &AllowedPath) -> io::Result<PathBuf
     }
     let mut top = root.as_path();
     while let Some(parent) = top.parent() {
-        let same_device = fs::metadata(parent).map(|m| m.dev() == device).unwrap_or(false);
+        let same_device = fs::metadata(parent)
+            .map(|m| m.dev() == device)
+            .unwrap_or(false);
         if parent.starts_with(root.root()) && same_device {
             top = parent;
         } else {
@@ -252,12 +265,24 @@ mod tests {
         for content in ["one", "two"] {
             let path = root.as_path().join("sub/a.tmp");
             fs::write(&path, content).unwrap();
-            q.move_in(&Candidate { path, relative: "sub/a.tmp".into(), size: 3, modified_ms: None }).unwrap();
+            q.move_in(&Candidate {
+                path,
+                relative: "sub/a.tmp".into(),
+                size: 3,
+                modified_ms: None,
+            })
+            .unwrap();
         }
         q.close().unwrap();
         let task_dir = qdir.join("task-7");
-        assert_eq!(fs::read_to_string(task_dir.join("files/sub/a.tmp")).unwrap(), "one");
-        assert_eq!(fs::read_to_string(task_dir.join("files/sub/a.tmp.1")).unwrap(), "two");
+        assert_eq!(
+            fs::read_to_string(task_dir.join("files/sub/a.tmp")).unwrap(),
+            "one"
+        );
+        assert_eq!(
+            fs::read_to_string(task_dir.join("files/sub/a.tmp.1")).unwrap(),
+            "two"
+        );
         let manifest = read_manifest(&task_dir.join("manifest.jsonl")).unwrap();
         assert_eq!(manifest.len(), 2);
         assert_eq!(manifest[1].original, root.as_path().join("sub/a.tmp"));
@@ -277,7 +302,10 @@ mod tests {
         // Simulate a crash between rename and record.
         fs::create_dir_all(qdir.join("task-1/files/x")).unwrap();
         fs::write(qdir.join("task-1/files/x/lost.log"), "data").unwrap();
-        let mut manifest_file = OpenOptions::new().append(true).open(qdir.join("task-1/manifest.jsonl")).unwrap();
+        let mut manifest_file = OpenOptions::new()
+            .append(true)
+            .open(qdir.join("task-1/manifest.jsonl"))
+            .unwrap();
         manifest_file.write_all(b"{\"original\": \"/torn").unwrap();
         drop(Quarantine::open(&qdir, 1, &root).unwrap());
         let manifest = read_manifest(&qdir.join("task-1/manifest.jsonl")).unwrap();

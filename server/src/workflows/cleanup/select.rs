@@ -37,7 +37,11 @@ impl WalkReport {
                 "{} entries could not be read and were skipped: {}{}",
                 self.unreadable_count,
                 self.unreadable.join("; "),
-                if self.unreadable_count as usize > self.unreadable.len() { "; …" } else { "" }
+                if self.unreadable_count as usize > self.unreadable.len() {
+                    "; …"
+                } else {
+                    ""
+                }
             ));
         }
         out

@@ -1,0 +1,55 @@
+# Sourced by scripts/start and scripts/test: installs what a fresh machine
+# lacks, and skips whatever is already there so a second run is quick.
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Run as root, or through sudo when available.
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else echo "need root to run: $*" >&2; return 1
+  fi
+}
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing ${missing[*]} (apt)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_wasm_target() {
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+# wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
+ensure_wasm_bindgen() {
+  local want have
+  want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')
+  if [ "$want" != "$have" ]; then
+    say "installing wasm-bindgen-cli $want (a few minutes, once)"
+    # Not --locked: one of its locked dependencies is no longer on crates.io.
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+}
+
+ensure_chromium() {
+  if [ -z "${CHROMIUM_PATH:-}" ] && ! [ -x /usr/bin/chromium ]; then
+    apt_install chromium
+  fi
+}
+
+ensure_e2e_packages() {
+  if ! [ -x end2end/node_modules/.bin/playwright ]; then
+    say "installing the end-to-end test packages (npm)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}

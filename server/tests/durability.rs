@@ -1,0 +1,174 @@
+//! The queue survives restarts and crashes.
+
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+use support::{manifest, spawn_app_with, test_config};
+
+#[tokio::test]
+async fn a_queued_task_survives_a_restart_and_runs_after_it() {
+    let mut app = spawn_app_with(|c| c.workers = 0).await;
+    let file = app.write("d/old.tmp", "x", 9);
+    let plan = app
+        .plan(&format!(
+            "clean up *.tmp in {}",
+            app.root.join("d").display()
+        ))
+        .await;
+    let task_id = app.confirm(plan["plan_id"].as_str().unwrap()).await;
+    assert_eq!(app.task(task_id).await["state"], "queued");
+    assert!(file.exists());
+
+    app.restart_with(|c| c.workers = 2).await;
+    let task = app.wait_until_done(task_id).await;
+    assert_eq!(task["state"], "succeeded");
+    assert!(!file.exists());
+}
+
+/// The real binary, killed with SIGKILL in the middle of a cleanup, then
+/// started again: the task is not left "running", it finishes, and the
+/// quarantine's manifest matches the files in it.
+#[tokio::test]
+async fn a_task_killed_mid_run_is_recovered_and_finished() {
+    let home = tempfile::tempdir().unwrap();
+    let config = test_config(home.path());
+    let root = home.path().join("files/bulk");
+    const FILES: usize = 20_000;
+    for i in 0..FILES {
+        let dir = root.join(format!("d{}", i % 100));
+        if i < 100 {
+            std::fs::create_dir_all(&dir).unwrap();
+        }
+        std::fs::write(dir.join(format!("f{i}.tmp")), b"payload").unwrap();
+    }
+    let (mut child, url) = start_binary(home.path(), &config);
+    let client = reqwest::Client::new();
+    let plan: Value = client
+        .post(format!("{url}/api/commands"))
+        .json(&serde_json::json!({"text": format!("clean up *.tmp in {}", root.display())}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(plan["preview"]["file_count"], FILES);
+    let confirm: Value = client
+        .post(format!(
+            "{url}/api/plans/{}/confirm",
+            plan["plan_id"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let task_id = confirm["task_id"].as_i64().unwrap();
+
+    // Kill as soon as it has moved some files but not all.
+    loop {
+        let task: Value = client
+            .get(format!("{url}/api/tasks/{task_id}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let done = task["progress"]["files_done"].as_u64().unwrap_or(0);
+        if task["state"] == "running" && done > 0 {
+            assert!(
+                done < FILES as u64,
+                "the task finished before it could be killed; raise FILES"
+            );
+            break;
+        }
+        assert_ne!(
+            task["state"], "succeeded",
+            "the task finished before it could be killed"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let (mut child, url) = start_binary(home.path(), &config);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    let task = loop {
+        let task: Value = client
+            .get(format!("{url}/api/tasks/{task_id}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if task["state"] == "succeeded" || task["state"] == "failed" {
+            break task;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never finished: {task}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(task["state"], "succeeded", "{task}");
+    assert_eq!(task["attempt"], 2);
+
+    // Every file is in quarantine exactly once, and the manifest says so.
+    let remaining = walkdir::WalkDir::new(&root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .count();
+    assert_eq!(remaining, 0);
+    let qdir = config
+        .data_dir
+        .canonicalize()
+        .unwrap()
+        .join(format!("quarantine/task-{task_id}"));
+    let stored = walkdir::WalkDir::new(qdir.join("files"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .count();
+    assert_eq!(stored, FILES);
+    let entries = manifest(&qdir);
+    assert_eq!(entries.len(), FILES);
+    let unique: std::collections::HashSet<&str> = entries
+        .iter()
+        .map(|e| e["stored"].as_str().unwrap())
+        .collect();
+    assert_eq!(unique.len(), FILES);
+    for e in entries.iter().take(200) {
+        assert!(qdir.join(e["stored"].as_str().unwrap()).is_file());
+    }
+}
+
+fn start_binary(home: &std::path::Path, config: &tend::config::Config) -> (Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tend"))
+        .env("TEND_BIND", "127.0.0.1:0")
+        .env("TEND_DATA_DIR", &config.data_dir)
+        .env("TEND_ALLOWED_ROOTS", home.join("files"))
+        .env("TEND_SITE_DIR", home.join("site"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("Tend is running at ")
+        .expect("startup line")
+        .to_string();
+    (child, url)
+}

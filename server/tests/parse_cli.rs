@@ -1,0 +1,76 @@
+//! `tend parse`: one JSON object per input line, in the documented shape.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+fn parse(lines: &str) -> Vec<Value> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tend"))
+        .arg("parse")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(lines.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn one_object_per_line_with_intent_confidence_and_slots() {
+    let out = parse(
+        "clean up *.log older than 30 days in /var/log/app, show me first\n\ntell me a joke\n",
+    );
+    assert_eq!(out.len(), 3);
+    let first = &out[0];
+    assert_eq!(
+        first["text"],
+        "clean up *.log older than 30 days in /var/log/app, show me first"
+    );
+    assert_eq!(first["intent"], "cleanup");
+    assert!(first["confidence"].as_f64().unwrap() > 0.5);
+    assert_eq!(first["slots"]["source"], "/var/log/app");
+    assert_eq!(first["slots"]["patterns"], serde_json::json!(["*.log"]));
+    assert_eq!(first["slots"]["older_than_days"], 30.0);
+    assert_eq!(out[1]["intent"], "out_of_scope");
+    assert_eq!(out[1]["slots"], serde_json::json!({}));
+    assert_eq!(out[2]["intent"], "out_of_scope");
+    // Unstated slots are omitted, not null.
+    assert!(first["slots"].get("destination").is_none());
+}
+
+#[test]
+fn invalid_utf8_and_crlf_do_not_stop_the_stream() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tend"))
+        .arg("parse")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"clean \xff\xfe up\r\nstatus\r\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["text"], "status");
+}

@@ -1,0 +1,157 @@
+//! Starts real Tend servers for integration tests: port 0, a temporary data
+//! directory, a real SQLite file, real files on disk.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use serde_json::{json, Value};
+use tend::config::Config;
+use tend::startup::{self, Server};
+
+pub struct TestApp {
+    pub server: Option<Server>,
+    pub url: String,
+    pub client: reqwest::Client,
+    pub home: tempfile::TempDir,
+    /// The allowed root the tests put files in.
+    pub root: PathBuf,
+    pub config: Config,
+}
+
+pub fn test_config(home: &Path) -> Config {
+    let root = home.join("files");
+    std::fs::create_dir_all(&root).unwrap();
+    Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        data_dir: home.join("data"),
+        extra_allowed_roots: vec![root],
+        site_dir: Some(home.join("site")),
+        ..Config::default()
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let home = tempfile::tempdir().unwrap();
+    let mut config = test_config(home.path());
+    adjust(&mut config);
+    let root = home.path().join("files").canonicalize().unwrap();
+    let server = startup::start(config.clone()).await.expect("server starts");
+    TestApp {
+        url: server.url(),
+        server: Some(server),
+        client: reqwest::Client::new(),
+        home,
+        root,
+        config,
+    }
+}
+
+impl TestApp {
+    /// Stops the server and starts a new one on the same data directory.
+    pub async fn restart_with(&mut self, adjust: impl FnOnce(&mut Config)) {
+        if let Some(server) = self.server.take() {
+            server.stop().await;
+        }
+        adjust(&mut self.config);
+        let server = startup::start(self.config.clone())
+            .await
+            .expect("server restarts");
+        self.url = server.url();
+        self.server = Some(server);
+    }
+
+    pub async fn command(&self, text: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/commands", self.url))
+            .json(&json!({ "text": text }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Sends a command that must produce a plan; returns the plan JSON.
+    pub async fn plan(&self, text: &str) -> Value {
+        let response = self.command(text).await;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["kind"], "plan", "{body}");
+        body
+    }
+
+    pub async fn confirm(&self, plan_id: &str) -> i64 {
+        let response = self
+            .client
+            .post(format!("{}/api/plans/{plan_id}/confirm", self.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        body["task_id"].as_i64().unwrap()
+    }
+
+    pub async fn task(&self, id: i64) -> Value {
+        self.client
+            .get(format!("{}/api/tasks/{id}", self.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Waits (bounded) for a task to reach a terminal state.
+    pub async fn wait_until_done(&self, id: i64) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let task = self.task(id).await;
+            if ["succeeded", "failed", "cancelled"].contains(&task["state"].as_str().unwrap_or(""))
+            {
+                return task;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "task {id} never finished: {task}"
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    pub fn write(&self, relative: &str, content: &str, age_days: u64) -> PathBuf {
+        write_aged(&self.root.join(relative), content, age_days)
+    }
+
+    pub fn quarantine(&self, task_id: i64) -> PathBuf {
+        self.config
+            .data_dir
+            .canonicalize()
+            .unwrap()
+            .join("quarantine")
+            .join(format!("task-{task_id}"))
+    }
+}
+
+pub fn write_aged(path: &Path, content: &str, age_days: u64) -> PathBuf {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, content).unwrap();
+    let when = SystemTime::now() - Duration::from_secs(age_days * 86_400);
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(when).unwrap();
+    path.to_path_buf()
+}
+
+/// The manifest of a task's quarantine, one JSON value per line.
+pub fn manifest(task_dir: &Path) -> Vec<Value> {
+    std::fs::read_to_string(task_dir.join("manifest.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
