@@ -5,6 +5,9 @@
 //! `http` → `nlu` → `plan` → `queue` → `workflows`, with progress flowing back
 //! from `workflows` through `queue::EventHub` to the websocket in `http`.
 
+// leptos's view types nest deeply.
+#![recursion_limit = "256"]
+
 pub mod cli;
 pub mod config;
 pub mod domain;

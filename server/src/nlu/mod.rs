@@ -1,40 +1,102 @@
-//! TEMPORARY placeholder until the real module lands.
+//! Understanding commands: which workflow the user wants (the intent) and
+//! its parameters (the slots). Intent comes from keyword cues for now; the
+//! slot extractors are written to stay when a model takes over the intent.
+
+pub mod intent;
+pub mod slots;
 mod understanding;
+
 pub use understanding::{Intent, Slots, Understanding};
 
+/// Longest text examined; longer input is cut (at a char boundary) so a
+/// huge paste cannot cost more than a normal sentence.
+const MAX_TEXT_BYTES: usize = 8 * 1024;
+
+/// Understands one command. Never panics, whatever the input.
 pub fn understand(text: &str) -> Understanding {
-    let lower = text.to_lowercase();
-    let intent = if lower.contains("clean") {
-        Intent::Cleanup
-    } else {
-        Intent::OutOfScope
-    };
-    let mut slots = Slots::default();
-    for word in text.split_whitespace() {
-        if word.starts_with('/') {
-            slots.source = Some(word.trim_end_matches([',', '.']).to_string());
-        }
-        if word.contains('*') {
-            slots
-                .patterns
-                .get_or_insert_with(Vec::new)
-                .push(word.to_string());
-        }
+    let mut end = text.len().min(MAX_TEXT_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
-    if let Some(i) = lower.find("older than ") {
-        let rest = &lower[i + 11..];
-        if let Some(n) = rest
-            .split_whitespace()
-            .next()
-            .and_then(|w| w.parse::<f64>().ok())
-        {
-            slots.older_than_days = Some(n);
-        }
-    }
+    let examined = &text[..end];
+    let slots = slots::extract(examined);
+    let (intent, confidence) = intent::classify(examined, &slots);
     Understanding {
         text: text.to_string(),
         intent,
-        confidence: 0.5,
+        confidence,
         slots,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_examples_from_the_product_brief() {
+        let u = understand("back up /srv/photos to /mnt/nas every night at 2am, keep 14");
+        assert_eq!(u.intent, Intent::Backup);
+        assert_eq!(u.slots.source.as_deref(), Some("/srv/photos"));
+        assert_eq!(u.slots.destination.as_deref(), Some("/mnt/nas"));
+        assert_eq!(u.slots.schedule.as_deref(), Some("0 2 * * *"));
+        assert_eq!(u.slots.keep_last, Some(14));
+
+        let u = understand("mirror ~/docs to /media/usb and remove what I deleted");
+        assert_eq!(u.intent, Intent::Sync);
+        assert_eq!(u.slots.source.as_deref(), Some("~/docs"));
+        assert_eq!(u.slots.destination.as_deref(), Some("/media/usb"));
+        assert_eq!(u.slots.delete_extraneous, Some(true));
+
+        let u = understand("clean up *.log older than 30 days in /var/log/app, show me first");
+        assert_eq!(u.intent, Intent::Cleanup);
+        assert_eq!(u.slots.source.as_deref(), Some("/var/log/app"));
+        assert_eq!(u.slots.patterns, Some(vec!["*.log".to_string()]));
+        assert_eq!(u.slots.older_than_days, Some(30.0));
+        assert_eq!(u.slots.dry_run, Some(true));
+        assert!(u.confidence > 0.8);
+    }
+
+    #[test]
+    fn huge_and_odd_input_is_safe() {
+        let huge = "清理".repeat(50_000);
+        assert_eq!(understand(&huge).intent, Intent::Cleanup);
+        for text in [
+            "",
+            "\0",
+            "🧹",
+            "\u{202e}/etc",
+            "''\"\"",
+            "~",
+            "/",
+            "*",
+            "#",
+            "task #",
+        ] {
+            let _ = understand(text);
+        }
+        assert_eq!(understand("").intent, Intent::OutOfScope);
+        assert_eq!(understand("").confidence, 1.0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_paths_come_from_the_text(text in "\\PC{0,200}") {
+            let u = understand(&text);
+            proptest::prop_assert!((0.0..=1.0).contains(&u.confidence));
+            for path in [u.slots.source, u.slots.destination].into_iter().flatten() {
+                proptest::prop_assert!(text.contains(&path), "{path:?} not in {text:?}");
+            }
+        }
+
+        #[test]
+        fn paths_survive_any_surrounding_words(
+            words in "[a-z ,]{0,30}",
+            path in "/[a-z0-9_-]{1,12}(/[a-z0-9_.-]{1,12}){0,3}",
+        ) {
+            let text = format!("clean up *.tmp in {path} {words}");
+            let u = understand(&text);
+            proptest::prop_assert_eq!(u.slots.source.as_deref(), Some(path.trim_end_matches('.')));
+        }
     }
 }

@@ -1,4 +1,5 @@
 use serde::{Deserialize, Serialize};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Intent {
@@ -10,7 +11,18 @@ pub enum Intent {
     Cancel,
     OutOfScope,
 }
+
 impl Intent {
+    pub const ALL: [Intent; 7] = [
+        Intent::Backup,
+        Intent::Restore,
+        Intent::Sync,
+        Intent::Cleanup,
+        Intent::Status,
+        Intent::Cancel,
+        Intent::OutOfScope,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Intent::Backup => "backup",
@@ -23,29 +35,35 @@ impl Intent {
         }
     }
 }
+
+/// The parameters a command states. A slot the text does not state is `None`
+/// and left out of the JSON.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Slots {
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// Paths as the user wrote them (`~` kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub older_than_days: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patterns: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_size_bytes: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// `hourly|daily|weekly|monthly` or a 5-field cron string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete_extraneous: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_id: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_last: Option<u32>,
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Understanding {
     pub text: String,

@@ -16,7 +16,7 @@
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, BufWriter, Write};
+use std::io::{self, BufRead, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -27,10 +27,6 @@ use crate::domain::AllowedPath;
 
 /// Name of the per-filesystem quarantine directory; cleanup never walks into one.
 pub const QUARANTINE_DIR_NAME: &str = ".tend-quarantine";
-
-/// Manifest entries are pushed to the OS this often (a crash of the process
-/// loses nothing already pushed; the rest is rebuilt from the files).
-const FLUSH_EVERY: usize = 64;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ManifestEntry {
@@ -53,9 +49,8 @@ struct Meta {
 pub struct Quarantine {
     task_dir: PathBuf,
     files_dir: PathBuf,
-    manifest: BufWriter<File>,
+    manifest: File,
     made_dirs: HashSet<PathBuf>,
-    unflushed: usize,
 }
 
 impl Quarantine {
@@ -80,21 +75,20 @@ impl Quarantine {
             file.sync_all()?;
         }
         let manifest_path = task_dir.join("manifest.jsonl");
+        cut_torn_tail(&manifest_path)?;
         let recorded = read_manifest(&manifest_path)?
             .into_iter()
             .map(|e| e.stored)
             .collect::<HashSet<_>>();
-        let mut manifest = OpenOptions::new()
+        let manifest = OpenOptions::new()
             .create(true)
             .append(true)
             .open(&manifest_path)?;
-        end_torn_line(&manifest_path, &mut manifest)?;
         let mut quarantine = Quarantine {
             task_dir,
             files_dir,
-            manifest: BufWriter::new(manifest),
+            manifest,
             made_dirs: HashSet::new(),
-            unflushed: 0,
         };
         quarantine.record_unrecorded(root.as_path(), &recorded)?;
         Ok(quarantine)
@@ -127,21 +121,18 @@ impl Quarantine {
         })
     }
 
-    /// Flushes and fsyncs the manifest.
+    /// Makes the manifest durable.
     pub fn close(&mut self) -> io::Result<()> {
-        self.manifest.flush()?;
-        self.manifest.get_ref().sync_all()
+        self.manifest.sync_all()
     }
 
+    /// One `write` per entry: a killed process leaves whole lines (plus at
+    /// most one torn tail, which `open` cuts off), never a line split
+    /// across buffer flushes.
     fn record(&mut self, entry: &ManifestEntry) -> io::Result<()> {
-        serde_json::to_writer(&mut self.manifest, entry).map_err(io::Error::other)?;
-        self.manifest.write_all(b"\n")?;
-        self.unflushed += 1;
-        if self.unflushed >= FLUSH_EVERY {
-            self.manifest.flush()?;
-            self.unflushed = 0;
-        }
-        Ok(())
+        let mut line = serde_json::to_vec(entry).map_err(io::Error::other)?;
+        line.push(b'\n');
+        self.manifest.write_all(&line)
     }
 
     /// Never overwrite something already in quarantine (a re-created file
@@ -199,12 +190,21 @@ impl Quarantine {
     }
 }
 
-/// A crash can leave a half-written last line; start the next entry on a
-/// fresh line so it is not glued onto the torn one.
-fn end_torn_line(path: &Path, manifest: &mut File) -> io::Result<()> {
-    let bytes = fs::read(path)?;
+/// A crash can leave a half-written last line: cut it off, so the next
+/// entry starts on a fresh line. (The file it described is still in
+/// quarantine and gets recorded again by `record_unrecorded`.)
+fn cut_torn_tail(path: &Path) -> io::Result<()> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
     if bytes.last().is_some_and(|b| *b != b'\n') {
-        manifest.write_all(b"\n")?;
+        let keep = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        OpenOptions::new()
+            .write(true)
+            .open(path)?
+            .set_len(keep as u64)?;
     }
     Ok(())
 }
@@ -308,6 +308,8 @@ mod tests {
             .unwrap();
         manifest_file.write_all(b"{\"original\": \"/torn").unwrap();
         drop(Quarantine::open(&qdir, 1, &root).unwrap());
+        let text = fs::read_to_string(qdir.join("task-1/manifest.jsonl")).unwrap();
+        assert!(!text.contains("torn"), "{text}");
         let manifest = read_manifest(&qdir.join("task-1/manifest.jsonl")).unwrap();
         assert_eq!(manifest.len(), 1);
         assert_eq!(manifest[0].original, root.as_path().join("x/lost.log"));

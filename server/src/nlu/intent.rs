@@ -1,0 +1,177 @@
+//! Keyword-cue intent classification: the earliest strong verb wins, so
+//! "mirror X to Y and remove what I deleted" is a sync, not a cleanup.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Intent, Slots};
+
+struct Cue {
+    intent: Intent,
+    pattern: Regex,
+    /// Strong cues are unambiguous verbs; weak ones ("copy") lower confidence.
+    strong: bool,
+}
+
+fn cue(intent: Intent, pattern: &str, strong: bool) -> Cue {
+    Cue {
+        intent,
+        pattern: Regex::new(&format!("(?i){pattern}")).expect("cue pattern compiles"),
+        strong,
+    }
+}
+
+static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
+    use Intent::*;
+    vec![
+        cue(
+            Backup,
+            r"\bback(?:ing)?[ -]?up\b|\bbackups?\b|\bsnapshot\b|\barchive\b|备份",
+            true,
+        ),
+        cue(
+            Restore,
+            r"\brestore\b|\brecover\b|\bbring back\b|\broll ?back\b|\bput (?:it |them |.{0,20})?back\b|\bundo\b|恢复|还原",
+            true,
+        ),
+        cue(
+            Sync,
+            r"\bsync(?:hroni[sz]e)?\b|\bmirror\b|\breplicate\b|\brsync\b|同步|镜像",
+            true,
+        ),
+        cue(Sync, r"\bcopy\b|\bduplicate\b", false),
+        cue(
+            Cleanup,
+            r"\bclean(?:[ -]?up)?\b|\bclear out\b|\bdelete\b|\bremove\b|\bpurge\b|\bprune\b|\btidy\b|\bget rid of\b|\bwipe\b|\berase\b|\btrash\b|\bfree up\b|清理|删除|清除",
+            true,
+        ),
+        cue(
+            Status,
+            r"\bstatus\b|\bwhat(?:'s| is) (?:running|happening|going on)\b|\bhow(?:'s| is) (?:task|job|the|my)\b|\bprogress\b|\b(?:show|list)(?: me)?(?: all| the)? (?:tasks|jobs)\b|\bqueue\b|状态|进度",
+            true,
+        ),
+        cue(
+            Cancel,
+            r"\bcancel\b|\bstop\b|\babort\b|\bkill\b|\bhalt\b|\bterminate\b|取消|停止",
+            true,
+        ),
+    ]
+});
+
+/// Asking about a thing is not asking to do it.
+static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:what\s+is\s+(?:a|an|the\s+difference)\b|what\s+are\b|what\s+does\b|what's\s+(?:a|an)\b|how\s+does\b|how\s+do\s+(?:i|you|we)\b|explain\b|why\b|define\b|tell\s+me\s+about\b|can\s+you\s+explain\b)")
+        .expect("question pattern compiles")
+});
+
+/// The intent and a confidence in [0, 1].
+pub fn classify(text: &str, slots: &Slots) -> (Intent, f32) {
+    if text.trim().is_empty() {
+        return (Intent::OutOfScope, 1.0);
+    }
+    if QUESTION.is_match(text) {
+        return (Intent::OutOfScope, 0.85);
+    }
+    let earliest = CUES
+        .iter()
+        .filter_map(|c| c.pattern.find(text).map(|m| (m.start(), c)))
+        // Earliest cue; at the same place a strong cue beats a weak one.
+        .min_by_key(|(start, c)| (*start, !c.strong));
+    let Some((_, cue)) = earliest else {
+        return (Intent::OutOfScope, 0.8);
+    };
+    let mut confidence: f32 = if cue.strong { 0.85 } else { 0.6 };
+    if has_expected_slots(cue.intent, slots) {
+        confidence += 0.1;
+    }
+    (cue.intent, confidence.min(1.0))
+}
+
+fn has_expected_slots(intent: Intent, s: &Slots) -> bool {
+    match intent {
+        Intent::Backup | Intent::Sync => s.source.is_some() && s.destination.is_some(),
+        Intent::Restore => s.source.is_some() || s.task_id.is_some(),
+        Intent::Cleanup => s.source.is_some(),
+        Intent::Cancel => s.task_id.is_some(),
+        Intent::Status | Intent::OutOfScope => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nlu::understand;
+
+    fn intent(text: &str) -> Intent {
+        understand(text).intent
+    }
+
+    #[test]
+    fn verbs_pick_the_workflow() {
+        assert_eq!(intent("back up /srv/photos to /mnt/nas"), Intent::Backup);
+        assert_eq!(
+            intent("make a backup of ~/docs on /mnt/nas"),
+            Intent::Backup
+        );
+        assert_eq!(intent("restore /srv/photos from /mnt/nas"), Intent::Restore);
+        assert_eq!(intent("restore quarantine of task 12"), Intent::Restore);
+        assert_eq!(intent("sync ~/music to /media/usb"), Intent::Sync);
+        assert_eq!(intent("copy /srv/a to /srv/b"), Intent::Sync);
+        assert_eq!(intent("delete *.tmp in /tmp/x"), Intent::Cleanup);
+        assert_eq!(intent("get rid of old logs in /var/log"), Intent::Cleanup);
+        assert_eq!(intent("status"), Intent::Status);
+        assert_eq!(intent("what's running?"), Intent::Status);
+        assert_eq!(intent("how is task 3 doing"), Intent::Status);
+        assert_eq!(intent("stop task 12"), Intent::Cancel);
+        assert_eq!(intent("cancel the backup"), Intent::Cancel);
+    }
+
+    #[test]
+    fn the_earliest_verb_wins() {
+        assert_eq!(
+            intent("mirror ~/docs to /media/usb and remove what I deleted"),
+            Intent::Sync
+        );
+        assert_eq!(
+            intent("back up /srv and delete old snapshots, keep 7"),
+            Intent::Backup
+        );
+        assert_eq!(intent("delete old backups in /mnt/nas"), Intent::Cleanup);
+    }
+
+    #[test]
+    fn near_misses_are_out_of_scope() {
+        for text in [
+            "mount a drive",
+            "check disk usage",
+            "change permissions of /srv",
+            "rename files in /srv/photos",
+            "what is a backup?",
+            "how does sync work",
+            "tell me a joke",
+            "   ",
+        ] {
+            assert_eq!(intent(text), Intent::OutOfScope, "{text}");
+        }
+    }
+
+    #[test]
+    fn chinese_cues() {
+        assert_eq!(intent("把 /srv/photos 备份到 /mnt/nas"), Intent::Backup);
+        assert_eq!(intent("清理 /tmp 下超过7天的文件"), Intent::Cleanup);
+        assert_eq!(intent("同步 ~/docs 到 /media/usb"), Intent::Sync);
+        assert_eq!(intent("取消任务 3"), Intent::Cancel);
+    }
+
+    #[test]
+    fn confidence_reflects_cue_and_slots() {
+        let strong = understand("back up /srv/photos to /mnt/nas").confidence;
+        let partial = understand("back up my photos").confidence;
+        let weak = understand("copy a to b").confidence;
+        assert!(
+            strong > partial && partial > weak,
+            "{strong} {partial} {weak}"
+        );
+    }
+}

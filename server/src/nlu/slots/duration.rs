@@ -1,0 +1,102 @@
+//! File ages: "older than 7 days", "two weeks old", "36h", "超过7天".
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::numbers::{self, NUMBER};
+
+const UNIT: &str = r"minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mo|years?|yrs?|y";
+
+static WORDED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?:older than|more than|over|at least|untouched (?:for|in)|not (?:modified|touched|changed|accessed|used|opened)(?: in| for)?(?: the last)?|last (?:modified|changed|touched) (?:more than )?)\s+({NUMBER})\s*({UNIT})\b|\b({NUMBER})\s*({UNIT})\s+(?:old|ago)\b"
+    ))
+    .expect("age pattern compiles")
+});
+
+static COMPACT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\w/.])(every\s+)?(\d+(?:\.\d+)?)(h|d|w|y|mo)\b")
+        .expect("compact age compiles")
+});
+
+static CHINESE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:超过|大于|多于|早于)\s*(\d+(?:\.\d+)?)\s*(小时|天|日|周|星期|个月|月|年)|(\d+(?:\.\d+)?)\s*(小时|天|日|周|星期|个月|月|年)(?:前|以前|之前|以上)")
+        .expect("chinese age compiles")
+});
+
+fn unit_days(unit: &str) -> Option<f64> {
+    let days = match unit {
+        u if u.starts_with("min") => 1.0 / 1440.0,
+        "h" | "hr" | "hrs" | "hour" | "hours" | "小时" => 1.0 / 24.0,
+        "d" | "day" | "days" | "天" | "日" => 1.0,
+        "w" | "wk" | "wks" | "week" | "weeks" | "周" | "星期" => 7.0,
+        "mo" | "month" | "months" | "个月" | "月" => 30.0,
+        "y" | "yr" | "yrs" | "year" | "years" | "年" => 365.0,
+        _ => return None,
+    };
+    Some(days)
+}
+
+fn days(number: &str, unit: &str) -> Option<f64> {
+    let v = numbers::value(number)? * unit_days(unit)?;
+    // Round away float noise from the unit conversion (36h → 1.5).
+    Some((v * 1e6).round() / 1e6).filter(|d| *d > 0.0)
+}
+
+/// The age in days, from lowercased text with paths masked out.
+pub fn older_than_days(lower: &str) -> Option<f64> {
+    if let Some(c) = WORDED.captures(lower) {
+        let (n, u) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+            (Some(n), Some(u), _, _) | (_, _, Some(n), Some(u)) => (n.as_str(), u.as_str()),
+            _ => return None,
+        };
+        return days(n, u);
+    }
+    if let Some(c) = CHINESE.captures(lower) {
+        let (n, u) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+            (Some(n), Some(u), _, _) | (_, _, Some(n), Some(u)) => (n.as_str(), u.as_str()),
+            _ => return None,
+        };
+        return days(n, u);
+    }
+    COMPACT
+        .captures_iter(lower)
+        // "every 6h" is a schedule, not an age.
+        .filter(|c| c.get(1).is_none())
+        .find_map(|c| days(c.get(2)?.as_str(), c.get(3)?.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_words_and_units() {
+        assert_eq!(older_than_days("older than 7 days"), Some(7.0));
+        assert_eq!(older_than_days("older than two weeks"), Some(14.0));
+        assert_eq!(older_than_days("older than a month"), Some(30.0));
+        assert_eq!(older_than_days("more than a year old"), Some(365.0));
+        assert_eq!(older_than_days("logs 3 weeks old"), Some(21.0));
+        assert_eq!(older_than_days("not modified in 90 days"), Some(90.0));
+        assert_eq!(older_than_days("older than 36 hours"), Some(1.5));
+        assert_eq!(older_than_days("anything 36h or older"), Some(1.5));
+        assert_eq!(older_than_days("files over 30d"), Some(30.0));
+        assert_eq!(older_than_days("older than 90 minutes"), Some(0.0625));
+    }
+
+    #[test]
+    fn chinese_ages() {
+        assert_eq!(older_than_days("清理 下超过7天的文件"), Some(7.0));
+        assert_eq!(older_than_days("删除3个月前的日志"), Some(90.0));
+    }
+
+    #[test]
+    fn not_ages() {
+        assert_eq!(older_than_days("back up every 6h"), None);
+        assert_eq!(older_than_days("larger than 500mb"), None);
+        assert_eq!(older_than_days("keep 14"), None);
+        assert_eq!(older_than_days("at 2am"), None);
+        assert_eq!(older_than_days("older than 0 days"), None);
+    }
+}

@@ -1,0 +1,51 @@
+//! Numbers written in digits or words.
+
+/// Regex alternation matching a number in digits or common words.
+pub const NUMBER: &str = r"\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|eighteen|twenty|thirty|forty|fifty|sixty|ninety|hundred|a couple of|a few|half an?";
+
+/// Value of a number matched by [`NUMBER`].
+pub fn value(word: &str) -> Option<f64> {
+    let v = match word.trim() {
+        "a" | "an" | "one" => 1.0,
+        "two" | "a couple of" => 2.0,
+        "three" | "a few" => 3.0,
+        "four" => 4.0,
+        "five" => 5.0,
+        "six" => 6.0,
+        "seven" => 7.0,
+        "eight" => 8.0,
+        "nine" => 9.0,
+        "ten" => 10.0,
+        "eleven" => 11.0,
+        "twelve" => 12.0,
+        "thirteen" => 13.0,
+        "fourteen" => 14.0,
+        "fifteen" => 15.0,
+        "sixteen" => 16.0,
+        "eighteen" => 18.0,
+        "twenty" => 20.0,
+        "thirty" => 30.0,
+        "forty" => 40.0,
+        "fifty" => 50.0,
+        "sixty" => 60.0,
+        "ninety" => 90.0,
+        "hundred" => 100.0,
+        "half a" | "half an" => 0.5,
+        digits => digits.parse::<f64>().ok().filter(|v| v.is_finite())?,
+    };
+    Some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_and_digits() {
+        assert_eq!(value("two"), Some(2.0));
+        assert_eq!(value("a"), Some(1.0));
+        assert_eq!(value("1.5"), Some(1.5));
+        assert_eq!(value("a couple of"), Some(2.0));
+        assert_eq!(value("lots"), None);
+    }
+}

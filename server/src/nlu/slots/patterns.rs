@@ -1,0 +1,159 @@
+//! File patterns: explicit globs ("*.log"), extensions in words ("log
+//! files", ".bak files", "files ending in .iso") and a few common aliases
+//! ("temp files").
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Words that name a file type when followed by "files" ("log files").
+const EXTENSION_WORDS: &[&str] = &[
+    "log",
+    "tmp",
+    "bak",
+    "cache",
+    "swp",
+    "dmp",
+    "dump",
+    "iso",
+    "zip",
+    "gz",
+    "tar",
+    "tgz",
+    "bz2",
+    "xz",
+    "7z",
+    "rar",
+    "pdf",
+    "jpg",
+    "jpeg",
+    "png",
+    "gif",
+    "heic",
+    "raw",
+    "mp3",
+    "mp4",
+    "mkv",
+    "avi",
+    "mov",
+    "txt",
+    "csv",
+    "json",
+    "xml",
+    "part",
+    "crdownload",
+    "orig",
+    "core",
+    "pyc",
+    "o",
+    "class",
+];
+
+static GLOB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:^|[\s,;(\[“"'])([^\s,;()"'“”]*[*?\[][^\s,;()"'“”]*)"#)
+        .expect("glob pattern compiles")
+});
+static DOT_FILES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|\s)\.([a-z0-9]{1,10})\s+files?\b").expect("dot files compiles")
+});
+static WORD_FILES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b([a-z0-9]{1,10})\s+files?\b|\b(logs)\b").expect("word files compiles")
+});
+static ENDING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:ending (?:in|with)|with (?:the )?extension|extension|suffix)\s+\.?([a-z0-9]{1,10})\b").expect("ending compiles")
+});
+static TEMP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\btemp(?:orary)? files?\b|临时文件").expect("temp compiles"));
+static CHINESE_LOGS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"日志").expect("chinese logs compiles"));
+
+/// Patterns in the order the text states them, without duplicates.
+pub fn extract(masked: &str) -> Vec<String> {
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for c in GLOB.captures_iter(masked) {
+        if let Some(m) = c.get(1) {
+            let glob = m.as_str().trim_end_matches(['.', '!', ':', ')', ']']);
+            let glob = glob.trim_end_matches('?');
+            let meaningful = glob.contains('*')
+                || glob.contains('?')
+                || (glob.contains('[') && glob.contains(']'));
+            if meaningful && !glob.contains("://") {
+                found.push((m.start(), glob.to_string()));
+            }
+        }
+    }
+    for c in DOT_FILES.captures_iter(masked) {
+        if let Some(m) = c.get(1) {
+            found.push((m.start(), format!("*.{}", m.as_str().to_lowercase())));
+        }
+    }
+    for c in WORD_FILES.captures_iter(masked) {
+        if let Some(m) = c.get(1) {
+            let word = m.as_str().to_lowercase();
+            if EXTENSION_WORDS.contains(&word.as_str()) {
+                found.push((m.start(), format!("*.{word}")));
+            }
+        } else if let Some(m) = c.get(2) {
+            found.push((m.start(), "*.log".to_string()));
+        }
+    }
+    for c in ENDING.captures_iter(masked) {
+        if let Some(m) = c.get(1) {
+            found.push((m.start(), format!("*.{}", m.as_str().to_lowercase())));
+        }
+    }
+    for m in TEMP.find_iter(masked) {
+        for alias in ["*.tmp", "*.temp", "~*"] {
+            found.push((m.start(), alias.to_string()));
+        }
+    }
+    if let Some(m) = CHINESE_LOGS.find(masked) {
+        found.push((m.start(), "*.log".to_string()));
+    }
+    found.sort_by_key(|(at, _)| *at);
+    let mut out: Vec<String> = Vec::new();
+    for (_, p) in found {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> Vec<String> {
+        extract(text)
+    }
+
+    #[test]
+    fn explicit_globs() {
+        assert_eq!(p("clean up *.log and *.gz in x"), ["*.log", "*.gz"]);
+        assert_eq!(
+            p("remove '*.bak', core.[0-9]* and cache/*.bin"),
+            ["*.bak", "core.[0-9]*", "cache/*.bin"]
+        );
+        assert_eq!(p("delete ~* files"), ["~*"]);
+        assert!(p("what's running?").is_empty());
+    }
+
+    #[test]
+    fn extensions_in_words() {
+        assert_eq!(p("clean up log files"), ["*.log"]);
+        assert_eq!(p("delete .bak files"), ["*.bak"]);
+        assert_eq!(p("remove files ending in .iso"), ["*.iso"]);
+        assert_eq!(p("clean up old logs"), ["*.log"]);
+        assert_eq!(p("delete temp files"), ["*.tmp", "*.temp", "~*"]);
+        assert!(p("delete old files").is_empty());
+        assert!(p("delete large files").is_empty());
+        assert_eq!(p("*.log and log files"), ["*.log"]);
+    }
+
+    #[test]
+    fn chinese() {
+        assert_eq!(p("清理日志"), ["*.log"]);
+        assert_eq!(p("删除临时文件"), ["*.tmp", "*.temp", "~*"]);
+    }
+}
