@@ -1,21 +1,9 @@
-import { expect, test } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConsolePage } from '../support/console-page';
-import { TendServer } from '../support/server';
+import { expect, test } from '../support/fixtures';
 
-let server: TendServer;
-
-test.beforeEach(async () => {
-  server = new TendServer();
-  await server.start();
-});
-
-test.afterEach(async () => {
-  await server.dispose();
-});
-
-test('a typed cleanup becomes a plan, then a live task, then files in quarantine', async ({ browser }) => {
+test('a typed cleanup becomes a plan, then a live task, then files in quarantine', async ({ browser, server }) => {
   const dir = path.join(server.filesDir, 'scratch');
   const oldA = server.writeFile('scratch/a.tmp', 'aaaa', 10);
   const oldB = server.writeFile('scratch/nested/b.tmp', 'bbbbbb', 30);
@@ -79,7 +67,7 @@ test('a typed cleanup becomes a plan, then a live task, then files in quarantine
   }
 });
 
-test('the task panel shows every state change as it happens', async ({ page }) => {
+test('the task panel shows every state change as it happens', async ({ page, server }) => {
   // Enough files that the run takes a moment, so "running" is visible.
   for (let i = 0; i < 3000; i++) server.writeFile(`bulk/f${i}.tmp`, 'x', 9);
   const view = new ConsolePage(page);
@@ -110,7 +98,7 @@ test('the task panel shows every state change as it happens', async ({ page }) =
   expect(fs.readdirSync(path.join(server.filesDir, 'bulk'))).toEqual([]);
 });
 
-test('cancelling a plan changes nothing', async ({ page }) => {
+test('cancelling a plan changes nothing', async ({ page, server }) => {
   const file = server.writeFile('x/old.tmp', 'x', 20);
   const view = new ConsolePage(page);
   await view.open(server.url);

@@ -1,21 +1,9 @@
-import { expect, test } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConsolePage } from '../support/console-page';
-import { TendServer } from '../support/server';
+import { expect, test } from '../support/fixtures';
 
-let server: TendServer;
-
-test.beforeEach(async () => {
-  server = new TendServer();
-  await server.start();
-});
-
-test.afterEach(async () => {
-  await server.dispose();
-});
-
-test('paths outside the allowed roots are refused with a clear message', async ({ page }) => {
+test('paths outside the allowed roots are refused with a clear message', async ({ page, server }) => {
   const outside = path.join(server.home, 'outside');
   fs.mkdirSync(outside);
   fs.writeFileSync(path.join(outside, 'precious.tmp'), 'keep me');
@@ -39,7 +27,7 @@ test('paths outside the allowed roots are refused with a clear message', async (
   expect(fs.readFileSync(path.join(outside, 'precious.tmp'), 'utf8')).toBe('keep me');
 });
 
-test('an unknown request gets help, not a guess', async ({ page }) => {
+test('an unknown request gets help, not a guess', async ({ page, server }) => {
   const view = new ConsolePage(page);
   await view.open(server.url);
   await view.send('tell me a joke');

@@ -70,15 +70,7 @@ async fn cleanup_moves_exactly_the_matching_files_into_quarantine() {
     );
 
     // The log records the transitions in order.
-    let events: Value = app
-        .client
-        .get(format!("{}/api/tasks/{task_id}/events", app.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let events: Value = app.json(&format!("/api/tasks/{task_id}/events")).await;
     let states: Vec<&str> = events["events"]
         .as_array()
         .unwrap()
@@ -105,12 +97,7 @@ async fn a_plan_is_confirmed_once_and_a_cancelled_plan_never_runs() {
         .await;
     let id = plan["plan_id"].as_str().unwrap();
     let task_id = app.confirm(id).await;
-    let again = app
-        .client
-        .post(format!("{}/api/plans/{id}/confirm", app.url))
-        .send()
-        .await
-        .unwrap();
+    let again = app.post(&format!("/api/plans/{id}/confirm")).await;
     assert_eq!(again.status(), 409);
     let body: Value = again.json().await.unwrap();
     assert!(body["error"]
@@ -125,30 +112,12 @@ async fn a_plan_is_confirmed_once_and_a_cancelled_plan_never_runs() {
         .plan(&format!("delete *.log in {}", app.root.join("y").display()))
         .await;
     let id = plan["plan_id"].as_str().unwrap();
-    let cancel = app
-        .client
-        .post(format!("{}/api/plans/{id}/cancel", app.url))
-        .send()
-        .await
-        .unwrap();
+    let cancel = app.post(&format!("/api/plans/{id}/cancel")).await;
     assert_eq!(cancel.status(), 200);
-    let confirm = app
-        .client
-        .post(format!("{}/api/plans/{id}/confirm", app.url))
-        .send()
-        .await
-        .unwrap();
+    let confirm = app.post(&format!("/api/plans/{id}/confirm")).await;
     assert_eq!(confirm.status(), 409);
     assert!(keep.exists());
-    let tasks: Vec<Value> = app
-        .client
-        .get(format!("{}/api/tasks", app.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tasks: Vec<Value> = app.json("/api/tasks").await;
     assert_eq!(tasks.len(), 1);
 }
 
@@ -190,23 +159,13 @@ async fn a_queued_task_can_be_cancelled_and_never_runs() {
         .await;
     let task_id = app.confirm(plan["plan_id"].as_str().unwrap()).await;
     assert_eq!(app.task(task_id).await["state"], "queued");
-    let response = app
-        .client
-        .post(format!("{}/api/tasks/{task_id}/cancel", app.url))
-        .send()
-        .await
-        .unwrap();
+    let response = app.post(&format!("/api/tasks/{task_id}/cancel")).await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["outcome"], "cancelled");
     assert_eq!(app.task(task_id).await["state"], "cancelled");
     // Cancelling again conflicts: it is finished.
-    let again = app
-        .client
-        .post(format!("{}/api/tasks/{task_id}/cancel", app.url))
-        .send()
-        .await
-        .unwrap();
+    let again = app.post(&format!("/api/tasks/{task_id}/cancel")).await;
     assert_eq!(again.status(), 409);
     assert!(file.exists());
 }

@@ -5,19 +5,15 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-fn parse(lines: &str) -> Vec<Value> {
+/// Runs `tend parse` on raw input bytes; returns its output objects.
+fn parse_bytes(input: &[u8]) -> Vec<Value> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tend"))
         .arg("parse")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(lines.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success());
     String::from_utf8(output.stdout)
@@ -25,6 +21,10 @@ fn parse(lines: &str) -> Vec<Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
+}
+
+fn parse(lines: &str) -> Vec<Value> {
+    parse_bytes(lines.as_bytes())
 }
 
 #[test]
@@ -52,25 +52,9 @@ fn one_object_per_line_with_intent_confidence_and_slots() {
 
 #[test]
 fn invalid_utf8_and_crlf_do_not_stop_the_stream() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tend"))
-        .arg("parse")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"clean \xff\xfe up\r\nstatus\r\n")
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success());
-    let text = String::from_utf8(output.stdout).unwrap();
-    let lines: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = parse_bytes(b"clean \xff\xfe up\r\nstatus\r\n");
     assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["intent"], "cleanup");
     assert_eq!(lines[1]["text"], "status");
+    assert_eq!(lines[1]["intent"], "status");
 }

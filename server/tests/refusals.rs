@@ -149,12 +149,7 @@ async fn a_one_megabyte_command_is_refused_and_the_server_carries_on() {
     // Just over the command limit but within the body limit: its own message.
     let long = "clean ".repeat(1000);
     refused(&app, &long, 413, "command_too_long", "at most 4096").await;
-    let health = app
-        .client
-        .get(format!("{}/api/health", app.url))
-        .send()
-        .await
-        .unwrap();
+    let health = app.get("/api/health").await;
     assert_eq!(health.status(), 200);
     app.write("ok/a.tmp", "x", 9);
     app.plan(&format!(
@@ -203,14 +198,6 @@ async fn odd_text_never_breaks_the_server() {
             "{text}: {body}"
         );
     }
-    let tasks: Vec<Value> = app
-        .client
-        .get(format!("{}/api/tasks", app.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tasks: Vec<Value> = app.json("/api/tasks").await;
     assert!(tasks.is_empty());
 }

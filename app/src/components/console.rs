@@ -20,6 +20,16 @@ pub fn Console() -> impl IntoView {
     let (draft, set_draft) = signal(String::new());
     let (busy, set_busy) = signal(false);
     let session = session_id();
+    let transcript = NodeRef::<leptos::html::Ol>::new();
+    // Keep the newest message in view.
+    Effect::new(move |_| {
+        entries.track();
+        request_animation_frame(move || {
+            if let Some(list) = transcript.get_untracked() {
+                list.set_scroll_top(list.scroll_height());
+            }
+        });
+    });
 
     let push = move |entry: Entry| {
         set_entries.update(|list| {
@@ -52,7 +62,7 @@ pub fn Console() -> impl IntoView {
 
     view! {
         <section class="console" aria-label="Console">
-            <ol class="transcript" aria-live="polite">
+            <ol class="transcript" aria-live="polite" node_ref=transcript>
                 <li class="entry reply">
                     "Hi! Tell me what to do, for example: "
                     <code>"clean up *.tmp files older than 7 days in /srv/scratch"</code>

@@ -68,7 +68,7 @@ pub async fn plan(
     parameters.push(Parameter {
         name: "action".into(),
         label: "Action".into(),
-        value: "Move to quarantine (can be put back)".into(),
+        value: "Move into quarantine, recorded in a manifest (nothing is deleted)".into(),
     });
 
     let plan_id = uuid::Uuid::new_v4().simple().to_string();

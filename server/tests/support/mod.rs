@@ -65,6 +65,33 @@ impl TestApp {
         self.server = Some(server);
     }
 
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post(&self, path: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.url))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// GET and parse JSON.
+    pub async fn json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        self.get(path).await.json().await.unwrap()
+    }
+
+    /// Sends a command that must produce a plan and confirms it.
+    pub async fn plan_and_confirm(&self, text: &str) -> i64 {
+        let plan = self.plan(text).await;
+        self.confirm(plan["plan_id"].as_str().unwrap()).await
+    }
+
     pub async fn command(&self, text: &str) -> reqwest::Response {
         self.client
             .post(format!("{}/api/commands", self.url))
@@ -85,26 +112,14 @@ impl TestApp {
     }
 
     pub async fn confirm(&self, plan_id: &str) -> i64 {
-        let response = self
-            .client
-            .post(format!("{}/api/plans/{plan_id}/confirm", self.url))
-            .send()
-            .await
-            .unwrap();
+        let response = self.post(&format!("/api/plans/{plan_id}/confirm")).await;
         assert_eq!(response.status(), 200);
         let body: Value = response.json().await.unwrap();
         body["task_id"].as_i64().unwrap()
     }
 
     pub async fn task(&self, id: i64) -> Value {
-        self.client
-            .get(format!("{}/api/tasks/{id}", self.url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.json(&format!("/api/tasks/{id}")).await
     }
 
     /// Waits (bounded) for a task to reach a terminal state.

@@ -46,19 +46,11 @@ fn days(number: &str, unit: &str) -> Option<f64> {
 
 /// The age in days, from lowercased text with paths masked out.
 pub fn older_than_days(lower: &str) -> Option<f64> {
-    if let Some(c) = WORDED.captures(lower) {
-        let (n, u) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
-            (Some(n), Some(u), _, _) | (_, _, Some(n), Some(u)) => (n.as_str(), u.as_str()),
-            _ => return None,
-        };
-        return days(n, u);
-    }
-    if let Some(c) = CHINESE.captures(lower) {
-        let (n, u) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
-            (Some(n), Some(u), _, _) | (_, _, Some(n), Some(u)) => (n.as_str(), u.as_str()),
-            _ => return None,
-        };
-        return days(n, u);
+    for pattern in [&*WORDED, &*CHINESE] {
+        if let Some(c) = pattern.captures(lower) {
+            let (n, u) = numbers::number_and_unit(&c)?;
+            return days(n, u);
+        }
     }
     COMPACT
         .captures_iter(lower)

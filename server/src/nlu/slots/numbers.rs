@@ -3,6 +3,15 @@
 /// Regex alternation matching a number in digits or common words.
 pub const NUMBER: &str = r"\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|eighteen|twenty|thirty|forty|fifty|sixty|ninety|hundred|a couple of|a few|half an?";
 
+/// The (number, unit) of a match whose pattern has two alternatives, each
+/// capturing a number and a unit: groups 1–2 or groups 3–4.
+pub fn number_and_unit<'t>(c: &regex::Captures<'t>) -> Option<(&'t str, &'t str)> {
+    match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+        (Some(n), Some(u), _, _) | (_, _, Some(n), Some(u)) => Some((n.as_str(), u.as_str())),
+        _ => None,
+    }
+}
+
 /// Value of a number matched by [`NUMBER`].
 pub fn value(word: &str) -> Option<f64> {
     let v = match word.trim() {

@@ -26,10 +26,7 @@ fn multiplier(unit: &str) -> f64 {
 /// The minimum size in bytes, from lowercased text with paths masked out.
 pub fn min_size_bytes(lower: &str) -> Option<u64> {
     let c = SIZE.captures(lower)?;
-    let (n, u) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
-        (Some(n), Some(u), _, _) | (_, _, Some(n), Some(u)) => (n.as_str(), u.as_str()),
-        _ => return None,
-    };
+    let (n, u) = super::numbers::number_and_unit(&c)?;
     let bytes = n.parse::<f64>().ok()? * multiplier(u);
     (bytes.is_finite() && bytes >= 0.0 && bytes < u64::MAX as f64).then(|| bytes.round() as u64)
 }
