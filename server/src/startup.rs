@@ -59,7 +59,10 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     let mut roots = vec![config.default_root()];
     roots.extend(config.extra_allowed_roots.iter().cloned());
     let home = std::env::var_os("HOME").map(PathBuf::from);
-    let policy = Arc::new(RwLock::new(PathPolicy::new(roots, home)));
+    let mut protected = config.protected_paths.clone();
+    protected.push(config.data_dir.clone());
+    let policy = PathPolicy::new(roots, home).protect(protected, [config.default_root()]);
+    let policy = Arc::new(RwLock::new(policy));
     let quarantine_dir = config
         .quarantine_dir()
         .canonicalize()
@@ -70,15 +73,14 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         policy: policy.clone(),
         quarantine_dir: quarantine_dir.clone(),
     });
-    let workers = Workers::new(store.clone(), hub.clone(), env);
+    let workers = Workers::new(store.clone(), hub.clone(), env.clone());
     let (shutdown, shutdown_rx) = watch::channel(false);
     workers.start(config.workers, shutdown_rx.clone());
 
     let planner = Arc::new(Planner {
         store: store.clone(),
         workers: workers.clone(),
-        policy,
-        quarantine_dir,
+        env,
         plan_ttl_ms: (config.plan_ttl_secs as i64).saturating_mul(1000),
         max_command_bytes: config.max_command_bytes,
     });

@@ -31,6 +31,11 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Directories commands may touch, besides `<data_dir>/files` which is always allowed.
     pub extra_allowed_roots: Vec<PathBuf>,
+    /// Paths no workflow ever touches, even inside an allowed root. Tend's
+    /// own data directory (but its `files` root) is always protected.
+    pub protected_paths: Vec<PathBuf>,
+    /// Days a cleanup's quarantine is kept before it is purged (0 keeps it forever).
+    pub quarantine_retention_days: u64,
     /// Where the built site (`pkg/tend.js`, `pkg/tend_bg.wasm`, `pkg/tend.css`) lives.
     /// Default: found next to the binary (see [`Config::site_dir`]).
     pub site_dir: Option<PathBuf>,
@@ -52,6 +57,8 @@ impl Default for Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
             data_dir: PathBuf::from("data"),
             extra_allowed_roots: Vec::new(),
+            protected_paths: Vec::new(),
+            quarantine_retention_days: 30,
             site_dir: None,
             database_url: None,
             workers: 2,
@@ -69,6 +76,8 @@ struct FileConfig {
     bind: Option<SocketAddr>,
     data_dir: Option<PathBuf>,
     allowed_roots: Option<Vec<PathBuf>>,
+    protected_paths: Option<Vec<PathBuf>>,
+    quarantine_retention_days: Option<u64>,
     site_dir: Option<PathBuf>,
     database_url: Option<String>,
     workers: Option<usize>,
@@ -115,6 +124,12 @@ impl Config {
         if let Some(v) = file.allowed_roots {
             self.extra_allowed_roots.extend(v.into_iter().map(resolve));
         }
+        if let Some(v) = file.protected_paths {
+            self.protected_paths.extend(v.into_iter().map(resolve));
+        }
+        if let Some(v) = file.quarantine_retention_days {
+            self.quarantine_retention_days = v;
+        }
         if let Some(v) = file.site_dir {
             self.site_dir = Some(resolve(v));
         }
@@ -156,6 +171,13 @@ impl Config {
         if let Some(v) = env("TEND_ALLOWED_ROOTS") {
             self.extra_allowed_roots
                 .extend(v.split(':').filter(|s| !s.is_empty()).map(PathBuf::from));
+        }
+        if let Some(v) = env("TEND_PROTECTED_PATHS") {
+            self.protected_paths
+                .extend(v.split(':').filter(|s| !s.is_empty()).map(PathBuf::from));
+        }
+        if let Some(v) = env("TEND_QUARANTINE_RETENTION_DAYS") {
+            self.quarantine_retention_days = parse("TEND_QUARANTINE_RETENTION_DAYS", v)?;
         }
         if let Some(v) = env("TEND_SITE_DIR") {
             self.site_dir = Some(PathBuf::from(v));

@@ -29,6 +29,8 @@ pub enum PolicyError {
     Unreadable { path: String, reason: String },
     #[error("{shown} is outside the allowed roots ({roots}). An admin can add roots with allowed_roots in tend.toml or TEND_ALLOWED_ROOTS.")]
     OutsideRoots { shown: String, roots: String },
+    #[error("{0} is protected: Tend never touches it (protected_paths in tend.toml, and Tend's own data directory).")]
+    Protected(String),
 }
 
 impl PolicyError {
@@ -44,6 +46,7 @@ impl PolicyError {
             PolicyError::NotADirectory(_) => "path_not_directory",
             PolicyError::Unreadable { .. } => "path_unreadable",
             PolicyError::OutsideRoots { .. } => "path_outside_roots",
+            PolicyError::Protected(_) => "path_protected",
         }
     }
 }
@@ -72,11 +75,29 @@ impl std::fmt::Display for AllowedPath {
     }
 }
 
-/// The allowed roots, canonicalized once, plus how `~` expands.
+/// Paths no workflow may touch, even inside an allowed root.
+#[derive(Debug, Clone, Default)]
+pub struct Protection {
+    protected: Vec<PathBuf>,
+    /// Carve-outs inside protected paths (Tend's data directory is
+    /// protected, its `files` root is not).
+    except: Vec<PathBuf>,
+}
+
+impl Protection {
+    pub fn covers(&self, path: &Path) -> bool {
+        self.protected.iter().any(|p| path.starts_with(p))
+            && !self.except.iter().any(|e| path.starts_with(e))
+    }
+}
+
+/// The allowed roots, canonicalized once, plus how `~` expands and what is
+/// protected.
 #[derive(Debug, Clone)]
 pub struct PathPolicy {
     roots: Vec<PathBuf>,
     home: Option<PathBuf>,
+    protection: Protection,
 }
 
 impl PathPolicy {
@@ -102,7 +123,29 @@ impl PathPolicy {
         PathPolicy {
             roots: canonical,
             home,
+            protection: Protection::default(),
         }
+    }
+
+    /// Adds protected paths (and carve-outs inside them). Paths that exist
+    /// are canonicalized so symlinked spellings are caught too.
+    pub fn protect(
+        mut self,
+        protected: impl IntoIterator<Item = PathBuf>,
+        except: impl IntoIterator<Item = PathBuf>,
+    ) -> PathPolicy {
+        let resolve = |p: PathBuf| p.canonicalize().unwrap_or(p);
+        self.protection
+            .protected
+            .extend(protected.into_iter().map(resolve));
+        self.protection
+            .except
+            .extend(except.into_iter().map(resolve));
+        self
+    }
+
+    pub fn protection(&self) -> &Protection {
+        &self.protection
     }
 
     pub fn roots(&self) -> &[PathBuf] {
@@ -152,6 +195,9 @@ impl PathPolicy {
         canonical: PathBuf,
     ) -> Result<AllowedPath, PolicyError> {
         if let Some(root) = self.roots.iter().find(|root| canonical.starts_with(root)) {
+            if self.protection.covers(&canonical) {
+                return Err(PolicyError::Protected(canonical.display().to_string()));
+            }
             return Ok(AllowedPath {
                 path: canonical,
                 root: root.clone(),
@@ -352,6 +398,28 @@ mod tests {
             Err(PolicyError::NotADirectory(_))
         ));
         assert!(f.policy.check_existing(&file.display().to_string()).is_ok());
+    }
+
+    #[test]
+    fn protected_paths_are_refused_except_carve_outs() {
+        let f = fixture();
+        let policy = f
+            .policy
+            .clone()
+            .protect([f.root.join("photos")], [f.root.join("photos/inbox")]);
+        std::fs::create_dir_all(f.root.join("photos/inbox")).unwrap();
+        let err = policy
+            .check_dir(&f.root.join("photos").display().to_string())
+            .unwrap_err();
+        assert_eq!(err.code(), "path_protected");
+        assert!(policy
+            .check_dir(&f.root.join("photos/inbox").display().to_string())
+            .is_ok());
+        assert!(policy.protection().covers(&f.root.join("photos/a.jpg")));
+        assert!(!policy
+            .protection()
+            .covers(&f.root.join("photos/inbox/a.jpg")));
+        assert!(!policy.protection().covers(&f.root.join("elsewhere")));
     }
 
     #[test]

@@ -40,6 +40,11 @@ impl ApiError {
                 PlanError::Criteria(_) => (StatusCode::UNPROCESSABLE_ENTITY, "criteria_invalid"),
                 PlanError::Store(s) => store_status(s),
                 PlanError::Preview(_) => (StatusCode::INTERNAL_SERVER_ERROR, "preview_failed"),
+                PlanError::NotUndoable(_) => (StatusCode::CONFLICT, "not_undoable"),
+                PlanError::Workflow(crate::workflows::WorkflowError::Policy(p)) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, p.code())
+                }
+                PlanError::Workflow(_) => (StatusCode::INTERNAL_SERVER_ERROR, "preview_failed"),
             },
             ApiError::Store(s) => store_status(s),
             ApiError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),

@@ -17,7 +17,8 @@ pub async fn plan(
 ) -> Result<CommandResponse, PlanError> {
     let slots = &understanding.slots;
     let raw_dir = slots.source.as_deref().ok_or(PlanError::MissingDirectory)?;
-    let directory = planner.policy().check_dir(raw_dir)?;
+    let policy = planner.policy();
+    let directory = policy.check_dir(raw_dir)?;
     let now = crate::now_ms();
     let params = CleanupParams {
         directory: directory.as_path().to_path_buf(),
@@ -28,11 +29,7 @@ pub async fn plan(
             .map(|days| now - (days.max(0.0) * DAY_MS) as i64),
         min_size_bytes: slots.min_size_bytes,
     };
-    let criteria = Criteria::new(
-        &params,
-        directory.clone(),
-        vec![planner.quarantine_dir.clone()],
-    )?;
+    let criteria = Criteria::new(&params, directory.clone(), policy.protection().clone())?;
     // The walk is blocking file I/O: keep it off the async threads.
     let preview = tokio::task::spawn_blocking(move || cleanup::preview(&criteria))
         .await

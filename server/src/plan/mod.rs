@@ -3,8 +3,9 @@
 
 mod cleanup;
 mod replies;
+mod undo;
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use app::api::CommandResponse;
 
@@ -12,6 +13,7 @@ use crate::domain::{PathPolicy, PolicyError};
 use crate::nlu::{self, Intent};
 use crate::queue::{Store, StoreError, Workers};
 use crate::workflows::cleanup::CriteriaError;
+use crate::workflows::WorkflowEnv;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
@@ -31,13 +33,16 @@ pub enum PlanError {
     Store(#[from] StoreError),
     #[error("The preview could not run: {0}")]
     Preview(String),
+    #[error("{0}")]
+    NotUndoable(String),
+    #[error(transparent)]
+    Workflow(#[from] crate::workflows::WorkflowError),
 }
 
 pub struct Planner {
     pub store: Arc<dyn Store>,
     pub workers: Arc<Workers>,
-    pub policy: Arc<RwLock<PathPolicy>>,
-    pub quarantine_dir: std::path::PathBuf,
+    pub env: Arc<WorkflowEnv>,
     pub plan_ttl_ms: i64,
     pub max_command_bytes: usize,
 }
@@ -63,6 +68,12 @@ impl Planner {
             Intent::Cleanup => cleanup::plan(self, &understanding, session).await,
             Intent::Status => replies::status(self, &understanding).await,
             Intent::Cancel => replies::cancel(self, &understanding).await,
+            Intent::Restore
+                if understanding.slots.task_id.is_some()
+                    && understanding.slots.source.is_none() =>
+            {
+                undo::plan(self, &understanding, session).await
+            }
             Intent::Backup | Intent::Restore | Intent::Sync => {
                 Ok(replies::not_yet_available(&understanding))
             }
@@ -71,9 +82,6 @@ impl Planner {
     }
 
     fn policy(&self) -> PathPolicy {
-        match self.policy.read() {
-            Ok(p) => p.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        self.env.policy()
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod cleanup;
 mod context;
+pub mod undo_cleanup;
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -19,12 +20,14 @@ use crate::domain::{PathPolicy, PolicyError};
 #[serde(tag = "workflow", rename_all = "snake_case")]
 pub enum WorkflowParams {
     Cleanup(cleanup::CleanupParams),
+    UndoCleanup(undo_cleanup::UndoCleanupParams),
 }
 
 impl WorkflowParams {
     pub fn name(&self) -> &'static str {
         match self {
             WorkflowParams::Cleanup(_) => "cleanup",
+            WorkflowParams::UndoCleanup(_) => "undo_cleanup",
         }
     }
 }
@@ -84,5 +87,6 @@ pub fn run(
 ) -> Result<Outcome, WorkflowError> {
     match params {
         WorkflowParams::Cleanup(p) => cleanup::run(p, env, ctx),
+        WorkflowParams::UndoCleanup(p) => undo_cleanup::run(p, env, ctx),
     }
 }

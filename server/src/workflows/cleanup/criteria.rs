@@ -1,10 +1,10 @@
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
 use super::CleanupParams;
-use crate::domain::AllowedPath;
+use crate::domain::{AllowedPath, Protection};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum CriteriaError {
@@ -24,15 +24,15 @@ pub struct Criteria {
     path_globs: Option<GlobSet>,
     modified_before: Option<SystemTime>,
     min_size: Option<u64>,
-    /// Directories never entered (Tend's own quarantine).
-    pub excluded_dirs: Vec<PathBuf>,
+    /// What the walk never enters or selects (protected paths, Tend's data).
+    pub protection: Protection,
 }
 
 impl Criteria {
     pub fn new(
         params: &CleanupParams,
         root: AllowedPath,
-        excluded_dirs: Vec<PathBuf>,
+        protection: Protection,
     ) -> Result<Criteria, CriteriaError> {
         let patterns: Vec<&str> = params
             .patterns
@@ -83,7 +83,7 @@ impl Criteria {
             path_globs: build(paths, any_path)?,
             modified_before,
             min_size: params.min_size_bytes,
-            excluded_dirs,
+            protection,
         })
     }
 
@@ -126,6 +126,7 @@ fn compile(pattern: &str, by_path: bool) -> Result<Glob, CriteriaError> {
 mod tests {
     use super::*;
     use crate::domain::PathPolicy;
+    use std::path::PathBuf;
 
     fn root() -> (tempfile::TempDir, AllowedPath) {
         let dir = tempfile::tempdir().unwrap();
@@ -148,15 +149,20 @@ mod tests {
     fn refuses_no_criteria_and_bad_globs() {
         let (_d, r) = root();
         assert_eq!(
-            Criteria::new(&params(&[], None, None), r.clone(), vec![]).unwrap_err(),
+            Criteria::new(&params(&[], None, None), r.clone(), Protection::default()).unwrap_err(),
             CriteriaError::NoCriteria
         );
         assert_eq!(
-            Criteria::new(&params(&["  "], None, None), r.clone(), vec![]).unwrap_err(),
+            Criteria::new(
+                &params(&["  "], None, None),
+                r.clone(),
+                Protection::default()
+            )
+            .unwrap_err(),
             CriteriaError::NoCriteria
         );
         assert!(matches!(
-            Criteria::new(&params(&["a[b"], None, None), r, vec![]),
+            Criteria::new(&params(&["a[b"], None, None), r, Protection::default()),
             Err(CriteriaError::BadPattern { .. })
         ));
     }
@@ -173,7 +179,7 @@ mod tests {
         let c = Criteria::new(
             &params(&["*.tmp", "cache/*.bin"], Some(cutoff_ms), Some(10)),
             r,
-            vec![],
+            Protection::default(),
         )
         .unwrap();
         assert!(c.matches(Path::new("deep/dir/a.tmp"), 10, Some(old)));

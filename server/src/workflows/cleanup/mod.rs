@@ -12,7 +12,10 @@ use app::api::{PreviewView, ProgressView};
 use serde::{Deserialize, Serialize};
 
 pub use criteria::{Criteria, CriteriaError};
-pub use quarantine::{ManifestEntry, Quarantine, QUARANTINE_DIR_NAME};
+pub use quarantine::{
+    locate, pending_entries, ManifestEntry, Quarantine, RestoredEntry, RestoredLog,
+    QUARANTINE_DIR_NAME,
+};
 pub use select::{walk, Candidate, WalkReport};
 
 use super::{Outcome, TaskContext, WorkflowEnv, WorkflowError};
@@ -66,8 +69,9 @@ pub fn run(
     env: &WorkflowEnv,
     ctx: &TaskContext,
 ) -> Result<Outcome, WorkflowError> {
-    let root: AllowedPath = env.policy().recheck(&params.directory)?;
-    let criteria = Criteria::new(params, root.clone(), vec![env.quarantine_dir.clone()])
+    let policy = env.policy();
+    let root: AllowedPath = policy.recheck(&params.directory)?;
+    let criteria = Criteria::new(params, root.clone(), policy.protection().clone())
         .map_err(|e| WorkflowError::InvalidParams(e.to_string()))?;
 
     // Select first so progress has a total; the list is small next to the files.

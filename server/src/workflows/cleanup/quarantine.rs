@@ -190,6 +190,57 @@ impl Quarantine {
     }
 }
 
+/// Where the quarantine of `task_id` (a cleanup of `root`) lives.
+pub fn locate(data_quarantine: &Path, task_id: i64, root: &AllowedPath) -> io::Result<PathBuf> {
+    Ok(choose_base(data_quarantine, root)?.join(format!("task-{task_id}")))
+}
+
+/// One file put back by an undo.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestoredEntry {
+    pub stored: PathBuf,
+    pub original: PathBuf,
+    pub restored_at: i64,
+}
+
+const RESTORED_LOG: &str = "restored.jsonl";
+
+/// Entries still in quarantine: the manifest minus what undo put back.
+pub fn pending_entries(task_dir: &Path) -> io::Result<Vec<ManifestEntry>> {
+    let restored: HashSet<PathBuf> = read_lines::<RestoredEntry>(&task_dir.join(RESTORED_LOG))?
+        .into_iter()
+        .map(|r| r.stored)
+        .collect();
+    Ok(read_manifest(&task_dir.join("manifest.jsonl"))?
+        .into_iter()
+        .filter(|e| !restored.contains(&e.stored))
+        .collect())
+}
+
+/// Appends to the log of put-back files (one write per entry, like the manifest).
+pub struct RestoredLog {
+    file: File,
+}
+
+impl RestoredLog {
+    pub fn open(task_dir: &Path) -> io::Result<RestoredLog> {
+        let path = task_dir.join(RESTORED_LOG);
+        cut_torn_tail(&path)?;
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        Ok(RestoredLog { file })
+    }
+
+    pub fn record(&mut self, entry: &RestoredEntry) -> io::Result<()> {
+        let mut line = serde_json::to_vec(entry).map_err(io::Error::other)?;
+        line.push(b'\n');
+        self.file.write_all(&line)
+    }
+
+    pub fn close(&mut self) -> io::Result<()> {
+        self.file.sync_all()
+    }
+}
+
 /// A crash can leave a half-written last line: cut it off, so the next
 /// entry starts on a fresh line. (The file it described is still in
 /// quarantine and gets recorded again by `record_unrecorded`.)
@@ -211,6 +262,10 @@ fn cut_torn_tail(path: &Path) -> io::Result<()> {
 
 /// Reads a manifest; a torn last line (crash mid-write) is ignored.
 pub fn read_manifest(path: &Path) -> io::Result<Vec<ManifestEntry>> {
+    read_lines(path)
+}
+
+fn read_lines<T: serde::de::DeserializeOwned>(path: &Path) -> io::Result<Vec<T>> {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -219,7 +274,7 @@ pub fn read_manifest(path: &Path) -> io::Result<Vec<ManifestEntry>> {
     let mut entries = Vec::new();
     for line in io::BufReader::new(file).lines() {
         let line = line?;
-        if let Ok(entry) = serde_json::from_str::<ManifestEntry>(&line) {
+        if let Ok(entry) = serde_json::from_str::<T>(&line) {
             entries.push(entry);
         }
     }

@@ -64,9 +64,8 @@ pub fn walk(
         .same_file_system(true)
         .into_iter()
         .filter_entry(|entry| {
-            !(entry.file_type().is_dir()
-                && (entry.file_name() == QUARANTINE_DIR_NAME
-                    || criteria.excluded_dirs.iter().any(|d| d == entry.path())))
+            let quarantine = entry.file_type().is_dir() && entry.file_name() == QUARANTINE_DIR_NAME;
+            !quarantine && !criteria.protection.covers(entry.path())
         });
     for entry in walker {
         if cancelled() {

@@ -1,0 +1,154 @@
+//! Undo of a cleanup, and the paths no cleanup may touch.
+
+mod support;
+
+use serde_json::Value;
+use support::{spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn a_cleanup_can_be_undone_file_for_file() {
+    let app = spawn_app().await;
+    let a = app.write("u/a.tmp", "alpha", 9);
+    let b = app.write("u/deep/er/b.tmp", "beta", 9);
+    let dir = app.root.join("u");
+    let cleanup = app
+        .plan_and_confirm(&format!("clean up *.tmp in {}", dir.display()))
+        .await;
+    assert_eq!(app.wait_until_done(cleanup).await["state"], "succeeded");
+    assert!(!a.exists() && !b.exists());
+    // Even the emptied directory may go; undo recreates it.
+    std::fs::remove_dir_all(app.root.join("u/deep")).unwrap();
+
+    let plan = app
+        .plan(&format!("restore quarantine of task {cleanup}"))
+        .await;
+    assert_eq!(plan["workflow"], "undo_cleanup");
+    assert_eq!(plan["preview"]["file_count"], 2);
+    assert_eq!(plan["preview"]["total_bytes"], 9);
+    let undo = app.confirm(plan["plan_id"].as_str().unwrap()).await;
+    let task = app.wait_until_done(undo).await;
+    assert_eq!(task["state"], "succeeded", "{task}");
+    assert_eq!(std::fs::read_to_string(&a).unwrap(), "alpha");
+    assert_eq!(std::fs::read_to_string(&b).unwrap(), "beta");
+    let left = walkdir::WalkDir::new(app.quarantine(cleanup).join("files"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .count();
+    assert_eq!(left, 0);
+
+    // Nothing is left to undo now.
+    let again: Value = app
+        .command(&format!("undo task {cleanup}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["kind"], "reply");
+    assert!(
+        again["message"].as_str().unwrap().contains("Nothing"),
+        "{again}"
+    );
+}
+
+#[tokio::test]
+async fn undo_never_overwrites_a_file_that_appeared_since() {
+    let app = spawn_app().await;
+    let a = app.write("c/a.log", "old a", 40);
+    let b = app.write("c/b.log", "old b", 40);
+    let cleanup = app
+        .plan_and_confirm(&format!("delete *.log in {}", app.root.join("c").display()))
+        .await;
+    app.wait_until_done(cleanup).await;
+    std::fs::write(&a, "new a").unwrap();
+
+    let plan = app
+        .plan(&format!("put back the files of task {cleanup}"))
+        .await;
+    assert_eq!(plan["preview"]["file_count"], 1);
+    assert!(plan["preview"]["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("stay in quarantine"));
+    let undo = app.confirm(plan["plan_id"].as_str().unwrap()).await;
+    let task = app.wait_until_done(undo).await;
+    assert_eq!(
+        task["state"], "failed",
+        "a refusal is not a silent success: {task}"
+    );
+    assert!(task["error"]
+        .as_str()
+        .unwrap()
+        .contains("stayed in quarantine"));
+    assert_eq!(std::fs::read_to_string(&a).unwrap(), "new a");
+    assert_eq!(std::fs::read_to_string(&b).unwrap(), "old b");
+    assert_eq!(
+        std::fs::read_to_string(app.quarantine(cleanup).join("files/a.log")).unwrap(),
+        "old a"
+    );
+}
+
+#[tokio::test]
+async fn only_finished_cleanups_can_be_undone() {
+    let app = spawn_app_with(|c| c.workers = 0).await;
+    app.write("n/a.tmp", "x", 9);
+    let queued = app
+        .plan_and_confirm(&format!(
+            "clean up *.tmp in {}",
+            app.root.join("n").display()
+        ))
+        .await;
+    let response = app.command(&format!("undo task {queued}")).await;
+    assert_eq!(response.status(), 409);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["error"].as_str().unwrap().contains("still queued"),
+        "{body}"
+    );
+
+    let response = app.command("restore quarantine of task 4242").await;
+    assert_eq!(response.status(), 404);
+}
+
+#[tokio::test]
+async fn protected_paths_and_tends_own_data_are_never_touched() {
+    let app = spawn_app_with(|c| {
+        // Allow the whole test home, which holds Tend's data directory too.
+        let home = c.data_dir.parent().unwrap().to_path_buf();
+        c.extra_allowed_roots.push(home.clone());
+        c.protected_paths.push(home.join("files/keep"));
+    })
+    .await;
+    let home = app.root.parent().unwrap().to_path_buf();
+    let kept = app.write("keep/precious.tmp", "x", 9);
+    let loose = app.write("loose.tmp", "y", 9);
+    std::fs::write(home.join("data/stray.tmp"), "tend's own").unwrap();
+
+    let plan = app
+        .plan(&format!("clean up *.tmp in {}", home.display()))
+        .await;
+    let paths: Vec<&str> = plan["preview"]["sample_paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(plan["preview"]["file_count"], 1, "{paths:?}");
+    assert_eq!(paths, [loose.display().to_string()]);
+
+    let response = app
+        .command(&format!(
+            "clean up *.tmp in {}",
+            kept.parent().unwrap().display()
+        ))
+        .await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "path_protected");
+
+    let response = app
+        .command(&format!("clean up *.db in {}/data", home.display()))
+        .await;
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "path_protected", "{body}");
+}
