@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use leptos::config::LeptosOptions;
 use tokio::sync::watch;
@@ -14,6 +15,7 @@ use crate::domain::PathPolicy;
 use crate::http::{router, AppState};
 use crate::plan::Planner;
 use crate::queue::{open_store, EventHub, Store, StoreError, Workers};
+use crate::workflows::cleanup::purge;
 use crate::workflows::WorkflowEnv;
 
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +78,14 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     let workers = Workers::new(store.clone(), hub.clone(), env.clone());
     let (shutdown, shutdown_rx) = watch::channel(false);
     workers.start(config.workers, shutdown_rx.clone());
+    if config.quarantine_retention_days > 0 {
+        tokio::spawn(purge_quarantines(
+            quarantine_dir.clone(),
+            Duration::from_secs(config.quarantine_retention_days.saturating_mul(86_400)),
+            store.clone(),
+            shutdown_rx.clone(),
+        ));
+    }
 
     let planner = Arc::new(Planner {
         store: store.clone(),
@@ -141,6 +151,41 @@ impl Server {
         wait_for_signal().await;
         tracing::info!("stopping");
         self.stop().await;
+    }
+}
+
+/// Hourly (and at start): deletes quarantines older than the retention and
+/// notes it in each cleanup task's log.
+async fn purge_quarantines(
+    quarantine_dir: PathBuf,
+    retention: Duration,
+    store: Arc<dyn Store>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        let dir = quarantine_dir.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            purge::purge_expired(&dir, retention, std::time::SystemTime::now())
+        })
+        .await;
+        match result {
+            Ok(Ok(purged)) => {
+                for p in purged {
+                    let note = format!(
+                        "quarantine {} purged after the retention period",
+                        p.dir.display()
+                    );
+                    tracing::info!(task = p.task_id, "{note}");
+                    let _ = store.log(p.task_id, "info", &note, crate::now_ms()).await;
+                }
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "quarantine purge failed"),
+            Err(e) => tracing::warn!(error = %e, "quarantine purge stopped"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+            _ = shutdown.changed() => return,
+        }
     }
 }
 

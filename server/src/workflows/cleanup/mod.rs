@@ -3,6 +3,7 @@
 //! copy-then-delete) with a manifest that says where each came from.
 
 mod criteria;
+pub mod purge;
 mod quarantine;
 mod select;
 

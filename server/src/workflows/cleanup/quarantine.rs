@@ -61,6 +61,7 @@ impl Quarantine {
         root: &AllowedPath,
     ) -> io::Result<Quarantine> {
         let base = choose_base(data_quarantine, root)?;
+        super::purge::remember_base(data_quarantine, &base)?;
         let task_dir = base.join(format!("task-{task_id}"));
         let files_dir = task_dir.join("files");
         fs::create_dir_all(&files_dir)?;
