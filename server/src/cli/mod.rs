@@ -1,6 +1,7 @@
 //! The `tend` command line: `tend [serve]` runs the server, `tend parse`
 //! shows how commands are understood.
 
+mod eval;
 mod parse;
 
 use std::path::PathBuf;
@@ -14,6 +15,8 @@ Usage: tend [COMMAND] [--config FILE]
 Commands:
   serve   run the server (default)
   parse   read one command per line on stdin, print one JSON object per line
+  eval FILE [--mistakes]
+          score command understanding on a labeled JSONL file
 
 Configuration: tend.toml (or --config / TEND_CONFIG) and TEND_* variables;
 see the README.";
@@ -21,6 +24,8 @@ see the README.";
 pub fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let mut command = None;
+    let mut operand: Option<String> = None;
+    let mut show_mistakes = false;
     let mut config_file = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -36,8 +41,12 @@ pub fn main() -> ExitCode {
                 Some(file) => config_file = Some(PathBuf::from(file)),
                 None => return usage_error("--config needs a file"),
             },
+            "--mistakes" => show_mistakes = true,
             other if command.is_none() && !other.starts_with('-') => {
                 command = Some(other.to_string())
+            }
+            other if operand.is_none() && !other.starts_with('-') => {
+                operand = Some(other.to_string())
             }
             other => return usage_error(&format!("unexpected argument {other:?}")),
         }
@@ -45,6 +54,10 @@ pub fn main() -> ExitCode {
     match command.as_deref().unwrap_or("serve") {
         "serve" => serve(config_file),
         "parse" => parse::run(),
+        "eval" => match operand {
+            Some(file) => eval::run(&file, show_mistakes),
+            None => usage_error("eval needs a labeled JSONL file"),
+        },
         other => usage_error(&format!("unknown command {other:?}")),
     }
 }
