@@ -47,6 +47,11 @@ ensure_chromium() {
   fi
 }
 
+# The standard restic tool: the backup tests check Tend's repositories with it.
+ensure_restic() {
+  command -v restic >/dev/null 2>&1 || apt_install restic
+}
+
 ensure_e2e_packages() {
   if ! [ -x end2end/node_modules/.bin/playwright ]; then
     say "installing the end-to-end test packages (npm)"

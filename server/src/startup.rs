@@ -74,6 +74,11 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     let env = Arc::new(WorkflowEnv {
         policy: policy.clone(),
         quarantine_dir: quarantine_dir.clone(),
+        secrets_dir: config
+            .data_dir
+            .canonicalize()
+            .map_err(io("cannot resolve the data directory".into()))?
+            .join("secrets"),
     });
     let workers = Workers::new(store.clone(), hub.clone(), env.clone());
     let (shutdown, shutdown_rx) = watch::channel(false);
@@ -93,6 +98,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         env,
         plan_ttl_ms: (config.plan_ttl_secs as i64).saturating_mul(1000),
         max_command_bytes: config.max_command_bytes,
+        sync_max_delete: config.sync_max_delete,
     });
     let site_dir = config.site_dir();
     let leptos = LeptosOptions::builder()

@@ -2,11 +2,10 @@
 
 mod support;
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{manifest, spawn_app_with, test_config};
+use support::{manifest, spawn_app_with, start_binary, test_config};
 
 #[tokio::test]
 async fn a_queued_task_survives_a_restart_and_runs_after_it() {
@@ -149,26 +148,4 @@ async fn a_task_killed_mid_run_is_recovered_and_finished() {
     for e in entries.iter().take(200) {
         assert!(qdir.join(e["stored"].as_str().unwrap()).is_file());
     }
-}
-
-fn start_binary(home: &std::path::Path, config: &tend::config::Config) -> (Child, String) {
-    use std::io::{BufRead, BufReader};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tend"))
-        .env("TEND_BIND", "127.0.0.1:0")
-        .env("TEND_DATA_DIR", &config.data_dir)
-        .env("TEND_ALLOWED_ROOTS", home.join("files"))
-        .env("TEND_SITE_DIR", home.join("site"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("Tend is running at ")
-        .expect("startup line")
-        .to_string();
-    (child, url)
 }

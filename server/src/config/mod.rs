@@ -49,6 +49,8 @@ pub struct Config {
     pub plan_ttl_secs: u64,
     /// How many times a task interrupted by a crash is retried before it fails.
     pub max_attempts: i64,
+    /// Most destination files one sync may delete; more and it deletes none.
+    pub sync_max_delete: u64,
 }
 
 impl Default for Config {
@@ -65,6 +67,7 @@ impl Default for Config {
             max_command_bytes: 4096,
             plan_ttl_secs: 3600,
             max_attempts: 3,
+            sync_max_delete: 1000,
         }
     }
 }
@@ -84,6 +87,7 @@ struct FileConfig {
     max_command_bytes: Option<usize>,
     plan_ttl_secs: Option<u64>,
     max_attempts: Option<i64>,
+    sync_max_delete: Option<u64>,
 }
 
 impl Config {
@@ -148,6 +152,9 @@ impl Config {
         if let Some(v) = file.max_attempts {
             self.max_attempts = v.max(1);
         }
+        if let Some(v) = file.sync_max_delete {
+            self.sync_max_delete = v;
+        }
         Ok(())
     }
 
@@ -191,6 +198,9 @@ impl Config {
         if let Some(v) = env("TEND_MAX_COMMAND_BYTES") {
             self.max_command_bytes = parse("TEND_MAX_COMMAND_BYTES", v)?;
         }
+        if let Some(v) = env("TEND_SYNC_MAX_DELETE") {
+            self.sync_max_delete = parse("TEND_SYNC_MAX_DELETE", v)?;
+        }
         if let Some(v) = env("TEND_PLAN_TTL_SECS") {
             self.plan_ttl_secs = parse("TEND_PLAN_TTL_SECS", v)?;
         }
@@ -200,6 +210,11 @@ impl Config {
     /// The root that is always allowed: `<data_dir>/files`.
     pub fn default_root(&self) -> PathBuf {
         self.data_dir.join("files")
+    }
+
+    /// Where the backup repository password is kept (mode 0700).
+    pub fn secrets_dir(&self) -> PathBuf {
+        self.data_dir.join("secrets")
     }
 
     pub fn quarantine_dir(&self) -> PathBuf {

@@ -181,6 +181,63 @@ impl PathPolicy {
         self.inside_roots(raw.trim(), &expanded, canonical)
     }
 
+    /// Checks a directory that a workflow will create if it is missing (a
+    /// sync destination, a backup repository). The nearest existing ancestor
+    /// is canonicalized and must lie inside a root; the missing part may only
+    /// hold plain names, so `..` cannot climb out once it is created.
+    pub fn check_target(&self, raw: &str) -> Result<AllowedPath, PolicyError> {
+        let expanded = self.expand(raw)?;
+        if expanded.exists() || expanded.is_symlink() {
+            return self.check_dir(raw);
+        }
+        let mut missing: Vec<std::ffi::OsString> = Vec::new();
+        let mut existing = expanded.as_path();
+        while !(existing.exists() || existing.is_symlink()) {
+            match (existing.file_name(), existing.parent()) {
+                (Some(name), Some(parent)) => {
+                    missing.push(name.to_os_string());
+                    existing = parent;
+                }
+                // `..` or `.` in the part that does not exist yet.
+                _ => return Err(PolicyError::NotFound(raw.trim().to_string())),
+            }
+        }
+        if expanded
+            .components()
+            .any(|c| matches!(c, Component::ParentDir | Component::CurDir))
+        {
+            let lexical = lexical_normalize(&expanded);
+            if !lexical.starts_with(existing) {
+                return Err(PolicyError::NotFound(raw.trim().to_string()));
+            }
+        }
+        let base = existing
+            .canonicalize()
+            .map_err(|e| PolicyError::Unreadable {
+                path: existing.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        if !base.is_dir() {
+            return Err(PolicyError::NotADirectory(base.display().to_string()));
+        }
+        let mut canonical = base;
+        for name in missing.iter().rev() {
+            canonical.push(name);
+        }
+        self.inside_roots(raw.trim(), &expanded, canonical)
+    }
+
+    /// Creates a checked target directory and checks it again once it exists.
+    pub fn create_target(&self, target: &AllowedPath) -> Result<AllowedPath, PolicyError> {
+        if let Err(e) = std::fs::create_dir_all(target.as_path()) {
+            return Err(PolicyError::Unreadable {
+                path: target.as_path().display().to_string(),
+                reason: e.to_string(),
+            });
+        }
+        self.recheck(target.as_path())
+    }
+
     /// Re-checks a canonical path stored earlier (a task's parameters), so a
     /// root removed since the plan was made is honoured at run time.
     pub fn recheck(&self, stored: &Path) -> Result<AllowedPath, PolicyError> {
@@ -324,6 +381,26 @@ mod tests {
         let p = f.policy.check_dir(&raw).unwrap();
         assert_eq!(p.as_path(), f.root.join("photos"));
         assert_eq!(p.root(), f.root);
+    }
+
+    #[test]
+    fn target_may_be_missing_but_not_escape() {
+        let f = fixture();
+        let raw = format!("{}/photos/new/deeper", f.root.display());
+        let t = f.policy.check_target(&raw).unwrap();
+        assert_eq!(t.as_path(), f.root.join("photos/new/deeper"));
+        assert!(!t.as_path().exists());
+        let created = f.policy.create_target(&t).unwrap();
+        assert!(created.as_path().is_dir());
+
+        let through_link = format!("{}/escape/new", f.root.display());
+        assert!(matches!(
+            f.policy.check_target(&through_link),
+            Err(PolicyError::OutsideRoots { .. })
+        ));
+        let climbing = format!("{}/nothing/../../outside/x", f.root.display());
+        assert!(f.policy.check_target(&climbing).is_err());
+        assert!(!f.outside.join("x").exists());
     }
 
     #[test]

@@ -41,8 +41,17 @@ impl ApiError {
                 PlanError::Store(s) => store_status(s),
                 PlanError::Preview(_) => (StatusCode::INTERNAL_SERVER_ERROR, "preview_failed"),
                 PlanError::NotUndoable(_) => (StatusCode::CONFLICT, "not_undoable"),
+                PlanError::MissingPaths(_) => (StatusCode::UNPROCESSABLE_ENTITY, "paths_missing"),
+                PlanError::Workflow(crate::workflows::WorkflowError::InvalidParams(_)) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "invalid_parameters")
+                }
                 PlanError::Workflow(crate::workflows::WorkflowError::Policy(p)) => {
                     (StatusCode::UNPROCESSABLE_ENTITY, p.code())
+                }
+                // A repository that cannot be opened (wrong password, damaged):
+                // the user needs the message, it is not Tend's internal fault.
+                PlanError::Workflow(crate::workflows::WorkflowError::Engine(_)) => {
+                    (StatusCode::CONFLICT, "repository_unusable")
                 }
                 PlanError::Workflow(_) => (StatusCode::INTERNAL_SERVER_ERROR, "preview_failed"),
             },

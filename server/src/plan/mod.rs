@@ -1,8 +1,11 @@
 //! Planning: turns an understood command into a plan to confirm (with a
 //! dry-run preview) or a reply, without changing anything on disk.
 
+mod backup;
 mod cleanup;
+mod offer;
 mod replies;
+mod sync;
 mod undo;
 
 use std::sync::Arc;
@@ -35,6 +38,8 @@ pub enum PlanError {
     Preview(String),
     #[error("{0}")]
     NotUndoable(String),
+    #[error("{0}")]
+    MissingPaths(String),
     #[error(transparent)]
     Workflow(#[from] crate::workflows::WorkflowError),
 }
@@ -45,6 +50,8 @@ pub struct Planner {
     pub env: Arc<WorkflowEnv>,
     pub plan_ttl_ms: i64,
     pub max_command_bytes: usize,
+    /// Cap on deletions written into each sync plan.
+    pub sync_max_delete: u64,
 }
 
 impl Planner {
@@ -74,9 +81,9 @@ impl Planner {
             {
                 undo::plan(self, &understanding, session).await
             }
-            Intent::Backup | Intent::Restore | Intent::Sync => {
-                Ok(replies::not_yet_available(&understanding))
-            }
+            Intent::Sync => sync::plan(self, &understanding, session).await,
+            Intent::Backup => backup::plan_backup(self, &understanding, session).await,
+            Intent::Restore => backup::plan_restore(self, &understanding, session).await,
             Intent::OutOfScope => Ok(replies::help(&understanding)),
         }
     }

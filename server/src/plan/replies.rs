@@ -4,7 +4,7 @@ use super::{PlanError, Planner};
 use crate::nlu::Understanding;
 use crate::queue::{CancelOutcome, StoreError};
 
-const CAPABILITIES: &str = "I can clean up files (for example: clean up *.tmp files older than 7 days in /srv/scratch), show the status of tasks (status, or status of task 3) and cancel a task (cancel task 3). Backup, restore and sync are coming.";
+const CAPABILITIES: &str = "I can clean up files (for example: clean up *.tmp files older than 7 days in /srv/scratch) and undo a cleanup (restore quarantine of task 3), back up a directory (back up /srv/photos to /mnt/nas/photos-backup, keep 14) and restore it (restore /srv/photos from /mnt/nas/photos-backup), mirror a directory (sync /srv/docs to /mnt/usb/docs), show the status of tasks (status, or status of task 3) and cancel a task (cancel task 3).";
 
 fn reply(u: &Understanding, message: String) -> CommandResponse {
     CommandResponse::Reply {
@@ -17,21 +17,6 @@ pub fn help(u: &Understanding) -> CommandResponse {
     reply(
         u,
         format!("Sorry, that is not something I can do. {CAPABILITIES}"),
-    )
-}
-
-pub fn not_yet_available(u: &Understanding) -> CommandResponse {
-    let what = u.intent.as_str();
-    let mut understood = String::new();
-    if let Some(s) = &u.slots.source {
-        understood.push_str(&format!(" from {s}"));
-    }
-    if let Some(d) = &u.slots.destination {
-        understood.push_str(&format!(" to {d}"));
-    }
-    reply(
-        u,
-        format!("I understood a {what}{understood}, but the {what} workflow is not available in this version yet, so nothing was done. {CAPABILITIES}"),
     )
 }
 

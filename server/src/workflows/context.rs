@@ -42,6 +42,11 @@ impl TaskContext {
         self.task_id
     }
 
+    /// The cancel flag itself, for engines that poll it on their own threads.
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        self.cancel.clone()
+    }
+
     pub fn is_cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
     }

@@ -2,8 +2,10 @@
 //! blocking thread; it reports progress and checks for cancellation through
 //! a [`TaskContext`], and only ever receives paths the policy approved.
 
+pub mod backup;
 pub mod cleanup;
 mod context;
+pub mod sync;
 pub mod undo_cleanup;
 
 use std::path::PathBuf;
@@ -21,6 +23,9 @@ use crate::domain::{PathPolicy, PolicyError};
 pub enum WorkflowParams {
     Cleanup(cleanup::CleanupParams),
     UndoCleanup(undo_cleanup::UndoCleanupParams),
+    Sync(sync::SyncParams),
+    Backup(backup::BackupParams),
+    Restore(backup::restore::RestoreParams),
 }
 
 impl WorkflowParams {
@@ -28,6 +33,9 @@ impl WorkflowParams {
         match self {
             WorkflowParams::Cleanup(_) => "cleanup",
             WorkflowParams::UndoCleanup(_) => "undo_cleanup",
+            WorkflowParams::Sync(_) => "sync",
+            WorkflowParams::Backup(_) => "backup",
+            WorkflowParams::Restore(_) => "restore",
         }
     }
 }
@@ -38,6 +46,8 @@ pub struct WorkflowEnv {
     /// Tend's own quarantine (`<data_dir>/quarantine`), used when it is on the
     /// same filesystem as the files being cleaned.
     pub quarantine_dir: PathBuf,
+    /// `<data_dir>/secrets`: the backup repository password lives here.
+    pub secrets_dir: PathBuf,
 }
 
 impl WorkflowEnv {
@@ -72,6 +82,9 @@ pub enum WorkflowError {
     Policy(#[from] PolicyError),
     #[error("The task's parameters are not valid: {0}")]
     InvalidParams(String),
+    /// The backup engine (rustic) failed as a whole.
+    #[error("{0}")]
+    Engine(String),
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -88,5 +101,8 @@ pub fn run(
     match params {
         WorkflowParams::Cleanup(p) => cleanup::run(p, env, ctx),
         WorkflowParams::UndoCleanup(p) => undo_cleanup::run(p, env, ctx),
+        WorkflowParams::Sync(p) => sync::run(p, env, ctx),
+        WorkflowParams::Backup(p) => backup::run(p, env, ctx),
+        WorkflowParams::Restore(p) => backup::restore::run(p, env, ctx),
     }
 }

@@ -170,3 +170,88 @@ pub fn manifest(task_dir: &Path) -> Vec<Value> {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
+
+/// Starts the real `tend` binary (as a service manager would) on port 0;
+/// returns the child, to be killed with SIGKILL, and its URL.
+pub fn start_binary(
+    home: &std::path::Path,
+    config: &tend::config::Config,
+) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
+        .env("TEND_BIND", "127.0.0.1:0")
+        .env("TEND_DATA_DIR", &config.data_dir)
+        .env("TEND_ALLOWED_ROOTS", home.join("files"))
+        .env("TEND_SITE_DIR", home.join("site"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("Tend is running at ")
+        .expect("startup line")
+        .to_string();
+    (child, url)
+}
+
+/// GET a URL and parse its JSON (for servers started with [`start_binary`]).
+pub async fn get_json(client: &reqwest::Client, url: &str) -> Value {
+    client.get(url).send().await.unwrap().json().await.unwrap()
+}
+
+/// Sends a command to a server at `url`, confirms its plan, returns the task id.
+pub async fn plan_and_confirm_at(client: &reqwest::Client, url: &str, text: &str) -> (Value, i64) {
+    let plan: Value = client
+        .post(format!("{url}/api/commands"))
+        .json(&json!({ "text": text }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(plan["kind"], "plan", "{plan}");
+    let confirm: Value = client
+        .post(format!(
+            "{url}/api/plans/{}/confirm",
+            plan["plan_id"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = confirm["task_id"].as_i64().unwrap();
+    (plan, id)
+}
+
+/// Every file and link under `root` (Tend's `.tend-versions` excluded), with
+/// its content or link target, sorted: two trees are equal when these are.
+pub fn tree(root: &Path) -> Vec<(PathBuf, String)> {
+    let mut out: Vec<(PathBuf, String)> = walkdir::WalkDir::new(root)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != ".tend-versions")
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+        .map(|e| {
+            let rel = e.path().strip_prefix(root).unwrap().to_path_buf();
+            let what = if e.file_type().is_symlink() {
+                format!("-> {}", std::fs::read_link(e.path()).unwrap().display())
+            } else {
+                let bytes = std::fs::read(e.path()).unwrap();
+                String::from_utf8(bytes.clone()).unwrap_or_else(|_| {
+                    format!("{} bytes, blake3 {}", bytes.len(), blake3::hash(&bytes))
+                })
+            };
+            (rel, what)
+        })
+        .collect();
+    out.sort();
+    out
+}

@@ -1,0 +1,316 @@
+//! `tend bench engines`: Tend's engines side by side with the tools people
+//! would use instead, on one generated tree, in one run:
+//! backup vs `restic backup`, sync vs `rsync -a`, cleanup vs `find -delete`.
+//! Each figure is wall-clock time of one run on a warm page cache.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use crate::domain::PathPolicy;
+use crate::workflows::{
+    self, backup::BackupParams, cleanup::CleanupParams, sync::SyncParams, Outcome, TaskContext,
+    WorkflowEnv, WorkflowParams,
+};
+
+pub struct Options {
+    pub files: usize,
+    pub megabytes: u64,
+    pub cleanup_files: usize,
+    pub dir: Option<PathBuf>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            files: 50_000,
+            megabytes: 2048,
+            cleanup_files: 20_000,
+            dir: None,
+        }
+    }
+}
+
+pub fn run(options: Options) -> ExitCode {
+    let holder;
+    let base = match &options.dir {
+        Some(d) => d.clone(),
+        None => {
+            holder = match tempfile::Builder::new().prefix("tend-bench-").tempdir() {
+                Ok(t) => t,
+                Err(e) => return fail(&format!("cannot create a work directory: {e}")),
+            };
+            holder.path().to_path_buf()
+        }
+    };
+    match bench(&base, &options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("tend bench engines: {message}");
+    ExitCode::FAILURE
+}
+
+struct Row {
+    what: &'static str,
+    tend: Duration,
+    other: Option<Duration>,
+    other_name: &'static str,
+    target: &'static str,
+}
+
+fn bench(base: &Path, options: &Options) -> Result<(), String> {
+    let data = base.join("data");
+    std::fs::create_dir_all(data.join("quarantine")).map_err(|e| e.to_string())?;
+    let src = base.join("source");
+    eprintln!(
+        "generating {} files, {} MB in {} ...",
+        options.files,
+        options.megabytes,
+        src.display()
+    );
+    generate(&src, options.files, options.megabytes * 1024 * 1024).map_err(|e| e.to_string())?;
+    let env = environment(base, &data)?;
+    let mut rows = Vec::new();
+
+    // Backup: first run, then again with nothing changed.
+    let password =
+        workflows::backup::repository::password(&env.secrets_dir).map_err(|e| e.to_string())?;
+    let backup = |repo: &str| {
+        WorkflowParams::Backup(BackupParams {
+            source: src.clone(),
+            repository: base.join(repo),
+            excludes: Vec::new(),
+            ignore_files: false,
+            retention: Default::default(),
+        })
+    };
+    let restic_repo = base.join("restic-repo");
+    let restic = |args: &[&str]| {
+        let mut c = Command::new("restic");
+        c.arg("-r")
+            .arg(&restic_repo)
+            .args(["--quiet"])
+            .args(args)
+            .env("RESTIC_PASSWORD", &password);
+        c
+    };
+    let have_restic = restic(&["version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if have_restic {
+        run_tool(&mut restic(&["init"]))?;
+    }
+    let first = time_workflow(&env, &backup("tend-repo"))?;
+    let restic_first = have_restic
+        .then(|| time_tool(restic(&["backup", &src.to_string_lossy()])))
+        .transpose()?;
+    rows.push(Row {
+        what: "backup, first run",
+        tend: first,
+        other: restic_first,
+        other_name: "restic backup",
+        target: "<= 1.0x",
+    });
+    let again = time_workflow(&env, &backup("tend-repo"))?;
+    let restic_again = have_restic
+        .then(|| time_tool(restic(&["backup", &src.to_string_lossy()])))
+        .transpose()?;
+    rows.push(Row {
+        what: "backup, nothing changed",
+        tend: again,
+        other: restic_again,
+        other_name: "restic backup",
+        target: "<= 0.5x",
+    });
+
+    // Sync: into an empty destination, then again with nothing changed.
+    let sync = WorkflowParams::Sync(SyncParams {
+        source: src.clone(),
+        destination: base.join("tend-mirror"),
+        delete_extraneous: false,
+        max_delete: 0,
+        checksum: false,
+    });
+    let rsync = || {
+        let mut c = Command::new("rsync");
+        c.arg("-a")
+            .arg(format!("{}/", src.display()))
+            .arg(format!("{}/", base.join("rsync-mirror").display()));
+        c
+    };
+    let have_rsync = Command::new("rsync").arg("--version").output().is_ok();
+    let first = time_workflow(&env, &sync)?;
+    let rsync_first = have_rsync.then(|| time_tool(rsync())).transpose()?;
+    rows.push(Row {
+        what: "sync, empty destination",
+        tend: first,
+        other: rsync_first,
+        other_name: "rsync -a",
+        target: "<= 1.0x",
+    });
+    let again = time_workflow(&env, &sync)?;
+    let rsync_again = have_rsync.then(|| time_tool(rsync())).transpose()?;
+    rows.push(Row {
+        what: "sync, nothing changed",
+        tend: again,
+        other: rsync_again,
+        other_name: "rsync -a",
+        target: "<= 0.3x",
+    });
+
+    // Cleanup: the same matching files in two trees; Tend quarantines them.
+    for tree in ["tend-clean", "find-clean"] {
+        make_cleanup_tree(&base.join(tree), options.cleanup_files).map_err(|e| e.to_string())?;
+    }
+    let cleanup = WorkflowParams::Cleanup(CleanupParams {
+        directory: base.join("tend-clean"),
+        patterns: vec!["*.tmp".into()],
+        older_than_days: None,
+        modified_before_ms: None,
+        min_size_bytes: None,
+    });
+    let tend = time_workflow(&env, &cleanup)?;
+    let mut find = Command::new("find");
+    find.arg(base.join("find-clean"))
+        .args(["-name", "*.tmp", "-type", "f", "-delete"]);
+    rows.push(Row {
+        what: "cleanup, matching files",
+        tend,
+        other: Some(time_tool(find)?),
+        other_name: "find -delete",
+        target: "<= 1.5x",
+    });
+
+    println!(
+        "\n{} files, {} MB ({} cores)\n",
+        options.files,
+        options.megabytes,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "{:<28} {:>10} {:>16} {:>10} {:>8}  target",
+        "run", "tend", "other", "other s", "ratio"
+    );
+    for r in rows {
+        let (other, ratio) = match r.other {
+            Some(o) => (
+                format!("{:.2}", o.as_secs_f64()),
+                format!("{:.2}x", r.tend.as_secs_f64() / o.as_secs_f64().max(1e-9)),
+            ),
+            None => ("n/a".into(), "n/a".into()),
+        };
+        println!(
+            "{:<28} {:>9.2}s {:>16} {:>9}s {:>8}  {}",
+            r.what,
+            r.tend.as_secs_f64(),
+            r.other_name,
+            other,
+            ratio,
+            r.target
+        );
+    }
+    Ok(())
+}
+
+fn environment(base: &Path, data: &Path) -> Result<WorkflowEnv, String> {
+    let canonical = base.canonicalize().map_err(|e| e.to_string())?;
+    Ok(WorkflowEnv {
+        policy: Arc::new(RwLock::new(PathPolicy::new([canonical], None))),
+        quarantine_dir: data
+            .join("quarantine")
+            .canonicalize()
+            .map_err(|e| e.to_string())?,
+        secrets_dir: data.join("secrets"),
+    })
+}
+
+fn time_workflow(env: &WorkflowEnv, params: &WorkflowParams) -> Result<Duration, String> {
+    let (reports, mut drain) = tokio::sync::mpsc::unbounded_channel();
+    let ctx = TaskContext::new(1, Arc::new(AtomicBool::new(false)), reports);
+    let started = Instant::now();
+    let outcome = workflows::run(params, env, &ctx).map_err(|e| e.to_string())?;
+    let elapsed = started.elapsed();
+    while drain.try_recv().is_ok() {}
+    match outcome {
+        Outcome::Succeeded { summary } => {
+            eprintln!("  {:.2}s  {summary}", elapsed.as_secs_f64());
+            Ok(elapsed)
+        }
+        other => Err(format!("{} did not succeed: {other:?}", params.name())),
+    }
+}
+
+fn time_tool(mut command: Command) -> Result<Duration, String> {
+    let started = Instant::now();
+    run_tool(&mut command)?;
+    Ok(started.elapsed())
+}
+
+fn run_tool(command: &mut Command) -> Result<(), String> {
+    let out = command.output().map_err(|e| format!("{command:?}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{command:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(())
+}
+
+/// Mixed sizes: most files small, a few large, filling `total` bytes.
+/// Contents are pseudo-random so compression cannot flatter anyone.
+fn generate(root: &Path, files: usize, total: u64) -> std::io::Result<()> {
+    if root.exists() {
+        return Ok(());
+    }
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    // 1 in 100 files is large and carries half the bytes.
+    let large = (files / 100).max(1);
+    let large_size = total / 2 / large as u64;
+    let small_budget = total / 2 / (files - large).max(1) as u64;
+    for i in 0..files {
+        let dir = root.join(format!("d{:03}/e{:02}", i % 500, i % 37));
+        if i < 500 * 37 {
+            std::fs::create_dir_all(&dir)?;
+        }
+        let size = if i % 100 == 0 {
+            large_size
+        } else {
+            // 0.2x to 1.8x the average small size.
+            small_budget / 5 + next() % (small_budget * 8 / 5).max(1)
+        };
+        let mut data = Vec::with_capacity(size as usize + 8);
+        while (data.len() as u64) < size {
+            data.extend_from_slice(&next().to_le_bytes());
+        }
+        data.truncate(size as usize);
+        std::fs::write(dir.join(format!("f{i}.dat")), data)?;
+    }
+    Ok(())
+}
+
+fn make_cleanup_tree(root: &Path, files: usize) -> std::io::Result<()> {
+    for i in 0..files {
+        let dir = root.join(format!("d{}", i % 200));
+        if i < 200 {
+            std::fs::create_dir_all(&dir)?;
+        }
+        std::fs::write(dir.join(format!("f{i}.tmp")), b"scratch")?;
+        if i % 4 == 0 {
+            std::fs::write(dir.join(format!("keep{i}.log")), b"keep")?;
+        }
+    }
+    Ok(())
+}

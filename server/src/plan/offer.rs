@@ -1,0 +1,71 @@
+//! The last step of every plan: compute the preview off the async runtime,
+//! store the plan with the task it would queue, and show it.
+
+use app::api::{CommandResponse, Parameter, PlanView, PreviewView};
+
+use super::{PlanError, Planner};
+use crate::nlu::Understanding;
+use crate::queue::{NewPlan, NewTask};
+use crate::workflows::{WorkflowEnv, WorkflowError, WorkflowParams};
+
+/// Runs a blocking preview (it walks trees, opens repositories) on the
+/// blocking pool.
+pub async fn preview<F>(planner: &Planner, f: F) -> Result<PreviewView, PlanError>
+where
+    F: FnOnce(&WorkflowEnv) -> Result<PreviewView, WorkflowError> + Send + 'static,
+{
+    let env = planner.env.clone();
+    Ok(tokio::task::spawn_blocking(move || f(&env))
+        .await
+        .map_err(|e| PlanError::Preview(e.to_string()))??)
+}
+
+/// Stores the plan and returns it for the plan card.
+pub async fn offer(
+    planner: &Planner,
+    understanding: &Understanding,
+    session: Option<String>,
+    summary: String,
+    parameters: Vec<Parameter>,
+    preview: PreviewView,
+    params: WorkflowParams,
+) -> Result<CommandResponse, PlanError> {
+    let now = crate::now_ms();
+    let workflow = params.name().to_string();
+    let plan_id = uuid::Uuid::new_v4().simple().to_string();
+    let view = PlanView {
+        plan_id: plan_id.clone(),
+        intent: understanding.intent.as_str().into(),
+        workflow: workflow.clone(),
+        summary: summary.clone(),
+        parameters,
+        preview,
+        expires_at: now + planner.plan_ttl_ms,
+    };
+    let task_params =
+        serde_json::to_value(params).map_err(|e| PlanError::Preview(e.to_string()))?;
+    planner
+        .store
+        .insert_plan(NewPlan {
+            id: plan_id,
+            session,
+            view: view.clone(),
+            task: NewTask {
+                workflow,
+                summary,
+                params: task_params,
+            },
+            created_at: now,
+        })
+        .await?;
+    Ok(CommandResponse::Plan(view))
+}
+
+/// A row of the plan card.
+pub fn param(name: &str, label: &str, value: impl Into<String>) -> Parameter {
+    Parameter {
+        name: name.into(),
+        label: label.into(),
+        value: value.into(),
+    }
+}

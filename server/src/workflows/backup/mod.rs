@@ -1,0 +1,362 @@
+//! Backup: deduplicated, compressed, encrypted snapshots in a restic-format
+//! repository (through rustic_core), readable by the standard `restic` tool
+//! with the password Tend keeps in `<data_dir>/secrets/restic.password`.
+//!
+//! rustic's API is blocking; the worker already runs workflows on a blocking
+//! thread. Retention (forget + prune) runs only after a backup that read every
+//! file: a partial backup never makes older snapshots go away.
+
+mod progress;
+pub mod repository;
+pub mod restore;
+mod source;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::api::{PreviewView, ProgressView};
+use rustic_core::{
+    jiff::Zoned, repofile::SnapshotFile, BackupOptions, Excludes, KeepOptions, LocalSource,
+    LocalSourceFilterOptions, LocalSourceSaveOptions, PruneOptions, SnapshotOptions,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{Outcome, TaskContext, WorkflowEnv, WorkflowError};
+use crate::domain::{AllowedPath, PathPolicy};
+use progress::{ByteCounter, Counters};
+use repository::RepoState;
+use source::{Seen, TrackedSource};
+
+/// Snapshots Tend makes carry this tag (and `task-<id>`).
+pub const TAG: &str = "tend";
+
+/// How many snapshots to keep after a successful backup. All `None`: keep all.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Retention {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_last: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_daily: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_weekly: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_monthly: Option<u32>,
+}
+
+impl Retention {
+    pub fn is_set(&self) -> bool {
+        self.keep_last.is_some()
+            || self.keep_daily.is_some()
+            || self.keep_weekly.is_some()
+            || self.keep_monthly.is_some()
+    }
+
+    pub fn describe(&self) -> String {
+        let parts: Vec<String> = [
+            ("last", self.keep_last),
+            ("daily", self.keep_daily),
+            ("weekly", self.keep_weekly),
+            ("monthly", self.keep_monthly),
+        ]
+        .iter()
+        .filter_map(|(name, n)| n.map(|n| format!("{n} {name}")))
+        .collect();
+        if parts.is_empty() {
+            "keep every snapshot".into()
+        } else {
+            format!("keep {}", parts.join(", "))
+        }
+    }
+
+    fn options(&self) -> KeepOptions {
+        let n = |v: Option<u32>| v.map(|v| v.min(i32::MAX as u32) as i32);
+        KeepOptions::default()
+            .keep_last(n(self.keep_last))
+            .keep_daily(n(self.keep_daily))
+            .keep_weekly(n(self.keep_weekly))
+            .keep_monthly(n(self.keep_monthly))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackupParams {
+    pub source: PathBuf,
+    /// The repository directory (created and initialized if missing or empty).
+    pub repository: PathBuf,
+    /// Globs to leave out (gitignore syntax, relative to the source).
+    #[serde(default)]
+    pub excludes: Vec<String>,
+    /// Honour `.gitignore` and `.tendignore` files in the source.
+    #[serde(default = "yes")]
+    pub ignore_files: bool,
+    #[serde(default)]
+    pub retention: Retention,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Ignore files read in every directory of the source.
+pub const IGNORE_FILE: &str = ".tendignore";
+
+/// Checks the source and the repository directory against the policy and
+/// against each other.
+pub fn check_ends(
+    policy: &PathPolicy,
+    source: &Path,
+    repository: &Path,
+) -> Result<(AllowedPath, AllowedPath), WorkflowError> {
+    let source = policy.recheck(source)?;
+    let repo = policy.check_target(&repository.to_string_lossy())?;
+    if repo.as_path().starts_with(source.as_path()) || source.as_path().starts_with(repo.as_path())
+    {
+        return Err(WorkflowError::InvalidParams(format!(
+            "{source} and {repo} contain one another; a backup cannot be stored inside what it backs up."
+        )));
+    }
+    if repository::state(repo.as_path()) == RepoState::Foreign {
+        return Err(repository::not_a_repository(repo.as_path()));
+    }
+    Ok((source, repo))
+}
+
+/// What a backup would read: files and bytes after excludes.
+pub fn preview(params: &BackupParams, env: &WorkflowEnv) -> Result<PreviewView, WorkflowError> {
+    let (source, repo) = check_ends(&env.policy(), &params.source, &params.repository)?;
+    let local = local_source(params, source.as_path())?;
+    let mut files = 0u64;
+    let mut bytes = 0u64;
+    let mut sample = Vec::new();
+    for entry in rustic_core::ReadSource::entries(&local).flatten() {
+        if !entry.node.is_dir() {
+            files += 1;
+            bytes += entry.node.meta.size;
+            if sample.len() < crate::workflows::cleanup::PREVIEW_SAMPLE {
+                let shown = entry
+                    .path
+                    .strip_prefix(source.as_path())
+                    .unwrap_or(&entry.path);
+                sample.push(shown.display().to_string());
+            }
+        }
+    }
+    let state = match repository::state(repo.as_path()) {
+        RepoState::Existing => format!(
+            "{} is an existing repository: only new and changed data is stored.",
+            repo
+        ),
+        _ => format!(
+            "{} will be created as a new restic repository; its password is kept in {}.",
+            repo,
+            repository::password_path(&env.secrets_dir).display()
+        ),
+    };
+    Ok(PreviewView {
+        file_count: files,
+        total_bytes: bytes,
+        sample_paths: sample,
+        warnings: vec![state],
+    })
+}
+
+fn local_source(params: &BackupParams, source: &Path) -> Result<LocalSource, WorkflowError> {
+    let mut excludes = Excludes::default();
+    excludes.globs = params.excludes.iter().map(|g| format!("!{g}")).collect();
+    let mut filters = LocalSourceFilterOptions::default();
+    if params.ignore_files {
+        filters.git_ignore = true;
+        filters.no_require_git = true;
+        filters.custom_ignorefiles = vec![IGNORE_FILE.to_string()];
+    }
+    LocalSource::new(
+        LocalSourceSaveOptions::default(),
+        &excludes,
+        &filters,
+        &[source],
+    )
+    .map_err(|e| WorkflowError::InvalidParams(format!("The excludes are not valid: {e}")))
+}
+
+pub fn run(
+    params: &BackupParams,
+    env: &WorkflowEnv,
+    ctx: &TaskContext,
+) -> Result<Outcome, WorkflowError> {
+    let (source, repo_dir) = check_ends(&env.policy(), &params.source, &params.repository)?;
+    let password = repository::password(&env.secrets_dir).map_err(|source| WorkflowError::Io {
+        context: "Could not read or create the repository password".into(),
+        source,
+    })?;
+    let counters = Arc::new(Counters::default());
+    let repo = repository::open(
+        repo_dir.as_path(),
+        &password,
+        true,
+        ByteCounter(counters.clone()),
+    )?;
+    let repo = repo
+        .to_indexed_ids()
+        .map_err(|e| WorkflowError::Engine(format!("Could not read the repository index: {e}")))?;
+
+    let seen = Arc::new(Seen::default());
+    let src = TrackedSource::new(
+        local_source(params, source.as_path())?,
+        seen.clone(),
+        ctx.cancel_flag(),
+    );
+    let snapshot = SnapshotOptions::default()
+        .add_tags(&format!("{TAG},task-{}", ctx.task_id()))
+        .and_then(|o| o.to_snapshot())
+        .map_err(|e| WorkflowError::Engine(e.to_string()))?;
+
+    let finished = AtomicBool::new(false);
+    let result = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !finished.load(Ordering::Relaxed) {
+                report(ctx, &seen, &counters, false);
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        let result = repo.archive(
+            &BackupOptions::default(),
+            &src,
+            snapshot,
+            &[source.as_path().to_path_buf()],
+        );
+        finished.store(true, Ordering::Relaxed);
+        result
+    });
+    report(ctx, &seen, &counters, true);
+    let errors = seen.errors.lock().map(|e| e.clone()).unwrap_or_default();
+    for line in &errors {
+        ctx.log("file_error", line.clone());
+    }
+
+    if ctx.is_cancelled() {
+        // The walk stopped early: whatever was saved is not a full backup.
+        if let Ok(snap) = &result {
+            let _ = repo.delete_snapshots(&[snap.id]);
+        }
+        return Ok(Outcome::Cancelled {
+            summary: "Cancelled; no snapshot was kept. Data already uploaded is reused by the next backup.".into(),
+        });
+    }
+    let snap = result.map_err(|e| WorkflowError::Engine(format!("The backup failed: {e}")))?;
+    // The byte counter may stop short of the walk's estimate; done is done.
+    let total = counters.total.load(Ordering::Relaxed);
+    counters.done.store(total, Ordering::Relaxed);
+    report(ctx, &seen, &counters, true);
+    let mut summary = describe(&snap, source.as_path(), repo_dir.as_path());
+    if !errors.is_empty() {
+        return Ok(Outcome::PartlyFailed {
+            summary: format!("{summary} Old snapshots were left alone."),
+            error: format!(
+                "{} files could not be read and are missing from snapshot {}; the task log lists each one.",
+                errors.len(),
+                short(&snap)
+            ),
+        });
+    }
+    if params.retention.is_set() {
+        match apply_retention(&repo, &snap, &params.retention) {
+            Ok(0) => summary.push_str(&format!(
+                " Retention ({}): nothing to forget.",
+                params.retention.describe()
+            )),
+            Ok(n) => summary.push_str(&format!(
+                " Retention ({}): forgot {n} older snapshots and pruned their data.",
+                params.retention.describe()
+            )),
+            Err(e) => {
+                return Ok(Outcome::PartlyFailed {
+                    summary,
+                    error: format!("The backup is saved, but applying retention failed: {e}"),
+                })
+            }
+        }
+    }
+    Ok(Outcome::Succeeded { summary })
+}
+
+fn report(ctx: &TaskContext, seen: &Seen, counters: &Counters, force: bool) {
+    let total = counters
+        .total
+        .load(Ordering::Relaxed)
+        .max(seen.total_bytes.load(Ordering::Relaxed));
+    ctx.progress(
+        &ProgressView {
+            files_done: seen.files.load(Ordering::Relaxed),
+            // Unknown until the walk ends; the bytes carry the progress bar.
+            files_total: 0,
+            bytes_done: counters.done.load(Ordering::Relaxed).min(total),
+            bytes_total: total,
+            current: seen
+                .current
+                .lock()
+                .ok()
+                .and_then(|c| c.as_ref().map(|p| p.display().to_string())),
+        },
+        force,
+    );
+}
+
+fn short(snap: &SnapshotFile) -> String {
+    snap.id.to_string().chars().take(8).collect()
+}
+
+fn describe(snap: &SnapshotFile, source: &Path, repo: &Path) -> String {
+    let (files, bytes, added) = snap
+        .summary
+        .as_ref()
+        .map(|s| {
+            (
+                s.total_files_processed,
+                s.total_bytes_processed,
+                s.data_added,
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "Backed up {files} files ({}) from {} to {} as snapshot {} ({} of new data).",
+        app::format::bytes(bytes),
+        source.display(),
+        repo.display(),
+        short(snap),
+        app::format::bytes(added)
+    )
+}
+
+/// Forgets this source's snapshots that the policy does not keep, then
+/// prunes the data only they used. Returns how many were forgotten.
+fn apply_retention<S: rustic_core::Open>(
+    repo: &rustic_core::Repository<S>,
+    latest: &SnapshotFile,
+    retention: &Retention,
+) -> Result<usize, String> {
+    let same_source: Vec<SnapshotFile> = repo
+        .get_all_snapshots()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|s| s.paths == latest.paths && s.hostname == latest.hostname)
+        .collect();
+    let decisions = retention
+        .options()
+        .apply(same_source, &Zoned::now())
+        .map_err(|e| e.to_string())?;
+    let forget: Vec<_> = decisions
+        .into_iter()
+        .filter(|d| !d.keep && d.snapshot.id != latest.id)
+        .map(|d| d.snapshot.id)
+        .collect();
+    if forget.is_empty() {
+        return Ok(0);
+    }
+    repo.delete_snapshots(&forget).map_err(|e| e.to_string())?;
+    let options = PruneOptions::default();
+    let plan = repo.prune_plan(&options).map_err(|e| e.to_string())?;
+    repo.prune(&options, plan).map_err(|e| e.to_string())?;
+    Ok(forget.len())
+}

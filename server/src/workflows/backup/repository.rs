@@ -1,0 +1,144 @@
+//! The restic-format repository a backup writes to: the password Tend keeps
+//! for it, and opening (or creating) it.
+
+use std::fs;
+use std::io::{self, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use rustic_backend::BackendOptions;
+use rustic_core::{
+    ConfigOptions, Credentials, KeyOptions, OpenStatus, ProgressBars, Repository, RepositoryOptions,
+};
+
+use crate::workflows::WorkflowError;
+
+/// Name of the password file under the data directory's `secrets/`.
+pub const PASSWORD_FILE: &str = "restic.password";
+
+/// What a repository directory holds, looked at before touching it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepoState {
+    /// Missing or empty: it will be initialized.
+    New,
+    /// A restic repository (has `config` and `keys/`).
+    Existing,
+    /// Something else: refused, never written into.
+    Foreign,
+}
+
+pub fn state(dir: &Path) -> RepoState {
+    match fs::read_dir(dir) {
+        Err(_) => RepoState::New,
+        Ok(mut entries) => {
+            if entries.next().is_none() {
+                RepoState::New
+            } else if dir.join("config").is_file() && dir.join("keys").is_dir() {
+                RepoState::Existing
+            } else {
+                RepoState::Foreign
+            }
+        }
+    }
+}
+
+pub fn password_path(secrets_dir: &Path) -> PathBuf {
+    secrets_dir.join(PASSWORD_FILE)
+}
+
+/// Reads the repository password, generating it (mode 0600) on first use.
+pub fn password(secrets_dir: &Path) -> io::Result<String> {
+    let path = password_path(secrets_dir);
+    match fs::read_to_string(&path) {
+        Ok(p) => return Ok(p.trim_end_matches(['\n', '\r']).to_string()),
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        Err(_) => {}
+    }
+    fs::create_dir_all(secrets_dir)?;
+    fs::set_permissions(secrets_dir, fs::Permissions::from_mode(0o700))?;
+    // 256 random bits from the OS, as hex (restic reads the file's first line).
+    let mut bytes = [0u8; 32];
+    io::Read::read_exact(&mut fs::File::open("/dev/urandom")?, &mut bytes)?;
+    let generated: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let temp = path.with_extension("tmp");
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&temp)?;
+    writeln!(file, "{generated}")?;
+    file.sync_all()?;
+    // Never replace a password another task wrote meanwhile.
+    match fs::hard_link(&temp, &path) {
+        Ok(()) => {
+            let _ = fs::remove_file(&temp);
+            Ok(generated)
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            let _ = fs::remove_file(&temp);
+            self::password(secrets_dir)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn engine_error(context: &str, e: impl std::fmt::Display) -> WorkflowError {
+    WorkflowError::Engine(format!("{context}: {e}"))
+}
+
+/// Opens the repository in `dir`, initializing it when `create` and the
+/// directory is missing or empty. A directory holding anything else is refused.
+pub fn open(
+    dir: &Path,
+    password: &str,
+    create: bool,
+    progress: impl ProgressBars,
+) -> Result<Repository<OpenStatus>, WorkflowError> {
+    let state = state(dir);
+    if state == RepoState::Foreign {
+        return Err(not_a_repository(dir));
+    }
+    if state == RepoState::New && !create {
+        return Err(WorkflowError::InvalidParams(format!(
+            "{} holds no backup repository.",
+            dir.display()
+        )));
+    }
+    let backends = BackendOptions::default()
+        .repository(dir.to_string_lossy().to_string())
+        .to_backends()
+        .map_err(|e| engine_error("Could not open the repository", e))?;
+    // No cache: Tend's repositories are local, a cache would only duplicate them.
+    let options = RepositoryOptions::default().no_cache(true);
+    let repo = Repository::new_with_progress(&options, &backends, progress)
+        .map_err(|e| engine_error("Could not open the repository", e))?;
+    let credentials = Credentials::password(password);
+    match state {
+        RepoState::New => {
+            fs::create_dir_all(dir).map_err(|source| WorkflowError::Io {
+                context: format!("Could not create {}", dir.display()),
+                source,
+            })?;
+            repo.init(
+                &credentials,
+                &KeyOptions::default(),
+                &ConfigOptions::default(),
+            )
+            .map_err(|e| engine_error("Could not create the repository", e))
+        }
+        _ => repo.open(&credentials).map_err(|e| {
+            engine_error(
+                "Could not open the repository (is it protected by another password?)",
+                e,
+            )
+        }),
+    }
+}
+
+pub fn not_a_repository(dir: &Path) -> WorkflowError {
+    WorkflowError::InvalidParams(format!(
+        "{} is not empty and is not a backup repository; Tend will not write into it. Pick an empty or new directory.",
+        dir.display()
+    ))
+}

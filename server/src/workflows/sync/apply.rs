@@ -1,0 +1,290 @@
+//! Carrying out a sync plan: copies in parallel, then deletions.
+
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use app::api::ProgressView;
+
+use super::diff::{parent_inside, Change, ChangeKind, SyncPlan};
+use super::{SyncParams, TEMP_PREFIX, VERSIONS_DIR};
+use crate::workflows::{Outcome, TaskContext, WorkflowError};
+
+/// Parallel copies: a couple per core keeps disks busy without thrashing.
+fn copy_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get() * 2)
+        .unwrap_or(4)
+        .clamp(2, 16)
+}
+
+pub fn apply(
+    plan: &SyncPlan,
+    params: &SyncParams,
+    ctx: &TaskContext,
+) -> Result<Outcome, WorkflowError> {
+    let dst = &plan.destination;
+    let versions = dst
+        .join(VERSIONS_DIR)
+        .join(format!("task-{}", ctx.task_id()));
+    remove_stale_temps(dst);
+
+    let copies: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| c.kind != ChangeKind::Delete)
+        .collect();
+    // Non-directories standing where a directory must go are moved aside first.
+    let blockers: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Delete && plan.directories.contains(&c.relative))
+        .collect();
+    let deletions: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Delete && !plan.directories.contains(&c.relative))
+        .collect();
+    let total = ProgressView {
+        files_total: plan.changes.len() as u64,
+        bytes_total: plan.bytes_to_copy(),
+        ..ProgressView::default()
+    };
+    ctx.progress(&total, true);
+
+    let io_err = |context: &str| {
+        let context = context.to_string();
+        move |source| WorkflowError::Io { context, source }
+    };
+    for b in &blockers {
+        keep_version(dst, &versions, &b.relative)
+            .map_err(io_err("Could not move a file out of a directory's way"))?;
+    }
+    for dir in &plan.directories {
+        fs::create_dir_all(dst.join(dir))
+            .map_err(io_err("Could not create a directory in the destination"))?;
+    }
+
+    let done_files = AtomicU64::new(blockers.len() as u64);
+    let done_bytes = AtomicU64::new(0);
+    let next = AtomicUsize::new(0);
+    let failures: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let report = |current: Option<String>, force: bool| {
+        ctx.progress(
+            &ProgressView {
+                files_done: done_files.load(Ordering::Relaxed),
+                bytes_done: done_bytes.load(Ordering::Relaxed),
+                current,
+                ..total.clone()
+            },
+            force,
+        )
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..copy_threads().min(copies.len().max(1)) {
+            scope.spawn(|| loop {
+                if ctx.is_cancelled() {
+                    return;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(change) = copies.get(i) else { return };
+                match copy_one(plan, &versions, change) {
+                    Ok(()) => {
+                        done_files.fetch_add(1, Ordering::Relaxed);
+                        done_bytes.fetch_add(change.size, Ordering::Relaxed);
+                    }
+                    Err(e) => {
+                        let line = format!("{}: {e}", change.relative.display());
+                        ctx.log("file_error", line.clone());
+                        if let Ok(mut f) = failures.lock() {
+                            f.push(line);
+                        }
+                    }
+                }
+                report(Some(change.relative.display().to_string()), false);
+            });
+        }
+    });
+    for e in &plan.errors {
+        ctx.log("file_error", e.clone());
+    }
+    let failed = failures.lock().map(|f| f.len()).unwrap_or(0) + plan.errors.len();
+    let copied = format!(
+        "Copied {} of {} files ({}) from {} to {}.",
+        done_files.load(Ordering::Relaxed),
+        copies.len() + blockers.len(),
+        app::format::bytes(done_bytes.load(Ordering::Relaxed)),
+        plan.source.display(),
+        dst.display()
+    );
+    if ctx.is_cancelled() {
+        report(None, true);
+        return Ok(Outcome::Cancelled {
+            summary: format!("Cancelled. {copied} Nothing was deleted."),
+        });
+    }
+    if failed > 0 {
+        report(None, true);
+        return Ok(Outcome::PartlyFailed {
+            summary: format!("{copied} Nothing was deleted."),
+            error: format!("{failed} entries could not be read or copied, so no file was deleted; the task log lists each one."),
+        });
+    }
+    if deletions.len() as u64 > params.max_delete {
+        report(None, true);
+        return Ok(Outcome::PartlyFailed {
+            summary: format!("{copied} Nothing was deleted."),
+            error: format!(
+                "{} files are missing from the source, more than the limit of {}; none was deleted. Check the source, then raise the limit if this is intended.",
+                deletions.len(),
+                params.max_delete
+            ),
+        });
+    }
+    let mut deleted = 0u64;
+    let mut delete_failures = 0u64;
+    for change in &deletions {
+        if ctx.is_cancelled() {
+            break;
+        }
+        match keep_version(dst, &versions, &change.relative) {
+            Ok(()) => {
+                deleted += 1;
+                done_files.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(e) => {
+                delete_failures += 1;
+                ctx.log("file_error", format!("{}: {e}", change.relative.display()));
+            }
+        }
+        report(Some(change.relative.display().to_string()), false);
+    }
+    if delete_failures == 0 && !ctx.is_cancelled() {
+        // Only directories that are empty by now; anything else stays.
+        for dir in &plan.extraneous_directories {
+            let _ = fs::remove_dir(dst.join(dir));
+        }
+    }
+    report(None, true);
+    let summary = if deletions.is_empty() {
+        copied
+    } else {
+        format!(
+            "{copied} Removed {deleted} files missing from the source (kept in {}).",
+            versions.display()
+        )
+    };
+    if ctx.is_cancelled() {
+        Ok(Outcome::Cancelled {
+            summary: format!("Cancelled. {summary}"),
+        })
+    } else if delete_failures > 0 {
+        Ok(Outcome::PartlyFailed {
+            summary,
+            error: format!(
+                "{delete_failures} files could not be removed; the task log lists each one."
+            ),
+        })
+    } else {
+        Ok(Outcome::Succeeded { summary })
+    }
+}
+
+/// Copies one file or link: temp name in the target directory, metadata,
+/// then the old version is kept and the new one renamed over it.
+fn copy_one(plan: &SyncPlan, versions: &Path, change: &Change) -> io::Result<()> {
+    let from = plan.source.join(&change.relative);
+    let to = plan.destination.join(&change.relative);
+    if !parent_inside(&to, &plan.destination) {
+        return Err(io::Error::other(
+            "its destination directory leads outside the destination",
+        ));
+    }
+    let temp = temp_name(&to);
+    if change.is_symlink {
+        std::os::unix::fs::symlink(fs::read_link(&from)?, &temp)?;
+    } else {
+        let meta = fs::symlink_metadata(&from)?;
+        if let Err(e) = copy_contents(&from, &temp, &meta) {
+            let _ = fs::remove_file(&temp);
+            return Err(e);
+        }
+    }
+    if change.kind == ChangeKind::Update {
+        if let Err(e) = keep_version_link(&plan.destination, versions, &change.relative) {
+            let _ = fs::remove_file(&temp);
+            return Err(e);
+        }
+    }
+    fs::rename(&temp, &to).inspect_err(|_| {
+        let _ = fs::remove_file(&temp);
+    })
+}
+
+fn copy_contents(from: &Path, temp: &Path, meta: &fs::Metadata) -> io::Result<()> {
+    let mut reader = File::open(from)?;
+    let mut writer = File::options().write(true).create_new(true).open(temp)?;
+    // std::io::copy uses copy_file_range, which reflinks where the filesystem can.
+    io::copy(&mut reader, &mut writer)?;
+    writer.set_permissions(meta.permissions())?;
+    writer.set_modified(meta.modified()?)?;
+    writer.sync_all()
+}
+
+fn temp_name(to: &Path) -> PathBuf {
+    let name = to
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    to.with_file_name(format!("{TEMP_PREFIX}{}-{name}", &unique[..8]))
+}
+
+/// Keeps the current destination file as a version (hard link, so the
+/// destination keeps its file until the new one replaces it).
+fn keep_version_link(dst: &Path, versions: &Path, relative: &Path) -> io::Result<()> {
+    let target = versions.join(relative);
+    if let Some(parent) = target.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    let _ = fs::remove_file(&target);
+    match fs::hard_link(dst.join(relative), &target) {
+        Ok(()) => Ok(()),
+        // No hard links here (or a link): keep a copy instead.
+        Err(_) => {
+            let from = dst.join(relative);
+            if fs::symlink_metadata(&from)?.file_type().is_symlink() {
+                std::os::unix::fs::symlink(fs::read_link(&from)?, &target)
+            } else {
+                fs::copy(&from, &target).map(|_| ())
+            }
+        }
+    }
+}
+
+/// Moves a destination file into the versions area (a deletion that can be undone).
+fn keep_version(dst: &Path, versions: &Path, relative: &Path) -> io::Result<()> {
+    let target = versions.join(relative);
+    if let Some(parent) = target.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    fs::rename(dst.join(relative), target)
+}
+
+/// Temporary files left by a run that was killed.
+fn remove_stale_temps(dst: &Path) {
+    for entry in walkdir::WalkDir::new(dst)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != VERSIONS_DIR)
+        .flatten()
+    {
+        if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
+            && !entry.file_type().is_dir()
+        {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
