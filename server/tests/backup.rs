@@ -6,10 +6,12 @@ mod support;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 
 use serde_json::Value;
-use support::{get_json, plan_and_confirm_at, spawn_app, start_binary, test_config, tree, TestApp};
+use support::{
+    plan_and_confirm_at, random_tree, spawn_app, start_binary, test_config, tree, wait_done_at,
+    wait_mid_run, TestApp,
+};
 
 fn password_file(app: &TestApp) -> PathBuf {
     app.config.data_dir.join("secrets/restic.password")
@@ -41,16 +43,33 @@ fn snapshots(repo: &Path, password_file: &Path) -> Vec<rustic_core::repofile::Sn
     .unwrap()
 }
 
-/// The standard restic tool, when installed; tests say so when it is not.
-fn restic() -> Option<&'static str> {
-    let found = Command::new("restic")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        eprintln!("SKIPPED part of this test: the restic command is not installed (scripts/test installs it)");
+/// Runs the standard restic tool on a repository and returns whether it
+/// succeeded (with its stderr); None when restic is not installed, which
+/// the test says visibly.
+fn restic(repo: &Path, password_file: &Path, args: &[&str]) -> Option<(bool, String)> {
+    let output = Command::new("restic")
+        .args(["--no-cache", "-r"])
+        .arg(repo)
+        .arg("--password-file")
+        .arg(password_file)
+        .args(args)
+        .output();
+    match output {
+        Ok(o) => Some((
+            o.status.success(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )),
+        Err(_) => {
+            eprintln!("SKIPPED part of this test: the restic command is not installed (scripts/test installs it)");
+            None
+        }
     }
-    found.then_some("restic")
+}
+
+fn assert_restic_ok(result: Option<(bool, String)>, what: &str) {
+    if let Some((ok, stderr)) = result {
+        assert!(ok, "restic {what} failed: {stderr}");
+    }
 }
 
 fn write_source(root: &Path) {
@@ -116,35 +135,12 @@ async fn a_backup_restores_byte_for_byte_with_tend_and_with_restic() {
     assert_eq!(tree(&target), tree(&src));
 
     // And with the standard tool, without Tend.
-    if let Some(restic) = restic() {
-        let check = Command::new(restic)
-            .args(["--no-cache", "-r"])
-            .arg(&repo)
-            .arg("--password-file")
-            .arg(&pw)
-            .arg("check")
-            .output()
-            .unwrap();
-        assert!(
-            check.status.success(),
-            "restic check: {}",
-            String::from_utf8_lossy(&check.stderr)
-        );
-        let out = tempfile::tempdir().unwrap();
-        let restore = Command::new(restic)
-            .args(["--no-cache", "-r"])
-            .arg(&repo)
-            .arg("--password-file")
-            .arg(&pw)
-            .args(["restore", "latest", "--target"])
-            .arg(out.path())
-            .output()
-            .unwrap();
-        assert!(
-            restore.status.success(),
-            "restic restore: {}",
-            String::from_utf8_lossy(&restore.stderr)
-        );
+    assert_restic_ok(restic(&repo, &pw, &["check"]), "check");
+    let out = tempfile::tempdir().unwrap();
+    let target_arg = out.path().to_string_lossy().to_string();
+    let restored = restic(&repo, &pw, &["restore", "latest", "--target", &target_arg]);
+    if restored.is_some() {
+        assert_restic_ok(restored, "restore");
         // restic restores the absolute path under the target.
         let inner = out.path().join(src.strip_prefix("/").unwrap());
         assert_eq!(tree(&inner), tree(&src));
@@ -186,21 +182,7 @@ async fn retention_keeps_the_last_n_and_a_second_backup_stores_only_changes() {
         later.data_added
     );
     assert_eq!(later.files_new, 1);
-    if let Some(restic) = restic() {
-        let check = Command::new(restic)
-            .args(["--no-cache", "-r"])
-            .arg(&repo)
-            .arg("--password-file")
-            .arg(password_file(&app))
-            .arg("check")
-            .output()
-            .unwrap();
-        assert!(
-            check.status.success(),
-            "{}",
-            String::from_utf8_lossy(&check.stderr)
-        );
-    }
+    assert_restic_ok(restic(&repo, &password_file(&app), &["check"]), "check");
 }
 
 #[tokio::test]
@@ -296,20 +278,7 @@ async fn a_backup_killed_mid_run_leaves_a_repository_that_passes_check() {
     let config = test_config(home.path());
     let src = home.path().join("files/big");
     // Incompressible data, so the backup takes long enough to be killed.
-    let mut seed = 0x9e3779b97f4a7c15u64;
-    for i in 0..400 {
-        let path = src.join(format!("d{}/f{i}.bin", i % 10));
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        let data: Vec<u8> = (0..256 * 1024)
-            .map(|_| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                seed as u8
-            })
-            .collect();
-        std::fs::write(path, data).unwrap();
-    }
+    random_tree(&src, 400, 256 * 1024);
     let repo = home.path().join("files/repo");
     let client = reqwest::Client::new();
     let (mut child, url) = start_binary(home.path(), &config);
@@ -319,51 +288,50 @@ async fn a_backup_killed_mid_run_leaves_a_repository_that_passes_check() {
         &format!("back up {} to {}", src.display(), repo.display()),
     )
     .await;
-    loop {
-        let task = get_json(&client, &format!("{url}/api/tasks/{id}")).await;
-        assert_ne!(
-            task["state"], "succeeded",
-            "finished before the kill; add data"
-        );
-        if task["state"] == "running" && task["progress"]["bytes_done"].as_u64().unwrap_or(0) > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    wait_mid_run(&client, &url, id, |t| {
+        t["progress"]["bytes_done"].as_u64().unwrap_or(0) > 0
+    })
+    .await;
     child.kill().unwrap();
     child.wait().unwrap();
 
     let (mut child, url) = start_binary(home.path(), &config);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(180);
-    let task = loop {
-        let task = get_json(&client, &format!("{url}/api/tasks/{id}")).await;
-        if ["succeeded", "failed"].contains(&task["state"].as_str().unwrap()) {
-            break task;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "never finished: {task}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let task = wait_done_at(&client, &url, id).await;
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(task["state"], "succeeded", "{task}");
     let pw = config.data_dir.join("secrets/restic.password");
     assert_eq!(snapshot_count(&repo, &pw), 1);
-    if let Some(restic) = restic() {
-        let check = Command::new(restic)
-            .args(["--no-cache", "-r"])
-            .arg(&repo)
-            .arg("--password-file")
-            .arg(&pw)
-            .args(["check", "--read-data"])
-            .output()
-            .unwrap();
-        assert!(
-            check.status.success(),
-            "{}",
-            String::from_utf8_lossy(&check.stderr)
-        );
-    }
+    assert_restic_ok(
+        restic(&repo, &pw, &["check", "--read-data"]),
+        "check --read-data",
+    );
+}
+
+#[tokio::test]
+async fn a_cancelled_backup_keeps_no_snapshot_and_a_sound_repository() {
+    let app = spawn_app().await;
+    let src = app.root.join("big");
+    random_tree(&src, 300, 256 * 1024);
+    let repo = app.root.join("repo");
+    let id = app
+        .plan_and_confirm(&format!("back up {} to {}", src.display(), repo.display()))
+        .await;
+    wait_mid_run(&app.client, &app.url, id, |t| {
+        t["progress"]["bytes_done"].as_u64().unwrap_or(0) > 0
+    })
+    .await;
+    assert_eq!(
+        app.post(&format!("/api/tasks/{id}/cancel")).await.status(),
+        200
+    );
+    let task = app.wait_until_done(id).await;
+    assert_eq!(task["state"], "cancelled", "{task}");
+    let pw = password_file(&app);
+    assert_eq!(
+        snapshot_count(&repo, &pw),
+        0,
+        "a cancelled backup is not a snapshot"
+    );
+    assert_restic_ok(restic(&repo, &pw, &["check"]), "check");
 }

@@ -2,10 +2,10 @@
 
 mod support;
 
-use std::time::Duration;
-
-use serde_json::Value;
-use support::{manifest, spawn_app_with, start_binary, test_config};
+use support::{
+    manifest, plan_and_confirm_at, spawn_app_with, start_binary, test_config, wait_done_at,
+    wait_mid_run,
+};
 
 #[tokio::test]
 async fn a_queued_task_survives_a_restart_and_runs_after_it() {
@@ -45,76 +45,24 @@ async fn a_task_killed_mid_run_is_recovered_and_finished() {
     }
     let (mut child, url) = start_binary(home.path(), &config);
     let client = reqwest::Client::new();
-    let plan: Value = client
-        .post(format!("{url}/api/commands"))
-        .json(&serde_json::json!({"text": format!("clean up *.tmp in {}", root.display())}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (plan, task_id) = plan_and_confirm_at(
+        &client,
+        &url,
+        &format!("clean up *.tmp in {}", root.display()),
+    )
+    .await;
     assert_eq!(plan["preview"]["file_count"], FILES);
-    let confirm: Value = client
-        .post(format!(
-            "{url}/api/plans/{}/confirm",
-            plan["plan_id"].as_str().unwrap()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let task_id = confirm["task_id"].as_i64().unwrap();
 
     // Kill as soon as it has moved some files but not all.
-    loop {
-        let task: Value = client
-            .get(format!("{url}/api/tasks/{task_id}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let done = task["progress"]["files_done"].as_u64().unwrap_or(0);
-        if task["state"] == "running" && done > 0 {
-            assert!(
-                done < FILES as u64,
-                "the task finished before it could be killed; raise FILES"
-            );
-            break;
-        }
-        assert_ne!(
-            task["state"], "succeeded",
-            "the task finished before it could be killed"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    wait_mid_run(&client, &url, task_id, |t| {
+        t["progress"]["files_done"].as_u64().unwrap_or(0) > 0
+    })
+    .await;
     child.kill().unwrap();
     child.wait().unwrap();
 
     let (mut child, url) = start_binary(home.path(), &config);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
-    let task = loop {
-        let task: Value = client
-            .get(format!("{url}/api/tasks/{task_id}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if task["state"] == "succeeded" || task["state"] == "failed" {
-            break task;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "never finished: {task}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let task = wait_done_at(&client, &url, task_id).await;
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(task["state"], "succeeded", "{task}");

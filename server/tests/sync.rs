@@ -4,12 +4,11 @@
 mod support;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::time::Duration;
 
 use serde_json::Value;
 use support::{
-    get_json, plan_and_confirm_at, spawn_app, spawn_app_with, start_binary, test_config, tree,
-    write_aged,
+    plan_and_confirm_at, random_tree, spawn_app, spawn_app_with, start_binary, test_config, tree,
+    wait_done_at, wait_mid_run, write_aged,
 };
 
 #[tokio::test]
@@ -261,18 +260,10 @@ async fn a_sync_killed_mid_run_never_leaves_a_torn_file() {
         &format!("sync {} to {}", src.display(), dst.display()),
     )
     .await;
-    loop {
-        let task = get_json(&client, &format!("{url}/api/tasks/{id}")).await;
-        let done = task["progress"]["files_done"].as_u64().unwrap_or(0);
-        assert_ne!(
-            task["state"], "succeeded",
-            "finished before the kill; raise FILES"
-        );
-        if task["state"] == "running" && done > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
+    wait_mid_run(&client, &url, id, |t| {
+        t["progress"]["files_done"].as_u64().unwrap_or(0) > 0
+    })
+    .await;
     child.kill().unwrap();
     child.wait().unwrap();
 
@@ -293,18 +284,7 @@ async fn a_sync_killed_mid_run_never_leaves_a_torn_file() {
     check_no_torn(true);
 
     let (mut child, url) = start_binary(home.path(), &config);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
-    let task = loop {
-        let task = get_json(&client, &format!("{url}/api/tasks/{id}")).await;
-        if ["succeeded", "failed"].contains(&task["state"].as_str().unwrap()) {
-            break task;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "never finished: {task}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let task = wait_done_at(&client, &url, id).await;
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(task["state"], "succeeded", "{task}");
@@ -319,4 +299,52 @@ async fn a_sync_killed_mid_run_never_leaves_a_torn_file() {
         .filter(|e| e.file_name().to_string_lossy().starts_with(".tend-tmp-"))
         .count();
     assert_eq!(temps, 0, "temporary files of the killed run are cleaned up");
+}
+
+#[tokio::test]
+async fn a_cancelled_sync_stops_with_whole_files_and_deletes_nothing() {
+    let app = spawn_app().await;
+    let src = app.root.join("many");
+    random_tree(&src, 2_000, 32 * 1024);
+    let dst = app.root.join("copy");
+    app.write("copy/extra.txt", "not in the source", 1);
+    let id = app
+        .plan_and_confirm(&format!(
+            "mirror {} to {} and remove what I deleted",
+            src.display(),
+            dst.display()
+        ))
+        .await;
+    wait_mid_run(&app.client, &app.url, id, |t| {
+        t["progress"]["files_done"].as_u64().unwrap_or(0) > 0
+    })
+    .await;
+    assert_eq!(
+        app.post(&format!("/api/tasks/{id}/cancel")).await.status(),
+        200
+    );
+    let task = app.wait_until_done(id).await;
+    assert_eq!(task["state"], "cancelled", "{task}");
+    assert!(
+        dst.join("extra.txt").exists(),
+        "a cancelled sync deletes nothing"
+    );
+    let copied: Vec<_> = walkdir::WalkDir::new(&dst)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.file_name() != "extra.txt")
+        .collect();
+    assert!(copied.len() < 2_000, "cancelled before the end");
+    for entry in copied {
+        let name = entry.file_name().to_string_lossy().to_string();
+        assert!(
+            !name.starts_with(".tend-tmp-"),
+            "temporary file left: {name}"
+        );
+        let rel = entry.path().strip_prefix(&dst).unwrap();
+        assert_eq!(
+            std::fs::read(entry.path()).unwrap(),
+            std::fs::read(src.join(rel)).unwrap()
+        );
+    }
 }

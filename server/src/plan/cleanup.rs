@@ -1,8 +1,8 @@
-use app::api::{CommandResponse, Parameter, PlanView};
+use app::api::CommandResponse;
 
+use super::offer::{offer, param, preview};
 use super::{PlanError, Planner};
 use crate::nlu::Understanding;
-use crate::queue::{NewPlan, NewTask};
 use crate::workflows::cleanup::{self, CleanupParams, Criteria};
 use crate::workflows::WorkflowParams;
 
@@ -31,70 +31,41 @@ pub async fn plan(
     };
     let criteria = Criteria::new(&params, directory.clone(), policy.protection().clone())?;
     // The walk is blocking file I/O: keep it off the async threads.
-    let preview = tokio::task::spawn_blocking(move || cleanup::preview(&criteria))
-        .await
-        .map_err(|e| PlanError::Preview(e.to_string()))?;
+    let preview = preview(planner, move |_| Ok(cleanup::preview(&criteria))).await?;
 
-    let summary = summary(&params);
-    let mut parameters = vec![Parameter {
-        name: "directory".into(),
-        label: "Directory".into(),
-        value: params.directory.display().to_string(),
-    }];
+    let mut parameters = vec![param(
+        "directory",
+        "Directory",
+        params.directory.display().to_string(),
+    )];
     if !params.patterns.is_empty() {
-        parameters.push(Parameter {
-            name: "patterns".into(),
-            label: "Patterns".into(),
-            value: params.patterns.join(", "),
-        });
+        parameters.push(param("patterns", "Patterns", params.patterns.join(", ")));
     }
     if let Some(days) = params.older_than_days {
-        parameters.push(Parameter {
-            name: "older_than_days".into(),
-            label: "Older than".into(),
-            value: app::format::days(days),
-        });
+        parameters.push(param(
+            "older_than_days",
+            "Older than",
+            app::format::days(days),
+        ));
     }
     if let Some(min) = params.min_size_bytes {
-        parameters.push(Parameter {
-            name: "min_size_bytes".into(),
-            label: "At least".into(),
-            value: app::format::bytes(min),
-        });
+        parameters.push(param("min_size_bytes", "At least", app::format::bytes(min)));
     }
-    parameters.push(Parameter {
-        name: "action".into(),
-        label: "Action".into(),
-        value: "Move into quarantine, recorded in a manifest (nothing is deleted)".into(),
-    });
-
-    let plan_id = uuid::Uuid::new_v4().simple().to_string();
-    let view = PlanView {
-        plan_id: plan_id.clone(),
-        intent: understanding.intent.as_str().into(),
-        workflow: "cleanup".into(),
-        summary: summary.clone(),
+    parameters.push(param(
+        "action",
+        "Action",
+        "Move into quarantine, recorded in a manifest (nothing is deleted)",
+    ));
+    offer(
+        planner,
+        understanding,
+        session,
+        summary(&params),
         parameters,
         preview,
-        expires_at: now + planner.plan_ttl_ms,
-    };
-    let params = serde_json::to_value(WorkflowParams::Cleanup(params))
-        .map_err(|e| PlanError::Preview(e.to_string()))?;
-    planner
-        .store
-        .insert_plan(NewPlan {
-            id: plan_id,
-            session,
-            view: view.clone(),
-            task: NewTask {
-                workflow: "cleanup".into(),
-                summary,
-                params,
-            },
-            created_at: now,
-        })
-        .await?;
-    Ok(CommandResponse::Plan(view))
+        WorkflowParams::Cleanup(params),
+    )
+    .await
 }
 
 fn summary(p: &CleanupParams) -> String {

@@ -1,8 +1,8 @@
-use app::api::{CommandResponse, Parameter, PlanView};
+use app::api::CommandResponse;
 
+use super::offer::{offer, param, preview};
 use super::{PlanError, Planner};
 use crate::nlu::Understanding;
-use crate::queue::{NewPlan, NewTask};
 use crate::workflows::undo_cleanup::{self, UndoCleanupParams};
 use crate::workflows::WorkflowParams;
 
@@ -37,11 +37,8 @@ pub async fn plan(
         cleanup_task_id: cleanup_id,
         directory: params.directory.clone(),
     };
-    let env = planner.env.clone();
     let for_preview = undo.clone();
-    let preview = tokio::task::spawn_blocking(move || undo_cleanup::preview(&for_preview, &env))
-        .await
-        .map_err(|e| PlanError::Preview(e.to_string()))??;
+    let preview = preview(planner, move |env| undo_cleanup::preview(&for_preview, env)).await?;
     if preview.file_count == 0 && preview.warnings.is_empty() {
         return Ok(CommandResponse::Reply {
             intent: understanding.intent.as_str().into(),
@@ -49,52 +46,31 @@ pub async fn plan(
         });
     }
 
-    let now = crate::now_ms();
     let summary = format!(
         "Put back the files cleaned up by task #{cleanup_id} in {}",
         params.directory.display()
     );
-    let plan_id = uuid::Uuid::new_v4().simple().to_string();
-    let view = PlanView {
-        plan_id: plan_id.clone(),
-        intent: understanding.intent.as_str().into(),
-        workflow: "undo_cleanup".into(),
-        summary: summary.clone(),
-        parameters: vec![
-            Parameter {
-                name: "task_id".into(),
-                label: "Cleanup task".into(),
-                value: format!("#{cleanup_id}"),
-            },
-            Parameter {
-                name: "directory".into(),
-                label: "Directory".into(),
-                value: params.directory.display().to_string(),
-            },
-            Parameter {
-                name: "action".into(),
-                label: "Action".into(),
-                value: "Move each file back; never overwrite a file that exists there now".into(),
-            },
-        ],
+    let parameters = vec![
+        param("task_id", "Cleanup task", format!("#{cleanup_id}")),
+        param(
+            "directory",
+            "Directory",
+            params.directory.display().to_string(),
+        ),
+        param(
+            "action",
+            "Action",
+            "Move each file back; never overwrite a file that exists there now",
+        ),
+    ];
+    offer(
+        planner,
+        understanding,
+        session,
+        summary,
+        parameters,
         preview,
-        expires_at: now + planner.plan_ttl_ms,
-    };
-    let task_params = serde_json::to_value(WorkflowParams::UndoCleanup(undo))
-        .map_err(|e| PlanError::Preview(e.to_string()))?;
-    planner
-        .store
-        .insert_plan(NewPlan {
-            id: plan_id,
-            session,
-            view: view.clone(),
-            task: NewTask {
-                workflow: "undo_cleanup".into(),
-                summary,
-                params: task_params,
-            },
-            created_at: now,
-        })
-        .await?;
-    Ok(CommandResponse::Plan(view))
+        WorkflowParams::UndoCleanup(undo),
+    )
+    .await
 }

@@ -255,3 +255,59 @@ pub fn tree(root: &Path) -> Vec<(PathBuf, String)> {
     out.sort();
     out
 }
+
+/// Polls a task on the server at `url` until it ends (bounded).
+pub async fn wait_done_at(client: &reqwest::Client, url: &str, id: i64) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(180);
+    loop {
+        let task = get_json(client, &format!("{url}/api/tasks/{id}")).await;
+        if ["succeeded", "failed", "cancelled"].contains(&task["state"].as_str().unwrap_or("")) {
+            return task;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never finished: {task}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Polls until the task is running and `started(task)` holds (it has done
+/// some work), so a kill lands mid-run; fails if the task finished first.
+pub async fn wait_mid_run(
+    client: &reqwest::Client,
+    url: &str,
+    id: i64,
+    started: impl Fn(&Value) -> bool,
+) {
+    loop {
+        let task = get_json(client, &format!("{url}/api/tasks/{id}")).await;
+        assert!(
+            !["succeeded", "failed"].contains(&task["state"].as_str().unwrap_or("")),
+            "the task finished before it could be interrupted; give it more work: {task}"
+        );
+        if task["state"] == "running" && started(&task) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// `files` files of `bytes_each` incompressible bytes under `root`, spread
+/// over ten directories (so compression and dedup cannot shortcut them).
+pub fn random_tree(root: &Path, files: usize, bytes_each: usize) {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64 ^ files as u64;
+    for i in 0..files {
+        let path = root.join(format!("d{}/f{i}.bin", i % 10));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let data: Vec<u8> = (0..bytes_each)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed as u8
+            })
+            .collect();
+        std::fs::write(path, data).unwrap();
+    }
+}

@@ -282,10 +282,12 @@ fn classify(entry: &ignore::DirEntry, src_root: &Path, dst_root: &Path, compare:
     let is_symlink = file_type.is_symlink();
     let kind = match &dst_meta {
         None => Some(ChangeKind::Create),
-        Some(d) if d.is_dir() => return Seen::Error(format!(
+        Some(d) if d.is_dir() => {
+            return Seen::Error(format!(
             "{} is a directory in the destination but a file in the source; move it aside first",
             dst_path.display()
-        )),
+        ))
+        }
         Some(d) if is_symlink => {
             let same_link = d.file_type().is_symlink()
                 && fs::read_link(&dst_path).ok() == fs::read_link(entry.path()).ok();
