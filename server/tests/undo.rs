@@ -152,3 +152,58 @@ async fn protected_paths_and_tends_own_data_are_never_touched() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["code"], "path_protected", "{body}");
 }
+
+#[tokio::test]
+async fn empty_directories_are_removed_with_the_files_and_come_back_on_undo() {
+    let app = spawn_app().await;
+    let base = app.root.join("e");
+    app.write("e/a/x.tmp", "x", 1);
+    app.write("e/a/b/y.tmp", "y", 1);
+    app.write("e/keep/k.txt", "kept", 1);
+    app.write("e/keep/z.tmp", "z", 1);
+    std::fs::create_dir_all(base.join("hollow/e1/e2")).unwrap();
+
+    let plan = app
+        .plan(&format!(
+            "clean up *.tmp files and empty directories in {}",
+            base.display()
+        ))
+        .await;
+    assert_eq!(plan["preview"]["file_count"], 3, "{plan}");
+    assert!(
+        plan["preview"]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("5 empty directories"),
+        "a, a/b, hollow, hollow/e1, hollow/e1/e2: {plan}"
+    );
+    let id = app.confirm(plan["plan_id"].as_str().unwrap()).await;
+    let task = app.wait_until_done(id).await;
+    assert_eq!(task["state"], "succeeded", "{task}");
+    assert!(!base.join("a").exists() && !base.join("hollow").exists());
+    assert_eq!(
+        std::fs::read_to_string(base.join("keep/k.txt")).unwrap(),
+        "kept"
+    );
+    assert!(base.is_dir(), "the cleaned directory itself stays");
+
+    // Only empty directories: nothing else is touched.
+    std::fs::create_dir_all(base.join("later/empty")).unwrap();
+    let only_dirs = app
+        .plan(&format!("remove empty directories in {}", base.display()))
+        .await;
+    assert_eq!(only_dirs["preview"]["file_count"], 0, "{only_dirs}");
+    std::fs::remove_dir_all(base.join("later")).unwrap();
+
+    let undo = app.plan_and_confirm(&format!("undo task {id}")).await;
+    let task = app.wait_until_done(undo).await;
+    assert_eq!(task["state"], "succeeded", "{task}");
+    assert_eq!(
+        std::fs::read_to_string(base.join("a/b/y.tmp")).unwrap(),
+        "y"
+    );
+    assert!(
+        base.join("hollow/e1/e2").is_dir(),
+        "empty directories come back"
+    );
+}

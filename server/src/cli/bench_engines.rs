@@ -174,6 +174,7 @@ fn bench(base: &Path, options: &Options) -> Result<(), String> {
         older_than_days: None,
         modified_before_ms: None,
         min_size_bytes: None,
+        empty_dirs: false,
     });
     let tend = time_workflow(&env, &cleanup)?;
     let mut find = Command::new("find");

@@ -28,6 +28,7 @@ pub async fn plan(
             .older_than_days
             .map(|days| now - (days.max(0.0) * DAY_MS) as i64),
         min_size_bytes: slots.min_size_bytes,
+        empty_dirs: mentions_empty_dirs(&understanding.text),
     };
     let criteria = Criteria::new(&params, directory.clone(), policy.protection().clone())?;
     // The walk is blocking file I/O: keep it off the async threads.
@@ -51,6 +52,9 @@ pub async fn plan(
     if let Some(min) = params.min_size_bytes {
         parameters.push(param("min_size_bytes", "At least", app::format::bytes(min)));
     }
+    if params.empty_dirs {
+        parameters.push(param("empty_dirs", "Empty directories", "removed"));
+    }
     parameters.push(param(
         "action",
         "Action",
@@ -69,6 +73,11 @@ pub async fn plan(
 }
 
 fn summary(p: &CleanupParams) -> String {
+    let selects_files =
+        !p.patterns.is_empty() || p.older_than_days.is_some() || p.min_size_bytes.is_some();
+    if p.empty_dirs && !selects_files {
+        return format!("Remove empty directories in {}", p.directory.display());
+    }
     let mut what = if p.patterns.is_empty() {
         "files".to_string()
     } else {
@@ -80,5 +89,23 @@ fn summary(p: &CleanupParams) -> String {
     if let Some(min) = p.min_size_bytes {
         what.push_str(&format!(" of at least {}", app::format::bytes(min)));
     }
+    if p.empty_dirs {
+        what.push_str(", and empty directories,");
+    }
     format!("Clean up {what} in {}", p.directory.display())
+}
+
+/// "remove empty directories", "and the empty folders", "空目录".
+fn mentions_empty_dirs(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    [
+        "empty dir",
+        "empty folder",
+        "empty subdir",
+        "empty sub-dir",
+        "空目录",
+        "空文件夹",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }

@@ -8,13 +8,13 @@
 
 use std::fs;
 use std::io;
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use app::api::{PreviewView, ProgressView};
 use serde::{Deserialize, Serialize};
 
-use super::cleanup::{self, ManifestEntry, RestoredEntry, RestoredLog, PREVIEW_SAMPLE};
+use super::cleanup::{self, ManifestEntry, RemovedDir, RestoredEntry, RestoredLog, PREVIEW_SAMPLE};
 use super::{Outcome, TaskContext, WorkflowEnv, WorkflowError};
 use crate::domain::{AllowedPath, PathPolicy};
 
@@ -88,6 +88,13 @@ pub fn preview(
             "{occupied} files will stay in quarantine because something now exists at their original place."
         ));
     }
+    let dirs = missing_dirs(&dir)?;
+    if !dirs.is_empty() {
+        preview.warnings.push(format!(
+            "{} removed empty directories will be recreated.",
+            dirs.len()
+        ));
+    }
     Ok(preview)
 }
 
@@ -151,6 +158,14 @@ pub fn run(
     }
     log.close()
         .map_err(io_error("Could not write the restore log"))?;
+    if !ctx.is_cancelled() {
+        for removed in missing_dirs(&dir)? {
+            if let Err(e) = recreate_dir(&removed, &root, &policy) {
+                failed += 1;
+                ctx.log("file_error", format!("{}: {e}", removed.original.display()));
+            }
+        }
+    }
     progress.current = None;
     ctx.progress(&progress, true);
 
@@ -185,6 +200,38 @@ pub fn run(
         summary: done,
         error: format!("{}; the task log lists each file.", problems.join(", ")),
     })
+}
+
+/// Removed directories that do not exist again yet, parents first.
+fn missing_dirs(task_dir: &Path) -> Result<Vec<RemovedDir>, WorkflowError> {
+    let mut dirs: Vec<RemovedDir> = cleanup::removed_dirs(task_dir)
+        .map_err(io_error("Could not read the list of removed directories"))?
+        .into_iter()
+        .filter(|d| fs::symlink_metadata(&d.original).is_err())
+        .collect();
+    dirs.sort_by_key(|d| d.original.components().count());
+    dirs.dedup_by(|a, b| a.original == b.original);
+    Ok(dirs)
+}
+
+/// Recreates one removed directory with its permissions, only where its
+/// parent (resolved now) is still inside the cleaned root.
+fn recreate_dir(removed: &RemovedDir, root: &AllowedPath, policy: &PathPolicy) -> io::Result<()> {
+    let original = &removed.original;
+    let parent_inside = original
+        .parent()
+        .and_then(|p| p.canonicalize().ok())
+        .is_some_and(|p| p.starts_with(root.as_path()));
+    if !original.is_absolute() || !parent_inside || policy.protection().covers(original) {
+        return Err(io::Error::other(
+            "its place is no longer inside the cleaned directory",
+        ));
+    }
+    match fs::create_dir(original) {
+        Ok(()) => fs::set_permissions(original, fs::Permissions::from_mode(removed.mode)),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 fn put_back(

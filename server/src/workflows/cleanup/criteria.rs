@@ -8,7 +8,7 @@ use crate::domain::{AllowedPath, Protection};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum CriteriaError {
-    #[error("Say which files to clean up: a pattern (like *.tmp), an age (older than 7 days) or a size (larger than 100MB). Cleaning a whole directory is refused.")]
+    #[error("Say which files to clean up: a pattern (like *.tmp), an age (older than 7 days), a size (larger than 100MB) or empty directories. Cleaning a whole directory is refused.")]
     NoCriteria,
     #[error("\"{pattern}\" is not a valid pattern: {reason}")]
     BadPattern { pattern: String, reason: String },
@@ -24,8 +24,11 @@ pub struct Criteria {
     path_globs: Option<GlobSet>,
     modified_before: Option<SystemTime>,
     min_size: Option<u64>,
+    /// Also remove directories left empty.
+    pub empty_dirs: bool,
     /// What the walk never enters or selects (protected paths, Tend's data).
     pub protection: Protection,
+    selects_files: bool,
 }
 
 impl Criteria {
@@ -40,10 +43,10 @@ impl Criteria {
             .map(|p| p.trim())
             .filter(|p| !p.is_empty())
             .collect();
-        if patterns.is_empty()
-            && params.modified_before_ms.is_none()
-            && params.min_size_bytes.is_none()
-        {
+        let selects_files = !patterns.is_empty()
+            || params.modified_before_ms.is_some()
+            || params.min_size_bytes.is_some();
+        if !selects_files && !params.empty_dirs {
             return Err(CriteriaError::NoCriteria);
         }
         let (mut names, mut paths) = (GlobSetBuilder::new(), GlobSetBuilder::new());
@@ -83,8 +86,15 @@ impl Criteria {
             path_globs: build(paths, any_path)?,
             modified_before,
             min_size: params.min_size_bytes,
+            empty_dirs: params.empty_dirs,
             protection,
+            selects_files,
         })
+    }
+
+    /// False for "remove empty directories" alone: then no file is selected.
+    pub fn selects_files(&self) -> bool {
+        self.selects_files
     }
 
     /// Whether a regular file (`relative` to the root) is selected.
@@ -142,6 +152,7 @@ mod tests {
             older_than_days: None,
             modified_before_ms: before,
             min_size_bytes: min,
+            empty_dirs: false,
         }
     }
 

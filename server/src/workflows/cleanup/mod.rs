@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 pub use criteria::{Criteria, CriteriaError};
 pub use quarantine::{
-    locate, pending_entries, ManifestEntry, Quarantine, RestoredEntry, RestoredLog,
-    QUARANTINE_DIR_NAME,
+    locate, pending_entries, removed_dirs, ManifestEntry, Quarantine, RemovedDir, RestoredEntry,
+    RestoredLog, QUARANTINE_DIR_NAME,
 };
 pub use select::{walk, Candidate, WalkReport};
 
@@ -41,6 +41,9 @@ pub struct CleanupParams {
     pub modified_before_ms: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_size_bytes: Option<u64>,
+    /// Also remove the directories that are (or are left) empty.
+    #[serde(default)]
+    pub empty_dirs: bool,
 }
 
 /// What would be moved, without moving anything.
@@ -61,6 +64,22 @@ pub fn preview(criteria: &Criteria) -> PreviewView {
         }
     });
     preview.warnings = report.warnings();
+    if criteria.empty_dirs {
+        preview.warnings.insert(
+            0,
+            format!(
+                "{} empty directories will be removed (recorded, so undo recreates them).",
+                report.empty_dirs.len()
+            ),
+        );
+        for dir in report
+            .empty_dirs
+            .iter()
+            .take(PREVIEW_SAMPLE.saturating_sub(preview.sample_paths.len()))
+        {
+            preview.sample_paths.push(format!("{}/", dir.display()));
+        }
+    }
     preview
 }
 
@@ -128,6 +147,21 @@ pub fn run(
         }
         ctx.progress(&progress, false);
     }
+    let mut dirs_removed = 0u64;
+    if !ctx.is_cancelled() {
+        for dir in &report.empty_dirs {
+            // remove_dir only removes a directory that is empty right now:
+            // anything that appeared since the walk keeps it.
+            match quarantine.remove_empty_dir(dir) {
+                Ok(true) => dirs_removed += 1,
+                Ok(false) => {}
+                Err(e) => {
+                    failures += 1;
+                    ctx.log("file_error", format!("{}: {e}", dir.display()));
+                }
+            }
+        }
+    }
     quarantine.close().map_err(|source| WorkflowError::Io {
         context: "Could not write the quarantine manifest".into(),
         source,
@@ -135,7 +169,7 @@ pub fn run(
     progress.current = None;
     ctx.progress(&progress, true);
 
-    let moved = format!(
+    let mut moved = format!(
         "Moved {} of {} {} ({}) into quarantine at {}.",
         progress.files_done,
         progress.files_total,
@@ -147,6 +181,9 @@ pub fn run(
         app::format::bytes(progress.bytes_done),
         quarantine.task_dir().display(),
     );
+    if dirs_removed > 0 {
+        moved.push_str(&format!(" Removed {dirs_removed} empty directories."));
+    }
     if ctx.is_cancelled() {
         Ok(Outcome::Cancelled {
             summary: format!("Cancelled. {moved}"),

@@ -40,6 +40,28 @@ pub struct ManifestEntry {
     pub moved_at: i64,
 }
 
+/// Directories a cleanup removed, one JSON line each.
+pub const DIRS_FILE: &str = "dirs.jsonl";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemovedDir {
+    pub original: PathBuf,
+    pub mode: u32,
+    pub modified_ms: i64,
+}
+
+/// The directories a cleanup removed (a torn last line is ignored).
+pub fn removed_dirs(task_dir: &Path) -> io::Result<Vec<RemovedDir>> {
+    match fs::read_to_string(task_dir.join(DIRS_FILE)) {
+        Ok(text) => Ok(text
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct Meta {
     task_id: i64,
@@ -120,6 +142,36 @@ impl Quarantine {
             modified_ms: candidate.modified_ms,
             moved_at: crate::now_ms(),
         })
+    }
+
+    /// Removes a directory if it is empty now, recording it first (in
+    /// `dirs.jsonl`) so undo can recreate it. Returns whether it was removed.
+    pub fn remove_empty_dir(&mut self, dir: &Path) -> io::Result<bool> {
+        let meta = match fs::symlink_metadata(dir) {
+            Ok(m) if m.is_dir() => m,
+            _ => return Ok(false),
+        };
+        if fs::read_dir(dir)?.next().is_some() {
+            return Ok(false);
+        }
+        let entry = RemovedDir {
+            original: dir.to_path_buf(),
+            mode: meta.mode() & 0o7777,
+            modified_ms: meta.mtime() * 1000,
+        };
+        let mut line = serde_json::to_vec(&entry).map_err(io::Error::other)?;
+        line.push(b'\n');
+        OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.task_dir.join(DIRS_FILE))?
+            .write_all(&line)?;
+        match fs::remove_dir(dir) {
+            Ok(()) => Ok(true),
+            // Not empty any more (something arrived): it stays.
+            Err(e) if e.kind() == io::ErrorKind::DirectoryNotEmpty => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// Makes the manifest durable.

@@ -1,4 +1,6 @@
-use std::path::PathBuf;
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
@@ -18,6 +20,9 @@ pub struct Candidate {
 /// What the walk passed over, worth telling the user.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct WalkReport {
+    /// With `empty_dirs`: directories that hold nothing once the selected
+    /// files are gone, children before their parents. Never the root.
+    pub empty_dirs: Vec<PathBuf>,
     pub symlinks_skipped: u64,
     pub unreadable: Vec<String>,
     pub unreadable_count: u64,
@@ -51,7 +56,8 @@ impl WalkReport {
 const UNREADABLE_SHOWN: usize = 5;
 
 /// Walks the root without following symlinks or crossing into another
-/// filesystem, calling `visit` for each regular file that matches.
+/// filesystem, calling `visit` for each regular file that matches, and
+/// (with `criteria.empty_dirs`) listing the directories left empty.
 pub fn walk(
     criteria: &Criteria,
     cancelled: &dyn Fn() -> bool,
@@ -59,14 +65,28 @@ pub fn walk(
 ) -> WalkReport {
     let mut report = WalkReport::default();
     let root = criteria.root.as_path();
+    // Directories that keep something (a file not selected, a link, a
+    // protected or unreadable entry): they and their parents stay.
+    let keeps: RefCell<HashSet<PathBuf>> = RefCell::new(HashSet::new());
+    let keep_parent_of = |path: &Path| {
+        if let Some(parent) = path.parent() {
+            keeps.borrow_mut().insert(parent.to_path_buf());
+        }
+    };
     let walker = WalkDir::new(root)
         .follow_links(false)
         .same_file_system(true)
+        .contents_first(true)
         .into_iter()
         .filter_entry(|entry| {
             let quarantine = entry.file_type().is_dir() && entry.file_name() == QUARANTINE_DIR_NAME;
-            !quarantine && !criteria.protection.covers(entry.path())
+            let skip = quarantine || criteria.protection.covers(entry.path());
+            if skip {
+                keep_parent_of(entry.path());
+            }
+            !skip
         });
+    let mut unreadable = false;
     for entry in walker {
         if cancelled() {
             break;
@@ -74,6 +94,7 @@ pub fn walk(
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
+                unreadable = true;
                 report.unreadable_count += 1;
                 if report.unreadable.len() < UNREADABLE_SHOWN {
                     report.unreadable.push(e.to_string());
@@ -82,37 +103,68 @@ pub fn walk(
             }
         };
         let file_type = entry.file_type();
-        if file_type.is_symlink() {
-            report.symlinks_skipped += 1;
-            continue;
-        }
-        if !file_type.is_file() {
-            continue;
-        }
-        let Ok(relative) = entry.path().strip_prefix(root) else {
-            continue;
-        };
-        let metadata = match entry.metadata() {
-            Ok(m) => m,
-            Err(e) => {
-                report.unreadable_count += 1;
-                if report.unreadable.len() < UNREADABLE_SHOWN {
-                    report.unreadable.push(e.to_string());
-                }
+        if file_type.is_dir() {
+            let path = entry.path();
+            if path == root {
                 continue;
             }
-        };
-        let modified = metadata.modified().ok();
-        if criteria.matches(relative, metadata.len(), modified) {
-            visit(Candidate {
-                path: entry.path().to_path_buf(),
-                relative: relative.to_path_buf(),
-                size: metadata.len(),
-                modified_ms: modified
-                    .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
-                    .map(|d| d.as_millis() as i64),
-            });
+            if criteria.empty_dirs && !keeps.borrow().contains(path) {
+                report.empty_dirs.push(path.to_path_buf());
+            } else {
+                keep_parent_of(path);
+            }
+            continue;
+        }
+        if file_type.is_symlink() {
+            report.symlinks_skipped += 1;
+            keep_parent_of(entry.path());
+            continue;
+        }
+        let selected =
+            file_type.is_file() && select(criteria, &entry, root, &mut report, &mut visit);
+        if !selected {
+            keep_parent_of(entry.path());
         }
     }
+    if unreadable {
+        // Something could not be listed: no directory is known to be empty.
+        report.empty_dirs.clear();
+    }
     report
+}
+
+/// Visits a regular file if the criteria select it; returns whether they did.
+fn select(
+    criteria: &Criteria,
+    entry: &walkdir::DirEntry,
+    root: &Path,
+    report: &mut WalkReport,
+    visit: &mut impl FnMut(Candidate),
+) -> bool {
+    let Ok(relative) = entry.path().strip_prefix(root) else {
+        return false;
+    };
+    let metadata = match entry.metadata() {
+        Ok(m) => m,
+        Err(e) => {
+            report.unreadable_count += 1;
+            if report.unreadable.len() < UNREADABLE_SHOWN {
+                report.unreadable.push(e.to_string());
+            }
+            return false;
+        }
+    };
+    let modified = metadata.modified().ok();
+    if !criteria.selects_files() || !criteria.matches(relative, metadata.len(), modified) {
+        return false;
+    }
+    visit(Candidate {
+        path: entry.path().to_path_buf(),
+        relative: relative.to_path_buf(),
+        size: metadata.len(),
+        modified_ms: modified
+            .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_millis() as i64),
+    });
+    true
 }
