@@ -61,7 +61,12 @@ impl Retention {
             ("monthly", self.keep_monthly),
         ]
         .iter()
-        .filter_map(|(name, n)| n.map(|n| format!("{n} {name}")))
+        .filter_map(|(name, n)| {
+            n.map(|n| match *name {
+                "last" => format!("the last {n}"),
+                _ => format!("{n} {name}"),
+            })
+        })
         .collect();
         if parts.is_empty() {
             "keep every snapshot".into()

@@ -1,0 +1,58 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConsolePage } from '../support/console-page';
+import { expect, test } from '../support/fixtures';
+
+/** Confirms the newest plan and returns the id of the task it queued. */
+async function confirm(view: ConsolePage): Promise<number> {
+  await view.lastPlan().getByRole('button', { name: 'Confirm' }).click();
+  const status = view.lastPlan().getByRole('status');
+  await expect(status).toContainText(/task #\d+ is queued/);
+  return Number((await status.textContent())!.match(/#(\d+)/)![1]);
+}
+
+test('a directory is backed up and restored from the console', async ({ page, server }) => {
+  server.writeFile('photos/2024/beach.jpg', 'sand and sea', 3);
+  server.writeFile('photos/notes.txt', 'remember the sunscreen', 3);
+  const photos = path.join(server.filesDir, 'photos');
+  const repo = path.join(server.filesDir, 'nas', 'photos-backup');
+  const view = new ConsolePage(page);
+  await view.open(server.url);
+
+  await view.send(`back up ${photos} to ${repo}, keep the last 7`);
+  const plan = view.lastPlan();
+  await expect(plan).toHaveAttribute('data-workflow', 'backup');
+  await expect(plan.locator('.preview-total')).toContainText('2 files');
+  await expect(view.parameter(plan, 'keep_last')).toContainText('keep the last 7');
+  const backup = await confirm(view);
+  await expect(view.task(backup)).toHaveAttribute('data-state', 'succeeded');
+  await expect(view.task(backup).locator('.task-result')).toContainText('as snapshot');
+  expect(fs.existsSync(path.join(repo, 'config'))).toBe(true);
+
+  const target = path.join(server.filesDir, 'check');
+  await view.send(`restore ${target} from ${repo}`);
+  await expect(view.lastPlan()).toHaveAttribute('data-workflow', 'restore');
+  const restore = await confirm(view);
+  await expect(view.task(restore)).toHaveAttribute('data-state', 'succeeded');
+  expect(fs.readFileSync(path.join(target, '2024', 'beach.jpg'), 'utf8')).toBe('sand and sea');
+});
+
+test('a directory is mirrored from the console, deletions kept as versions', async ({ page, server }) => {
+  server.writeFile('docs/a.md', 'new a', 1);
+  const gone = server.writeFile('usb/docs/gone.md', 'deleted at the source', 1);
+  const docs = path.join(server.filesDir, 'docs');
+  const usb = path.join(server.filesDir, 'usb', 'docs');
+  const view = new ConsolePage(page);
+  await view.open(server.url);
+
+  await view.send(`mirror ${docs} to ${usb} and remove what I deleted`);
+  const plan = view.lastPlan();
+  await expect(plan).toHaveAttribute('data-workflow', 'sync');
+  await expect(plan).toContainText('- gone.md');
+  const id = await confirm(view);
+  await expect(view.task(id)).toHaveAttribute('data-state', 'succeeded');
+  expect(fs.readFileSync(path.join(usb, 'a.md'), 'utf8')).toBe('new a');
+  expect(fs.existsSync(gone)).toBe(false);
+  const kept = path.join(usb, '.tend-versions', `task-${id}`, 'gone.md');
+  expect(fs.readFileSync(kept, 'utf8')).toBe('deleted at the source');
+});
