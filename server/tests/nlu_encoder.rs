@@ -46,7 +46,11 @@ fn embeddings_are_unit_vectors_of_384() {
 fn commands_and_look_alikes_are_told_apart() {
     let Some(dir) = model_dir() else { return };
     let nlu = Nlu::load(&dir, BatchLimits::default()).unwrap();
-    assert!(nlu.backend_name().starts_with("encoder"), "{}", nlu.backend_name());
+    assert!(
+        nlu.backend_name().starts_with("encoder"),
+        "{}",
+        nlu.backend_name()
+    );
     let backup = nlu.understand_blocking("back up /srv to /mnt/nas");
     assert_eq!(backup.intent, Intent::Backup);
     assert_eq!(backup.slots.source.as_deref(), Some("/srv"));
@@ -81,6 +85,7 @@ async fn batched_embeddings_equal_unbatched_ones() {
         BatchLimits {
             max_batch: 32,
             max_wait: std::time::Duration::from_millis(20),
+            workers: 1,
         },
     );
     let requests = texts.iter().map(|t| {

@@ -200,7 +200,11 @@ fn sweep_thresholds(nlu: &Nlu, lines: &str) -> Result<(), String> {
     let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
     let features = match nlu.features(&texts) {
         Some(result) => result.map_err(|e| e.to_string())?,
-        None => return Err("--tune needs the intent model; the keyword backend has no thresholds".into()),
+        None => {
+            return Err(
+                "--tune needs the intent model; the keyword backend has no thresholds".into(),
+            )
+        }
     };
     let samples: Vec<tune::Sample> = items
         .iter()

@@ -1,11 +1,11 @@
-//! Batching concurrent commands through the encoder: one thread owns the
-//! forward passes, gathers the requests that arrive within a short window
-//! (or until the batch is full), embeds them in one padded pass and answers
-//! each through its own channel. Inference thus never runs on the async
-//! runtime, and under load the per-command cost falls.
+//! Batching concurrent commands through the encoder: worker threads own the
+//! forward passes; a worker gathers the requests that arrive within a short
+//! window (or until the batch is full), embeds them in one padded pass and
+//! answers each through its own channel. Inference thus never runs on the
+//! async runtime, and under load the per-command cost falls.
 
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
@@ -18,6 +18,9 @@ pub struct BatchLimits {
     pub max_batch: usize,
     /// How long the first command of a batch waits for company.
     pub max_wait: Duration,
+    /// Threads running forward passes. candle's CPU kernels leave cores
+    /// idle on short inputs, so one batch per core keeps them busy.
+    pub workers: usize,
 }
 
 impl Default for BatchLimits {
@@ -25,6 +28,7 @@ impl Default for BatchLimits {
         BatchLimits {
             max_batch: 32,
             max_wait: Duration::from_millis(2),
+            workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
         }
     }
 }
@@ -44,7 +48,7 @@ struct Request {
     reply: oneshot::Sender<Reply>,
 }
 
-/// A handle to the batching thread; the thread ends when the last handle is
+/// A handle to the batching threads; they end when the last handle is
 /// dropped.
 #[derive(Clone)]
 pub struct Batcher {
@@ -54,12 +58,17 @@ pub struct Batcher {
 impl Batcher {
     pub fn start(encoder: Arc<Encoder>, limits: BatchLimits) -> Batcher {
         let (requests, incoming) = mpsc::channel();
-        let spawned = std::thread::Builder::new()
-            .name("tend-nlu-batcher".into())
-            .spawn(move || run(&encoder, &incoming, limits));
-        if let Err(e) = spawned {
-            // Requests then fail with `Stopped` and callers fall back to keywords.
-            tracing::error!("cannot start the intent model thread: {e}");
+        let incoming = Arc::new(Mutex::new(incoming));
+        for n in 0..limits.workers.max(1) {
+            let (encoder, incoming) = (encoder.clone(), incoming.clone());
+            let spawned = std::thread::Builder::new()
+                .name(format!("tend-nlu-{n}"))
+                .spawn(move || run(&encoder, &incoming, limits));
+            if let Err(e) = spawned {
+                // With no thread at all, requests fail with `Stopped` and
+                // callers fall back to keywords.
+                tracing::error!("cannot start an intent model thread: {e}");
+            }
         }
         Batcher { requests }
     }
@@ -89,18 +98,27 @@ impl Batcher {
     }
 }
 
-fn run(encoder: &Encoder, incoming: &mpsc::Receiver<Request>, limits: BatchLimits) {
-    let max_batch = limits.max_batch.max(1);
-    while let Ok(first) = incoming.recv() {
-        let deadline = Instant::now() + limits.max_wait;
-        let mut batch = vec![first];
-        while batch.len() < max_batch {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match incoming.recv_timeout(left) {
-                Ok(request) => batch.push(request),
-                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
-            }
+/// Gathers one batch: the next request, then whatever arrives within the
+/// window. `None` once every handle is dropped.
+fn gather(incoming: &Mutex<mpsc::Receiver<Request>>, limits: BatchLimits) -> Option<Vec<Request>> {
+    // Held while gathering only, so the other workers gather the next batch
+    // while this one computes.
+    let incoming = incoming.lock().unwrap_or_else(|p| p.into_inner());
+    let first = incoming.recv().ok()?;
+    let deadline = Instant::now() + limits.max_wait;
+    let mut batch = vec![first];
+    while batch.len() < limits.max_batch.max(1) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match incoming.recv_timeout(left) {
+            Ok(request) => batch.push(request),
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
         }
+    }
+    Some(batch)
+}
+
+fn run(encoder: &Encoder, incoming: &Mutex<mpsc::Receiver<Request>>, limits: BatchLimits) {
+    while let Some(batch) = gather(incoming, limits) {
         // Similar lengths side by side would pad less, but commands are
         // short and alike; one pass over the whole batch is simplest.
         let texts: Vec<&str> = batch.iter().map(|r| r.text.as_str()).collect();

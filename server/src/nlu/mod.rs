@@ -9,6 +9,7 @@ pub mod encoder;
 pub mod intent;
 mod service;
 pub mod slots;
+mod typos;
 mod understanding;
 
 pub use service::{Features, Nlu, NluError};

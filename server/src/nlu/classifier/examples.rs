@@ -57,7 +57,11 @@ mod tests {
         }
         let chinese = examples
             .iter()
-            .filter(|e| e.text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
+            .filter(|e| {
+                e.text
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+            })
             .count();
         assert!(chinese >= 20, "only {chinese} Chinese examples");
     }
@@ -76,7 +80,10 @@ mod tests {
             for line in text.lines().filter(|l| !l.trim().is_empty()) {
                 let item: serde_json::Value = serde_json::from_str(line).unwrap();
                 let eval_text = item["text"].as_str().unwrap().trim().to_lowercase();
-                assert!(!examples.contains(&eval_text), "{file} item copied: {eval_text}");
+                assert!(
+                    !examples.contains(&eval_text),
+                    "{file} item copied: {eval_text}"
+                );
             }
         }
     }

@@ -71,7 +71,9 @@ impl Encoder {
         );
         let config: BertConfig = std::fs::read_to_string(&config_path)
             .map_err(|e| load_error(&config_path, e))
-            .and_then(|text| serde_json::from_str(&text).map_err(|e| load_error(&config_path, e)))?;
+            .and_then(|text| {
+                serde_json::from_str(&text).map_err(|e| load_error(&config_path, e))
+            })?;
         let mut tokenizer =
             Tokenizer::from_file(&tokenizer_path).map_err(|e| load_error(&tokenizer_path, e))?;
         // The shipped tokenizer pads every input to 128 tokens; a lone command
@@ -86,10 +88,9 @@ impl Encoder {
         let device = Device::cuda_if_available(0)?;
         // SAFETY: the weights file is memory-mapped read-only; Tend never
         // writes it, and setup replaces it only when it is missing.
-        let weights = unsafe {
-            VarBuilder::from_mmaped_safetensors(&[&weights_path], DType::F32, &device)
-        }
-        .map_err(|e| load_error(&weights_path, e))?;
+        let weights =
+            unsafe { VarBuilder::from_mmaped_safetensors(&[&weights_path], DType::F32, &device) }
+                .map_err(|e| load_error(&weights_path, e))?;
         let model = BertModel::load(weights, &config).map_err(|e| load_error(&weights_path, e))?;
         Ok(Encoder {
             model,
