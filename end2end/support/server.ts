@@ -33,6 +33,8 @@ export class TendServer {
         TEND_BIND: `127.0.0.1:${this.port}`,
         TEND_DATA_DIR: this.dataDir,
         TEND_ALLOWED_ROOTS: this.filesDir,
+        // The real intent model, fetched by scripts/setup.sh (absent: keyword cues).
+        TEND_MODEL_DIR: process.env.TEND_MODEL_DIR ?? path.resolve(__dirname, '../../models/all-MiniLM-L6-v2'),
         RUST_LOG: 'tend=info',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,6 +13,8 @@ use tokio::task::JoinHandle;
 use crate::config::Config;
 use crate::domain::PathPolicy;
 use crate::http::{router, AppState};
+use crate::nlu::batcher::BatchLimits;
+use crate::nlu::Nlu;
 use crate::plan::Planner;
 use crate::queue::{open_store, EventHub, Store, StoreError, Workers};
 use crate::workflows::cleanup::purge;
@@ -92,7 +94,18 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         ));
     }
 
+    // Loading the model and embedding the examples takes seconds of CPU.
+    let model_dir = config.model_dir.clone();
+    let nlu = tokio::task::spawn_blocking(move || {
+        Nlu::load_or_keywords(&model_dir, BatchLimits::default())
+    })
+    .await
+    .unwrap_or_else(|e| {
+        tracing::warn!("loading the intent model failed ({e}); using keyword cues");
+        Nlu::keywords()
+    });
     let planner = Arc::new(Planner {
+        nlu: Arc::new(nlu),
         store: store.clone(),
         workers: workers.clone(),
         env,

@@ -9,7 +9,8 @@ use std::process::ExitCode;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::nlu::{self, Intent};
+use crate::nlu::classifier::{tune, TUNED};
+use crate::nlu::{Intent, Nlu};
 
 #[derive(Debug, Deserialize)]
 struct Labeled {
@@ -74,15 +75,10 @@ fn same_value(a: &Value, b: &Value) -> bool {
 }
 
 /// Scores `lines` of labeled JSONL. Fails on the first malformed line.
-pub fn evaluate(lines: &str) -> Result<Report, String> {
+pub fn evaluate(nlu: &Nlu, lines: &str) -> Result<Report, String> {
     let mut report = Report::default();
-    for (number, line) in lines.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let item: Labeled =
-            serde_json::from_str(line).map_err(|e| format!("line {}: {e}", number + 1))?;
-        let got = nlu::understand(&item.text);
+    for item in parse_items(lines)? {
+        let got = nlu.understand_blocking(&item.text);
         report.items += 1;
         *report
             .confusion
@@ -186,7 +182,61 @@ fn print(report: &Report, show_mistakes: bool) {
     }
 }
 
-pub fn run(file: &str, show_mistakes: bool) -> ExitCode {
+fn parse_items(lines: &str) -> Result<Vec<Labeled>, String> {
+    lines
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(number, line)| {
+            serde_json::from_str(line).map_err(|e| format!("line {}: {e}", number + 1))
+        })
+        .collect()
+}
+
+/// `--tune`: sweeps the decision thresholds on `lines` and prints the best
+/// settings next to the ones compiled in.
+fn sweep_thresholds(nlu: &Nlu, lines: &str) -> Result<(), String> {
+    let items = parse_items(lines)?;
+    let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
+    let features = match nlu.features(&texts) {
+        Some(result) => result.map_err(|e| e.to_string())?,
+        None => {
+            return Err(
+                "--tune needs the intent model; the keyword backend has no thresholds".into(),
+            )
+        }
+    };
+    let samples: Vec<tune::Sample> = items
+        .iter()
+        .zip(features)
+        .map(|(item, f)| tune::Sample {
+            gold: item.intent,
+            scores: f.scores,
+            keyword: f.keyword,
+        })
+        .collect();
+    let show = |label: &str, o: &tune::Outcome| {
+        println!(
+            "{label} min_similarity {:.2} min_margin {:.2} keyword_weight {:.2}: \
+             accuracy {:.1}%, in-scope {:.1}%, oos precision {:.1}%, recall {:.1}%",
+            o.thresholds.min_similarity,
+            o.thresholds.min_margin,
+            o.thresholds.keyword_weight,
+            100.0 * o.accuracy,
+            100.0 * o.in_scope_accuracy,
+            100.0 * o.oos_precision,
+            100.0 * o.oos_recall,
+        )
+    };
+    show("compiled in:", &tune::score(&samples, TUNED));
+    println!("best of the sweep:");
+    for outcome in tune::sweep(&samples).iter().take(15) {
+        show(" ", outcome);
+    }
+    Ok(())
+}
+
+pub fn run(nlu: &Nlu, file: &str, show_mistakes: bool, tune_thresholds: bool) -> ExitCode {
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
         Err(e) => {
@@ -194,7 +244,17 @@ pub fn run(file: &str, show_mistakes: bool) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match evaluate(&text) {
+    println!("backend: {}", nlu.backend_name());
+    if tune_thresholds {
+        return match sweep_thresholds(nlu, &text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("tend eval: {file}: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    match evaluate(nlu, &text) {
         Ok(report) => {
             print(&report, show_mistakes);
             ExitCode::SUCCESS
@@ -217,7 +277,7 @@ mod tests {
 {"text": "mount a drive", "intent": "out_of_scope", "slots": {}}
 {"text": "tell me a joke", "intent": "status", "slots": {}}
 "#;
-        let r = evaluate(data).unwrap();
+        let r = evaluate(&Nlu::keywords(), data).unwrap();
         assert_eq!(r.items, 4);
         assert_eq!((r.in_scope, r.in_scope_correct), (3, 2));
         assert_eq!(
@@ -233,6 +293,6 @@ mod tests {
         assert_eq!(r.per_slot["source"], (2, 2));
         assert_eq!(r.confusion[&(Intent::Status, Intent::OutOfScope)], 1);
         assert_eq!(r.mistakes.len(), 2);
-        assert!(evaluate("{not json").is_err());
+        assert!(evaluate(&Nlu::keywords(), "{not json").is_err());
     }
 }

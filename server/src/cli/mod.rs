@@ -1,7 +1,9 @@
 //! The `tend` command line: `tend [serve]` runs the server, `tend parse`
-//! shows how commands are understood.
+//! shows how commands are understood, `tend eval` scores that understanding
+//! and `tend bench nlu` / `tend bench engines` time understanding and the engines.
 
 mod bench_engines;
+mod bench_nlu;
 mod eval;
 mod parse;
 
@@ -9,6 +11,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::config::Config;
+use crate::nlu::batcher::BatchLimits;
+use crate::nlu::Nlu;
 
 const USAGE: &str = "\
 Usage: tend [COMMAND] [--config FILE]
@@ -16,11 +20,17 @@ Usage: tend [COMMAND] [--config FILE]
 Commands:
   serve   run the server (default)
   parse   read one command per line on stdin, print one JSON object per line
-  eval FILE [--mistakes]
-          score command understanding on a labeled JSONL file
+  eval FILE [--mistakes] [--tune]
+          score command understanding on a labeled JSONL file; --tune
+          sweeps the intent model's thresholds on it and prints the best
+  bench nlu
+          latency and batched throughput of command understanding
   bench engines [--files N] [--mb M] [--cleanup-files N] [--dir DIR]
           time backup, sync and cleanup against restic, rsync and find
           on a generated tree (default 50000 files, 2048 MB)
+
+Options:
+  --keywords   parse/eval/bench nlu with keyword cues instead of the intent model
 
 Configuration: tend.toml (or --config / TEND_CONFIG) and TEND_* variables;
 see the README.";
@@ -30,6 +40,8 @@ pub fn main() -> ExitCode {
     let mut command = None;
     let mut operand: Option<String> = None;
     let mut show_mistakes = false;
+    let mut tune = false;
+    let mut keywords_only = false;
     let mut config_file = None;
     let mut bench = bench_engines::Options::default();
     while let Some(arg) = args.next() {
@@ -60,6 +72,8 @@ pub fn main() -> ExitCode {
                     _ => return usage_error(&format!("{arg} needs a positive number")),
                 }
             }
+            "--tune" => tune = true,
+            "--keywords" => keywords_only = true,
             other if command.is_none() && !other.starts_with('-') => {
                 command = Some(other.to_string())
             }
@@ -71,17 +85,47 @@ pub fn main() -> ExitCode {
     }
     match command.as_deref().unwrap_or("serve") {
         "serve" => serve(config_file),
-        "parse" => parse::run(),
-        "bench" => match operand.as_deref() {
-            Some("engines") => bench_engines::run(bench),
-            _ => usage_error("bench needs what to measure: engines"),
-        },
+        "parse" => with_nlu(config_file, keywords_only, parse::run),
         "eval" => match operand {
-            Some(file) => eval::run(&file, show_mistakes),
+            Some(file) => with_nlu(config_file, keywords_only, |nlu| {
+                eval::run(&nlu, &file, show_mistakes, tune)
+            }),
             None => usage_error("eval needs a labeled JSONL file"),
+        },
+        "bench" => match operand.as_deref() {
+            Some("nlu") => with_nlu(config_file, keywords_only, bench_nlu::run),
+            Some("engines") => bench_engines::run(bench),
+            _ => usage_error("bench needs a target: tend bench nlu, or tend bench engines"),
         },
         other => usage_error(&format!("unknown command {other:?}")),
     }
+}
+
+/// Runs `command` with the intent model from the config, or keyword cues
+/// (with a warning) when the model cannot be loaded.
+fn with_nlu(
+    config_file: Option<PathBuf>,
+    keywords_only: bool,
+    command: impl FnOnce(Nlu) -> ExitCode,
+) -> ExitCode {
+    if keywords_only {
+        return command(Nlu::keywords());
+    }
+    let config = match Config::load(config_file.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("tend: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let nlu = match Nlu::load(&config.model_dir, BatchLimits::default()) {
+        Ok(nlu) => nlu,
+        Err(e) => {
+            eprintln!("tend: warning: {e} Falling back to keyword intent classification.");
+            Nlu::keywords()
+        }
+    };
+    command(nlu)
 }
 
 fn usage_error(message: &str) -> ExitCode {

@@ -1,11 +1,11 @@
 use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
-use crate::nlu;
+use crate::nlu::Nlu;
 
 /// `tend parse`: one command per line in, one JSON object per line out.
 /// Lines that are not valid UTF-8 are read lossily rather than aborting.
-pub fn run() -> ExitCode {
+pub fn run(nlu: Nlu) -> ExitCode {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
@@ -22,7 +22,7 @@ pub fn run() -> ExitCode {
         }
         let text = String::from_utf8_lossy(&line);
         let text = text.trim_end_matches(['\n', '\r']);
-        let understanding = nlu::understand(text);
+        let understanding = nlu.understand_blocking(text);
         let written = serde_json::to_writer(&mut out, &understanding)
             .map_err(std::io::Error::other)
             .and_then(|_| out.write_all(b"\n"));

@@ -51,6 +51,11 @@ pub struct Config {
     pub max_attempts: i64,
     /// Most destination files one sync may delete; more and it deletes none.
     pub sync_max_delete: u64,
+    /// The intent model: a Hugging Face-style directory (config.json,
+    /// tokenizer.json, model.safetensors). Default `models/all-MiniLM-L6-v2`,
+    /// where `scripts/setup.sh` puts it; when missing, intents come from
+    /// keyword cues.
+    pub model_dir: PathBuf,
 }
 
 impl Default for Config {
@@ -68,6 +73,7 @@ impl Default for Config {
             plan_ttl_secs: 3600,
             max_attempts: 3,
             sync_max_delete: 1000,
+            model_dir: PathBuf::from("models/all-MiniLM-L6-v2"),
         }
     }
 }
@@ -88,6 +94,7 @@ struct FileConfig {
     plan_ttl_secs: Option<u64>,
     max_attempts: Option<i64>,
     sync_max_delete: Option<u64>,
+    model_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -155,6 +162,9 @@ impl Config {
         if let Some(v) = file.sync_max_delete {
             self.sync_max_delete = v;
         }
+        if let Some(v) = file.model_dir {
+            self.model_dir = resolve(v);
+        }
         Ok(())
     }
 
@@ -203,6 +213,9 @@ impl Config {
         }
         if let Some(v) = env("TEND_PLAN_TTL_SECS") {
             self.plan_ttl_secs = parse("TEND_PLAN_TTL_SECS", v)?;
+        }
+        if let Some(v) = env("TEND_MODEL_DIR") {
+            self.model_dir = PathBuf::from(v);
         }
         Ok(())
     }
@@ -264,6 +277,7 @@ mod tests {
         assert_eq!(c.bind.to_string(), "127.0.0.1:3000");
         assert_eq!(c.default_root(), PathBuf::from("data/files"));
         assert_eq!(c.database_url(), "sqlite://data/tend.db");
+        assert_eq!(c.model_dir, PathBuf::from("models/all-MiniLM-L6-v2"));
     }
 
     #[test]
@@ -271,17 +285,20 @@ mod tests {
         let mut c = Config::default();
         c.apply_file(
             Path::new("/etc/tend/tend.toml"),
-            "bind = \"0.0.0.0:8080\"\ndata_dir = \"state\"\nallowed_roots = [\"/srv\"]\nworkers = 4\n",
+            "bind = \"0.0.0.0:8080\"\ndata_dir = \"state\"\nallowed_roots = [\"/srv\"]\nworkers = 4\nmodel_dir = \"models/minilm\"\n",
         )
         .unwrap();
         assert_eq!(c.data_dir, PathBuf::from("/etc/tend/state"));
+        assert_eq!(c.model_dir, PathBuf::from("/etc/tend/models/minilm"));
         assert_eq!(c.workers, 4);
         c.apply_env(|name| match name {
             "TEND_BIND" => Some("127.0.0.1:9000".into()),
             "TEND_ALLOWED_ROOTS" => Some("/mnt/nas::/home".into()),
+            "TEND_MODEL_DIR" => Some("/opt/models/minilm".into()),
             _ => None,
         })
         .unwrap();
+        assert_eq!(c.model_dir, PathBuf::from("/opt/models/minilm"));
         assert_eq!(c.bind.to_string(), "127.0.0.1:9000");
         assert_eq!(
             c.extra_allowed_roots,

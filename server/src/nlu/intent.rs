@@ -32,7 +32,7 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             Restore,
-            r"\brestore\b|\brecover\b|\bbring back\b|\broll ?back\b|\bput (?:it |them |.{0,20})?back\b|\bundo\b|恢复|还原",
+            r"\brestore\b|\brecover\b|\bbring back\b|\broll ?back\b|\bput (?:it |them |.{0,20})?back\b|\bundo\b|恢复|还原|撤销|撤回",
             true,
         ),
         cue(
@@ -48,7 +48,7 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             Status,
-            r"\bstatus\b|\bwhat(?:'s| is) (?:running|happening|going on)\b|\bhow(?:'s| is) (?:task|job|the|my)\b|\bprogress\b|\b(?:show|list)(?: me)?(?: all| the)? (?:tasks|jobs)\b|\bqueue\b|状态|进度",
+            r"\bstatus\b|\bwhat(?:'s| is) (?:running|happening|going on)\b|\bhow(?:'s| is) (?:task|job|the|my)\b|\bprogress\b|\b(?:show|list)(?: me)?(?: all| the)? (?:tasks|jobs)\b|\bqueue\b|状态|进度|查看任务|完成了吗",
             true,
         ),
         cue(
@@ -79,7 +79,10 @@ pub fn classify(text: &str, slots: &Slots) -> (Intent, f32) {
         // Earliest cue; at the same place a strong cue beats a weak one.
         .min_by_key(|(start, c)| (*start, !c.strong));
     let Some((_, cue)) = earliest else {
-        return (Intent::OutOfScope, 0.8);
+        return match super::typos::misspelled_verb(text) {
+            Some(intent) => (intent, 0.6),
+            None => (Intent::OutOfScope, 0.8),
+        };
     };
     let mut confidence: f32 = if cue.strong { 0.85 } else { 0.6 };
     if has_expected_slots(cue.intent, slots) {

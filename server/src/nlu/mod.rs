@@ -1,24 +1,37 @@
 //! Understanding commands: which workflow the user wants (the intent) and
-//! its parameters (the slots). Intent comes from keyword cues for now; the
-//! slot extractors are written to stay when a model takes over the intent.
+//! its parameters (the slots). Slots come from the extractors in [`slots`];
+//! intent from the sentence encoder and example phrases ([`Nlu`]), or from
+//! keyword cues ([`understand`]) when no model is installed.
 
+pub mod batcher;
+pub mod classifier;
+pub mod encoder;
 pub mod intent;
+mod service;
 pub mod slots;
+mod typos;
 mod understanding;
 
+pub use service::{Features, Nlu, NluError};
 pub use understanding::{Intent, Slots, Understanding};
 
 /// Longest text examined; longer input is cut (at a char boundary) so a
 /// huge paste cannot cost more than a normal sentence.
 const MAX_TEXT_BYTES: usize = 8 * 1024;
 
-/// Understands one command. Never panics, whatever the input.
-pub fn understand(text: &str) -> Understanding {
+/// The part of `text` that is examined: cut at `MAX_TEXT_BYTES`, on a char boundary.
+fn examined(text: &str) -> &str {
     let mut end = text.len().min(MAX_TEXT_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let examined = &text[..end];
+    &text[..end]
+}
+
+/// Understands one command by keyword cues alone. Never panics, whatever
+/// the input.
+pub fn understand(text: &str) -> Understanding {
+    let examined = examined(text);
     let slots = slots::extract(examined);
     let (intent, confidence) = intent::classify(examined, &slots);
     Understanding {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use app::api::CommandResponse;
 
 use crate::domain::{PathPolicy, PolicyError};
-use crate::nlu::{self, Intent};
+use crate::nlu::{Intent, Nlu};
 use crate::queue::{Store, StoreError, Workers};
 use crate::workflows::cleanup::CriteriaError;
 use crate::workflows::WorkflowEnv;
@@ -45,6 +45,8 @@ pub enum PlanError {
 }
 
 pub struct Planner {
+    /// Understands commands; loaded once at startup.
+    pub nlu: Arc<Nlu>,
     pub store: Arc<dyn Store>,
     pub workers: Arc<Workers>,
     pub env: Arc<WorkflowEnv>,
@@ -70,7 +72,7 @@ impl Planner {
         if text.trim().is_empty() {
             return Err(PlanError::EmptyCommand);
         }
-        let understanding = nlu::understand(text);
+        let understanding = self.nlu.understand(text).await;
         match understanding.intent {
             Intent::Cleanup => cleanup::plan(self, &understanding, session).await,
             Intent::Status => replies::status(self, &understanding).await,

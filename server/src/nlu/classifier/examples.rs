@@ -1,0 +1,90 @@
+//! Example phrases per intent: the classifier's knowledge. The defaults ship
+//! inside the binary from `server/nlu/examples.jsonl`; admins' phrases can be
+//! added at runtime ([`super::IntentIndex::insert`]).
+
+use serde::Deserialize;
+
+use crate::nlu::Intent;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Example {
+    pub intent: Intent,
+    pub text: String,
+}
+
+const DEFAULT_EXAMPLES: &str = include_str!("../../../nlu/examples.jsonl");
+
+#[derive(Debug, thiserror::Error)]
+#[error("example line {line}: {message}")]
+pub struct ExampleError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Parses JSONL `{"intent": "...", "text": "..."}` lines; blank lines and
+/// lines starting with `//` are skipped so the file can carry notes.
+pub fn parse(jsonl: &str) -> Result<Vec<Example>, ExampleError> {
+    jsonl
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty() && !line.trim_start().starts_with("//"))
+        .map(|(index, line)| {
+            serde_json::from_str(line).map_err(|e| ExampleError {
+                line: index + 1,
+                message: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The shipped examples.
+pub fn defaults() -> Vec<Example> {
+    // The file is part of the build and checked by a test, so a parse
+    // failure here cannot come from user input.
+    parse(DEFAULT_EXAMPLES).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_examples_parse_and_cover_every_intent() {
+        let examples = parse(DEFAULT_EXAMPLES).unwrap();
+        for intent in Intent::ALL {
+            let n = examples.iter().filter(|e| e.intent == intent).count();
+            assert!(n >= 20, "{} has only {n} examples", intent.as_str());
+        }
+        let chinese = examples
+            .iter()
+            .filter(|e| {
+                e.text
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+            })
+            .count();
+        assert!(chinese >= 20, "only {chinese} Chinese examples");
+    }
+
+    #[test]
+    fn the_examples_do_not_copy_the_eval_sets() {
+        // The eval sets measure phrases the classifier has not seen.
+        let examples: std::collections::HashSet<String> = parse(DEFAULT_EXAMPLES)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.text.trim().to_lowercase())
+            .collect();
+        for file in ["intents-dev.jsonl", "intents-heldout.jsonl"] {
+            let path = format!("{}/eval/{file}", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(&path).unwrap();
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                let item: serde_json::Value = serde_json::from_str(line).unwrap();
+                let eval_text = item["text"].as_str().unwrap().trim().to_lowercase();
+                assert!(
+                    !examples.contains(&eval_text),
+                    "{file} item copied: {eval_text}"
+                );
+            }
+        }
+    }
+}

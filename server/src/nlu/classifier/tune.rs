@@ -1,0 +1,107 @@
+//! Choosing [`Thresholds`] on labeled data: a grid sweep over the decision
+//! with the embeddings computed once. Used by `tend eval FILE --tune`.
+
+use super::{decide, Scores, Thresholds};
+use crate::nlu::Intent;
+
+/// What the decision sees for one labeled command.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    pub gold: Intent,
+    pub scores: Scores,
+    pub keyword: Intent,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Outcome {
+    pub thresholds: Thresholds,
+    pub in_scope_accuracy: f64,
+    pub oos_precision: f64,
+    pub oos_recall: f64,
+    /// Correct over all items: the quantity the sweep maximizes.
+    pub accuracy: f64,
+}
+
+fn ratio(n: usize, d: usize) -> f64 {
+    if d == 0 {
+        1.0
+    } else {
+        n as f64 / d as f64
+    }
+}
+
+pub fn score(samples: &[Sample], thresholds: Thresholds) -> Outcome {
+    let (mut correct, mut in_scope, mut in_scope_correct) = (0, 0, 0);
+    let (mut tp, mut fp, mut fn_) = (0, 0, 0);
+    for s in samples {
+        let (got, _) = decide(&s.scores, s.keyword, &thresholds);
+        correct += usize::from(got == s.gold);
+        let (gold_oos, got_oos) = (s.gold == Intent::OutOfScope, got == Intent::OutOfScope);
+        tp += usize::from(gold_oos && got_oos);
+        fp += usize::from(!gold_oos && got_oos);
+        fn_ += usize::from(gold_oos && !got_oos);
+        if !gold_oos {
+            in_scope += 1;
+            in_scope_correct += usize::from(got == s.gold);
+        }
+    }
+    Outcome {
+        thresholds,
+        in_scope_accuracy: ratio(in_scope_correct, in_scope),
+        oos_precision: ratio(tp, tp + fp),
+        oos_recall: ratio(tp, tp + fn_),
+        accuracy: ratio(correct, samples.len()),
+    }
+}
+
+/// Every grid point, best first. Ties keep the grid order, which runs from
+/// small thresholds and weights to large, so the first of a plateau is the
+/// least aggressive setting.
+pub fn sweep(samples: &[Sample]) -> Vec<Outcome> {
+    let steps = |from: f32, to: f32, step: f32| {
+        let n = ((to - from) / step).round() as usize;
+        (0..=n).map(move |i| from + step * i as f32)
+    };
+    let mut outcomes = Vec::new();
+    for keyword_weight in steps(0.0, 0.3, 0.02) {
+        for min_similarity in steps(0.2, 0.7, 0.02) {
+            for min_margin in steps(-0.1, 0.2, 0.01) {
+                let t = Thresholds {
+                    min_similarity,
+                    min_margin,
+                    keyword_weight,
+                };
+                outcomes.push(score(samples, t));
+            }
+        }
+    }
+    outcomes.sort_by(|a, b| b.accuracy.total_cmp(&a.accuracy));
+    outcomes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sweep_finds_a_threshold_that_separates_the_samples() {
+        let sample = |gold, top: f32| {
+            let mut scores = Scores::default();
+            scores.set(Intent::Backup, top);
+            Sample {
+                gold,
+                scores,
+                keyword: Intent::OutOfScope,
+            }
+        };
+        let samples = [
+            sample(Intent::Backup, 0.8),
+            sample(Intent::Backup, 0.6),
+            sample(Intent::OutOfScope, 0.4),
+            sample(Intent::OutOfScope, 0.3),
+        ];
+        let best = sweep(&samples)[0];
+        assert_eq!(best.accuracy, 1.0);
+        assert!(best.thresholds.min_similarity > 0.4 && best.thresholds.min_similarity <= 0.6);
+    }
+}

@@ -1,0 +1,143 @@
+//! The sentence encoder: all-MiniLM-L6-v2 (a 6-layer BERT) on candle, which
+//! turns a command into a 384-dimensional unit vector whose dot product with
+//! another is their semantic similarity.
+
+mod pooling;
+
+use std::path::{Path, PathBuf};
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config as BertConfig};
+use tokenizers::{Tokenizer, TruncationParams};
+
+pub use pooling::{l2_normalize, mean_pool};
+
+/// Length of an embedding.
+pub const DIM: usize = 384;
+
+/// Tokens kept per command. Commands are a sentence or two; the cut keeps a
+/// pasted essay from costing more than a long command.
+const MAX_TOKENS: usize = 64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EncoderError {
+    #[error(
+        "the intent model is not in {dir} ({missing} is missing). Run scripts/setup's \
+         ensure_model (scripts/start does) or set model_dir / TEND_MODEL_DIR to a \
+         Hugging Face-style directory with config.json, tokenizer.json and model.safetensors."
+    )]
+    Missing { dir: PathBuf, missing: &'static str },
+    #[error("cannot read {path}: {message}")]
+    Load { path: PathBuf, message: String },
+    #[error("the intent model failed: {0}")]
+    Model(#[from] candle_core::Error),
+    #[error("cannot tokenize the command: {0}")]
+    Tokenize(String),
+}
+
+fn load_error(path: &Path, e: impl std::fmt::Display) -> EncoderError {
+    EncoderError::Load {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+pub struct Encoder {
+    model: BertModel,
+    tokenizer: Tokenizer,
+    device: Device,
+}
+
+impl Encoder {
+    /// Loads a Hugging Face-style model directory onto the GPU when this
+    /// build has the `cuda` feature and one is present, else the CPU.
+    pub fn load(dir: &Path) -> Result<Encoder, EncoderError> {
+        let file = |name: &'static str| {
+            let path = dir.join(name);
+            if path.is_file() {
+                Ok(path)
+            } else {
+                Err(EncoderError::Missing {
+                    dir: dir.to_path_buf(),
+                    missing: name,
+                })
+            }
+        };
+        let (config_path, tokenizer_path, weights_path) = (
+            file("config.json")?,
+            file("tokenizer.json")?,
+            file("model.safetensors")?,
+        );
+        let config: BertConfig = std::fs::read_to_string(&config_path)
+            .map_err(|e| load_error(&config_path, e))
+            .and_then(|text| {
+                serde_json::from_str(&text).map_err(|e| load_error(&config_path, e))
+            })?;
+        let mut tokenizer =
+            Tokenizer::from_file(&tokenizer_path).map_err(|e| load_error(&tokenizer_path, e))?;
+        // The shipped tokenizer pads every input to 128 tokens; a lone command
+        // needs no padding, and batches are padded to their longest member.
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                max_length: MAX_TOKENS,
+                ..Default::default()
+            }))
+            .map_err(|e| load_error(&tokenizer_path, e))?;
+        let device = Device::cuda_if_available(0)?;
+        // SAFETY: the weights file is memory-mapped read-only; Tend never
+        // writes it, and setup replaces it only when it is missing.
+        let weights =
+            unsafe { VarBuilder::from_mmaped_safetensors(&[&weights_path], DType::F32, &device) }
+                .map_err(|e| load_error(&weights_path, e))?;
+        let model = BertModel::load(weights, &config).map_err(|e| load_error(&weights_path, e))?;
+        Ok(Encoder {
+            model,
+            tokenizer,
+            device,
+        })
+    }
+
+    pub fn device_name(&self) -> &'static str {
+        if self.device.is_cuda() {
+            "cuda"
+        } else {
+            "cpu"
+        }
+    }
+
+    /// Unit-length embeddings of `texts`, in order. One forward pass: the
+    /// batch is padded to its longest member and the padding masked out.
+    pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EncoderError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| EncoderError::Tokenize(e.to_string()))?;
+        let width = encodings
+            .iter()
+            .map(|e| e.get_ids().len())
+            .max()
+            .unwrap_or(0);
+        let mut ids = Vec::with_capacity(texts.len() * width);
+        let mut mask = Vec::with_capacity(texts.len() * width);
+        for encoding in &encodings {
+            let real = encoding.get_ids();
+            ids.extend_from_slice(real);
+            mask.extend(std::iter::repeat_n(1u32, real.len()));
+            // Padding token 0 ([PAD]), masked out below.
+            ids.extend(std::iter::repeat_n(0u32, width - real.len()));
+            mask.extend(std::iter::repeat_n(0u32, width - real.len()));
+        }
+        let shape = (texts.len(), width);
+        let ids = Tensor::from_vec(ids, shape, &self.device)?;
+        let mask = Tensor::from_vec(mask, shape, &self.device)?;
+        let token_types = ids.zeros_like()?;
+        let hidden = self.model.forward(&ids, &token_types, Some(&mask))?;
+        let pooled = l2_normalize(&mean_pool(&hidden, &mask)?)?;
+        Ok(pooled.to_dtype(DType::F32)?.to_vec2::<f32>()?)
+    }
+}

@@ -1,0 +1,220 @@
+//! [`Nlu`]: the command-understanding service the server and CLI share,
+//! created once at startup. With the encoder model it classifies intent by
+//! nearest example phrases; without it, by keyword cues.
+
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use super::batcher::{BatchError, BatchLimits, Batcher};
+use super::classifier::{self, Example, IntentIndex, Scores, Thresholds};
+use super::encoder::{Encoder, EncoderError};
+use super::{examined, intent, slots, Intent, Understanding};
+
+#[derive(Debug, thiserror::Error)]
+pub enum NluError {
+    #[error(transparent)]
+    Encoder(#[from] EncoderError),
+    #[error(transparent)]
+    Batch(#[from] BatchError),
+    #[error("the keyword backend has no model to add examples to")]
+    NoModel,
+}
+
+pub struct Nlu {
+    backend: Backend,
+}
+
+enum Backend {
+    Keywords,
+    Encoder(EncoderBackend),
+}
+
+struct EncoderBackend {
+    encoder: Arc<Encoder>,
+    batcher: Batcher,
+    index: RwLock<IntentIndex>,
+    thresholds: Thresholds,
+}
+
+/// What the intent decision is made from, for tuning.
+pub struct Features {
+    pub scores: Scores,
+    pub keyword: Intent,
+}
+
+impl Nlu {
+    /// Keyword cues only: no model needed.
+    pub fn keywords() -> Nlu {
+        Nlu {
+            backend: Backend::Keywords,
+        }
+    }
+
+    /// Loads the encoder from `model_dir` and embeds the shipped examples.
+    /// Takes a few seconds: call it off the async runtime.
+    pub fn load(model_dir: &Path, limits: BatchLimits) -> Result<Nlu, NluError> {
+        let encoder = Arc::new(Encoder::load(model_dir)?);
+        let backend = EncoderBackend {
+            batcher: Batcher::start(encoder.clone(), limits),
+            encoder,
+            index: RwLock::new(IntentIndex::default()),
+            thresholds: classifier::TUNED,
+        };
+        let nlu = Nlu {
+            backend: Backend::Encoder(backend),
+        };
+        nlu.add_examples(&classifier::default_examples())?;
+        Ok(nlu)
+    }
+
+    /// [`Nlu::load`], or the keyword backend with a warning when the model
+    /// cannot be loaded, so the server still runs.
+    pub fn load_or_keywords(model_dir: &Path, limits: BatchLimits) -> Nlu {
+        match Nlu::load(model_dir, limits) {
+            Ok(nlu) => {
+                tracing::info!(backend = nlu.backend_name(), "intent model loaded");
+                nlu
+            }
+            Err(e) => {
+                tracing::warn!("{e} Falling back to keyword intent classification.");
+                Nlu::keywords()
+            }
+        }
+    }
+
+    /// "encoder (all-MiniLM-L6-v2, cpu)" or "keywords", for logs and `tend eval`.
+    pub fn backend_name(&self) -> String {
+        match &self.backend {
+            Backend::Keywords => "keywords".into(),
+            Backend::Encoder(b) => format!(
+                "encoder (all-MiniLM-L6-v2 on {}, {} examples)",
+                b.encoder.device_name(),
+                b.index.read().map(|i| i.len()).unwrap_or(0)
+            ),
+        }
+    }
+
+    /// Overrides the decision thresholds (tuning, tests).
+    pub fn with_thresholds(mut self, thresholds: Thresholds) -> Nlu {
+        if let Backend::Encoder(b) = &mut self.backend {
+            b.thresholds = thresholds;
+        }
+        self
+    }
+
+    /// Embeds the examples not already known and adds them to the index;
+    /// returns how many were new. Blocks on the model: call it off the
+    /// async runtime (`spawn_blocking`).
+    pub fn add_examples(&self, examples: &[Example]) -> Result<usize, NluError> {
+        let Backend::Encoder(b) = &self.backend else {
+            return Err(NluError::NoModel);
+        };
+        let new: Vec<Example> = match b.index.read() {
+            Ok(index) => index.missing(examples).into_iter().cloned().collect(),
+            Err(poisoned) => poisoned
+                .into_inner()
+                .missing(examples)
+                .into_iter()
+                .cloned()
+                .collect(),
+        };
+        let mut added = 0;
+        for chunk in new.chunks(64) {
+            let texts: Vec<&str> = chunk.iter().map(|e| e.text.as_str()).collect();
+            let vectors = b.encoder.embed(&texts)?;
+            let mut index = b.index.write().unwrap_or_else(|p| p.into_inner());
+            for (example, vector) in chunk.iter().zip(&vectors) {
+                added += usize::from(index.insert(example, vector));
+            }
+        }
+        Ok(added)
+    }
+
+    /// Understands one command, batching the model pass with concurrent ones.
+    pub async fn understand(&self, text: &str) -> Understanding {
+        let examined = examined(text);
+        let slots = slots::extract(examined);
+        let keyword = intent::classify(examined, &slots);
+        let (intent, confidence) = match &self.backend {
+            Backend::Encoder(b) if !examined.trim().is_empty() => {
+                let embedding = b.batcher.embed(examined).await;
+                b.decide(embedding, keyword)
+            }
+            _ => keyword,
+        };
+        Understanding {
+            text: text.to_string(),
+            intent,
+            confidence,
+            slots,
+        }
+    }
+
+    /// [`Nlu::understand`] for code outside the async runtime (the CLI).
+    pub fn understand_blocking(&self, text: &str) -> Understanding {
+        let examined = examined(text);
+        let slots = slots::extract(examined);
+        let keyword = intent::classify(examined, &slots);
+        let (intent, confidence) = match &self.backend {
+            Backend::Encoder(b) if !examined.trim().is_empty() => {
+                let embedding = b.batcher.embed_blocking(examined);
+                b.decide(embedding, keyword)
+            }
+            _ => keyword,
+        };
+        Understanding {
+            text: text.to_string(),
+            intent,
+            confidence,
+            slots,
+        }
+    }
+
+    /// The decision's inputs for each text (in batches), for threshold
+    /// tuning; `None` on the keyword backend.
+    pub fn features(&self, texts: &[&str]) -> Option<Result<Vec<Features>, NluError>> {
+        let Backend::Encoder(b) = &self.backend else {
+            return None;
+        };
+        let mut features = Vec::with_capacity(texts.len());
+        for chunk in texts.chunks(32) {
+            let cut: Vec<&str> = chunk.iter().map(|t| examined(t)).collect();
+            let vectors = match b.encoder.embed(&cut) {
+                Ok(v) => v,
+                Err(e) => return Some(Err(e.into())),
+            };
+            let index = b.index.read().unwrap_or_else(|p| p.into_inner());
+            for (text, vector) in cut.iter().zip(&vectors) {
+                let slots = slots::extract(text);
+                features.push(Features {
+                    scores: index.scores(vector),
+                    keyword: intent::classify(text, &slots).0,
+                });
+            }
+        }
+        Some(Ok(features))
+    }
+}
+
+impl EncoderBackend {
+    fn decide(
+        &self,
+        embedding: Result<Vec<f32>, BatchError>,
+        keyword: (Intent, f32),
+    ) -> (Intent, f32) {
+        match embedding {
+            Ok(vector) => {
+                let scores = self
+                    .index
+                    .read()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .scores(&vector);
+                classifier::decide(&scores, keyword.0, &self.thresholds)
+            }
+            Err(e) => {
+                tracing::warn!("{e}; using keyword cues for this command");
+                keyword
+            }
+        }
+    }
+}

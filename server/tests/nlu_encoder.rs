@@ -1,0 +1,99 @@
+//! The intent encoder with the real all-MiniLM-L6-v2 weights: embedding
+//! shape and length, a few decisions, and batching that changes nothing.
+//! Skipped (with a visible message) where scripts/setup has not installed
+//! the model.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tend::nlu::batcher::{BatchLimits, Batcher};
+use tend::nlu::encoder::{Encoder, DIM};
+use tend::nlu::{Intent, Nlu};
+
+fn model_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models/all-MiniLM-L6-v2");
+    if dir.join("model.safetensors").is_file() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipped: model not found in {}, run scripts/setup (ensure_model)",
+            dir.display()
+        );
+        None
+    }
+}
+
+fn close(a: &[f32], b: &[f32]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-4)
+}
+
+#[test]
+fn embeddings_are_unit_vectors_of_384() {
+    let Some(dir) = model_dir() else { return };
+    let encoder = Encoder::load(&dir).unwrap();
+    let vectors = encoder
+        .embed(&["back up /srv to /mnt/nas", "把 /srv 备份到 /mnt/nas"])
+        .unwrap();
+    assert_eq!(vectors.len(), 2);
+    for v in &vectors {
+        assert_eq!(v.len(), DIM);
+        let norm: f32 = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-4, "norm {norm}");
+    }
+}
+
+#[test]
+fn commands_and_look_alikes_are_told_apart() {
+    let Some(dir) = model_dir() else { return };
+    let nlu = Nlu::load(&dir, BatchLimits::default()).unwrap();
+    assert!(
+        nlu.backend_name().starts_with("encoder"),
+        "{}",
+        nlu.backend_name()
+    );
+    let backup = nlu.understand_blocking("back up /srv to /mnt/nas");
+    assert_eq!(backup.intent, Intent::Backup);
+    assert_eq!(backup.slots.source.as_deref(), Some("/srv"));
+    assert_eq!(
+        nlu.understand_blocking("mount the usb drive").intent,
+        Intent::OutOfScope
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batched_embeddings_equal_unbatched_ones() {
+    let Some(dir) = model_dir() else { return };
+    let encoder = Arc::new(Encoder::load(&dir).unwrap());
+    let texts = [
+        "status",
+        "clean up *.log older than 30 days in /var/log/app, show me first",
+        "mount the usb drive",
+        "cancel task 12",
+    ];
+    let alone: Vec<Vec<f32>> = texts
+        .iter()
+        .map(|t| encoder.embed(&[t]).unwrap().remove(0))
+        .collect();
+    // One padded pass over texts of different lengths.
+    let together = encoder.embed(&texts).unwrap();
+    for (a, b) in alone.iter().zip(&together) {
+        assert!(close(a, b), "padded batch differs from a lone pass");
+    }
+    // Concurrent requests through the batcher, which gathers them into one pass.
+    let batcher = Batcher::start(
+        encoder.clone(),
+        BatchLimits {
+            max_batch: 32,
+            max_wait: std::time::Duration::from_millis(20),
+            workers: 1,
+        },
+    );
+    let requests = texts.iter().map(|t| {
+        let batcher = batcher.clone();
+        async move { batcher.embed(t).await.unwrap() }
+    });
+    let batched = futures::future::join_all(requests).await;
+    for (a, b) in alone.iter().zip(&batched) {
+        assert!(close(a, b), "batcher result differs from a lone pass");
+    }
+}
