@@ -34,12 +34,7 @@ pub fn understand(text: &str) -> Understanding {
     let examined = examined(text);
     let slots = slots::extract(examined);
     let (intent, confidence) = intent::classify(examined, &slots);
-    Understanding {
-        text: text.to_string(),
-        intent,
-        confidence,
-        slots,
-    }
+    Understanding::new(text, intent, confidence, slots)
 }
 
 #[cfg(test)]

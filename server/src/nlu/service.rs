@@ -142,12 +142,7 @@ impl Nlu {
             }
             _ => keyword,
         };
-        Understanding {
-            text: text.to_string(),
-            intent,
-            confidence,
-            slots,
-        }
+        Understanding::new(text, intent, confidence, slots)
     }
 
     /// [`Nlu::understand`] for code outside the async runtime (the CLI).
@@ -162,12 +157,7 @@ impl Nlu {
             }
             _ => keyword,
         };
-        Understanding {
-            text: text.to_string(),
-            intent,
-            confidence,
-            slots,
-        }
+        Understanding::new(text, intent, confidence, slots)
     }
 
     /// The decision's inputs for each text (in batches), for threshold

@@ -71,3 +71,20 @@ pub struct Understanding {
     pub confidence: f32,
     pub slots: Slots,
 }
+
+impl Understanding {
+    /// An understanding of `text`. Out of scope carries no slots: Tend acts
+    /// on nothing in such a request, so it reports no parameters for it.
+    pub fn new(text: &str, intent: Intent, confidence: f32, slots: Slots) -> Understanding {
+        Understanding {
+            text: text.to_string(),
+            intent,
+            confidence,
+            slots: if intent == Intent::OutOfScope {
+                Slots::default()
+            } else {
+                slots
+            },
+        }
+    }
+}

@@ -53,9 +53,15 @@ static GLOB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:^|[\s,;(\[“"'])([^\s,;()"'“”]*[*?\[][^\s,;()"'“”]*)"#)
         .expect("glob pattern compiles")
 });
+/// ".log files", ".tmp and .bak files", ".jpg, .png or .gif files".
 static DOT_FILES: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|\s)\.([a-z0-9]{1,10})\s+files?\b").expect("dot files compiles")
+    Regex::new(
+        r"(?i)(?:^|\s)((?:\.[a-z0-9]{1,10}(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*/\s*)?)+)\s+files?\b",
+    )
+    .expect("dot files compiles")
 });
+static DOT_EXTENSION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\.([A-Za-z0-9]{1,10})").expect("dot extension compiles"));
 static WORD_FILES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b([a-z0-9]{1,10})\s+files?\b|\b(logs)\b").expect("word files compiles")
 });
@@ -77,14 +83,19 @@ pub fn extract(masked: &str) -> Vec<String> {
             let meaningful = glob.contains('*')
                 || glob.contains('?')
                 || (glob.contains('[') && glob.contains(']'));
-            if meaningful && !glob.contains("://") {
+            // A bare `*` is a cron field or "everything", never a file type.
+            let bare = glob.chars().all(|ch| ch == '*' || ch == '/');
+            if meaningful && !bare && !glob.contains("://") {
                 found.push((m.start(), glob.to_string()));
             }
         }
     }
     for c in DOT_FILES.captures_iter(masked) {
-        if let Some(m) = c.get(1) {
-            found.push((m.start(), format!("*.{}", m.as_str().to_lowercase())));
+        if let Some(list) = c.get(1) {
+            for ext in DOT_EXTENSION.captures_iter(list.as_str()) {
+                let at = list.start() + ext.get(0).map_or(0, |m| m.start());
+                found.push((at, format!("*.{}", ext[1].to_lowercase())));
+            }
         }
     }
     for c in WORD_FILES.captures_iter(masked) {
@@ -149,6 +160,19 @@ mod tests {
         assert!(p("delete old files").is_empty());
         assert!(p("delete large files").is_empty());
         assert_eq!(p("*.log and log files"), ["*.log"]);
+    }
+
+    #[test]
+    fn lists_of_extensions_and_cron_stars() {
+        assert_eq!(
+            p("delete all .tmp and .bak files in /srv"),
+            vec!["*.tmp", "*.bak"]
+        );
+        assert_eq!(
+            p("remove .jpg, .png or .gif files"),
+            vec!["*.jpg", "*.png", "*.gif"]
+        );
+        assert!(p("back up /srv to /mnt/b with cron 0 4 * * *").is_empty());
     }
 
     #[test]
