@@ -211,6 +211,7 @@ pub fn run(
         local_source(params, source.as_path())?,
         seen.clone(),
         ctx.cancel_flag(),
+        previous_size(&repo, source.as_path()),
     );
     let snapshot = SnapshotOptions::default()
         .add_tags(&format!("{TAG},task-{}", ctx.task_id()))
@@ -284,6 +285,20 @@ pub fn run(
         }
     }
     Ok(Outcome::Succeeded { summary })
+}
+
+/// Bytes in the latest snapshot of this source, if there is one.
+fn previous_size<S: rustic_core::Open>(
+    repo: &rustic_core::Repository<S>,
+    source: &Path,
+) -> Option<u64> {
+    let wanted = source.to_string_lossy();
+    repo.get_all_snapshots()
+        .ok()?
+        .into_iter()
+        .filter(|s| s.paths.iter().any(|p| *p == wanted))
+        .max_by(|a, b| a.time.cmp(&b.time))
+        .and_then(|s| s.summary.map(|sum| sum.total_bytes_processed))
 }
 
 fn report(ctx: &TaskContext, seen: &Seen, counters: &Counters, force: bool) {

@@ -120,12 +120,11 @@ pub fn open(
                 context: format!("Could not create {}", dir.display()),
                 source,
             })?;
-            repo.init(
-                &credentials,
-                &KeyOptions::default(),
-                &ConfigOptions::default(),
-            )
-            .map_err(|e| engine_error("Could not create the repository", e))
+            // zstd level 1: restic's own default ("auto") is a fast level too;
+            // higher levels cost far more time than they save on backups.
+            let config = ConfigOptions::default().set_compression(1);
+            repo.init(&credentials, &KeyOptions::default(), &config)
+                .map_err(|e| engine_error("Could not create the repository", e))
         }
         _ => repo.open(&credentials).map_err(|e| {
             engine_error(

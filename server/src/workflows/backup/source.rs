@@ -31,14 +31,23 @@ pub struct TrackedSource {
     inner: LocalSource,
     seen: Arc<Seen>,
     cancel: Arc<AtomicBool>,
+    /// The previous snapshot's size: a good estimate for progress that
+    /// spares a second walk of the tree next to the backup's own.
+    estimate: Option<u64>,
 }
 
 impl TrackedSource {
-    pub fn new(inner: LocalSource, seen: Arc<Seen>, cancel: Arc<AtomicBool>) -> Self {
+    pub fn new(
+        inner: LocalSource,
+        seen: Arc<Seen>,
+        cancel: Arc<AtomicBool>,
+        estimate: Option<u64>,
+    ) -> Self {
         TrackedSource {
             inner,
             seen,
             cancel,
+            estimate,
         }
     }
 }
@@ -48,7 +57,10 @@ impl ReadSource for TrackedSource {
     type Iter = TrackedIter;
 
     fn size(&self) -> RusticResult<Option<u64>> {
-        let size = self.inner.size()?;
+        let size = match self.estimate {
+            Some(known) => Some(known),
+            None => self.inner.size()?,
+        };
         if let Some(s) = size {
             self.seen.total_bytes.store(s, Ordering::Relaxed);
         }

@@ -29,7 +29,33 @@ pub fn apply(
     let versions = dst
         .join(VERSIONS_DIR)
         .join(format!("task-{}", ctx.task_id()));
-    remove_stale_temps(dst);
+    // A run that was killed leaves its marker (and maybe temporary files);
+    // only then is the destination searched for leftovers.
+    let marker = dst.join(VERSIONS_DIR).join(IN_PROGRESS);
+    if marker.exists() {
+        remove_stale_temps(dst);
+    }
+    if let Some(parent) = marker.parent() {
+        let _ = fs::create_dir_all(parent);
+    }
+    let _ = File::create(&marker);
+    let result = apply_marked(plan, params, ctx, &versions);
+    // Cancelled or failed runs leave no temporary files either: each copy
+    // removes its own on error, so the marker can go whatever happened.
+    let _ = fs::remove_file(&marker);
+    result
+}
+
+/// Marks a sync under way in the destination (inside the versions area).
+const IN_PROGRESS: &str = "sync-in-progress";
+
+fn apply_marked(
+    plan: &SyncPlan,
+    params: &SyncParams,
+    ctx: &TaskContext,
+    versions: &Path,
+) -> Result<Outcome, WorkflowError> {
+    let dst = &plan.destination;
 
     let copies: Vec<&Change> = plan
         .changes
@@ -187,6 +213,12 @@ pub fn apply(
             let _ = fs::remove_dir(dst.join(dir));
         }
     }
+    if let Err(e) = flush(dst) {
+        return Ok(Outcome::PartlyFailed {
+            summary: copied.clone(),
+            error: format!("The copies could not be flushed to disk: {e}"),
+        });
+    }
     report(None, true);
     let summary = if deletions.is_empty() {
         copied
@@ -249,8 +281,22 @@ fn copy_contents(from: &Path, temp: &Path, meta: &fs::Metadata) -> io::Result<()
     // std::io::copy uses copy_file_range, which reflinks where the filesystem can.
     io::copy(&mut reader, &mut writer)?;
     writer.set_permissions(meta.permissions())?;
-    writer.set_modified(meta.modified()?)?;
-    writer.sync_all()
+    // No fsync per file: a killed process cannot tear a file that is only
+    // renamed into place once written; the whole run is flushed with one
+    // syncfs before it reports success (see `flush`).
+    writer.set_modified(meta.modified()?)
+}
+
+/// Flushes everything written to the destination's filesystem, once.
+fn flush(dst: &Path) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let dir = File::open(dst)?;
+    // SAFETY: syncfs only reads the descriptor, which `dir` keeps open.
+    if unsafe { libc::syncfs(dir.as_raw_fd()) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }
 
 fn temp_name(to: &Path) -> PathBuf {
