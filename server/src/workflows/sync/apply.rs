@@ -85,7 +85,7 @@ fn apply_marked(
         move |source| WorkflowError::Io { context, source }
     };
     for b in &blockers {
-        keep_version(dst, &versions, &b.relative)
+        keep_version(dst, versions, &b.relative)
             .map_err(io_err("Could not move a file out of a directory's way"))?;
     }
     for dir in &plan.directories {
@@ -131,7 +131,7 @@ fn apply_marked(
                     if let Ok(mut c) = current.lock() {
                         *c = Some(shown.clone());
                     }
-                    match copy_one(plan, &versions, change) {
+                    match copy_one(plan, versions, change) {
                         Ok(()) => {
                             done_files.fetch_add(1, Ordering::Relaxed);
                             done_bytes.fetch_add(change.size, Ordering::Relaxed);
@@ -195,7 +195,7 @@ fn apply_marked(
         if ctx.is_cancelled() {
             break;
         }
-        match keep_version(dst, &versions, &change.relative) {
+        match keep_version(dst, versions, &change.relative) {
             Ok(()) => {
                 deleted += 1;
                 done_files.fetch_add(1, Ordering::Relaxed);
