@@ -9,8 +9,7 @@ use std::process::Command;
 
 use serde_json::Value;
 use support::{
-    plan_and_confirm_at, random_tree, spawn_app, start_binary, test_config, tree, wait_done_at,
-    wait_mid_run, TestApp,
+    kill_mid_run_then_finish, random_tree, spawn_app, test_config, tree, wait_mid_run, TestApp,
 };
 
 fn password_file(app: &TestApp) -> PathBuf {
@@ -280,25 +279,14 @@ async fn a_backup_killed_mid_run_leaves_a_repository_that_passes_check() {
     // Incompressible data, so the backup takes long enough to be killed.
     random_tree(&src, 400, 256 * 1024);
     let repo = home.path().join("files/repo");
-    let client = reqwest::Client::new();
-    let (mut child, url) = start_binary(home.path(), &config);
-    let (_, id) = plan_and_confirm_at(
-        &client,
-        &url,
+    let (_, task) = kill_mid_run_then_finish(
+        home.path(),
+        &config,
         &format!("back up {} to {}", src.display(), repo.display()),
+        "bytes_done",
+        || {},
     )
     .await;
-    wait_mid_run(&client, &url, id, |t| {
-        t["progress"]["bytes_done"].as_u64().unwrap_or(0) > 0
-    })
-    .await;
-    child.kill().unwrap();
-    child.wait().unwrap();
-
-    let (mut child, url) = start_binary(home.path(), &config);
-    let task = wait_done_at(&client, &url, id).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
     assert_eq!(task["state"], "succeeded", "{task}");
     let pw = config.data_dir.join("secrets/restic.password");
     assert_eq!(snapshot_count(&repo, &pw), 1);

@@ -2,10 +2,7 @@
 
 mod support;
 
-use support::{
-    manifest, plan_and_confirm_at, spawn_app_with, start_binary, test_config, wait_done_at,
-    wait_mid_run,
-};
+use support::{kill_mid_run_then_finish, manifest, spawn_app_with, test_config};
 
 #[tokio::test]
 async fn a_queued_task_survives_a_restart_and_runs_after_it() {
@@ -43,28 +40,16 @@ async fn a_task_killed_mid_run_is_recovered_and_finished() {
         }
         std::fs::write(dir.join(format!("f{i}.tmp")), b"payload").unwrap();
     }
-    let (mut child, url) = start_binary(home.path(), &config);
-    let client = reqwest::Client::new();
-    let (plan, task_id) = plan_and_confirm_at(
-        &client,
-        &url,
+    let (plan, task) = kill_mid_run_then_finish(
+        home.path(),
+        &config,
         &format!("clean up *.tmp in {}", root.display()),
+        "files_done",
+        || {},
     )
     .await;
     assert_eq!(plan["preview"]["file_count"], FILES);
-
-    // Kill as soon as it has moved some files but not all.
-    wait_mid_run(&client, &url, task_id, |t| {
-        t["progress"]["files_done"].as_u64().unwrap_or(0) > 0
-    })
-    .await;
-    child.kill().unwrap();
-    child.wait().unwrap();
-
-    let (mut child, url) = start_binary(home.path(), &config);
-    let task = wait_done_at(&client, &url, task_id).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let task_id = task["id"].as_i64().unwrap();
     assert_eq!(task["state"], "succeeded", "{task}");
     assert_eq!(task["attempt"], 2);
 

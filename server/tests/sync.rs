@@ -7,8 +7,8 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
 use serde_json::Value;
 use support::{
-    plan_and_confirm_at, random_tree, spawn_app, spawn_app_with, start_binary, test_config, tree,
-    wait_done_at, wait_mid_run, write_aged,
+    kill_mid_run_then_finish, random_tree, spawn_app, spawn_app_with, test_config, tree,
+    wait_mid_run, write_aged,
 };
 
 #[tokio::test]
@@ -239,8 +239,9 @@ async fn a_sync_killed_mid_run_never_leaves_a_torn_file() {
     let config = test_config(home.path());
     let src = home.path().join("files/big");
     let dst = home.path().join("files/mirror");
-    const FILES: usize = 3_000;
-    let payload = |i: usize| vec![(i % 251) as u8; 16 * 1024 + i];
+    // Many files: per-file work is what makes a sync take long enough to kill.
+    const FILES: usize = 20_000;
+    let payload = |i: usize| vec![(i % 251) as u8; 1024 + i % 1000];
     for i in 0..FILES {
         let path = src.join(format!("d{}/f{i}.bin", i % 30));
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -251,21 +252,6 @@ async fn a_sync_killed_mid_run_never_leaves_a_torn_file() {
         let path = dst.join(format!("d{}/f{i}.bin", i % 30));
         write_aged(&path, "old version", 30);
     }
-
-    let client = reqwest::Client::new();
-    let (mut child, url) = start_binary(home.path(), &config);
-    let (_, id) = plan_and_confirm_at(
-        &client,
-        &url,
-        &format!("sync {} to {}", src.display(), dst.display()),
-    )
-    .await;
-    wait_mid_run(&client, &url, id, |t| {
-        t["progress"]["files_done"].as_u64().unwrap_or(0) > 0
-    })
-    .await;
-    child.kill().unwrap();
-    child.wait().unwrap();
 
     let check_no_torn = |allow_missing: bool| {
         for i in 0..FILES {
@@ -281,12 +267,14 @@ async fn a_sync_killed_mid_run_never_leaves_a_torn_file() {
             }
         }
     };
-    check_no_torn(true);
-
-    let (mut child, url) = start_binary(home.path(), &config);
-    let task = wait_done_at(&client, &url, id).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let (_, task) = kill_mid_run_then_finish(
+        home.path(),
+        &config,
+        &format!("sync {} to {}", src.display(), dst.display()),
+        "files_done",
+        || check_no_torn(true),
+    )
+    .await;
     assert_eq!(task["state"], "succeeded", "{task}");
     check_no_torn(false);
     for i in 0..FILES {
@@ -305,7 +293,7 @@ async fn a_sync_killed_mid_run_never_leaves_a_torn_file() {
 async fn a_cancelled_sync_stops_with_whole_files_and_deletes_nothing() {
     let app = spawn_app().await;
     let src = app.root.join("many");
-    random_tree(&src, 2_000, 32 * 1024);
+    random_tree(&src, 20_000, 1024);
     let dst = app.root.join("copy");
     app.write("copy/extra.txt", "not in the source", 1);
     let id = app
@@ -334,7 +322,7 @@ async fn a_cancelled_sync_stops_with_whole_files_and_deletes_nothing() {
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file() && e.file_name() != "extra.txt")
         .collect();
-    assert!(copied.len() < 2_000, "cancelled before the end");
+    assert!(copied.len() < 20_000, "cancelled before the end");
     for entry in copied {
         let name = entry.file_name().to_string_lossy().to_string();
         assert!(

@@ -3,7 +3,7 @@ use std::sync::LazyLock;
 use app::api::CommandResponse;
 use regex::Regex;
 
-use super::offer::{offer, param, preview};
+use super::offer::{offer, param, preview, two_paths};
 use super::{PlanError, Planner};
 use crate::nlu::Understanding;
 use crate::workflows::backup::{self, restore, BackupParams, Retention};
@@ -57,11 +57,10 @@ pub async fn plan_backup(
     session: Option<String>,
 ) -> Result<CommandResponse, PlanError> {
     let slots = &understanding.slots;
-    let (Some(raw_source), Some(raw_repo)) = (&slots.source, &slots.destination) else {
-        return Err(PlanError::MissingPaths(
-            "What should I back up, and into which repository directory? Say it like: back up /srv/photos to /mnt/nas/photos-backup".into(),
-        ));
-    };
+    let (raw_source, raw_repo) = two_paths(
+        understanding,
+        "What should I back up, and into which repository directory? Say it like: back up /srv/photos to /mnt/nas/photos-backup",
+    )?;
     let policy = planner.policy();
     let source = policy.check_dir(raw_source)?;
     let repository = policy.check_target(raw_repo)?;
@@ -136,12 +135,10 @@ pub async fn plan_restore(
     understanding: &Understanding,
     session: Option<String>,
 ) -> Result<CommandResponse, PlanError> {
-    let slots = &understanding.slots;
-    let (Some(raw_repo), Some(raw_target)) = (&slots.source, &slots.destination) else {
-        return Err(PlanError::MissingPaths(
-            "From which repository, and into which directory? Say it like: restore /srv/photos from /mnt/nas/photos-backup".into(),
-        ));
-    };
+    let (raw_repo, raw_target) = two_paths(
+        understanding,
+        "From which repository, and into which directory? Say it like: restore /srv/photos from /mnt/nas/photos-backup",
+    )?;
     let policy = planner.policy();
     let repository = policy.check_dir(raw_repo)?;
     let target = policy.check_target(raw_target)?;

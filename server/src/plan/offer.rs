@@ -61,6 +61,21 @@ pub async fn offer(
     Ok(CommandResponse::Plan(view))
 }
 
+/// The source and destination a command must name, as typed, or the
+/// question to ask when either is missing.
+pub fn two_paths<'a>(
+    understanding: &'a Understanding,
+    question: &str,
+) -> Result<(&'a str, &'a str), PlanError> {
+    match (
+        &understanding.slots.source,
+        &understanding.slots.destination,
+    ) {
+        (Some(from), Some(to)) => Ok((from, to)),
+        _ => Err(PlanError::MissingPaths(question.to_string())),
+    }
+}
+
 /// A row of the plan card.
 pub fn param(name: &str, label: &str, value: impl Into<String>) -> Parameter {
     Parameter {

@@ -1,6 +1,6 @@
 use app::api::CommandResponse;
 
-use super::offer::{offer, param, preview};
+use super::offer::{offer, param, preview, two_paths};
 use super::{PlanError, Planner};
 use crate::nlu::Understanding;
 use crate::workflows::sync::{self, SyncParams};
@@ -13,11 +13,10 @@ pub async fn plan(
     session: Option<String>,
 ) -> Result<CommandResponse, PlanError> {
     let slots = &understanding.slots;
-    let (Some(raw_source), Some(raw_destination)) = (&slots.source, &slots.destination) else {
-        return Err(PlanError::MissingPaths(
-            "Which directory should I mirror, and where to? Say it like: sync /srv/docs to /mnt/usb/docs".into(),
-        ));
-    };
+    let (raw_source, raw_destination) = two_paths(
+        understanding,
+        "Which directory should I mirror, and where to? Say it like: sync /srv/docs to /mnt/usb/docs",
+    )?;
     let policy = planner.policy();
     let source = policy.check_dir(raw_source)?;
     let destination = policy.check_target(raw_destination)?;

@@ -311,3 +311,31 @@ pub fn random_tree(root: &Path, files: usize, bytes_each: usize) {
         std::fs::write(path, data).unwrap();
     }
 }
+
+/// The crash drill: starts the real binary, sends `command`, SIGKILLs the
+/// server once the task's `progress_field` is above zero, runs `after_kill`
+/// on what it left, starts the server again and returns the task once it ended.
+pub async fn kill_mid_run_then_finish(
+    home: &Path,
+    config: &Config,
+    command: &str,
+    progress_field: &str,
+    after_kill: impl FnOnce(),
+) -> (Value, Value) {
+    let client = reqwest::Client::new();
+    let (mut child, url) = start_binary(home, config);
+    let (plan, id) = plan_and_confirm_at(&client, &url, command).await;
+    wait_mid_run(&client, &url, id, |t| {
+        t["progress"][progress_field].as_u64().unwrap_or(0) > 0
+    })
+    .await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    after_kill();
+
+    let (mut child, url) = start_binary(home, config);
+    let task = wait_done_at(&client, &url, id).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    (plan, task)
+}

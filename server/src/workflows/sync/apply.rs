@@ -213,7 +213,8 @@ fn apply_marked(
             let _ = fs::remove_dir(dst.join(dir));
         }
     }
-    if let Err(e) = flush(dst) {
+    let wrote = !copies.is_empty() || !blockers.is_empty() || !deletions.is_empty();
+    if let Err(e) = if wrote { flush(dst) } else { Ok(()) } {
         return Ok(Outcome::PartlyFailed {
             summary: copied.clone(),
             error: format!("The copies could not be flushed to disk: {e}"),
