@@ -56,3 +56,19 @@ test('a directory is mirrored from the console, deletions kept as versions', asy
   const kept = path.join(usb, '.tend-versions', `task-${id}`, 'gone.md');
   expect(fs.readFileSync(kept, 'utf8')).toBe('deleted at the source');
 });
+
+test('a missing destination is asked for, and the answer completes the plan', async ({ page, server }) => {
+  server.writeFile('music/song.flac', 'la la la', 2);
+  const music = path.join(server.filesDir, 'music');
+  const usb = path.join(server.filesDir, 'usb', 'music');
+  const view = new ConsolePage(page);
+  await view.open(server.url);
+
+  await view.send(`sync ${music}`);
+  await expect(view.lastReply()).toContainText('where to?');
+  await view.send(`to ${usb}`);
+  const plan = view.lastPlan();
+  await expect(plan).toHaveAttribute('data-workflow', 'sync');
+  await expect(view.parameter(plan, 'destination')).toContainText(usb);
+  await expect(plan.locator('.preview-total')).toContainText('1 file');
+});

@@ -81,6 +81,8 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
             .canonicalize()
             .map_err(io("cannot resolve the data directory".into()))?
             .join("secrets"),
+        undo_retention: (config.quarantine_retention_days > 0)
+            .then(|| Duration::from_secs(config.quarantine_retention_days.saturating_mul(86_400))),
     });
     let workers = Workers::new(store.clone(), hub.clone(), env.clone());
     let (shutdown, shutdown_rx) = watch::channel(false);
@@ -112,6 +114,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         plan_ttl_ms: (config.plan_ttl_secs as i64).saturating_mul(1000),
         max_command_bytes: config.max_command_bytes,
         sync_max_delete: config.sync_max_delete,
+        conversations: Default::default(),
     });
     let site_dir = config.site_dir();
     let leptos = LeptosOptions::builder()

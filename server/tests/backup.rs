@@ -110,6 +110,11 @@ async fn a_backup_restores_byte_for_byte_with_tend_and_with_restic() {
         task["result"].as_str().unwrap().contains("snapshot"),
         "{task}"
     );
+    // The first backup says where its password is, so it can be kept safe.
+    assert!(
+        task["result"].as_str().unwrap().contains("restic.password"),
+        "{task}"
+    );
 
     // The password Tend generated is private and lets restic in.
     let pw = password_file(&app);

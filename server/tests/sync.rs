@@ -336,3 +336,31 @@ async fn a_cancelled_sync_stops_with_whole_files_and_deletes_nothing() {
         );
     }
 }
+
+#[tokio::test]
+async fn versions_older_than_the_retention_are_purged_by_the_next_sync() {
+    let app = spawn_app().await;
+    let (src, dst) = (app.root.join("v-src"), app.root.join("v-dst"));
+    app.write("v-src/a.txt", "new", 1);
+    app.write("v-dst/a.txt", "old", 5);
+    let first = app
+        .plan_and_confirm(&format!("sync {} to {}", src.display(), dst.display()))
+        .await;
+    assert_eq!(app.wait_until_done(first).await["state"], "succeeded");
+    let kept = dst.join(format!(".tend-versions/task-{first}"));
+    assert_eq!(std::fs::read_to_string(kept.join("a.txt")).unwrap(), "old");
+
+    // Forty days later (the default retention is 30), the next sync purges it.
+    let forty_days = std::time::Duration::from_secs(40 * 86_400);
+    std::fs::File::open(&kept)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - forty_days)
+        .unwrap();
+    app.write("v-src/b.txt", "b", 1);
+    let second = app
+        .plan_and_confirm(&format!("sync {} to {}", src.display(), dst.display()))
+        .await;
+    assert_eq!(app.wait_until_done(second).await["state"], "succeeded");
+    assert!(!kept.exists(), "old versions are purged");
+    assert_eq!(std::fs::read_to_string(dst.join("b.txt")).unwrap(), "b");
+}

@@ -228,6 +228,7 @@ fn environment(base: &Path, data: &Path) -> Result<WorkflowEnv, String> {
             .canonicalize()
             .map_err(|e| e.to_string())?,
         secrets_dir: data.join("secrets"),
+        undo_retention: None,
     })
 }
 

@@ -3,6 +3,7 @@
 
 mod backup;
 mod cleanup;
+mod conversation;
 mod offer;
 mod replies;
 mod sync;
@@ -11,9 +12,10 @@ mod undo;
 use std::sync::Arc;
 
 use app::api::CommandResponse;
+use conversation::{Conversations, Missing, Turn};
 
 use crate::domain::{PathPolicy, PolicyError};
-use crate::nlu::{Intent, Nlu};
+use crate::nlu::{Intent, Nlu, Understanding};
 use crate::queue::{Store, StoreError, Workers};
 use crate::workflows::cleanup::CriteriaError;
 use crate::workflows::WorkflowEnv;
@@ -54,6 +56,8 @@ pub struct Planner {
     pub max_command_bytes: usize,
     /// Cap on deletions written into each sync plan.
     pub sync_max_delete: u64,
+    /// Open clarifying questions, per console session.
+    pub conversations: Conversations,
 }
 
 impl Planner {
@@ -72,21 +76,55 @@ impl Planner {
         if text.trim().is_empty() {
             return Err(PlanError::EmptyCommand);
         }
-        let understanding = self.nlu.understand(text).await;
+        let message = self.nlu.understand(text).await;
+        let understanding = match self.conversations.take_turn(session.as_deref(), message) {
+            Turn::Fresh(u) | Turn::Answered(u) => u,
+            Turn::Dropped => {
+                return Ok(CommandResponse::Reply {
+                    intent: Intent::Cancel.as_str().into(),
+                    message: "OK, I dropped that request; nothing was done.".into(),
+                })
+            }
+        };
+        let planned = self.plan_for(&understanding, session.clone()).await;
+        match (planned, session, Missing::of(&understanding)) {
+            // A path is missing: ask for it, and take the next message as the answer.
+            (
+                Err(e @ (PlanError::MissingPaths(_) | PlanError::MissingDirectory)),
+                Some(session),
+                Some(missing),
+            ) => {
+                let question = format!("{e} (Or say \"never mind\".)");
+                self.conversations
+                    .ask(&session, understanding.clone(), missing);
+                Ok(CommandResponse::Reply {
+                    intent: understanding.intent.as_str().into(),
+                    message: question,
+                })
+            }
+            (planned, _, _) => planned,
+        }
+    }
+
+    async fn plan_for(
+        &self,
+        understanding: &Understanding,
+        session: Option<String>,
+    ) -> Result<CommandResponse, PlanError> {
         match understanding.intent {
-            Intent::Cleanup => cleanup::plan(self, &understanding, session).await,
-            Intent::Status => replies::status(self, &understanding).await,
-            Intent::Cancel => replies::cancel(self, &understanding).await,
+            Intent::Cleanup => cleanup::plan(self, understanding, session).await,
+            Intent::Status => replies::status(self, understanding).await,
+            Intent::Cancel => replies::cancel(self, understanding).await,
             Intent::Restore
                 if understanding.slots.task_id.is_some()
                     && understanding.slots.source.is_none() =>
             {
-                undo::plan(self, &understanding, session).await
+                undo::plan(self, understanding, session).await
             }
-            Intent::Sync => sync::plan(self, &understanding, session).await,
-            Intent::Backup => backup::plan_backup(self, &understanding, session).await,
-            Intent::Restore => backup::plan_restore(self, &understanding, session).await,
-            Intent::OutOfScope => Ok(replies::help(&understanding)),
+            Intent::Sync => sync::plan(self, understanding, session).await,
+            Intent::Backup => backup::plan_backup(self, understanding, session).await,
+            Intent::Restore => backup::plan_restore(self, understanding, session).await,
+            Intent::OutOfScope => Ok(replies::help(understanding)),
         }
     }
 

@@ -48,6 +48,8 @@ pub struct WorkflowEnv {
     pub quarantine_dir: PathBuf,
     /// `<data_dir>/secrets`: the backup repository password lives here.
     pub secrets_dir: PathBuf,
+    /// How long undo material (quarantines, sync versions) is kept; `None`: forever.
+    pub undo_retention: Option<std::time::Duration>,
 }
 
 impl WorkflowEnv {

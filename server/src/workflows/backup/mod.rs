@@ -196,6 +196,7 @@ pub fn run(
         source,
     })?;
     let counters = Arc::new(Counters::default());
+    let created = repository::state(repo_dir.as_path()) == RepoState::New;
     let repo = repository::open(
         repo_dir.as_path(),
         &password,
@@ -256,6 +257,12 @@ pub fn run(
     counters.done.store(total, Ordering::Relaxed);
     report(ctx, &seen, &counters, true);
     let mut summary = describe(&snap, source.as_path(), repo_dir.as_path());
+    if created {
+        summary.push_str(&format!(
+            " New repository: its password is in {}. Keep a copy somewhere else; without it this backup cannot be restored, by Tend or by restic.",
+            repository::password_path(&env.secrets_dir).display()
+        ));
+    }
     if !errors.is_empty() {
         return Ok(Outcome::PartlyFailed {
             summary: format!("{summary} Old snapshots were left alone."),

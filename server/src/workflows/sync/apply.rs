@@ -5,6 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use app::api::ProgressView;
 
@@ -24,8 +25,12 @@ pub fn apply(
     plan: &SyncPlan,
     params: &SyncParams,
     ctx: &TaskContext,
+    retention: Option<Duration>,
 ) -> Result<Outcome, WorkflowError> {
     let dst = &plan.destination;
+    if let Some(keep) = retention {
+        purge_old_versions(&dst.join(VERSIONS_DIR), keep, ctx);
+    }
     let versions = dst
         .join(VERSIONS_DIR)
         .join(format!("task-{}", ctx.task_id()));
@@ -114,7 +119,7 @@ fn apply_marked(
         // A heartbeat, so a long file still shows the task alive and current.
         scope.spawn(|| {
             while copying.load(Ordering::Relaxed) {
-                std::thread::sleep(std::time::Duration::from_millis(100));
+                std::thread::sleep(Duration::from_millis(100));
                 let now = current.lock().ok().and_then(|c| c.clone());
                 report(now, false);
             }
@@ -338,6 +343,37 @@ fn keep_version(dst: &Path, versions: &Path, relative: &Path) -> io::Result<()> 
         fs::create_dir_all(parent)?;
     }
     fs::rename(dst.join(relative), target)
+}
+
+/// Removes the versions kept by syncs longer ago than `keep` (the same
+/// retention as cleanup quarantines), judged by when their task ran.
+fn purge_old_versions(versions_root: &Path, keep: Duration, ctx: &TaskContext) {
+    let Ok(entries) = fs::read_dir(versions_root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let is_task_dir = name.to_str().is_some_and(|n| n.starts_with("task-"));
+        let old = entry
+            .metadata()
+            .ok()
+            .filter(|m| m.is_dir())
+            .and_then(|m| m.modified().ok())
+            .and_then(|at| at.elapsed().ok())
+            .is_some_and(|age| age > keep);
+        if is_task_dir && old {
+            match fs::remove_dir_all(entry.path()) {
+                Ok(()) => ctx.log(
+                    "info",
+                    format!("Purged old versions {}", entry.path().display()),
+                ),
+                Err(e) => ctx.log(
+                    "file_error",
+                    format!("{}: could not purge: {e}", entry.path().display()),
+                ),
+            }
+        }
+    }
 }
 
 /// Temporary files left by a run that was killed.

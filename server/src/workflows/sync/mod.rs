@@ -108,5 +108,5 @@ pub fn run(
             summary: "Cancelled while comparing the trees; nothing was changed.".into(),
         });
     }
-    apply::apply(&plan, params, ctx)
+    apply::apply(&plan, params, ctx, env.undo_retention)
 }
