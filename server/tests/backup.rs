@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use support::{
-    kill_mid_run_then_finish, random_tree, spawn_app, test_config, tree, wait_mid_run, TestApp,
-};
+use support::{kill_mid_run_then_finish, random_tree, spawn_app, test_config, tree, TestApp};
 
 fn password_file(app: &TestApp) -> PathBuf {
     app.config.data_dir.join("secrets/restic.password")
@@ -310,15 +308,7 @@ async fn a_cancelled_backup_keeps_no_snapshot_and_a_sound_repository() {
     let id = app
         .plan_and_confirm(&format!("back up {} to {}", src.display(), repo.display()))
         .await;
-    wait_mid_run(&app.client, &app.url, id, |t| {
-        t["progress"]["bytes_done"].as_u64().unwrap_or(0) > 0
-    })
-    .await;
-    assert_eq!(
-        app.post(&format!("/api/tasks/{id}/cancel")).await.status(),
-        200
-    );
-    let task = app.wait_until_done(id).await;
+    let task = app.cancel_mid_run(id, "bytes_done").await;
     assert_eq!(task["state"], "cancelled", "{task}");
     let pw = password_file(&app);
     assert_eq!(

@@ -27,7 +27,13 @@ async fn a_missing_destination_is_asked_for_and_the_answer_completes_the_plan() 
 
     let question = say(&app, "console-1", &format!("back up {}", photos.display())).await;
     assert_eq!(question["kind"], "reply", "{question}");
-    assert!(question["message"].as_str().unwrap().contains("which repository"), "{question}");
+    assert!(
+        question["message"]
+            .as_str()
+            .unwrap()
+            .contains("which repository"),
+        "{question}"
+    );
 
     // Another console's message is not the answer.
     let other = say(&app, "console-2", &repo.display().to_string()).await;
@@ -55,7 +61,10 @@ async fn never_mind_drops_the_question() {
     let question = say(&app, "s", &format!("mirror {}", docs.display())).await;
     assert_eq!(question["kind"], "reply", "{question}");
     let dropped = say(&app, "s", "never mind").await;
-    assert!(dropped["message"].as_str().unwrap().contains("dropped"), "{dropped}");
+    assert!(
+        dropped["message"].as_str().unwrap().contains("dropped"),
+        "{dropped}"
+    );
     // The path that follows is not taken as an answer any more.
     let after = say(&app, "s", &app.root.join("usb").display().to_string()).await;
     assert_ne!(after["kind"], "plan", "{after}");

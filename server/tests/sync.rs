@@ -7,8 +7,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
 use serde_json::Value;
 use support::{
-    kill_mid_run_then_finish, random_tree, spawn_app, spawn_app_with, test_config, tree,
-    wait_mid_run, write_aged,
+    kill_mid_run_then_finish, random_tree, spawn_app, spawn_app_with, test_config, tree, write_aged,
 };
 
 #[tokio::test]
@@ -303,15 +302,7 @@ async fn a_cancelled_sync_stops_with_whole_files_and_deletes_nothing() {
             dst.display()
         ))
         .await;
-    wait_mid_run(&app.client, &app.url, id, |t| {
-        t["progress"]["files_done"].as_u64().unwrap_or(0) > 0
-    })
-    .await;
-    assert_eq!(
-        app.post(&format!("/api/tasks/{id}/cancel")).await.status(),
-        200
-    );
-    let task = app.wait_until_done(id).await;
+    let task = app.cancel_mid_run(id, "files_done").await;
     assert_eq!(task["state"], "cancelled", "{task}");
     assert!(
         dst.join("extra.txt").exists(),

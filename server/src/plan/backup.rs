@@ -3,7 +3,7 @@ use std::sync::LazyLock;
 use app::api::CommandResponse;
 use regex::Regex;
 
-use super::offer::{offer, param, preview, two_paths};
+use super::offer::{checked_ends, offer, param, preview};
 use super::{PlanError, Planner};
 use crate::nlu::Understanding;
 use crate::workflows::backup::{self, restore, BackupParams, Retention};
@@ -57,13 +57,11 @@ pub async fn plan_backup(
     session: Option<String>,
 ) -> Result<CommandResponse, PlanError> {
     let slots = &understanding.slots;
-    let (raw_source, raw_repo) = two_paths(
+    let (source, repository) = checked_ends(
+        planner,
         understanding,
         "What should I back up, and into which repository directory? Say it like: back up /srv/photos to /mnt/nas/photos-backup",
     )?;
-    let policy = planner.policy();
-    let source = policy.check_dir(raw_source)?;
-    let repository = policy.check_target(raw_repo)?;
     let patterns = slots.patterns.clone().unwrap_or_default();
     let excluding = EXCLUDING.is_match(&understanding.text);
     let params = BackupParams {
@@ -135,13 +133,11 @@ pub async fn plan_restore(
     understanding: &Understanding,
     session: Option<String>,
 ) -> Result<CommandResponse, PlanError> {
-    let (raw_repo, raw_target) = two_paths(
+    let (repository, target) = checked_ends(
+        planner,
         understanding,
         "From which repository, and into which directory? Say it like: restore /srv/photos from /mnt/nas/photos-backup",
     )?;
-    let policy = planner.policy();
-    let repository = policy.check_dir(raw_repo)?;
-    let target = policy.check_target(raw_target)?;
     let lower = understanding.text.to_lowercase();
     let params = restore::RestoreParams {
         repository: repository.as_path().to_path_buf(),

@@ -4,6 +4,7 @@
 use app::api::{CommandResponse, Parameter, PlanView, PreviewView};
 
 use super::{PlanError, Planner};
+use crate::domain::AllowedPath;
 use crate::nlu::Understanding;
 use crate::queue::{NewPlan, NewTask};
 use crate::workflows::{WorkflowEnv, WorkflowError, WorkflowParams};
@@ -61,19 +62,22 @@ pub async fn offer(
     Ok(CommandResponse::Plan(view))
 }
 
-/// The source and destination a command must name, as typed, or the
-/// question to ask when either is missing.
-pub fn two_paths<'a>(
-    understanding: &'a Understanding,
+/// The two directories a command must name, checked: the source must exist,
+/// the destination may be created later. When either is missing, `question`
+/// is the error (and the console turns it into a question).
+pub fn checked_ends(
+    planner: &Planner,
+    understanding: &Understanding,
     question: &str,
-) -> Result<(&'a str, &'a str), PlanError> {
-    match (
+) -> Result<(AllowedPath, AllowedPath), PlanError> {
+    let (Some(from), Some(to)) = (
         &understanding.slots.source,
         &understanding.slots.destination,
-    ) {
-        (Some(from), Some(to)) => Ok((from, to)),
-        _ => Err(PlanError::MissingPaths(question.to_string())),
-    }
+    ) else {
+        return Err(PlanError::MissingPaths(question.to_string()));
+    };
+    let policy = planner.policy();
+    Ok((policy.check_dir(from)?, policy.check_target(to)?))
 }
 
 /// A row of the plan card.

@@ -1,6 +1,6 @@
 use app::api::CommandResponse;
 
-use super::offer::{offer, param, preview, two_paths};
+use super::offer::{checked_ends, offer, param, preview};
 use super::{PlanError, Planner};
 use crate::nlu::Understanding;
 use crate::workflows::sync::{self, SyncParams};
@@ -13,13 +13,11 @@ pub async fn plan(
     session: Option<String>,
 ) -> Result<CommandResponse, PlanError> {
     let slots = &understanding.slots;
-    let (raw_source, raw_destination) = two_paths(
+    let (source, destination) = checked_ends(
+        planner,
         understanding,
         "Which directory should I mirror, and where to? Say it like: sync /srv/docs to /mnt/usb/docs",
     )?;
-    let policy = planner.policy();
-    let source = policy.check_dir(raw_source)?;
-    let destination = policy.check_target(raw_destination)?;
     let params = SyncParams {
         source: source.as_path().to_path_buf(),
         destination: destination.as_path().to_path_buf(),

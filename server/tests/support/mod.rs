@@ -139,6 +139,18 @@ impl TestApp {
         }
     }
 
+    /// Cancels a task once it has made progress (`progress_field` above
+    /// zero) and returns it when it has ended.
+    pub async fn cancel_mid_run(&self, id: i64, progress_field: &str) -> Value {
+        wait_mid_run(&self.client, &self.url, id, |t| {
+            t["progress"][progress_field].as_u64().unwrap_or(0) > 0
+        })
+        .await;
+        let response = self.post(&format!("/api/tasks/{id}/cancel")).await;
+        assert_eq!(response.status(), 200);
+        self.wait_until_done(id).await
+    }
+
     pub fn write(&self, relative: &str, content: &str, age_days: u64) -> PathBuf {
         write_aged(&self.root.join(relative), content, age_days)
     }
