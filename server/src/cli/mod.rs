@@ -118,7 +118,11 @@ fn with_nlu(
             return ExitCode::from(2);
         }
     };
-    let nlu = match Nlu::load(&config.model_dir, BatchLimits::default()) {
+    let loaded = match &config.glm_dir {
+        Some(dir) => Nlu::load_glm(dir),
+        None => Nlu::load(&config.model_dir, BatchLimits::default()),
+    };
+    let nlu = match loaded {
         Ok(nlu) => nlu,
         Err(e) => {
             eprintln!("tend: warning: {e} Falling back to keyword intent classification.");

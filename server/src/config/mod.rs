@@ -56,6 +56,9 @@ pub struct Config {
     /// where `scripts/setup.sh` puts it; when missing, intents come from
     /// keyword cues.
     pub model_dir: PathBuf,
+    /// A GLM-4 checkpoint directory; when set, intents come from this
+    /// zero-shot GLM backend instead of the encoder.
+    pub glm_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -74,6 +77,7 @@ impl Default for Config {
             max_attempts: 3,
             sync_max_delete: 1000,
             model_dir: PathBuf::from("models/all-MiniLM-L6-v2"),
+            glm_dir: None,
         }
     }
 }
@@ -95,6 +99,7 @@ struct FileConfig {
     max_attempts: Option<i64>,
     sync_max_delete: Option<u64>,
     model_dir: Option<PathBuf>,
+    glm_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -165,6 +170,9 @@ impl Config {
         if let Some(v) = file.model_dir {
             self.model_dir = resolve(v);
         }
+        if let Some(v) = file.glm_dir {
+            self.glm_dir = Some(resolve(v));
+        }
         Ok(())
     }
 
@@ -216,6 +224,9 @@ impl Config {
         }
         if let Some(v) = env("TEND_MODEL_DIR") {
             self.model_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("TEND_GLM_DIR") {
+            self.glm_dir = Some(PathBuf::from(v));
         }
         Ok(())
     }

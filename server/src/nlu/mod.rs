@@ -6,6 +6,7 @@
 pub mod batcher;
 pub mod classifier;
 pub mod encoder;
+pub mod glm;
 pub mod intent;
 mod service;
 pub mod slots;

@@ -3,11 +3,12 @@
 //! nearest example phrases; without it, by keyword cues.
 
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use super::batcher::{BatchError, BatchLimits, Batcher};
 use super::classifier::{self, Example, IntentIndex, Scores, Thresholds};
 use super::encoder::{Encoder, EncoderError};
+use super::glm::{GlmError, GlmScorer};
 use super::{examined, intent, slots, Intent, Understanding};
 
 #[derive(Debug, thiserror::Error)]
@@ -16,7 +17,9 @@ pub enum NluError {
     Encoder(#[from] EncoderError),
     #[error(transparent)]
     Batch(#[from] BatchError),
-    #[error("the keyword backend has no model to add examples to")]
+    #[error(transparent)]
+    Glm(#[from] GlmError),
+    #[error("this backend has no example index to add examples to")]
     NoModel,
 }
 
@@ -27,6 +30,8 @@ pub struct Nlu {
 enum Backend {
     Keywords,
     Encoder(EncoderBackend),
+    /// One GLM pass at a time (its key/value cache is per pass).
+    Glm(Arc<Mutex<GlmScorer>>),
 }
 
 struct EncoderBackend {
@@ -67,6 +72,15 @@ impl Nlu {
         Ok(nlu)
     }
 
+    /// Loads the GLM zero-shot backend from `dir` (config.json,
+    /// tokenizer.json, safetensors shards). Call it off the async runtime.
+    pub fn load_glm(dir: &Path) -> Result<Nlu, NluError> {
+        let scorer = GlmScorer::load(dir, &classifier::default_examples())?;
+        Ok(Nlu {
+            backend: Backend::Glm(Arc::new(Mutex::new(scorer))),
+        })
+    }
+
     /// [`Nlu::load`], or the keyword backend with a warning when the model
     /// cannot be loaded, so the server still runs.
     pub fn load_or_keywords(model_dir: &Path, limits: BatchLimits) -> Nlu {
@@ -86,6 +100,10 @@ impl Nlu {
     pub fn backend_name(&self) -> String {
         match &self.backend {
             Backend::Keywords => "keywords".into(),
+            Backend::Glm(g) => format!(
+                "glm (zero-shot on {})",
+                g.lock().map(|g| g.device_name()).unwrap_or("cpu")
+            ),
             Backend::Encoder(b) => format!(
                 "encoder (all-MiniLM-L6-v2 on {}, {} examples)",
                 b.encoder.device_name(),
@@ -140,6 +158,12 @@ impl Nlu {
                 let embedding = b.batcher.embed(examined).await;
                 b.decide(embedding, keyword)
             }
+            Backend::Glm(g) if !examined.trim().is_empty() => {
+                let (g, owned) = (g.clone(), examined.to_string());
+                tokio::task::spawn_blocking(move || glm_decide(&g, &owned, keyword))
+                    .await
+                    .unwrap_or(keyword)
+            }
             _ => keyword,
         };
         Understanding::new(text, intent, confidence, slots)
@@ -155,6 +179,7 @@ impl Nlu {
                 let embedding = b.batcher.embed_blocking(examined);
                 b.decide(embedding, keyword)
             }
+            Backend::Glm(g) if !examined.trim().is_empty() => glm_decide(g, examined, keyword),
             _ => keyword,
         };
         Understanding::new(text, intent, confidence, slots)
@@ -184,6 +209,15 @@ impl Nlu {
         }
         Some(Ok(features))
     }
+}
+
+/// The GLM's decision, or the keyword cues' when the model fails.
+fn glm_decide(glm: &Mutex<GlmScorer>, text: &str, keyword: (Intent, f32)) -> (Intent, f32) {
+    let mut scorer = glm.lock().unwrap_or_else(|p| p.into_inner());
+    scorer.classify(text).unwrap_or_else(|e| {
+        tracing::warn!("{e}; using keyword cues for this command");
+        keyword
+    })
 }
 
 impl EncoderBackend {
