@@ -236,11 +236,6 @@ impl Config {
         self.data_dir.join("files")
     }
 
-    /// Where the backup repository password is kept (mode 0700).
-    pub fn secrets_dir(&self) -> PathBuf {
-        self.data_dir.join("secrets")
-    }
-
     pub fn quarantine_dir(&self) -> PathBuf {
         self.data_dir.join("quarantine")
     }

@@ -71,3 +71,25 @@ impl TaskContext {
         });
     }
 }
+
+/// How often [`while_reporting`] calls its heartbeat.
+const HEARTBEAT: Duration = Duration::from_millis(100);
+
+/// Runs `work` while another thread calls `heartbeat` every 100 ms, so a
+/// long step (one big file, an engine that reports nothing itself) still
+/// shows the task alive; `heartbeat` should report with `force = false` and
+/// let [`TaskContext::progress`] throttle.
+pub fn while_reporting<T: Send>(heartbeat: impl Fn() + Sync, work: impl FnOnce() -> T + Send) -> T {
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(HEARTBEAT);
+                heartbeat();
+            }
+        });
+        let result = work();
+        done.store(true, Ordering::Relaxed);
+        result
+    })
+}

@@ -13,7 +13,7 @@ use std::sync::{Arc, RwLock};
 
 use serde::{Deserialize, Serialize};
 
-pub use context::{Report, TaskContext};
+pub use context::{while_reporting, Report, TaskContext};
 
 use crate::domain::{PathPolicy, PolicyError};
 

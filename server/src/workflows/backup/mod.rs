@@ -12,9 +12,8 @@ pub mod restore;
 mod source;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
 
 use app::api::{PreviewView, ProgressView};
 use rustic_core::{
@@ -23,7 +22,7 @@ use rustic_core::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{Outcome, TaskContext, WorkflowEnv, WorkflowError};
+use super::{while_reporting, Outcome, TaskContext, WorkflowEnv, WorkflowError};
 use crate::domain::{AllowedPath, PathPolicy};
 use progress::{ByteCounter, Counters};
 use repository::RepoState;
@@ -219,23 +218,17 @@ pub fn run(
         .and_then(|o| o.to_snapshot())
         .map_err(|e| WorkflowError::Engine(e.to_string()))?;
 
-    let finished = AtomicBool::new(false);
-    let result = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !finished.load(Ordering::Relaxed) {
-                report(ctx, &seen, &counters, false);
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        });
-        let result = repo.archive(
-            &BackupOptions::default(),
-            &src,
-            snapshot,
-            &[source.as_path().to_path_buf()],
-        );
-        finished.store(true, Ordering::Relaxed);
-        result
-    });
+    let result = while_reporting(
+        || report(ctx, &seen, &counters, false),
+        || {
+            repo.archive(
+                &BackupOptions::default(),
+                &src,
+                snapshot,
+                &[source.as_path().to_path_buf()],
+            )
+        },
+    );
     report(ctx, &seen, &counters, true);
     let errors = seen.errors.lock().map(|e| e.clone()).unwrap_or_default();
     for line in &errors {

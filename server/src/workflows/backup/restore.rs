@@ -2,9 +2,8 @@
 //! target directory. Existing files are never overwritten unless asked.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
 
 use app::api::{PreviewView, ProgressView};
 use rustic_core::{
@@ -15,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::progress::{ByteCounter, Counters};
 use super::repository;
-use crate::workflows::{Outcome, TaskContext, WorkflowEnv, WorkflowError};
+use crate::workflows::{while_reporting, Outcome, TaskContext, WorkflowEnv, WorkflowError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RestoreParams {
@@ -229,35 +228,19 @@ pub fn run(
         .prepare_restore(&options, listing.clone(), &dest, false)
         .map_err(engine("Could not plan the restore"))?;
 
-    let finished = AtomicBool::new(false);
-    let result = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !finished.load(Ordering::Relaxed) {
-                ctx.progress(
-                    &ProgressView {
-                        files_done: 0,
-                        files_total: total_files,
-                        bytes_done: counters.done.load(Ordering::Relaxed).min(total_bytes),
-                        bytes_total: total_bytes,
-                        current: None,
-                    },
-                    false,
-                );
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        });
-        let r = repo.restore(plan, &options, listing, &dest);
-        finished.store(true, Ordering::Relaxed);
-        r
-    });
+    let progress = |files_done| ProgressView {
+        files_done,
+        files_total: total_files,
+        bytes_done: counters.done.load(Ordering::Relaxed).min(total_bytes),
+        bytes_total: total_bytes,
+        current: None,
+    };
+    let result = while_reporting(
+        || ctx.progress(&progress(0), false),
+        || repo.restore(plan, &options, listing, &dest),
+    );
     ctx.progress(
-        &ProgressView {
-            files_done: if result.is_ok() { total_files } else { 0 },
-            files_total: total_files,
-            bytes_done: counters.done.load(Ordering::Relaxed).min(total_bytes),
-            bytes_total: total_bytes,
-            current: None,
-        },
+        &progress(if result.is_ok() { total_files } else { 0 }),
         true,
     );
     result.map_err(engine("The restore failed"))?;

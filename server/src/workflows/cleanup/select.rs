@@ -29,6 +29,14 @@ pub struct WalkReport {
 }
 
 impl WalkReport {
+    /// Counts an entry that could not be read, keeping the first few messages.
+    fn note_unreadable(&mut self, e: impl std::fmt::Display) {
+        self.unreadable_count += 1;
+        if self.unreadable.len() < UNREADABLE_SHOWN {
+            self.unreadable.push(e.to_string());
+        }
+    }
+
     pub fn warnings(&self) -> Vec<String> {
         let mut out = Vec::new();
         if self.symlinks_skipped > 0 {
@@ -95,10 +103,7 @@ pub fn walk(
             Ok(e) => e,
             Err(e) => {
                 unreadable = true;
-                report.unreadable_count += 1;
-                if report.unreadable.len() < UNREADABLE_SHOWN {
-                    report.unreadable.push(e.to_string());
-                }
+                report.note_unreadable(e);
                 continue;
             }
         };
@@ -147,10 +152,7 @@ fn select(
     let metadata = match entry.metadata() {
         Ok(m) => m,
         Err(e) => {
-            report.unreadable_count += 1;
-            if report.unreadable.len() < UNREADABLE_SHOWN {
-                report.unreadable.push(e.to_string());
-            }
+            report.note_unreadable(e);
             return false;
         }
     };

@@ -3,7 +3,7 @@
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use app::api::ProgressView;
 
 use super::diff::{parent_inside, Change, ChangeKind, SyncPlan};
 use super::{SyncParams, TEMP_PREFIX, VERSIONS_DIR};
-use crate::workflows::{Outcome, TaskContext, WorkflowError};
+use crate::workflows::{while_reporting, Outcome, TaskContext, WorkflowError};
 
 /// Parallel copies: a couple per core keeps disks busy without thrashing.
 fn copy_threads() -> usize {
@@ -113,50 +113,43 @@ fn apply_marked(
             force,
         )
     };
-    let copying = AtomicBool::new(true);
     let current: Mutex<Option<String>> = Mutex::new(None);
-    std::thread::scope(|scope| {
-        // A heartbeat, so a long file still shows the task alive and current.
-        scope.spawn(|| {
-            while copying.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(100));
-                let now = current.lock().ok().and_then(|c| c.clone());
-                report(now, false);
-            }
-        });
-        let workers: Vec<_> = (0..copy_threads().min(copies.len().max(1)))
-            .map(|_| {
-                scope.spawn(|| loop {
-                    if ctx.is_cancelled() {
-                        return;
-                    }
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(change) = copies.get(i) else { return };
-                    let shown = change.relative.display().to_string();
-                    if let Ok(mut c) = current.lock() {
-                        *c = Some(shown.clone());
-                    }
-                    match copy_one(plan, versions, change) {
-                        Ok(()) => {
-                            done_files.fetch_add(1, Ordering::Relaxed);
-                            done_bytes.fetch_add(change.size, Ordering::Relaxed);
+    let heartbeat = || report(current.lock().ok().and_then(|c| c.clone()), false);
+    while_reporting(heartbeat, || {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..copy_threads().min(copies.len().max(1)))
+                .map(|_| {
+                    scope.spawn(|| loop {
+                        if ctx.is_cancelled() {
+                            return;
                         }
-                        Err(e) => {
-                            let line = format!("{}: {e}", change.relative.display());
-                            ctx.log("file_error", line.clone());
-                            if let Ok(mut f) = failures.lock() {
-                                f.push(line);
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(change) = copies.get(i) else { return };
+                        let shown = change.relative.display().to_string();
+                        if let Ok(mut c) = current.lock() {
+                            *c = Some(shown.clone());
+                        }
+                        match copy_one(plan, versions, change) {
+                            Ok(()) => {
+                                done_files.fetch_add(1, Ordering::Relaxed);
+                                done_bytes.fetch_add(change.size, Ordering::Relaxed);
+                            }
+                            Err(e) => {
+                                let line = format!("{}: {e}", change.relative.display());
+                                ctx.log("file_error", line.clone());
+                                if let Ok(mut f) = failures.lock() {
+                                    f.push(line);
+                                }
                             }
                         }
-                    }
-                    report(Some(shown), false);
+                        report(Some(shown), false);
+                    })
                 })
-            })
-            .collect();
-        for worker in workers {
-            let _ = worker.join();
-        }
-        copying.store(false, Ordering::Relaxed);
+                .collect();
+            for worker in workers {
+                let _ = worker.join();
+            }
+        })
     });
     for e in &plan.errors {
         ctx.log("file_error", e.clone());
