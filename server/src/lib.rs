@@ -15,6 +15,7 @@ pub mod http;
 pub mod nlu;
 pub mod plan;
 pub mod queue;
+pub mod rules;
 pub mod startup;
 pub mod workflows;
 

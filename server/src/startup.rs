@@ -17,6 +17,7 @@ use crate::nlu::batcher::BatchLimits;
 use crate::nlu::Nlu;
 use crate::plan::Planner;
 use crate::queue::{open_store, EventHub, Store, StoreError, Workers};
+use crate::rules::{RuleError, RuleService};
 use crate::workflows::cleanup::purge;
 use crate::workflows::WorkflowEnv;
 
@@ -29,6 +30,8 @@ pub enum StartError {
     },
     #[error("cannot open the database: {0}")]
     Store(#[from] StoreError),
+    #[error("cannot put the routing rules in force: {0}")]
+    Rules(#[from] RuleError),
 }
 
 /// A running server.
@@ -114,8 +117,10 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         tracing::warn!("loading the intent model failed ({e}); using keyword cues");
         Nlu::keywords()
     });
+    let nlu = Arc::new(nlu);
+    let rules = Arc::new(RuleService::load(store.clone(), nlu.clone()).await?);
     let planner = Arc::new(Planner {
-        nlu: Arc::new(nlu),
+        nlu,
         store: store.clone(),
         workers: workers.clone(),
         env,
@@ -143,6 +148,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         hub,
         workers,
         planner,
+        rules,
         leptos,
         shutdown: shutdown_rx.clone(),
     };

@@ -2,10 +2,15 @@
 
 mod command;
 mod events;
+mod rules;
 mod task;
 
 pub use command::{
     CommandRequest, CommandResponse, ConfirmResponse, ErrorBody, Parameter, PlanView, PreviewView,
 };
 pub use events::ServerMessage;
+pub use rules::{
+    ExampleView, LocationAliasView, NewExample, NewLocationAlias, NewPatternAlias, NewPhraseRule,
+    PatternAliasView, PhraseRuleView, RuleKind, RulesView, INTENT_NAMES,
+};
 pub use task::{ProgressView, TaskState, TaskView};

@@ -7,6 +7,7 @@ use app::api::ErrorBody;
 use crate::domain::PolicyError;
 use crate::plan::PlanError;
 use crate::queue::StoreError;
+use crate::rules::RuleError;
 
 /// Every way an API call can fail, each with its status code and a message
 /// a person can act on.
@@ -16,6 +17,8 @@ pub enum ApiError {
     Plan(#[from] PlanError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Rules(#[from] RuleError),
     #[error("{message}")]
     BadRequest { code: &'static str, message: String },
     #[error("{0}")]
@@ -56,6 +59,13 @@ impl ApiError {
                 PlanError::Workflow(_) => (StatusCode::INTERNAL_SERVER_ERROR, "preview_failed"),
             },
             ApiError::Store(s) => store_status(s),
+            ApiError::Rules(RuleError::Invalid(_)) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "rule_invalid")
+            }
+            ApiError::Rules(RuleError::Store(s)) => store_status(s),
+            ApiError::Rules(RuleError::Model(_) | RuleError::Interrupted) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
             ApiError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "request_too_large"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
@@ -70,6 +80,8 @@ fn store_status(e: &StoreError) -> (StatusCode, &'static str) {
         StoreError::PlanExpired => (StatusCode::GONE, "plan_expired"),
         StoreError::PlanAlreadyConfirmed(_) => (StatusCode::CONFLICT, "plan_already_confirmed"),
         StoreError::PlanCancelled => (StatusCode::CONFLICT, "plan_cancelled"),
+        StoreError::RuleExists(_) => (StatusCode::CONFLICT, "rule_exists"),
+        StoreError::RuleNotFound { .. } => (StatusCode::NOT_FOUND, "rule_not_found"),
         StoreError::IllegalTransition { .. } => (StatusCode::CONFLICT, "task_state_conflict"),
         StoreError::Database(_)
         | StoreError::Migrate(_)

@@ -1,12 +1,12 @@
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
-use super::handlers::{commands, events, health, plans, tasks};
+use super::handlers::{commands, events, health, plans, rules, tasks};
 use super::AppState;
 use app::{shell, App};
 
@@ -26,6 +26,12 @@ pub fn router(state: AppState) -> Router {
         .route("/tasks/{id}/events", get(tasks::events))
         .route("/tasks/{id}/cancel", post(tasks::cancel))
         .route("/events", get(events::subscribe))
+        .route("/rules", get(rules::list))
+        .route("/rules/phrases", post(rules::add_phrase))
+        .route("/rules/examples", post(rules::add_example))
+        .route("/rules/locations", put(rules::put_location))
+        .route("/rules/patterns", put(rules::put_pattern))
+        .route("/rules/{kind}/{id}", delete(rules::delete))
         .fallback(health::api_not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
 

@@ -7,6 +7,7 @@ use tokio::sync::watch;
 use crate::config::Config;
 use crate::plan::Planner;
 use crate::queue::{EventHub, Store, Workers};
+use crate::rules::RuleService;
 
 /// Everything a handler may need, cheap to clone.
 #[derive(Clone)]
@@ -16,6 +17,8 @@ pub struct AppState {
     pub hub: EventHub,
     pub workers: Arc<Workers>,
     pub planner: Arc<Planner>,
+    /// Admins' routing rules; changes apply to the next command.
+    pub rules: Arc<RuleService>,
     pub leptos: LeptosOptions,
     /// Turns true when the server is stopping; long-lived websockets end then.
     pub shutdown: watch::Receiver<bool>,

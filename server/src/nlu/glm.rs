@@ -127,6 +127,12 @@ impl GlmScorer {
         Ok(scorer)
     }
 
+    /// Rebuilds the instruction with another set of example phrases
+    /// (shipped plus admins').
+    pub fn set_examples(&mut self, examples: &[Example]) {
+        self.prefix = prompt_prefix(examples);
+    }
+
     pub fn device_name(&self) -> &'static str {
         if self.device.is_cuda() {
             "cuda"

@@ -9,7 +9,8 @@ use super::batcher::{BatchError, BatchLimits, Batcher};
 use super::classifier::{self, Example, IntentIndex, Scores, Thresholds};
 use super::encoder::{Encoder, EncoderError};
 use super::glm::{GlmError, GlmScorer};
-use super::{examined, intent, slots, Intent, Understanding};
+use super::rules::RuleSet;
+use super::{examined, intent, slots, Intent, Slots, Understanding};
 
 #[derive(Debug, thiserror::Error)]
 pub enum NluError {
@@ -25,6 +26,8 @@ pub enum NluError {
 
 pub struct Nlu {
     backend: Backend,
+    /// Admins' rules; swapped whole when they change, read per command.
+    rules: RwLock<Arc<RuleSet>>,
 }
 
 enum Backend {
@@ -50,9 +53,7 @@ pub struct Features {
 impl Nlu {
     /// Keyword cues only: no model needed.
     pub fn keywords() -> Nlu {
-        Nlu {
-            backend: Backend::Keywords,
-        }
+        Nlu::with_backend(Backend::Keywords)
     }
 
     /// Loads the encoder from `model_dir` and embeds the shipped examples.
@@ -65,9 +66,7 @@ impl Nlu {
             index: RwLock::new(IntentIndex::default()),
             thresholds: classifier::TUNED,
         };
-        let nlu = Nlu {
-            backend: Backend::Encoder(backend),
-        };
+        let nlu = Nlu::with_backend(Backend::Encoder(backend));
         nlu.add_examples(&classifier::default_examples())?;
         Ok(nlu)
     }
@@ -76,9 +75,42 @@ impl Nlu {
     /// tokenizer.json, safetensors shards). Call it off the async runtime.
     pub fn load_glm(dir: &Path) -> Result<Nlu, NluError> {
         let scorer = GlmScorer::load(dir, &classifier::default_examples())?;
-        Ok(Nlu {
-            backend: Backend::Glm(Arc::new(Mutex::new(scorer))),
-        })
+        Ok(Nlu::with_backend(Backend::Glm(Arc::new(Mutex::new(
+            scorer,
+        )))))
+    }
+
+    fn with_backend(backend: Backend) -> Nlu {
+        Nlu {
+            backend,
+            rules: RwLock::new(Arc::new(RuleSet::default())),
+        }
+    }
+
+    /// The rules in force now.
+    fn rules(&self) -> Arc<RuleSet> {
+        self.rules.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Puts a new rule set in force for the next command. The model learns
+    /// the admin examples that are new to it (only those are embedded) and
+    /// forgets the ones that were removed; returns how many were embedded.
+    /// Blocks on the model: call it off the async runtime.
+    pub fn set_rules(&self, rules: RuleSet) -> Result<usize, NluError> {
+        let embedded = match &self.backend {
+            Backend::Keywords => 0,
+            Backend::Glm(g) => {
+                let mut examples = rules.examples().to_vec();
+                examples.extend(classifier::default_examples());
+                g.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .set_examples(&examples);
+                0
+            }
+            Backend::Encoder(b) => b.learn_admin_examples(rules.examples())?,
+        };
+        *self.rules.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(rules);
+        Ok(embedded)
     }
 
     /// [`Nlu::load`], or the keyword backend with a warning when the model
@@ -148,11 +180,33 @@ impl Nlu {
         Ok(added)
     }
 
+    /// What is known before the model runs: the slots (aliases applied),
+    /// the keyword cues' intent, and a rule's decision if one matched.
+    fn read_first<'t>(&self, text: &'t str) -> FirstReading<'t> {
+        let examined = examined(text);
+        let rules = self.rules();
+        let mut slots = rules.slots(examined);
+        let ruled = rules.decide(examined, &mut slots);
+        let keyword = intent::classify(examined, &slots);
+        FirstReading {
+            examined,
+            slots,
+            keyword,
+            ruled,
+        }
+    }
+
     /// Understands one command, batching the model pass with concurrent ones.
     pub async fn understand(&self, text: &str) -> Understanding {
-        let examined = examined(text);
-        let slots = slots::extract(examined);
-        let keyword = intent::classify(examined, &slots);
+        let FirstReading {
+            examined,
+            slots,
+            keyword,
+            ruled,
+        } = self.read_first(text);
+        if let Some(intent) = ruled {
+            return Understanding::new(text, intent, 1.0, slots);
+        }
         let (intent, confidence) = match &self.backend {
             Backend::Encoder(b) if !examined.trim().is_empty() => {
                 let embedding = b.batcher.embed(examined).await;
@@ -171,9 +225,15 @@ impl Nlu {
 
     /// [`Nlu::understand`] for code outside the async runtime (the CLI).
     pub fn understand_blocking(&self, text: &str) -> Understanding {
-        let examined = examined(text);
-        let slots = slots::extract(examined);
-        let keyword = intent::classify(examined, &slots);
+        let FirstReading {
+            examined,
+            slots,
+            keyword,
+            ruled,
+        } = self.read_first(text);
+        if let Some(intent) = ruled {
+            return Understanding::new(text, intent, 1.0, slots);
+        }
         let (intent, confidence) = match &self.backend {
             Backend::Encoder(b) if !examined.trim().is_empty() => {
                 let embedding = b.batcher.embed_blocking(examined);
@@ -211,6 +271,13 @@ impl Nlu {
     }
 }
 
+struct FirstReading<'t> {
+    examined: &'t str,
+    slots: Slots,
+    keyword: (Intent, f32),
+    ruled: Option<Intent>,
+}
+
 /// The GLM's decision, or the keyword cues' when the model fails.
 fn glm_decide(glm: &Mutex<GlmScorer>, text: &str, keyword: (Intent, f32)) -> (Intent, f32) {
     let mut scorer = glm.lock().unwrap_or_else(|p| p.into_inner());
@@ -221,6 +288,31 @@ fn glm_decide(glm: &Mutex<GlmScorer>, text: &str, keyword: (Intent, f32)) -> (In
 }
 
 impl EncoderBackend {
+    /// Embeds the admin examples the index lacks and drops the ones no
+    /// longer wanted; returns how many were embedded.
+    fn learn_admin_examples(&self, wanted: &[Example]) -> Result<usize, NluError> {
+        let (new, gone) = {
+            let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+            let new: Vec<Example> = index.missing(wanted).into_iter().cloned().collect();
+            (new, index.admin_not_in(wanted))
+        };
+        let vectors = if new.is_empty() {
+            Vec::new()
+        } else {
+            let texts: Vec<&str> = new.iter().map(|e| e.text.as_str()).collect();
+            self.encoder.embed(&texts)?
+        };
+        let mut index = self.index.write().unwrap_or_else(|p| p.into_inner());
+        for text in &gone {
+            index.remove_admin(text);
+        }
+        Ok(new
+            .iter()
+            .zip(&vectors)
+            .filter(|(example, vector)| index.insert_admin(example, vector))
+            .count())
+    }
+
     fn decide(
         &self,
         embedding: Result<Vec<f32>, BatchError>,

@@ -23,6 +23,11 @@ impl Intent {
         Intent::OutOfScope,
     ];
 
+    /// The intent an API name ("backup", "out_of_scope") stands for.
+    pub fn parse(name: &str) -> Option<Intent> {
+        Intent::ALL.into_iter().find(|i| i.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Intent::Backup => "backup",

@@ -46,6 +46,11 @@ impl SqliteStore {
         Ok(SqliteStore { pool })
     }
 
+    /// The connection pool, for the other stores that share this database.
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     async fn task_in<'e, E>(executor: E, id: i64) -> Result<Task, StoreError>
     where
         E: sqlx::Executor<'e, Database = sqlx::Sqlite>,

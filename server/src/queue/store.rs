@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::state::IllegalTransition;
+pub use crate::rules::RuleStore;
 
 /// A task as stored and as shown to clients.
 pub type Task = app::api::TaskView;
@@ -31,6 +32,10 @@ pub enum StoreError {
     TaskNotFound(i64),
     #[error("Task #{id} cannot change: {source}")]
     IllegalTransition { id: i64, source: IllegalTransition },
+    #[error("{0} is already there.")]
+    RuleExists(String),
+    #[error("There is no rule {id} among the {kind}.", kind = kind.as_str())]
+    RuleNotFound { kind: app::api::RuleKind, id: i64 },
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }
@@ -122,8 +127,9 @@ pub struct TaskEvent {
     pub message: String,
 }
 
+/// Tasks, plans, their events, and (through [`RuleStore`]) admins' rules.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: RuleStore + Send + Sync + 'static {
     async fn insert_plan(&self, plan: NewPlan) -> Result<(), StoreError>;
     async fn get_plan(&self, id: &str) -> Result<PlanRecord, StoreError>;
     /// Pending → cancelled.

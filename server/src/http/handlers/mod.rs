@@ -4,4 +4,5 @@ pub mod commands;
 pub mod events;
 pub mod health;
 pub mod plans;
+pub mod rules;
 pub mod tasks;

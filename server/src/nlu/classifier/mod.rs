@@ -43,6 +43,10 @@ impl Scores {
 #[derive(Default)]
 pub struct IntentIndex {
     texts: HashSet<String>,
+    /// The texts admins added (the rest shipped with Tend).
+    admin: HashSet<String>,
+    /// Text of each example, in `intents` order.
+    order: Vec<String>,
     intents: Vec<Intent>,
     /// Unit vectors, `DIM` floats per example, in `intents` order.
     vectors: Vec<f32>,
@@ -73,8 +77,44 @@ impl IntentIndex {
             return false;
         }
         self.texts.insert(example.text.clone());
+        self.order.push(example.text.clone());
         self.intents.push(example.intent);
         self.vectors.extend_from_slice(vector);
+        true
+    }
+
+    /// [`IntentIndex::insert`] for an admin's example, which
+    /// [`IntentIndex::remove_admin`] can take out again.
+    pub fn insert_admin(&mut self, example: &Example, vector: &[f32]) -> bool {
+        let added = self.insert(example, vector);
+        if added {
+            self.admin.insert(example.text.clone());
+        }
+        added
+    }
+
+    /// The admin examples whose text is not in `wanted`.
+    pub fn admin_not_in(&self, wanted: &[Example]) -> Vec<String> {
+        let wanted: HashSet<&str> = wanted.iter().map(|e| e.text.as_str()).collect();
+        self.admin
+            .iter()
+            .filter(|t| !wanted.contains(t.as_str()))
+            .cloned()
+            .collect()
+    }
+
+    /// Takes out an admin example; shipped examples stay.
+    pub fn remove_admin(&mut self, text: &str) -> bool {
+        if !self.admin.remove(text) {
+            return false;
+        }
+        let Some(at) = self.order.iter().position(|t| t == text) else {
+            return false;
+        };
+        self.texts.remove(text);
+        self.order.remove(at);
+        self.intents.remove(at);
+        self.vectors.drain(at * DIM..(at + 1) * DIM);
         true
     }
 
@@ -137,5 +177,22 @@ mod tests {
         assert_eq!(scores.get(Intent::Status), 0.0);
         let new = [example(Intent::Backup, "a"), example(Intent::Sync, "d")];
         assert_eq!(index.missing(&new), vec![&new[1]]);
+    }
+
+    #[test]
+    fn admin_examples_come_and_go_shipped_ones_stay() {
+        let mut index = IntentIndex::default();
+        assert!(index.insert(&example(Intent::Backup, "a"), &unit(0)));
+        assert!(index.insert_admin(&example(Intent::Sync, "b"), &unit(1)));
+        assert!(index.insert_admin(&example(Intent::Status, "c"), &unit(2)));
+        assert_eq!(index.admin_not_in(&[example(Intent::Sync, "b")]), vec!["c"]);
+        assert!(!index.remove_admin("a"));
+        assert!(index.remove_admin("b"));
+        assert_eq!(index.len(), 2);
+        // The vectors of the rest kept their places.
+        assert_eq!(index.scores(&unit(2)).get(Intent::Status), 1.0);
+        assert_eq!(index.scores(&unit(0)).get(Intent::Backup), 1.0);
+        assert_eq!(index.scores(&unit(1)).get(Intent::Sync), 0.0);
+        assert_eq!(index.missing(&[example(Intent::Sync, "b")]).len(), 1);
     }
 }

@@ -10,7 +10,7 @@ mod patterns;
 mod schedule;
 mod size;
 
-pub use paths::{Role, SpottedPath};
+pub use paths::{looks_like_path, Role, SpottedPath};
 
 use super::Slots;
 
@@ -37,4 +37,44 @@ pub fn extract(text: &str) -> Slots {
         task_id: flags::task_id(&lower),
         keep_last: flags::keep_last(&lower),
     }
+}
+
+/// Byte spans of the paths in `text`, for rewriting that must leave them alone.
+pub fn path_spans(text: &str) -> Vec<(usize, usize)> {
+    paths::spot(text).iter().map(|p| (p.start, p.end)).collect()
+}
+
+// Readers of one phrase-rule placeholder's text ("night at 2am", "30",
+// "500MB"): the same extractors, given the words a full sentence would
+// have put in front.
+
+pub fn schedule_in(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    schedule::extract(&lower).or_else(|| schedule::extract(&format!("every {lower}")))
+}
+
+pub fn age_in(text: &str) -> Option<f64> {
+    let lower = text.to_lowercase();
+    duration::older_than_days(&lower)
+        .or_else(|| duration::older_than_days(&format!("older than {lower}")))
+        .or_else(|| duration::older_than_days(&format!("older than {lower} days")))
+}
+
+pub fn size_in(text: &str) -> Option<u64> {
+    size::min_size_bytes(&format!("larger than {}", text.to_lowercase()))
+}
+
+pub fn patterns_in(text: &str) -> Vec<String> {
+    let mut found = patterns::extract(text);
+    if found.is_empty() {
+        found = patterns::extract(&format!("{text} files"));
+    }
+    found
+}
+
+/// A whole number in digits or words ("12", "#12", "seven").
+pub fn count_in(text: &str) -> Option<u64> {
+    let word = text.trim().trim_start_matches('#').to_lowercase();
+    let v = numbers::value(&word)?;
+    (v >= 0.0 && v.fract() == 0.0 && v < u64::MAX as f64).then_some(v as u64)
 }

@@ -1,0 +1,117 @@
+//! Admins' routing rules as the rules editor and the JSON API see them.
+//! Phrase rules and location/pattern aliases take precedence over the
+//! model; example phrases teach it.
+
+use serde::{Deserialize, Serialize};
+
+/// Everything an admin has added, each list oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RulesView {
+    pub phrases: Vec<PhraseRuleView>,
+    pub examples: Vec<ExampleView>,
+    pub locations: Vec<LocationAliasView>,
+    pub patterns: Vec<PatternAliasView>,
+}
+
+/// "clean {dir} every {schedule}" → cleanup: a command that matches the
+/// pattern gets this intent, and each placeholder fills its parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhraseRuleView {
+    pub id: i64,
+    pub intent: String,
+    pub pattern: String,
+}
+
+/// One more example phrase for an intent, for the model to learn from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExampleView {
+    pub id: i64,
+    pub intent: String,
+    pub text: String,
+}
+
+/// "the NAS" → /mnt/nas.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocationAliasView {
+    pub id: i64,
+    pub name: String,
+    pub path: String,
+}
+
+/// "temp files" → *.tmp, *.temp, ~*.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatternAliasView {
+    pub id: i64,
+    pub name: String,
+    pub globs: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewPhraseRule {
+    pub intent: String,
+    pub pattern: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewExample {
+    pub intent: String,
+    pub text: String,
+}
+
+/// Adding a name that exists replaces its path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewLocationAlias {
+    pub name: String,
+    pub path: String,
+}
+
+/// Adding a name that exists replaces its globs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewPatternAlias {
+    pub name: String,
+    pub globs: Vec<String>,
+}
+
+/// The four kinds of rule, as they appear in API paths
+/// (`/api/rules/{kind}/{id}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    Phrases,
+    Examples,
+    Locations,
+    Patterns,
+}
+
+impl RuleKind {
+    pub const ALL: [RuleKind; 4] = [
+        RuleKind::Phrases,
+        RuleKind::Examples,
+        RuleKind::Locations,
+        RuleKind::Patterns,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::Phrases => "phrases",
+            RuleKind::Examples => "examples",
+            RuleKind::Locations => "locations",
+            RuleKind::Patterns => "patterns",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RuleKind> {
+        RuleKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// The intents a rule may name, as the API spells them.
+pub const INTENT_NAMES: [&str; 7] = [
+    "backup",
+    "restore",
+    "sync",
+    "cleanup",
+    "status",
+    "cancel",
+    "out_of_scope",
+];

@@ -1,0 +1,177 @@
+//! [`RuleStore`] on the embedded SQLite database (tables in
+//! `migrations/sqlite/0002_rules.sql`).
+
+use async_trait::async_trait;
+use sqlx::Row;
+
+use app::api::{
+    ExampleView, LocationAliasView, NewExample, NewLocationAlias, NewPatternAlias, NewPhraseRule,
+    PatternAliasView, PhraseRuleView, RuleKind, RulesView,
+};
+
+use super::store::RuleStore;
+use crate::queue::{SqliteStore, StoreError};
+
+fn table(kind: RuleKind) -> &'static str {
+    match kind {
+        RuleKind::Phrases => "phrase_rules",
+        RuleKind::Examples => "intent_examples",
+        RuleKind::Locations => "location_aliases",
+        RuleKind::Patterns => "pattern_aliases",
+    }
+}
+
+/// A unique-constraint failure means the rule is already there.
+fn exists(what: String) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| match e.as_database_error() {
+        Some(db) if db.is_unique_violation() => StoreError::RuleExists(what),
+        _ => StoreError::Database(e),
+    }
+}
+
+#[async_trait]
+impl RuleStore for SqliteStore {
+    async fn list_rules(&self) -> Result<RulesView, StoreError> {
+        let pool = self.pool();
+        let mut view = RulesView::default();
+        for row in sqlx::query("SELECT id, intent, pattern FROM phrase_rules ORDER BY id")
+            .fetch_all(pool)
+            .await?
+        {
+            view.phrases.push(PhraseRuleView {
+                id: row.try_get("id")?,
+                intent: row.try_get("intent")?,
+                pattern: row.try_get("pattern")?,
+            });
+        }
+        for row in sqlx::query("SELECT id, intent, text FROM intent_examples ORDER BY id")
+            .fetch_all(pool)
+            .await?
+        {
+            view.examples.push(ExampleView {
+                id: row.try_get("id")?,
+                intent: row.try_get("intent")?,
+                text: row.try_get("text")?,
+            });
+        }
+        for row in sqlx::query("SELECT id, name, path FROM location_aliases ORDER BY id")
+            .fetch_all(pool)
+            .await?
+        {
+            view.locations.push(LocationAliasView {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                path: row.try_get("path")?,
+            });
+        }
+        for row in sqlx::query("SELECT id, name, globs FROM pattern_aliases ORDER BY id")
+            .fetch_all(pool)
+            .await?
+        {
+            let globs: String = row.try_get("globs")?;
+            view.patterns.push(PatternAliasView {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                globs: serde_json::from_str(&globs)
+                    .map_err(|e| StoreError::Corrupt(format!("pattern alias globs: {e}")))?,
+            });
+        }
+        Ok(view)
+    }
+
+    async fn add_phrase_rule(
+        &self,
+        rule: &NewPhraseRule,
+        now: i64,
+    ) -> Result<PhraseRuleView, StoreError> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO phrase_rules (intent, pattern, created_at) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(&rule.intent)
+        .bind(&rule.pattern)
+        .bind(now)
+        .fetch_one(self.pool())
+        .await
+        .map_err(exists(format!("The phrase rule \"{}\"", rule.pattern)))?;
+        Ok(PhraseRuleView {
+            id,
+            intent: rule.intent.clone(),
+            pattern: rule.pattern.clone(),
+        })
+    }
+
+    async fn add_example(&self, example: &NewExample, now: i64) -> Result<ExampleView, StoreError> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO intent_examples (intent, text, created_at) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(&example.intent)
+        .bind(&example.text)
+        .bind(now)
+        .fetch_one(self.pool())
+        .await
+        .map_err(exists(format!("The example \"{}\"", example.text)))?;
+        Ok(ExampleView {
+            id,
+            intent: example.intent.clone(),
+            text: example.text.clone(),
+        })
+    }
+
+    async fn put_location_alias(
+        &self,
+        alias: &NewLocationAlias,
+        now: i64,
+    ) -> Result<LocationAliasView, StoreError> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO location_aliases (name, path, created_at) VALUES (?, ?, ?) \
+             ON CONFLICT (name) DO UPDATE SET path = excluded.path RETURNING id",
+        )
+        .bind(&alias.name)
+        .bind(&alias.path)
+        .bind(now)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(LocationAliasView {
+            id,
+            name: alias.name.clone(),
+            path: alias.path.clone(),
+        })
+    }
+
+    async fn put_pattern_alias(
+        &self,
+        alias: &NewPatternAlias,
+        now: i64,
+    ) -> Result<PatternAliasView, StoreError> {
+        let globs = serde_json::to_string(&alias.globs)
+            .map_err(|e| StoreError::Corrupt(format!("pattern alias globs: {e}")))?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO pattern_aliases (name, globs, created_at) VALUES (?, ?, ?) \
+             ON CONFLICT (name) DO UPDATE SET globs = excluded.globs RETURNING id",
+        )
+        .bind(&alias.name)
+        .bind(globs)
+        .bind(now)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(PatternAliasView {
+            id,
+            name: alias.name.clone(),
+            globs: alias.globs.clone(),
+        })
+    }
+
+    async fn delete_rule(&self, kind: RuleKind, id: i64) -> Result<(), StoreError> {
+        // The table name comes from the enum, never from the request.
+        let sql = format!("DELETE FROM {} WHERE id = ?", table(kind));
+        let deleted = sqlx::query(&sql)
+            .bind(id)
+            .execute(self.pool())
+            .await?
+            .rows_affected();
+        if deleted == 0 {
+            return Err(StoreError::RuleNotFound { kind, id });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,40 @@
+//! Where admins' rules are kept: part of the one [`crate::queue::Store`],
+//! written down here beside the rules that use it.
+
+use async_trait::async_trait;
+
+use app::api::{
+    ExampleView, LocationAliasView, NewExample, NewLocationAlias, NewPatternAlias, NewPhraseRule,
+    PatternAliasView, PhraseRuleView, RuleKind, RulesView,
+};
+
+use crate::queue::StoreError;
+
+/// Inputs arrive validated ([`super::validate`]) and normalized.
+#[async_trait]
+pub trait RuleStore: Send + Sync {
+    /// Every rule, each list oldest first.
+    async fn list_rules(&self) -> Result<RulesView, StoreError>;
+    /// Refuses a pattern that exists ([`StoreError::RuleExists`]).
+    async fn add_phrase_rule(
+        &self,
+        rule: &NewPhraseRule,
+        now: i64,
+    ) -> Result<PhraseRuleView, StoreError>;
+    /// Refuses a text that exists ([`StoreError::RuleExists`]).
+    async fn add_example(&self, example: &NewExample, now: i64) -> Result<ExampleView, StoreError>;
+    /// Adds the alias, or gives an existing name its new path.
+    async fn put_location_alias(
+        &self,
+        alias: &NewLocationAlias,
+        now: i64,
+    ) -> Result<LocationAliasView, StoreError>;
+    /// Adds the alias, or gives an existing name its new globs.
+    async fn put_pattern_alias(
+        &self,
+        alias: &NewPatternAlias,
+        now: i64,
+    ) -> Result<PatternAliasView, StoreError>;
+    /// [`StoreError::RuleNotFound`] when there is no such rule.
+    async fn delete_rule(&self, kind: RuleKind, id: i64) -> Result<(), StoreError>;
+}
