@@ -5,7 +5,7 @@ use leptos_router::{
     path,
 };
 
-use crate::components::{Console, LiveTasks, TaskPanel};
+use crate::components::{Console, LiveTasks, RulesEditor, TaskPanel};
 
 /// The HTML document around the app, rendered by the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -36,6 +36,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <p class="not-found">"There is nothing at this address."</p> }>
                 <Route path=path!("") view=ConsolePage />
+                <Route path=path!("rules") view=RulesPage />
             </Routes>
         </Router>
     }
@@ -55,14 +56,41 @@ fn ConsolePage() -> impl IntoView {
 
     view! {
         <div class="layout" data-hydrated=move || hydrated.get().to_string()>
-            <header class="topbar">
-                <h1>"Tend"</h1>
-                <p class="tagline">"Say what should happen to your files. Tend shows the plan, then does it."</p>
-            </header>
+            <TopBar tagline="Say what should happen to your files. Tend shows the plan, then does it." />
             <main class="columns">
                 <Console />
                 <TaskPanel />
             </main>
         </div>
+    }
+}
+
+/// Admins' routing rules.
+#[component]
+fn RulesPage() -> impl IntoView {
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    view! {
+        <Title text="Tend · Rules" />
+        <div class="layout" data-hydrated=move || hydrated.get().to_string()>
+            <TopBar tagline="Names, phrases and examples that steer how commands are understood." />
+            <main class="rules-page">
+                <RulesEditor />
+            </main>
+        </div>
+    }
+}
+
+#[component]
+fn TopBar(tagline: &'static str) -> impl IntoView {
+    view! {
+        <header class="topbar">
+            <h1>"Tend"</h1>
+            <nav class="nav">
+                <a href="/">"Console"</a>
+                <a href="/rules">"Rules"</a>
+            </nav>
+            <p class="tagline">{tagline}</p>
+        </header>
     }
 }

@@ -97,3 +97,52 @@ async fn batched_embeddings_equal_unbatched_ones() {
         assert!(close(a, b), "batcher result differs from a lone pass");
     }
 }
+
+#[test]
+fn admin_examples_are_learned_and_forgotten_without_a_reload() {
+    use app::api::{ExampleView, RulesView};
+    use tend::nlu::rules::RuleSet;
+    let Some(dir) = model_dir() else { return };
+    let nlu = Nlu::load(&dir, BatchLimits::default()).unwrap();
+    // Phrasings the shipped examples do not cover, and the intent an admin means.
+    let probes = [
+        ("shovel out /srv/attic", Intent::Cleanup),
+        ("stash /srv/docs in /mnt/vault", Intent::Backup),
+        ("how are my chores coming along", Intent::Status),
+    ];
+    for (text, _) in probes {
+        assert_eq!(
+            nlu.understand_blocking(text).intent,
+            Intent::OutOfScope,
+            "{text}"
+        );
+    }
+    let example = |intent: &str, text: &str| ExampleView {
+        id: 0,
+        intent: intent.into(),
+        text: text.into(),
+    };
+    let taught = RulesView {
+        examples: vec![
+            example("cleanup", "shovel out /srv/garage"),
+            example("backup", "stash /home/me in /mnt/box"),
+            example("status", "how are my chores going"),
+        ],
+        ..Default::default()
+    };
+    assert_eq!(nlu.set_rules(RuleSet::from_view(&taught)).unwrap(), 3);
+    for (text, intent) in probes {
+        assert_eq!(nlu.understand_blocking(text).intent, intent, "{text}");
+    }
+    // Nothing changed: nothing is embedded again.
+    assert_eq!(nlu.set_rules(RuleSet::from_view(&taught)).unwrap(), 0);
+    // Removed examples are forgotten.
+    assert_eq!(nlu.set_rules(RuleSet::default()).unwrap(), 0);
+    for (text, _) in probes {
+        assert_eq!(
+            nlu.understand_blocking(text).intent,
+            Intent::OutOfScope,
+            "{text}"
+        );
+    }
+}

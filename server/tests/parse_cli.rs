@@ -58,3 +58,42 @@ fn invalid_utf8_and_crlf_do_not_stop_the_stream() {
     assert_eq!(lines[1]["text"], "status");
     assert_eq!(lines[1]["intent"], "status");
 }
+
+#[tokio::test]
+async fn parse_applies_the_routing_rules_stored_by_the_server() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let config = tend::config::Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data.clone(),
+        site_dir: Some(home.path().join("site")),
+        ..tend::config::Config::default()
+    };
+    let server = tend::startup::start(config).await.unwrap();
+    let client = reqwest::Client::new();
+    let put = client
+        .put(format!("{}/api/rules/locations", server.url()))
+        .json(&serde_json::json!({"name": "the nas", "path": "/mnt/nas"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success());
+    server.stop().await;
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tend"))
+        .args(["parse", "--keywords"])
+        .env("TEND_DATA_DIR", &data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"back up /srv/photos to the NAS\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let parsed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(parsed["slots"]["destination"], "/mnt/nas", "{parsed}");
+}

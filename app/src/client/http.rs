@@ -1,4 +1,7 @@
-use crate::api::{CommandResponse, ConfirmResponse};
+use crate::api::{
+    CommandResponse, ConfirmResponse, ExampleView, LocationAliasView, NewExample, NewLocationAlias,
+    NewPatternAlias, NewPhraseRule, PatternAliasView, PhraseRuleView, RuleKind, RulesView,
+};
 
 /// A failed API call, already phrased for the person at the console.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +33,33 @@ pub async fn cancel_task(task_id: i64) -> Result<serde_json::Value, ClientError>
     imp::post_json::<(), _>(&format!("/api/tasks/{task_id}/cancel"), None).await
 }
 
+pub async fn rules() -> Result<RulesView, ClientError> {
+    imp::send_json::<(), _>(imp::Method::Get, "/api/rules", None).await
+}
+
+pub async fn add_phrase_rule(rule: &NewPhraseRule) -> Result<PhraseRuleView, ClientError> {
+    imp::post_json("/api/rules/phrases", Some(rule)).await
+}
+
+pub async fn add_example(example: &NewExample) -> Result<ExampleView, ClientError> {
+    imp::post_json("/api/rules/examples", Some(example)).await
+}
+
+pub async fn put_location_alias(
+    alias: &NewLocationAlias,
+) -> Result<LocationAliasView, ClientError> {
+    imp::send_json(imp::Method::Put, "/api/rules/locations", Some(alias)).await
+}
+
+pub async fn put_pattern_alias(alias: &NewPatternAlias) -> Result<PatternAliasView, ClientError> {
+    imp::send_json(imp::Method::Put, "/api/rules/patterns", Some(alias)).await
+}
+
+pub async fn delete_rule(kind: RuleKind, id: i64) -> Result<serde_json::Value, ClientError> {
+    let url = format!("/api/rules/{}/{id}", kind.as_str());
+    imp::send_json::<(), _>(imp::Method::Delete, &url, None).await
+}
+
 #[cfg(feature = "hydrate")]
 mod imp {
     use super::ClientError;
@@ -37,11 +67,36 @@ mod imp {
     use gloo_net::http::Request;
     use serde::{de::DeserializeOwned, Serialize};
 
+    pub enum Method {
+        Get,
+        Put,
+        Delete,
+    }
+
     pub async fn post_json<B: Serialize, R: DeserializeOwned>(
         url: &str,
         body: Option<&B>,
     ) -> Result<R, ClientError> {
-        let request = Request::post(url);
+        send(Request::post(url), body).await
+    }
+
+    pub async fn send_json<B: Serialize, R: DeserializeOwned>(
+        method: Method,
+        url: &str,
+        body: Option<&B>,
+    ) -> Result<R, ClientError> {
+        let request = match method {
+            Method::Get => Request::get(url),
+            Method::Put => Request::put(url),
+            Method::Delete => Request::delete(url),
+        };
+        send(request, body).await
+    }
+
+    async fn send<B: Serialize, R: DeserializeOwned>(
+        request: gloo_net::http::RequestBuilder,
+        body: Option<&B>,
+    ) -> Result<R, ClientError> {
         let request = match body {
             Some(body) => request.json(body),
             None => request.build(),
@@ -70,6 +125,20 @@ mod imp {
 mod imp {
     use super::ClientError;
     use serde::{de::DeserializeOwned, Serialize};
+
+    pub enum Method {
+        Get,
+        Put,
+        Delete,
+    }
+
+    pub async fn send_json<B: Serialize, R: DeserializeOwned>(
+        _method: Method,
+        url: &str,
+        body: Option<&B>,
+    ) -> Result<R, ClientError> {
+        post_json(url, body).await
+    }
 
     pub async fn post_json<B: Serialize, R: DeserializeOwned>(
         _url: &str,

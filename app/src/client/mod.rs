@@ -5,5 +5,8 @@
 mod http;
 mod live;
 
-pub use http::{cancel_plan, cancel_task, confirm_plan, send_command, ClientError};
+pub use http::{
+    add_example, add_phrase_rule, cancel_plan, cancel_task, confirm_plan, delete_rule,
+    put_location_alias, put_pattern_alias, rules, send_command, ClientError,
+};
 pub use live::{run_event_stream, Connection};

@@ -3,9 +3,11 @@
 mod console;
 mod live_tasks;
 mod plan_card;
+mod rules;
 mod task_panel;
 
 pub use console::Console;
 pub use live_tasks::LiveTasks;
 pub use plan_card::PlanCard;
+pub use rules::RulesEditor;
 pub use task_panel::TaskPanel;

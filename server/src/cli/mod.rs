@@ -85,7 +85,10 @@ pub fn main() -> ExitCode {
     }
     match command.as_deref().unwrap_or("serve") {
         "serve" => serve(config_file),
-        "parse" => with_nlu(config_file, keywords_only, parse::run),
+        "parse" => with_nlu(config_file.clone(), keywords_only, |nlu| {
+            apply_stored_rules(config_file.as_deref(), &nlu);
+            parse::run(nlu)
+        }),
         "eval" => match operand {
             Some(file) => with_nlu(config_file, keywords_only, |nlu| {
                 eval::run(&nlu, &file, show_mistakes, tune)
@@ -130,6 +133,40 @@ fn with_nlu(
         }
     };
     command(nlu)
+}
+
+/// `tend parse` reads commands as the server would: with the admins'
+/// routing rules from the configured database, when one exists (it never
+/// creates one). Problems are warnings: parsing works without rules.
+fn apply_stored_rules(config_file: Option<&std::path::Path>, nlu: &Nlu) {
+    let Ok(config) = Config::load(config_file) else {
+        return;
+    };
+    let url = config.database_url();
+    if let Some(file) = url.strip_prefix("sqlite://") {
+        if !std::path::Path::new(file).is_file() {
+            return;
+        }
+    }
+    let read = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+        .and_then(|runtime| {
+            runtime.block_on(async {
+                let store = crate::queue::open_store(&url)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                store.list_rules().await.map_err(|e| e.to_string())
+            })
+        });
+    let applied = read.and_then(|view| {
+        nlu.set_rules(crate::nlu::rules::RuleSet::from_view(&view))
+            .map_err(|e| e.to_string())
+    });
+    if let Err(e) = applied {
+        eprintln!("tend: warning: the routing rules in {url} are not applied: {e}");
+    }
 }
 
 fn usage_error(message: &str) -> ExitCode {

@@ -32,7 +32,7 @@ pub struct Nlu {
 
 enum Backend {
     Keywords,
-    Encoder(EncoderBackend),
+    Encoder(Box<EncoderBackend>),
     /// One GLM pass at a time (its key/value cache is per pass).
     Glm(Arc<Mutex<GlmScorer>>),
 }
@@ -66,7 +66,7 @@ impl Nlu {
             index: RwLock::new(IntentIndex::default()),
             thresholds: classifier::TUNED,
         };
-        let nlu = Nlu::with_backend(Backend::Encoder(backend));
+        let nlu = Nlu::with_backend(Backend::Encoder(Box::new(backend)));
         nlu.add_examples(&classifier::default_examples())?;
         Ok(nlu)
     }
