@@ -120,6 +120,26 @@ fn the_service_uses_the_glm_backend_and_keeps_slots() {
     if u.intent != Intent::OutOfScope {
         assert_eq!(u.slots.source.as_deref(), Some("/srv/a"));
     }
+    // Admins' rules apply on this backend too: a phrase rule decides before
+    // the model, and their examples go into the prompt.
+    let rules = app::api::RulesView {
+        phrases: vec![app::api::PhraseRuleView {
+            id: 1,
+            intent: "status".into(),
+            pattern: "how goes it".into(),
+        }],
+        examples: vec![app::api::ExampleView {
+            id: 1,
+            intent: "backup".into(),
+            text: "stash /a in /b".into(),
+        }],
+        ..Default::default()
+    };
+    nlu.set_rules(tend::nlu::rules::RuleSet::from_view(&rules))
+        .unwrap();
+    assert_eq!(nlu.understand_blocking("How goes it?").intent, Intent::Status);
+    let after = nlu.understand_blocking("sync /srv/a to /mnt/b");
+    assert_eq!(after, nlu.understand_blocking("sync /srv/a to /mnt/b"));
     // A directory without a checkpoint is a clear error, not a panic.
     let empty = tempfile::tempdir().unwrap();
     let err = Nlu::load_glm(empty.path()).err().expect("no checkpoint");
