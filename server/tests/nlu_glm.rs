@@ -137,7 +137,10 @@ fn the_service_uses_the_glm_backend_and_keeps_slots() {
     };
     nlu.set_rules(tend::nlu::rules::RuleSet::from_view(&rules))
         .unwrap();
-    assert_eq!(nlu.understand_blocking("How goes it?").intent, Intent::Status);
+    assert_eq!(
+        nlu.understand_blocking("How goes it?").intent,
+        Intent::Status
+    );
     let after = nlu.understand_blocking("sync /srv/a to /mnt/b");
     assert_eq!(after, nlu.understand_blocking("sync /srv/a to /mnt/b"));
     // A directory without a checkpoint is a clear error, not a panic.

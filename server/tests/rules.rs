@@ -309,3 +309,38 @@ async fn bad_rules_are_refused_and_change_nothing() {
     assert_eq!(rules["locations"].as_array().unwrap().len(), 1, "{rules}");
     assert_eq!(rules["patterns"].as_array().unwrap().len(), 0, "{rules}");
 }
+
+#[tokio::test]
+async fn a_question_can_be_answered_with_an_alias() {
+    let app = spawn_app().await;
+    app.write("photos/a.jpg", "jpeg", 1);
+    let photos = app.root.join("photos").display().to_string();
+    let nas = app.root.join("nas").display().to_string();
+    let (status, _) = put(
+        &app,
+        "/api/rules/locations",
+        json!({"name": "the nas", "path": nas}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let say = |text: String| {
+        let client = app.client.clone();
+        let url = format!("{}/api/commands", app.url);
+        async move {
+            client
+                .post(url)
+                .json(&json!({"text": text, "session": "console-7"}))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let question = say(format!("back up {photos}")).await;
+    assert_eq!(question["kind"], "reply", "{question}");
+    let plan = say("to the NAS".into()).await;
+    assert_eq!(plan["workflow"], "backup", "{plan}");
+    assert!(values(&plan).contains(&nas), "{plan}");
+}

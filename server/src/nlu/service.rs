@@ -180,6 +180,11 @@ impl Nlu {
         Ok(added)
     }
 
+    /// The slots `text` states, aliases applied, whatever its intent.
+    pub fn slots(&self, text: &str) -> Slots {
+        self.rules().slots(examined(text))
+    }
+
     /// What is known before the model runs: the slots (aliases applied),
     /// the keyword cues' intent, and a rule's decision if one matched.
     fn read_first<'t>(&self, text: &'t str) -> FirstReading<'t> {

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::nlu::{Intent, Understanding};
+use crate::nlu::{Intent, Slots, Understanding};
 
 /// How long an unanswered question waits for its answer.
 pub const QUESTION_TTL: Duration = Duration::from_secs(10 * 60);
@@ -107,7 +107,9 @@ impl Conversations {
 
     /// Reads `message` (already understood on its own) in the light of the
     /// session's open question, which it closes either way.
-    pub fn take_turn(&self, session: Option<&str>, message: Understanding) -> Turn {
+    /// `raw` is the message's slots read whatever its intent (out-of-scope
+    /// understandings carry none), aliases applied.
+    pub fn take_turn(&self, session: Option<&str>, message: Understanding, raw: Slots) -> Turn {
         let Some(session) = session else {
             return Turn::Fresh(message);
         };
@@ -121,8 +123,6 @@ impl Conversations {
         if drops(&message.text) {
             return Turn::Dropped;
         }
-        // Out-of-scope understandings carry no slots: read the paths afresh.
-        let raw = crate::nlu::slots::extract(&message.text);
         let Some(path) = raw.source.or(raw.destination) else {
             return Turn::Fresh(message);
         };
@@ -178,6 +178,7 @@ fn just_a_path(text: &str, path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nlu::slots::extract;
     use crate::nlu::understand;
 
     #[test]
@@ -186,7 +187,11 @@ mod tests {
         let first = understand("back up /srv/photos");
         assert_eq!(Missing::of(&first), Some(Missing::Destination));
         c.ask("s1", first, Missing::Destination);
-        match c.take_turn(Some("s1"), understand("/mnt/nas/photos")) {
+        match c.take_turn(
+            Some("s1"),
+            understand("/mnt/nas/photos"),
+            extract("/mnt/nas/photos"),
+        ) {
             Turn::Answered(u) => {
                 assert_eq!(u.intent, Intent::Backup);
                 assert_eq!(u.slots.source.as_deref(), Some("/srv/photos"));
@@ -196,7 +201,7 @@ mod tests {
         }
         // The question is closed now.
         assert!(matches!(
-            c.take_turn(Some("s1"), understand("/mnt/other")),
+            c.take_turn(Some("s1"), understand("/mnt/other"), extract("/mnt/other")),
             Turn::Fresh(_)
         ));
     }
@@ -206,27 +211,35 @@ mod tests {
         let c = Conversations::default();
         c.ask("s", understand("sync ~/docs"), Missing::Destination);
         assert!(matches!(
-            c.take_turn(Some("s"), understand("never mind")),
+            c.take_turn(Some("s"), understand("never mind"), extract("never mind")),
             Turn::Dropped
         ));
         c.ask("s", understand("sync ~/docs"), Missing::Destination);
-        match c.take_turn(Some("s"), understand("to /media/usb please")) {
+        match c.take_turn(
+            Some("s"),
+            understand("to /media/usb please"),
+            extract("to /media/usb please"),
+        ) {
             Turn::Answered(u) => assert_eq!(u.slots.destination.as_deref(), Some("/media/usb")),
             _ => panic!("a path with filler words answers"),
         }
         c.ask("s", understand("sync ~/docs"), Missing::Destination);
-        match c.take_turn(Some("s"), understand("status of task 3")) {
+        match c.take_turn(
+            Some("s"),
+            understand("status of task 3"),
+            extract("status of task 3"),
+        ) {
             Turn::Fresh(u) => assert_eq!(u.intent, Intent::Status),
             _ => panic!("a new command is not an answer"),
         }
         // Another session's question is not ours.
         c.ask("a", understand("sync ~/docs"), Missing::Destination);
         assert!(matches!(
-            c.take_turn(Some("b"), understand("/mnt/x")),
+            c.take_turn(Some("b"), understand("/mnt/x"), extract("/mnt/x")),
             Turn::Fresh(_)
         ));
         assert!(matches!(
-            c.take_turn(None, understand("/mnt/x")),
+            c.take_turn(None, understand("/mnt/x"), extract("/mnt/x")),
             Turn::Fresh(_)
         ));
     }

@@ -77,7 +77,11 @@ impl Planner {
             return Err(PlanError::EmptyCommand);
         }
         let message = self.nlu.understand(text).await;
-        let understanding = match self.conversations.take_turn(session.as_deref(), message) {
+        let raw = self.nlu.slots(text);
+        let understanding = match self
+            .conversations
+            .take_turn(session.as_deref(), message, raw)
+        {
             Turn::Fresh(u) | Turn::Answered(u) => u,
             Turn::Dropped => {
                 return Ok(CommandResponse::Reply {
