@@ -13,6 +13,8 @@ pub struct CommandRequest {
 /// (help, a question back, a status summary).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+// One per request, moved once: boxing the plan would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum CommandResponse {
     Plan(PlanView),
     Reply { intent: String, message: String },
@@ -53,6 +55,24 @@ pub struct PlanView {
     pub preview: PreviewView,
     /// Unix milliseconds after which the plan can no longer be confirmed.
     pub expires_at: i64,
+    /// What the user may change before confirming (`POST
+    /// /api/plans/{id}/revise`), each with its value as it can be typed.
+    #[serde(default)]
+    pub editable: Vec<Parameter>,
+    /// The command as understood, and its slots: what a revision starts from.
+    #[serde(default)]
+    pub command: String,
+    #[serde(default)]
+    pub slots: serde_json::Value,
+}
+
+/// `POST /api/plans/{id}/revise` body: new values for editable parameters,
+/// by name, written as a person would type them ("30 days", "500 MB").
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReviseRequest {
+    pub values: std::collections::BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
 }
 
 /// `POST /api/plans/{id}/confirm` answer.

@@ -7,6 +7,7 @@ mod task;
 
 pub use command::{
     CommandRequest, CommandResponse, ConfirmResponse, ErrorBody, Parameter, PlanView, PreviewView,
+    ReviseRequest,
 };
 pub use events::ServerMessage;
 pub use rules::{

@@ -25,6 +25,13 @@ pub async fn confirm_plan(plan_id: &str) -> Result<ConfirmResponse, ClientError>
     imp::post_json::<(), _>(&format!("/api/plans/{plan_id}/confirm"), None).await
 }
 
+pub async fn revise_plan(
+    plan_id: &str,
+    request: &crate::api::ReviseRequest,
+) -> Result<CommandResponse, ClientError> {
+    imp::post_json(&format!("/api/plans/{plan_id}/revise"), Some(request)).await
+}
+
 pub async fn cancel_plan(plan_id: &str) -> Result<serde_json::Value, ClientError> {
     imp::post_json::<(), _>(&format!("/api/plans/{plan_id}/cancel"), None).await
 }

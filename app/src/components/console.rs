@@ -6,6 +6,8 @@ use crate::client;
 
 /// One line of the transcript.
 #[derive(Clone)]
+// A transcript holds tens of entries: boxing plans would buy nothing.
+#[allow(clippy::large_enum_variant)]
 enum Entry {
     User(String),
     Reply { intent: String, message: String },
@@ -38,6 +40,12 @@ pub fn Console() -> impl IntoView {
         })
     };
 
+    // An edited plan comes back as a new card at the end of the transcript.
+    let on_revised = Callback::new(move |answer: CommandResponse| match answer {
+        CommandResponse::Plan(plan) => push(Entry::Plan(plan)),
+        CommandResponse::Reply { intent, message } => push(Entry::Reply { intent, message }),
+    });
+
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = draft.get_untracked();
@@ -68,7 +76,7 @@ pub fn Console() -> impl IntoView {
                     <code>"clean up *.tmp files older than 7 days in /srv/scratch"</code>
                 </li>
                 <For each=move || entries.get() key=|(id, _)| *id let:item>
-                    {render_entry(item.1)}
+                    {render_entry(item.1, on_revised)}
                 </For>
             </ol>
             <form class="command-form" on:submit=on_submit>
@@ -88,13 +96,15 @@ pub fn Console() -> impl IntoView {
     }
 }
 
-fn render_entry(entry: Entry) -> AnyView {
+fn render_entry(entry: Entry, on_revised: Callback<CommandResponse>) -> AnyView {
     match entry {
         Entry::User(text) => view! { <li class="entry user">{text}</li> }.into_any(),
         Entry::Reply { intent, message } => {
             view! { <li class="entry reply" data-intent=intent>{message}</li> }.into_any()
         }
-        Entry::Plan(plan) => view! { <li class="entry plan"><PlanCard plan /></li> }.into_any(),
+        Entry::Plan(plan) => {
+            view! { <li class="entry plan"><PlanCard plan on_revised /></li> }.into_any()
+        }
         Entry::Error(message) => {
             view! { <li class="entry error" role="alert">{message}</li> }.into_any()
         }

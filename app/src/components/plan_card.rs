@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::api::PlanView;
+use crate::api::{CommandResponse, Parameter, PlanView, ReviseRequest};
 use crate::client;
 use crate::format;
 
@@ -10,15 +10,59 @@ enum PlanStatus {
     Working,
     Confirmed(i64),
     Cancelled,
+    /// Edited: a new plan replaced this one.
+    Revised,
     Failed(String),
 }
 
-/// Shows what Tend understood and what it would touch, with Confirm / Cancel.
+/// Shows what Tend understood and what it would touch, with Confirm /
+/// Cancel, and Edit for the parameters a person may change: the edited plan
+/// goes to `on_revised` (the console shows it as a new card).
 #[component]
-pub fn PlanCard(plan: PlanView) -> impl IntoView {
+pub fn PlanCard(plan: PlanView, on_revised: Callback<CommandResponse>) -> impl IntoView {
     let (status, set_status) = signal(PlanStatus::Pending);
     let plan_id = plan.plan_id.clone();
     let confirm_id = plan_id.clone();
+    let revise_id = plan_id.clone();
+    let editing = RwSignal::new(false);
+    let fields: Vec<(Parameter, RwSignal<String>)> = plan
+        .editable
+        .iter()
+        .map(|p| (p.clone(), RwSignal::new(p.value.clone())))
+        .collect();
+    let can_edit = !fields.is_empty();
+    let submitted = fields.clone();
+    let on_edit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let values: std::collections::BTreeMap<String, String> = submitted
+            .iter()
+            .filter(|(p, value)| value.get_untracked() != p.value)
+            .map(|(p, value)| (p.name.clone(), value.get_untracked()))
+            .collect();
+        if values.is_empty() {
+            editing.set(false);
+            return;
+        }
+        let id = revise_id.clone();
+        set_status.set(PlanStatus::Working);
+        leptos::task::spawn_local(async move {
+            let request = ReviseRequest {
+                values,
+                session: None,
+            };
+            match client::revise_plan(&id, &request).await {
+                Ok(answer @ CommandResponse::Plan(_)) => {
+                    editing.set(false);
+                    set_status.set(PlanStatus::Revised);
+                    on_revised.run(answer);
+                }
+                Ok(CommandResponse::Reply { message, .. }) => {
+                    set_status.set(PlanStatus::Failed(message))
+                }
+                Err(e) => set_status.set(PlanStatus::Failed(e.0)),
+            }
+        });
+    };
 
     let confirm = move |_| {
         let id = confirm_id.clone();
@@ -67,6 +111,33 @@ pub fn PlanCard(plan: PlanView) -> impl IntoView {
                     })
                     .collect_view()}
             </dl>
+            <Show when=move || editing.get()>
+                <form class="plan-edit" aria-label="Edit plan" on:submit=on_edit.clone()>
+                    {fields
+                        .iter()
+                        .map(|(p, value)| {
+                            let value = *value;
+                            view! {
+                                <label class="edit-field">
+                                    <span>{p.label.clone()}</span>
+                                    <input
+                                        type="text"
+                                        name=p.name.clone()
+                                        aria-label=p.label.clone()
+                                        autocomplete="off"
+                                        prop:value=move || value.get()
+                                        on:input=move |ev| value.set(event_target_value(&ev))
+                                    />
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                    <div class="edit-actions">
+                        <button type="submit">"Update plan"</button>
+                        <button type="button" on:click=move |_| editing.set(false)>"Keep as is"</button>
+                    </div>
+                </form>
+            </Show>
             <div class="preview">
                 <p class="preview-total">
                     {format!(
@@ -94,6 +165,9 @@ pub fn PlanCard(plan: PlanView) -> impl IntoView {
                 <Show when=open>
                     <button class="confirm" on:click=confirm.clone()>"Confirm"</button>
                     <button class="cancel" on:click=cancel.clone()>"Cancel"</button>
+                    <Show when=move || can_edit && !editing.get()>
+                        <button class="edit" on:click=move |_| editing.set(true)>"Edit"</button>
+                    </Show>
                 </Show>
                 <p class="plan-status" role="status">
                     {move || match status.get() {
@@ -101,6 +175,7 @@ pub fn PlanCard(plan: PlanView) -> impl IntoView {
                         PlanStatus::Working => String::from("Working…"),
                         PlanStatus::Confirmed(id) => format!("Confirmed: task #{id} is queued."),
                         PlanStatus::Cancelled => String::from("Cancelled. Nothing was changed."),
+                        PlanStatus::Revised => String::from("Edited: the new plan is below."),
                         PlanStatus::Failed(message) => message,
                     }}
                 </p>

@@ -45,6 +45,7 @@ impl ApiError {
                 PlanError::Preview(_) => (StatusCode::INTERNAL_SERVER_ERROR, "preview_failed"),
                 PlanError::NotUndoable(_) => (StatusCode::CONFLICT, "not_undoable"),
                 PlanError::MissingPaths(_) => (StatusCode::UNPROCESSABLE_ENTITY, "paths_missing"),
+                PlanError::BadEdit(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_edit"),
                 PlanError::Workflow(crate::workflows::WorkflowError::InvalidParams(_)) => {
                     (StatusCode::UNPROCESSABLE_ENTITY, "invalid_parameters")
                 }

@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .route("/plans/{id}", get(plans::show))
         .route("/plans/{id}/confirm", post(plans::confirm))
         .route("/plans/{id}/cancel", post(plans::cancel))
+        .route("/plans/{id}/revise", post(plans::revise))
         .route("/tasks", get(tasks::list))
         .route("/tasks/{id}", get(tasks::show))
         .route("/tasks/{id}/events", get(tasks::events))

@@ -185,6 +185,12 @@ impl Nlu {
         self.rules().slots(examined(text))
     }
 
+    /// The path `text` names: a location alias's, or `text` itself when
+    /// it looks like a path.
+    pub fn path_named(&self, text: &str) -> Option<String> {
+        self.rules().path_named(text)
+    }
+
     /// What is known before the model runs: the slots (aliases applied),
     /// the keyword cues' intent, and a rule's decision if one matched.
     fn read_first<'t>(&self, text: &'t str) -> FirstReading<'t> {

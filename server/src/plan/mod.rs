@@ -6,6 +6,7 @@ mod cleanup;
 mod conversation;
 mod offer;
 mod replies;
+mod revise;
 mod sync;
 mod undo;
 
@@ -44,6 +45,8 @@ pub enum PlanError {
     MissingPaths(String),
     #[error(transparent)]
     Workflow(#[from] crate::workflows::WorkflowError),
+    #[error("{0}")]
+    BadEdit(String),
 }
 
 pub struct Planner {
@@ -108,6 +111,15 @@ impl Planner {
             }
             (planned, _, _) => planned,
         }
+    }
+
+    /// Plans `plan_id`'s command again with some parameters changed.
+    pub async fn revise(
+        &self,
+        plan_id: &str,
+        request: &app::api::ReviseRequest,
+    ) -> Result<CommandResponse, PlanError> {
+        revise::revise(self, plan_id, &request.values, request.session.clone()).await
     }
 
     async fn plan_for(

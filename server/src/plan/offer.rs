@@ -42,6 +42,9 @@ pub async fn offer(
         parameters,
         preview,
         expires_at: now + planner.plan_ttl_ms,
+        editable: super::revise::editable(understanding),
+        command: understanding.text.clone(),
+        slots: serde_json::to_value(&understanding.slots).unwrap_or_default(),
     };
     let task_params =
         serde_json::to_value(params).map_err(|e| PlanError::Preview(e.to_string()))?;

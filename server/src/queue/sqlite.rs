@@ -633,6 +633,9 @@ mod tests {
                 warnings: vec![],
             },
             expires_at: 100,
+            editable: vec![],
+            command: String::new(),
+            slots: serde_json::Value::Null,
         };
         s.insert_plan(NewPlan {
             id: "p1".into(),

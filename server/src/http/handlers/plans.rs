@@ -2,8 +2,9 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde_json::{json, Value};
 
-use app::api::{ConfirmResponse, PlanView};
+use app::api::{CommandResponse, ConfirmResponse, PlanView, ReviseRequest};
 
+use crate::http::json::ApiJson;
 use crate::http::{ApiError, AppState};
 
 /// `GET /api/plans/{id}`
@@ -36,4 +37,14 @@ pub async fn cancel(
 ) -> Result<Json<Value>, ApiError> {
     state.store.cancel_plan(&id, crate::now_ms()).await?;
     Ok(Json(json!({"plan_id": id, "state": "cancelled"})))
+}
+
+/// `POST /api/plans/{id}/revise`: plan the command again with some
+/// parameters changed; the old plan is cancelled once the new one stands.
+pub async fn revise(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<ReviseRequest>,
+) -> Result<Json<CommandResponse>, ApiError> {
+    Ok(Json(state.planner.revise(&id, &request).await?))
 }

@@ -110,16 +110,25 @@ impl RuleSet {
         self.exact.get(&normalize_phrase(text)).copied()
     }
 
+    /// The path `text` names: a location alias's, or `text` itself (quotes
+    /// and final punctuation removed) when it looks like a path.
+    pub fn path_named(&self, text: &str) -> Option<String> {
+        let text = text
+            .trim()
+            .trim_matches(|c: char| matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’'))
+            .trim_end_matches([',', ';', '.']);
+        match self.aliases.location(text) {
+            Some(path) => Some(path.to_string()),
+            None if slots::looks_like_path(text) => Some(text.to_string()),
+            None => None,
+        }
+    }
+
     fn fill(&self, slots: &mut Slots, placeholder: Placeholder, value: &str) {
         match placeholder {
             Placeholder::Source | Placeholder::Destination => {
-                let value = value
-                    .trim_matches(|c: char| matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’'))
-                    .trim_end_matches([',', ';', '.']);
-                let path = match self.aliases.location(value) {
-                    Some(path) => path.to_string(),
-                    None if slots::looks_like_path(value) => value.to_string(),
-                    None => return,
+                let Some(path) = self.path_named(value) else {
+                    return;
                 };
                 let (this, other) = if placeholder == Placeholder::Source {
                     (&mut slots.source, &mut slots.destination)

@@ -1,0 +1,215 @@
+//! Editing a plan before confirming it. The plan card offers the parameters
+//! a person may change, each written as it can be typed back; a revision
+//! reads the new values with the same slot readers the console uses, plans
+//! again (a fresh preview, the same checks) and retires the old plan.
+
+use std::collections::BTreeMap;
+
+use app::api::{CommandResponse, Parameter};
+
+use super::{offer::param, PlanError, Planner};
+use crate::nlu::{slots, Intent, Slots, Understanding};
+use crate::queue::{PlanState, StoreError};
+
+/// The slots a person may edit per intent, with their labels.
+fn editable_slots(u: &Understanding) -> &'static [(&'static str, &'static str)] {
+    match u.intent {
+        Intent::Backup => &[
+            ("source", "From"),
+            ("destination", "Repository"),
+            ("keep_last", "Keep the last"),
+        ],
+        // "restore quarantine of task 12" has nothing to edit.
+        Intent::Restore if u.slots.task_id.is_some() && u.slots.source.is_none() => &[],
+        Intent::Restore => &[("source", "Repository"), ("destination", "Into")],
+        Intent::Sync => &[
+            ("source", "From"),
+            ("destination", "To"),
+            ("delete_extraneous", "Delete what the source lacks (yes/no)"),
+        ],
+        Intent::Cleanup => &[
+            ("source", "Directory"),
+            ("patterns", "Patterns"),
+            ("older_than_days", "Older than"),
+            ("min_size_bytes", "At least"),
+        ],
+        Intent::Status | Intent::Cancel | Intent::OutOfScope => &[],
+    }
+}
+
+/// The editable parameters of `u`, each with its value as it can be typed.
+pub fn editable(u: &Understanding) -> Vec<Parameter> {
+    let s = &u.slots;
+    editable_slots(u)
+        .iter()
+        .map(|(name, label)| {
+            let value = match *name {
+                "source" => s.source.clone().unwrap_or_default(),
+                "destination" => s.destination.clone().unwrap_or_default(),
+                "keep_last" => s.keep_last.map(|n| n.to_string()).unwrap_or_default(),
+                "delete_extraneous" => if s.delete_extraneous == Some(true) {
+                    "yes"
+                } else {
+                    "no"
+                }
+                .into(),
+                "patterns" => s
+                    .patterns
+                    .as_ref()
+                    .map(|p| p.join(", "))
+                    .unwrap_or_default(),
+                "older_than_days" => s.older_than_days.map(app::format::days).unwrap_or_default(),
+                "min_size_bytes" => s.min_size_bytes.map(typed_size).unwrap_or_default(),
+                _ => String::new(),
+            };
+            param(name, label, value)
+        })
+        .collect()
+}
+
+/// A size as a person types it and the size reader reads it back exactly.
+fn typed_size(bytes: u64) -> String {
+    for (unit, size) in [
+        ("GiB", 1u64 << 30),
+        ("GB", 1_000_000_000),
+        ("MiB", 1 << 20),
+        ("MB", 1_000_000),
+        ("KiB", 1 << 10),
+        ("KB", 1_000),
+    ] {
+        if bytes >= size && bytes.is_multiple_of(size) {
+            return format!("{} {unit}", bytes / size);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+/// Sets one slot from typed text; an empty value clears it.
+fn set(
+    planner: &Planner,
+    slots: &mut Slots,
+    name: &str,
+    label: &str,
+    value: &str,
+) -> Result<(), String> {
+    let value = value.trim();
+    let unreadable = |example: &str| {
+        format!("\"{value}\" is not a {label} Tend can read; write it like {example}.")
+    };
+    match name {
+        "source" | "destination" => {
+            let path = if value.is_empty() {
+                None
+            } else {
+                Some(
+                    planner
+                        .nlu
+                        .path_named(value)
+                        .ok_or_else(|| unreadable("/srv/photos, or a location alias"))?,
+                )
+            };
+            if name == "source" {
+                slots.source = path;
+            } else {
+                slots.destination = path;
+            }
+        }
+        "keep_last" => {
+            slots.keep_last = if value.is_empty() {
+                None
+            } else {
+                Some(
+                    slots::count_in(value)
+                        .and_then(|n| u32::try_from(n).ok())
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| unreadable("7"))?,
+                )
+            };
+        }
+        "delete_extraneous" => {
+            slots.delete_extraneous = match value.to_lowercase().as_str() {
+                "yes" | "y" | "true" | "on" => Some(true),
+                "no" | "n" | "false" | "off" | "" => None,
+                _ => return Err(unreadable("yes or no")),
+            };
+        }
+        "patterns" => {
+            let globs = slots::patterns_in(value);
+            if !value.is_empty() && globs.is_empty() {
+                return Err(unreadable("*.log, *.tmp"));
+            }
+            slots.patterns = (!globs.is_empty()).then_some(globs);
+        }
+        "older_than_days" => {
+            slots.older_than_days = if value.is_empty() {
+                None
+            } else {
+                Some(slots::age_in(value).ok_or_else(|| unreadable("30 days, or 2 weeks"))?)
+            };
+        }
+        "min_size_bytes" => {
+            slots.min_size_bytes = if value.is_empty() {
+                None
+            } else {
+                Some(slots::size_in(value).ok_or_else(|| unreadable("500 MB"))?)
+            };
+        }
+        _ => return Err(format!("\"{name}\" cannot be edited on this plan.")),
+    }
+    Ok(())
+}
+
+/// Plans `plan_id`'s command again with `values` changed; on success the old
+/// plan is cancelled, so only the new one can be confirmed.
+pub async fn revise(
+    planner: &Planner,
+    plan_id: &str,
+    values: &BTreeMap<String, String>,
+    session: Option<String>,
+) -> Result<CommandResponse, PlanError> {
+    let record = planner.store.get_plan(plan_id).await?;
+    match record.state {
+        PlanState::Pending if record.expires_at <= crate::now_ms() => {
+            return Err(StoreError::PlanExpired.into())
+        }
+        PlanState::Pending => {}
+        PlanState::Confirmed => {
+            return Err(StoreError::PlanAlreadyConfirmed(record.task_id.unwrap_or_default()).into())
+        }
+        PlanState::Cancelled => return Err(StoreError::PlanCancelled.into()),
+    }
+    let view = record.view;
+    let intent = Intent::parse(&view.intent).ok_or_else(|| {
+        PlanError::BadEdit("This plan cannot be edited; send the command again.".into())
+    })?;
+    let mut slots: Slots = serde_json::from_value(view.slots.clone()).unwrap_or_default();
+    let understood = Understanding::new(&view.command, intent, 1.0, slots.clone());
+    let allowed = editable_slots(&understood);
+    for (name, value) in values {
+        let Some((_, label)) = allowed.iter().find(|(n, _)| n == name) else {
+            return Err(PlanError::BadEdit(format!(
+                "\"{name}\" cannot be edited on this plan."
+            )));
+        };
+        set(planner, &mut slots, name, &label.to_lowercase(), value).map_err(PlanError::BadEdit)?;
+    }
+    let revised = Understanding::new(&view.command, intent, 1.0, slots);
+    let answer = planner.plan_for(&revised, session).await?;
+    if matches!(answer, CommandResponse::Plan(_)) {
+        planner.store.cancel_plan(plan_id, crate::now_ms()).await?;
+    }
+    Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_offered_in_a_form_that_reads_back_exactly() {
+        for bytes in [1, 1000, 1024, 500_000_000, 3 << 30, 1_500_000, 123_457] {
+            let typed = typed_size(bytes);
+            assert_eq!(slots::size_in(&typed), Some(bytes), "{typed}");
+        }
+    }
+}
