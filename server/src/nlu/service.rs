@@ -191,20 +191,22 @@ impl Nlu {
         self.rules().path_named(text)
     }
 
-    /// What is known before the model runs: the slots (aliases applied),
-    /// the keyword cues' intent, and a rule's decision if one matched.
-    fn read_first<'t>(&self, text: &'t str) -> FirstReading<'t> {
+    /// The whole understanding when an admin's rule decides the intent;
+    /// otherwise what is known before the model runs: the slots (aliases
+    /// applied) and the keyword cues' intent.
+    fn read_first<'t>(&self, text: &'t str) -> Reading<'t> {
         let examined = examined(text);
         let rules = self.rules();
         let mut slots = rules.slots(examined);
-        let ruled = rules.decide(examined, &mut slots);
+        if let Some(intent) = rules.decide(examined, &mut slots) {
+            return Reading::Decided(Understanding::new(text, intent, 1.0, slots));
+        }
         let keyword = intent::classify(examined, &slots);
-        FirstReading {
+        Reading::ForModel(FirstReading {
             examined,
             slots,
             keyword,
-            ruled,
-        }
+        })
     }
 
     /// Understands one command, batching the model pass with concurrent ones.
@@ -213,11 +215,10 @@ impl Nlu {
             examined,
             slots,
             keyword,
-            ruled,
-        } = self.read_first(text);
-        if let Some(intent) = ruled {
-            return Understanding::new(text, intent, 1.0, slots);
-        }
+        } = match self.read_first(text) {
+            Reading::Decided(understanding) => return understanding,
+            Reading::ForModel(first) => first,
+        };
         let (intent, confidence) = match &self.backend {
             Backend::Encoder(b) if !examined.trim().is_empty() => {
                 let embedding = b.batcher.embed(examined).await;
@@ -240,11 +241,10 @@ impl Nlu {
             examined,
             slots,
             keyword,
-            ruled,
-        } = self.read_first(text);
-        if let Some(intent) = ruled {
-            return Understanding::new(text, intent, 1.0, slots);
-        }
+        } = match self.read_first(text) {
+            Reading::Decided(understanding) => return understanding,
+            Reading::ForModel(first) => first,
+        };
         let (intent, confidence) = match &self.backend {
             Backend::Encoder(b) if !examined.trim().is_empty() => {
                 let embedding = b.batcher.embed_blocking(examined);
@@ -282,11 +282,16 @@ impl Nlu {
     }
 }
 
+/// A command before the model: decided by a rule, or left to the model.
+enum Reading<'t> {
+    Decided(Understanding),
+    ForModel(FirstReading<'t>),
+}
+
 struct FirstReading<'t> {
     examined: &'t str,
     slots: Slots,
     keyword: (Intent, f32),
-    ruled: Option<Intent>,
 }
 
 /// The GLM's decision, or the keyword cues' when the model fails.

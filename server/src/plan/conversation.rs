@@ -107,9 +107,15 @@ impl Conversations {
 
     /// Reads `message` (already understood on its own) in the light of the
     /// session's open question, which it closes either way.
-    /// `raw` is the message's slots read whatever its intent (out-of-scope
-    /// understandings carry none), aliases applied.
-    pub fn take_turn(&self, session: Option<&str>, message: Understanding, raw: Slots) -> Turn {
+    /// `raw` reads the message's slots whatever its intent (out-of-scope
+    /// understandings carry none), aliases applied; it runs only when a
+    /// question is open.
+    pub fn take_turn(
+        &self,
+        session: Option<&str>,
+        message: Understanding,
+        raw: impl FnOnce() -> Slots,
+    ) -> Turn {
         let Some(session) = session else {
             return Turn::Fresh(message);
         };
@@ -123,6 +129,7 @@ impl Conversations {
         if drops(&message.text) {
             return Turn::Dropped;
         }
+        let raw = raw();
         let Some(path) = raw.source.or(raw.destination) else {
             return Turn::Fresh(message);
         };
@@ -187,11 +194,9 @@ mod tests {
         let first = understand("back up /srv/photos");
         assert_eq!(Missing::of(&first), Some(Missing::Destination));
         c.ask("s1", first, Missing::Destination);
-        match c.take_turn(
-            Some("s1"),
-            understand("/mnt/nas/photos"),
-            extract("/mnt/nas/photos"),
-        ) {
+        match c.take_turn(Some("s1"), understand("/mnt/nas/photos"), || {
+            extract("/mnt/nas/photos")
+        }) {
             Turn::Answered(u) => {
                 assert_eq!(u.intent, Intent::Backup);
                 assert_eq!(u.slots.source.as_deref(), Some("/srv/photos"));
@@ -201,7 +206,9 @@ mod tests {
         }
         // The question is closed now.
         assert!(matches!(
-            c.take_turn(Some("s1"), understand("/mnt/other"), extract("/mnt/other")),
+            c.take_turn(Some("s1"), understand("/mnt/other"), || extract(
+                "/mnt/other"
+            )),
             Turn::Fresh(_)
         ));
     }
@@ -211,35 +218,33 @@ mod tests {
         let c = Conversations::default();
         c.ask("s", understand("sync ~/docs"), Missing::Destination);
         assert!(matches!(
-            c.take_turn(Some("s"), understand("never mind"), extract("never mind")),
+            c.take_turn(Some("s"), understand("never mind"), || extract(
+                "never mind"
+            )),
             Turn::Dropped
         ));
         c.ask("s", understand("sync ~/docs"), Missing::Destination);
-        match c.take_turn(
-            Some("s"),
-            understand("to /media/usb please"),
-            extract("to /media/usb please"),
-        ) {
+        match c.take_turn(Some("s"), understand("to /media/usb please"), || {
+            extract("to /media/usb please")
+        }) {
             Turn::Answered(u) => assert_eq!(u.slots.destination.as_deref(), Some("/media/usb")),
             _ => panic!("a path with filler words answers"),
         }
         c.ask("s", understand("sync ~/docs"), Missing::Destination);
-        match c.take_turn(
-            Some("s"),
-            understand("status of task 3"),
-            extract("status of task 3"),
-        ) {
+        match c.take_turn(Some("s"), understand("status of task 3"), || {
+            extract("status of task 3")
+        }) {
             Turn::Fresh(u) => assert_eq!(u.intent, Intent::Status),
             _ => panic!("a new command is not an answer"),
         }
         // Another session's question is not ours.
         c.ask("a", understand("sync ~/docs"), Missing::Destination);
         assert!(matches!(
-            c.take_turn(Some("b"), understand("/mnt/x"), extract("/mnt/x")),
+            c.take_turn(Some("b"), understand("/mnt/x"), || extract("/mnt/x")),
             Turn::Fresh(_)
         ));
         assert!(matches!(
-            c.take_turn(None, understand("/mnt/x"), extract("/mnt/x")),
+            c.take_turn(None, understand("/mnt/x"), || extract("/mnt/x")),
             Turn::Fresh(_)
         ));
     }

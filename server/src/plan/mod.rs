@@ -80,7 +80,7 @@ impl Planner {
             return Err(PlanError::EmptyCommand);
         }
         let message = self.nlu.understand(text).await;
-        let raw = self.nlu.slots(text);
+        let raw = || self.nlu.slots(text);
         let understanding = match self
             .conversations
             .take_turn(session.as_deref(), message, raw)
