@@ -3,20 +3,7 @@
 
 mod support;
 
-use serde_json::{json, Value};
-use support::{spawn_app, TestApp};
-
-async fn say(app: &TestApp, session: &str, text: &str) -> Value {
-    app.client
-        .post(format!("{}/api/commands", app.url))
-        .json(&json!({ "text": text, "session": session }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
+use support::spawn_app;
 
 #[tokio::test]
 async fn a_missing_destination_is_asked_for_and_the_answer_completes_the_plan() {
@@ -25,7 +12,9 @@ async fn a_missing_destination_is_asked_for_and_the_answer_completes_the_plan() 
     let photos = app.root.join("photos");
     let repo = app.root.join("nas/photos-backup");
 
-    let question = say(&app, "console-1", &format!("back up {}", photos.display())).await;
+    let question = app
+        .say("console-1", &format!("back up {}", photos.display()))
+        .await;
     assert_eq!(question["kind"], "reply", "{question}");
     assert!(
         question["message"]
@@ -36,10 +25,12 @@ async fn a_missing_destination_is_asked_for_and_the_answer_completes_the_plan() 
     );
 
     // Another console's message is not the answer.
-    let other = say(&app, "console-2", &repo.display().to_string()).await;
+    let other = app.say("console-2", &repo.display().to_string()).await;
     assert_ne!(other["kind"], "plan", "{other}");
 
-    let plan = say(&app, "console-1", &format!("to {}", repo.display())).await;
+    let plan = app
+        .say("console-1", &format!("to {}", repo.display()))
+        .await;
     assert_eq!(plan["kind"], "plan", "{plan}");
     assert_eq!(plan["workflow"], "backup");
     let values: Vec<&str> = plan["parameters"]
@@ -58,15 +49,17 @@ async fn never_mind_drops_the_question() {
     let app = spawn_app().await;
     app.write("docs/a.txt", "a", 1);
     let docs = app.root.join("docs");
-    let question = say(&app, "s", &format!("mirror {}", docs.display())).await;
+    let question = app.say("s", &format!("mirror {}", docs.display())).await;
     assert_eq!(question["kind"], "reply", "{question}");
-    let dropped = say(&app, "s", "never mind").await;
+    let dropped = app.say("s", "never mind").await;
     assert!(
         dropped["message"].as_str().unwrap().contains("dropped"),
         "{dropped}"
     );
     // The path that follows is not taken as an answer any more.
-    let after = say(&app, "s", &app.root.join("usb").display().to_string()).await;
+    let after = app
+        .say("s", &app.root.join("usb").display().to_string())
+        .await;
     assert_ne!(after["kind"], "plan", "{after}");
     assert!(!app.root.join("usb").exists());
 }

@@ -46,6 +46,22 @@ fn values(plan: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The commands the aliases and the phrase rule of the first test steer.
+async fn rules_apply(app: &TestApp, photos: &str, nas: &str) {
+    let plan = app.plan("back up my photos to the NAS").await;
+    assert_eq!(plan["workflow"], "backup", "{plan}");
+    let v = values(&plan);
+    assert!(
+        v.iter().any(|p| p == photos) && v.iter().any(|p| p == nas),
+        "{plan}"
+    );
+
+    let plan = app.plan("Sweep photos of junk").await;
+    assert_eq!(plan["workflow"], "cleanup", "{plan}");
+    assert_eq!(plan["preview"]["file_count"], 2, "{plan}");
+    assert!(values(&plan).iter().any(|p| p == photos), "{plan}");
+}
+
 #[tokio::test]
 async fn aliases_and_phrase_rules_apply_at_once_and_survive_a_restart() {
     let mut app = spawn_app().await;
@@ -97,39 +113,7 @@ async fn aliases_and_phrase_rules_apply_at_once_and_survive_a_restart() {
     .await;
     assert_eq!(status, 201, "{body}");
 
-    let check = |app: &TestApp| {
-        let (photos, nas) = (photos.clone(), nas.clone());
-        let app_url = app.url.clone();
-        let client = app.client.clone();
-        async move {
-            let plan: Value = client
-                .post(format!("{app_url}/api/commands"))
-                .json(&json!({"text": "back up my photos to the NAS"}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            assert_eq!(plan["workflow"], "backup", "{plan}");
-            let v = values(&plan);
-            assert!(v.contains(&photos) && v.contains(&nas), "{plan}");
-
-            let plan: Value = client
-                .post(format!("{app_url}/api/commands"))
-                .json(&json!({"text": "Sweep photos of junk"}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            assert_eq!(plan["workflow"], "cleanup", "{plan}");
-            assert_eq!(plan["preview"]["file_count"], 2, "{plan}");
-            assert!(values(&plan).contains(&photos), "{plan}");
-        }
-    };
-    check(&app).await;
+    rules_apply(&app, &photos, &nas).await;
 
     let rules: Value = app.json("/api/rules").await;
     assert_eq!(rules["locations"].as_array().unwrap().len(), 2, "{rules}");
@@ -138,7 +122,7 @@ async fn aliases_and_phrase_rules_apply_at_once_and_survive_a_restart() {
     assert_eq!(rules["phrases"][0]["pattern"], "sweep {dir} of {files}");
 
     app.restart_with(|_| {}).await;
-    check(&app).await;
+    rules_apply(&app, &photos, &nas).await;
 
     // Deleting an alias takes it out of the next command at once.
     let id = rules["locations"][0]["id"].as_i64().unwrap();
@@ -323,24 +307,9 @@ async fn a_question_can_be_answered_with_an_alias() {
     )
     .await;
     assert_eq!(status, 200);
-    let say = |text: String| {
-        let client = app.client.clone();
-        let url = format!("{}/api/commands", app.url);
-        async move {
-            client
-                .post(url)
-                .json(&json!({"text": text, "session": "console-7"}))
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
-    };
-    let question = say(format!("back up {photos}")).await;
+    let question = app.say("console-7", &format!("back up {photos}")).await;
     assert_eq!(question["kind"], "reply", "{question}");
-    let plan = say("to the NAS".into()).await;
+    let plan = app.say("console-7", "to the NAS").await;
     assert_eq!(plan["workflow"], "backup", "{plan}");
     assert!(values(&plan).contains(&nas), "{plan}");
 }

@@ -101,6 +101,19 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Sends a command as console `session` would; returns the answer JSON.
+    pub async fn say(&self, session: &str, text: &str) -> Value {
+        self.client
+            .post(format!("{}/api/commands", self.url))
+            .json(&json!({ "text": text, "session": session }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// Sends a command that must produce a plan; returns the plan JSON.
     pub async fn plan(&self, text: &str) -> Value {
         let response = self.command(text).await;
