@@ -9,7 +9,6 @@ use app::api::{CommandResponse, Parameter};
 
 use super::{offer::param, PlanError, Planner};
 use crate::nlu::{slots, Intent, Slots, Understanding};
-use crate::queue::{PlanState, StoreError};
 
 /// The slots a person may edit per intent, with their labels.
 fn editable_slots(u: &Understanding) -> &'static [(&'static str, &'static str)] {
@@ -168,16 +167,7 @@ pub async fn revise(
     session: Option<String>,
 ) -> Result<CommandResponse, PlanError> {
     let record = planner.store.get_plan(plan_id).await?;
-    match record.state {
-        PlanState::Pending if record.expires_at <= crate::now_ms() => {
-            return Err(StoreError::PlanExpired.into())
-        }
-        PlanState::Pending => {}
-        PlanState::Confirmed => {
-            return Err(StoreError::PlanAlreadyConfirmed(record.task_id.unwrap_or_default()).into())
-        }
-        PlanState::Cancelled => return Err(StoreError::PlanCancelled.into()),
-    }
+    record.ensure_open(crate::now_ms())?;
     let view = record.view;
     let intent = Intent::parse(&view.intent).ok_or_else(|| {
         PlanError::BadEdit("This plan cannot be edited; send the command again.".into())

@@ -10,8 +10,8 @@ use sqlx::{Row, SqlitePool};
 
 use super::state::{self, TaskState, Transition};
 use super::store::{
-    CancelOutcome, Finish, NewPlan, NewTask, PlanRecord, PlanState, ProgressView, Store,
-    StoreError, Task, TaskEvent,
+    ensure_open, CancelOutcome, Finish, NewPlan, NewTask, PlanRecord, PlanState, ProgressView,
+    Store, StoreError, Task, TaskEvent,
 };
 
 /// A value for the extra columns a transition sets.
@@ -257,24 +257,14 @@ impl Store for SqliteStore {
         .await?
         .ok_or_else(|| StoreError::PlanNotFound(id.to_string()))?;
         let state_text: String = row.try_get("state")?;
-        match PlanState::parse(&state_text) {
-            Some(PlanState::Pending) => {}
-            Some(PlanState::Confirmed) => {
-                return Err(StoreError::PlanAlreadyConfirmed(
-                    row.try_get::<Option<i64>, _>("task_id")?
-                        .unwrap_or_default(),
-                ))
-            }
-            Some(PlanState::Cancelled) => return Err(StoreError::PlanCancelled),
-            None => {
-                return Err(StoreError::Corrupt(format!(
-                    "unknown plan state {state_text:?}"
-                )))
-            }
-        }
-        if row.try_get::<i64, _>("expires_at")? < now {
-            return Err(StoreError::PlanExpired);
-        }
+        let state = PlanState::parse(&state_text)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown plan state {state_text:?}")))?;
+        ensure_open(
+            state,
+            row.try_get("task_id")?,
+            row.try_get("expires_at")?,
+            now,
+        )?;
         let params_text: String = row.try_get("params")?;
         let task = NewTask {
             workflow: row.try_get("workflow")?,

@@ -86,6 +86,31 @@ pub struct PlanRecord {
     pub expires_at: i64,
 }
 
+impl PlanRecord {
+    /// Whether the plan can still be confirmed or revised at `now`.
+    pub fn ensure_open(&self, now: i64) -> Result<(), StoreError> {
+        ensure_open(self.state, self.task_id, self.expires_at, now)
+    }
+}
+
+/// A plan can be confirmed or revised while it is pending and not expired;
+/// otherwise the error says which it is.
+pub fn ensure_open(
+    state: PlanState,
+    task_id: Option<i64>,
+    expires_at: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    match state {
+        PlanState::Confirmed => Err(StoreError::PlanAlreadyConfirmed(
+            task_id.unwrap_or_default(),
+        )),
+        PlanState::Cancelled => Err(StoreError::PlanCancelled),
+        PlanState::Pending if expires_at < now => Err(StoreError::PlanExpired),
+        PlanState::Pending => Ok(()),
+    }
+}
+
 /// What a confirmed plan becomes.
 #[derive(Debug, Clone)]
 pub struct NewTask {
