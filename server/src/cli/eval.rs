@@ -212,16 +212,17 @@ fn sweep_thresholds(nlu: &Nlu, lines: &str) -> Result<(), String> {
         .map(|(item, f)| tune::Sample {
             gold: item.intent,
             scores: f.scores,
-            keyword: f.keyword,
+            cue: f.cue,
         })
         .collect();
     let show = |label: &str, o: &tune::Outcome| {
         println!(
-            "{label} min_similarity {:.2} min_margin {:.2} keyword_weight {:.2}: \
-             accuracy {:.1}%, in-scope {:.1}%, oos precision {:.1}%, recall {:.1}%",
+            "{label} min_similarity {:.2} min_margin {:.2} keyword_weight {:.2} \
+             ungrounded {:.2}: accuracy {:.1}%, in-scope {:.1}%, oos precision {:.1}%, recall {:.1}%",
             o.thresholds.min_similarity,
             o.thresholds.min_margin,
             o.thresholds.keyword_weight,
+            o.thresholds.ungrounded_keyword_weight,
             100.0 * o.accuracy,
             100.0 * o.in_scope_accuracy,
             100.0 * o.oos_precision,

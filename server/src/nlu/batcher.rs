@@ -26,11 +26,11 @@ pub struct BatchLimits {
 impl Default for BatchLimits {
     fn default() -> Self {
         BatchLimits {
-            // Small batches: every command is padded to the batch's longest,
-            // and on a compute-bound CPU that padding costs as much as text
-            // (`tend bench nlu`: 8 gave 128/s and p99 620 ms, 32 gave 116/s
-            // and p99 880 ms on 2 cores).
-            max_batch: 8,
+            // The encoder splits a batch into passes of similar length
+            // (`encoder::grouping`), so a large batch costs no padding
+            // (`tend bench nlu` on 2 cores: 8 gave 143/s, 32 about 210/s,
+            // 64 no more than 32).
+            max_batch: 32,
             max_wait: Duration::from_millis(2),
             workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
         }
@@ -123,8 +123,6 @@ fn gather(incoming: &Mutex<mpsc::Receiver<Request>>, limits: BatchLimits) -> Opt
 
 fn run(encoder: &Encoder, incoming: &Mutex<mpsc::Receiver<Request>>, limits: BatchLimits) {
     while let Some(batch) = gather(incoming, limits) {
-        // Similar lengths side by side would pad less, but commands are
-        // short and alike; one pass over the whole batch is simplest.
         let texts: Vec<&str> = batch.iter().map(|r| r.text.as_str()).collect();
         match encoder.embed(&texts) {
             Ok(vectors) => {

@@ -61,9 +61,24 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
 
 /// Asking about a thing is not asking to do it.
 static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:what\s+is\s+(?:a|an|the\s+difference)\b|what\s+are\b|what\s+does\b|what's\s+(?:a|an)\b|how\s+does\b|how\s+do\s+(?:i|you|we)\b|explain\b|why\b|define\b|tell\s+me\s+about\b|can\s+you\s+explain\b)")
+    Regex::new(r"(?i)^\s*(?:what\s+is\s+(?:a|an|the\s+difference)\b|what\s+are\b|what\s+does\b|what's\s+(?:a|an)\b|what(?:'s|\s+is)\s+in\b|how\s+does\b|how\s+do\s+(?:i|you|we)\b|explain\b|why\b|define\b|tell\s+me\s+about\b|can\s+you\s+explain\b)")
         .expect("question pattern compiles")
 });
+
+/// Words for what Tend acts on when no slot names it: its tasks, files
+/// and folders ("how are my jobs doing", "clean up the old files").
+static TARGET_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:tasks?|jobs?|files?|folders?|director(?:y|ies)|dirs?|snapshots?|quarantine)\b|任务|文件|目录")
+        .expect("target pattern compiles")
+});
+
+/// Whether `text` names something Tend acts on: a slot (a path, a task
+/// id, files by pattern, age or size, a schedule, a retention), or a word
+/// for its tasks or files. A verb of Tend's on anything else ("cancel my
+/// dentist appointment") is weak evidence of an intent.
+pub fn grounded(text: &str, slots: &Slots) -> bool {
+    slots.name_a_target() || TARGET_WORDS.is_match(text)
+}
 
 /// The intent and a confidence in [0, 1].
 pub fn classify(text: &str, slots: &Slots) -> (Intent, f32) {
@@ -73,6 +88,8 @@ pub fn classify(text: &str, slots: &Slots) -> (Intent, f32) {
     if QUESTION.is_match(text) {
         return (Intent::OutOfScope, 0.85);
     }
+    // A verb inside a path is no verb: "/mnt/backup/docs" in a restore.
+    let text = &outside_paths(text);
     let earliest = CUES
         .iter()
         .filter_map(|c| c.pattern.find(text).map(|m| (m.start(), c)))
@@ -89,6 +106,15 @@ pub fn classify(text: &str, slots: &Slots) -> (Intent, f32) {
         confidence += 0.1;
     }
     (cue.intent, confidence.min(1.0))
+}
+
+/// `text` with every path blanked out (same length, so nothing shifts).
+fn outside_paths(text: &str) -> String {
+    let mut out = text.to_string();
+    for (start, end) in super::slots::path_spans(text).into_iter().rev() {
+        out.replace_range(start..end, &" ".repeat(end - start));
+    }
+    out
 }
 
 fn has_expected_slots(intent: Intent, s: &Slots) -> bool {
@@ -152,11 +178,44 @@ mod tests {
             "rename files in /srv/photos",
             "what is a backup?",
             "how does sync work",
+            "what is in /tmp?",
             "tell me a joke",
             "   ",
         ] {
             assert_eq!(intent(text), Intent::OutOfScope, "{text}");
         }
+    }
+
+    #[test]
+    fn grounding_needs_a_target_of_tends() {
+        let grounded = |text: &str| super::grounded(text, &crate::nlu::slots::extract(text));
+        for text in [
+            "cancel task 3",
+            "clean up /tmp",
+            "how are my jobs doing",
+            "delete the old files",
+            "任务进度",
+            "back up every night",
+        ] {
+            assert!(grounded(text), "{text}");
+        }
+        for text in [
+            "cancel my dentist appointment",
+            "clean the keyboard",
+            "status update for the team meeting",
+            "kill the process",
+        ] {
+            assert!(!grounded(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn verbs_inside_paths_do_not_count() {
+        assert_eq!(intent("把 /mnt/backup/docs 还原到 ~/docs"), Intent::Restore);
+        assert_eq!(
+            classify("put /mnt/backup/a back", &Slots::default()).0,
+            Intent::Restore
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 
 use super::batcher::{BatchError, BatchLimits, Batcher};
-use super::classifier::{self, Example, IntentIndex, Scores, Thresholds};
+use super::classifier::{self, Cue, Example, IntentIndex, Scores, Thresholds};
 use super::encoder::{Encoder, EncoderError};
 use super::glm::{GlmError, GlmScorer};
 use super::rules::RuleSet;
@@ -47,7 +47,7 @@ struct EncoderBackend {
 /// What the intent decision is made from, for tuning.
 pub struct Features {
     pub scores: Scores,
-    pub keyword: Intent,
+    pub cue: Cue,
 }
 
 impl Nlu {
@@ -222,7 +222,7 @@ impl Nlu {
         let (intent, confidence) = match &self.backend {
             Backend::Encoder(b) if !examined.trim().is_empty() => {
                 let embedding = b.batcher.embed(examined).await;
-                b.decide(embedding, keyword)
+                b.decide(embedding, keyword, intent::grounded(examined, &slots))
             }
             Backend::Glm(g) if !examined.trim().is_empty() => {
                 let (g, owned) = (g.clone(), examined.to_string());
@@ -248,7 +248,7 @@ impl Nlu {
         let (intent, confidence) = match &self.backend {
             Backend::Encoder(b) if !examined.trim().is_empty() => {
                 let embedding = b.batcher.embed_blocking(examined);
-                b.decide(embedding, keyword)
+                b.decide(embedding, keyword, intent::grounded(examined, &slots))
             }
             Backend::Glm(g) if !examined.trim().is_empty() => glm_decide(g, examined, keyword),
             _ => keyword,
@@ -274,7 +274,10 @@ impl Nlu {
                 let slots = slots::extract(text);
                 features.push(Features {
                     scores: index.scores(vector),
-                    keyword: intent::classify(text, &slots).0,
+                    cue: Cue {
+                        intent: intent::classify(text, &slots).0,
+                        grounded: intent::grounded(text, &slots),
+                    },
                 });
             }
         }
@@ -333,6 +336,7 @@ impl EncoderBackend {
         &self,
         embedding: Result<Vec<f32>, BatchError>,
         keyword: (Intent, f32),
+        grounded: bool,
     ) -> (Intent, f32) {
         match embedding {
             Ok(vector) => {
@@ -341,7 +345,11 @@ impl EncoderBackend {
                     .read()
                     .unwrap_or_else(|p| p.into_inner())
                     .scores(&vector);
-                classifier::decide(&scores, keyword.0, &self.thresholds)
+                let cue = Cue {
+                    intent: keyword.0,
+                    grounded,
+                };
+                classifier::decide(&scores, cue, &self.thresholds)
             }
             Err(e) => {
                 tracing::warn!("{e}; using keyword cues for this command");

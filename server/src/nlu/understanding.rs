@@ -69,6 +69,22 @@ pub struct Slots {
     pub keep_last: Option<u32>,
 }
 
+impl Slots {
+    /// Whether the command names something Tend acts on: a path, a task,
+    /// files by pattern, age or size, a schedule or a retention. The flags
+    /// ("show me first") name nothing.
+    pub fn name_a_target(&self) -> bool {
+        self.source.is_some()
+            || self.destination.is_some()
+            || self.older_than_days.is_some()
+            || self.patterns.is_some()
+            || self.min_size_bytes.is_some()
+            || self.schedule.is_some()
+            || self.task_id.is_some()
+            || self.keep_last.is_some()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Understanding {
     pub text: String,

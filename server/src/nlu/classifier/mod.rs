@@ -8,7 +8,7 @@ pub mod tune;
 
 use std::collections::HashSet;
 
-pub use decision::{decide, Thresholds, TUNED};
+pub use decision::{decide, Cue, Thresholds, TUNED};
 pub use examples::{defaults as default_examples, parse as parse_examples, Example, ExampleError};
 
 use crate::nlu::encoder::DIM;

@@ -1,7 +1,7 @@
 //! Choosing [`Thresholds`] on labeled data: a grid sweep over the decision
 //! with the embeddings computed once. Used by `tend eval FILE --tune`.
 
-use super::{decide, Scores, Thresholds};
+use super::{decide, Cue, Scores, Thresholds};
 use crate::nlu::Intent;
 
 /// What the decision sees for one labeled command.
@@ -9,7 +9,7 @@ use crate::nlu::Intent;
 pub struct Sample {
     pub gold: Intent,
     pub scores: Scores,
-    pub keyword: Intent,
+    pub cue: Cue,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -34,7 +34,7 @@ pub fn score(samples: &[Sample], thresholds: Thresholds) -> Outcome {
     let (mut correct, mut in_scope, mut in_scope_correct) = (0, 0, 0);
     let (mut tp, mut fp, mut fn_) = (0, 0, 0);
     for s in samples {
-        let (got, _) = decide(&s.scores, s.keyword, &thresholds);
+        let (got, _) = decide(&s.scores, s.cue, &thresholds);
         correct += usize::from(got == s.gold);
         let (gold_oos, got_oos) = (s.gold == Intent::OutOfScope, got == Intent::OutOfScope);
         tp += usize::from(gold_oos && got_oos);
@@ -64,14 +64,17 @@ pub fn sweep(samples: &[Sample]) -> Vec<Outcome> {
     };
     let mut outcomes = Vec::new();
     for keyword_weight in steps(0.0, 0.3, 0.02) {
-        for min_similarity in steps(0.2, 0.7, 0.02) {
-            for min_margin in steps(-0.1, 0.2, 0.01) {
-                let t = Thresholds {
-                    min_similarity,
-                    min_margin,
-                    keyword_weight,
-                };
-                outcomes.push(score(samples, t));
+        for ungrounded_keyword_weight in steps(0.0, 0.3, 0.02) {
+            for min_similarity in steps(0.2, 0.7, 0.02) {
+                for min_margin in steps(-0.1, 0.2, 0.01) {
+                    let t = Thresholds {
+                        min_similarity,
+                        min_margin,
+                        keyword_weight,
+                        ungrounded_keyword_weight,
+                    };
+                    outcomes.push(score(samples, t));
+                }
             }
         }
     }
@@ -91,7 +94,10 @@ mod tests {
             Sample {
                 gold,
                 scores,
-                keyword: Intent::OutOfScope,
+                cue: Cue {
+                    intent: Intent::OutOfScope,
+                    grounded: false,
+                },
             }
         };
         let samples = [

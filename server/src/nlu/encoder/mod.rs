@@ -2,6 +2,7 @@
 //! turns a command into a 384-dimensional unit vector whose dot product with
 //! another is their semantic similarity.
 
+mod grouping;
 mod pooling;
 
 use std::path::{Path, PathBuf};
@@ -9,7 +10,7 @@ use std::path::{Path, PathBuf};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config as BertConfig};
-use tokenizers::{Tokenizer, TruncationParams};
+use tokenizers::{Encoding, Tokenizer, TruncationParams};
 
 pub use pooling::{l2_normalize, mean_pool};
 
@@ -107,8 +108,9 @@ impl Encoder {
         }
     }
 
-    /// Unit-length embeddings of `texts`, in order. One forward pass: the
-    /// batch is padded to its longest member and the padding masked out.
+    /// Unit-length embeddings of `texts`, in order. Commands of similar
+    /// length share a forward pass ([`grouping`]); each pass is padded to
+    /// its longest member and the padding masked out.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EncoderError> {
         if texts.is_empty() {
             return Ok(Vec::new());
@@ -117,14 +119,27 @@ impl Encoder {
             .tokenizer
             .encode_batch(texts.to_vec(), true)
             .map_err(|e| EncoderError::Tokenize(e.to_string()))?;
+        let lengths: Vec<usize> = encodings.iter().map(|e| e.get_ids().len()).collect();
+        let mut vectors = vec![Vec::new(); texts.len()];
+        for group in grouping::by_length(&lengths) {
+            let members: Vec<&Encoding> = group.iter().map(|&i| &encodings[i]).collect();
+            for (i, vector) in group.into_iter().zip(self.forward(&members)?) {
+                vectors[i] = vector;
+            }
+        }
+        Ok(vectors)
+    }
+
+    /// One padded forward pass over `encodings`.
+    fn forward(&self, encodings: &[&Encoding]) -> Result<Vec<Vec<f32>>, EncoderError> {
         let width = encodings
             .iter()
             .map(|e| e.get_ids().len())
             .max()
             .unwrap_or(0);
-        let mut ids = Vec::with_capacity(texts.len() * width);
-        let mut mask = Vec::with_capacity(texts.len() * width);
-        for encoding in &encodings {
+        let mut ids = Vec::with_capacity(encodings.len() * width);
+        let mut mask = Vec::with_capacity(encodings.len() * width);
+        for encoding in encodings {
             let real = encoding.get_ids();
             ids.extend_from_slice(real);
             mask.extend(std::iter::repeat_n(1u32, real.len()));
@@ -132,7 +147,7 @@ impl Encoder {
             ids.extend(std::iter::repeat_n(0u32, width - real.len()));
             mask.extend(std::iter::repeat_n(0u32, width - real.len()));
         }
-        let shape = (texts.len(), width);
+        let shape = (encodings.len(), width);
         let ids = Tensor::from_vec(ids, shape, &self.device)?;
         let mask = Tensor::from_vec(mask, shape, &self.device)?;
         let token_types = ids.zeros_like()?;
