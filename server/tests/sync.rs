@@ -329,6 +329,35 @@ async fn a_cancelled_sync_stops_with_whole_files_and_deletes_nothing() {
 }
 
 #[tokio::test]
+async fn cancelling_in_the_middle_of_a_huge_file_stops_that_file() {
+    let app = spawn_app().await;
+    let src = app.root.join("huge");
+    std::fs::create_dir_all(&src).unwrap();
+    // Sparse: takes no disk in the source, but every byte is copied.
+    let big = std::fs::File::create(src.join("disk.img")).unwrap();
+    big.set_len(8 << 30).unwrap();
+    drop(big);
+    let dst = app.root.join("huge-copy");
+    let id = app
+        .plan_and_confirm(&format!("mirror {} to {}", src.display(), dst.display()))
+        .await;
+    // Some bytes of the one file are done: the copy is mid-file.
+    let task = app.cancel_mid_run(id, "bytes_done").await;
+    assert_eq!(task["state"], "cancelled", "{task}");
+    assert!(
+        task["progress"]["bytes_done"].as_u64().unwrap() < 8 << 30,
+        "stopped before the end of the file: {task}"
+    );
+    let left: Vec<_> = std::fs::read_dir(&dst)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n != ".tend-versions")
+        .collect();
+    assert!(left.is_empty(), "no partial or temporary file: {left:?}");
+}
+
+#[tokio::test]
 async fn versions_older_than_the_retention_are_purged_by_the_next_sync() {
     let app = spawn_app().await;
     let (src, dst) = (app.root.join("v-src"), app.root.join("v-dst"));

@@ -1,20 +1,23 @@
 //! Comparing source and destination: what to copy, update and delete.
 //!
-//! Both trees are walked in parallel with the `ignore` crate (all of its
-//! filters off: a mirror copies hidden files and ignores no `.gitignore`).
-//! The comparison of one entry (a `stat` of its destination twin) runs on the
-//! walker's threads, which is where the time goes on large trees.
+//! The source is walked in parallel, each entry looked up in its
+//! destination twin ([`SourceWalk`]); a mirror copies hidden files and
+//! ignores no `.gitignore`. With deletions asked for, the destination is
+//! walked too (the `ignore` crate, all filters off) to find what the source
+//! lacks.
 
 use std::collections::HashSet;
 use std::fs::{self, Metadata};
 use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use app::api::PreviewView;
 use ignore::{WalkBuilder, WalkState};
 
+use super::twin::{Twin, TwinDir, TwinStat};
 use super::{TEMP_PREFIX, VERSIONS_DIR};
 use crate::domain::AllowedPath;
 
@@ -171,25 +174,30 @@ pub fn diff(
 ) -> SyncPlan {
     let (src_root, dst_root) = (source.as_path(), destination.as_path());
     let seen: Mutex<Vec<Seen>> = Mutex::new(Vec::new());
-    walker(src_root).run(|| {
-        let seen = &seen;
-        Box::new(move |entry| {
-            if cancelled() {
-                return WalkState::Quit;
+    // On a re-run almost every entry is unchanged. Their names matter only
+    // to tell extraneous destination entries apart; without deletions they
+    // are merely counted, so the walk's threads share no lock for them.
+    let unchanged = AtomicU64::new(0);
+    let walk = SourceWalk {
+        src_root,
+        dst_root,
+        compare,
+        cancelled,
+        keep: &|item| match item {
+            Seen::Unchanged(_) | Seen::ExistingDirectory(_) if !delete_extraneous => {
+                if matches!(item, Seen::Unchanged(_)) {
+                    unchanged.fetch_add(1, Ordering::Relaxed);
+                }
             }
-            let item = match entry {
-                Ok(entry) if entry.depth() == 0 => return WalkState::Continue,
-                Ok(entry) => classify(&entry, src_root, dst_root, compare),
-                Err(e) => Seen::Error(e.to_string()),
-            };
-            push(seen, item);
-            WalkState::Continue
-        })
-    });
+            item => push(&seen, item),
+        },
+    };
+    walk.run();
 
     let mut plan = SyncPlan {
         source: src_root.to_path_buf(),
         destination: dst_root.to_path_buf(),
+        unchanged: unchanged.into_inner(),
         ..SyncPlan::default()
     };
     let mut in_source: HashSet<PathBuf> = HashSet::new();
@@ -257,57 +265,133 @@ fn push<T>(list: &Mutex<Vec<T>>, item: T) {
     list.lock().unwrap_or_else(|p| p.into_inner()).push(item);
 }
 
-fn classify(entry: &ignore::DirEntry, src_root: &Path, dst_root: &Path, compare: Compare) -> Seen {
-    let relative = match entry.path().strip_prefix(src_root) {
-        Ok(r) => r.to_path_buf(),
-        Err(e) => return Seen::Error(e.to_string()),
-    };
-    let src_meta = match entry.metadata() {
-        Ok(m) => m,
-        Err(e) => return Seen::Error(format!("{}: {e}", relative.display())),
-    };
-    let dst_path = dst_root.join(&relative);
-    let dst_meta = fs::symlink_metadata(&dst_path).ok();
-    let file_type = src_meta.file_type();
-    if file_type.is_dir() {
-        return match &dst_meta {
-            Some(m) if m.is_dir() => Seen::ExistingDirectory(relative),
-            Some(_) => Seen::DirectoryReplacingFile(relative),
-            None => Seen::Directory(relative),
+/// The source side of the comparison: a parallel walk that reads each
+/// source directory once and looks each entry up in the destination twin
+/// held open ([`TwinDir`]). Every `stat` is relative to an open directory
+/// (`DirEntry::metadata` is `statx(dirfd, name)`), and directories need
+/// none (their type comes with the listing): an unchanged re-run is two
+/// `stat`s per file and a listing per directory.
+struct SourceWalk<'a> {
+    src_root: &'a Path,
+    dst_root: &'a Path,
+    compare: Compare,
+    cancelled: &'a (dyn Fn() -> bool + Sync),
+    keep: &'a (dyn Fn(Seen) + Sync),
+}
+
+impl SourceWalk<'_> {
+    fn run(&self) {
+        let root = match TwinDir::open(self.dst_root) {
+            Twin::Directory(dir) => Some(dir),
+            Twin::NotDirectory | Twin::Missing => None,
         };
-    }
-    if !(file_type.is_file() || file_type.is_symlink()) {
-        return Seen::Special(relative);
-    }
-    let is_symlink = file_type.is_symlink();
-    let kind = match &dst_meta {
-        None => Some(ChangeKind::Create),
-        Some(d) if d.is_dir() => {
-            return Seen::Error(format!(
-            "{} is a directory in the destination but a file in the source; move it aside first",
-            dst_path.display()
-        ))
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(walk_threads())
+            .thread_name(|n| format!("tend-sync-walk-{n}"))
+            .build();
+        match pool {
+            Ok(pool) => pool.scope(|scope| self.directory(scope, PathBuf::new(), root)),
+            // Without threads the walk still runs, on this one.
+            Err(_) => rayon::scope(|scope| self.directory(scope, PathBuf::new(), root)),
         }
-        Some(d) if is_symlink => {
-            let same_link = d.file_type().is_symlink()
-                && fs::read_link(&dst_path).ok() == fs::read_link(entry.path()).ok();
-            (!same_link).then_some(ChangeKind::Update)
+    }
+
+    /// Compares the source directory `relative` with its destination twin
+    /// (`None` when the destination has no directory there), and walks its
+    /// subdirectories as tasks of their own.
+    fn directory<'s>(&'s self, scope: &rayon::Scope<'s>, relative: PathBuf, twin: Option<TwinDir>) {
+        if (self.cancelled)() {
+            return;
         }
-        Some(d) if d.file_type().is_symlink() => Some(ChangeKind::Update),
-        Some(d) => match up_to_date(entry.path(), &src_meta, &dst_path, d, compare) {
-            Ok(true) => None,
-            Ok(false) => Some(ChangeKind::Update),
+        let entries = match fs::read_dir(self.src_root.join(&relative)) {
+            Ok(entries) => entries,
+            Err(e) => return (self.keep)(Seen::Error(format!("{}: {e}", shown(&relative)))),
+        };
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    (self.keep)(Seen::Error(format!("{}: {e}", shown(&relative))));
+                    continue;
+                }
+            };
+            let name = entry.file_name();
+            if is_ours(&name) {
+                continue;
+            }
+            let child = relative.join(&name);
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => {
+                    let sub = twin.as_ref().map_or(Twin::Missing, |t| t.child(&name));
+                    let (item, sub) = match sub {
+                        Twin::Directory(dir) => (Seen::ExistingDirectory(child.clone()), Some(dir)),
+                        Twin::NotDirectory => (Seen::DirectoryReplacingFile(child.clone()), None),
+                        Twin::Missing => (Seen::Directory(child.clone()), None),
+                    };
+                    (self.keep)(item);
+                    scope.spawn(move |scope| self.directory(scope, child, sub));
+                }
+                Ok(_) => (self.keep)(self.classify(&entry, child, twin.as_ref())),
+                Err(e) => (self.keep)(Seen::Error(format!("{}: {e}", child.display()))),
+            }
+        }
+    }
+
+    /// One source entry that is not a directory, against its destination
+    /// twin (if any).
+    fn classify(&self, entry: &fs::DirEntry, relative: PathBuf, twin: Option<&TwinDir>) -> Seen {
+        let src_meta = match entry.metadata() {
+            Ok(m) => m,
             Err(e) => return Seen::Error(format!("{}: {e}", relative.display())),
-        },
-    };
-    match kind {
-        Some(kind) => Seen::Change(Change {
-            kind,
-            relative,
-            size: if is_symlink { 0 } else { src_meta.len() },
-            is_symlink,
-        }),
-        None => Seen::Unchanged(relative),
+        };
+        let file_type = src_meta.file_type();
+        if !(file_type.is_file() || file_type.is_symlink()) {
+            return Seen::Special(relative);
+        }
+        let dst = match twin.map(|t| t.stat(&entry.file_name())).transpose() {
+            Ok(found) => found.flatten(),
+            Err(e) => return Seen::Error(format!("{}: {e}", relative.display())),
+        };
+        let dst_path = || self.dst_root.join(&relative);
+        let is_symlink = file_type.is_symlink();
+        let kind = match dst {
+            None => Some(ChangeKind::Create),
+            Some(d) if d.is_dir => {
+                return Seen::Error(format!(
+                    "{} is a directory in the destination but a file in the source; move it aside first",
+                    dst_path().display()
+                ))
+            }
+            Some(d) if is_symlink => {
+                let same_link =
+                    d.is_symlink && fs::read_link(dst_path()).ok() == fs::read_link(entry.path()).ok();
+                (!same_link).then_some(ChangeKind::Update)
+            }
+            Some(d) if d.is_symlink => Some(ChangeKind::Update),
+            Some(d) => match up_to_date(&entry.path(), &src_meta, &dst_path(), &d, self.compare) {
+                Ok(true) => None,
+                Ok(false) => Some(ChangeKind::Update),
+                Err(e) => return Seen::Error(format!("{}: {e}", relative.display())),
+            },
+        };
+        match kind {
+            Some(kind) => Seen::Change(Change {
+                kind,
+                relative,
+                size: if is_symlink { 0 } else { src_meta.len() },
+                is_symlink,
+            }),
+            None => Seen::Unchanged(relative),
+        }
+    }
+}
+
+/// A relative directory for messages ("." for the root).
+fn shown(relative: &Path) -> String {
+    if relative.as_os_str().is_empty() {
+        ".".into()
+    } else {
+        relative.display().to_string()
     }
 }
 
@@ -315,14 +399,14 @@ fn up_to_date(
     src: &Path,
     src_meta: &Metadata,
     dst: &Path,
-    dst_meta: &Metadata,
+    dst_meta: &TwinStat,
     compare: Compare,
 ) -> io::Result<bool> {
-    if src_meta.len() != dst_meta.len() {
+    if src_meta.len() != dst_meta.len {
         return Ok(false);
     }
     match compare {
-        Compare::SizeAndTime => Ok(src_meta.mtime() == dst_meta.mtime()),
+        Compare::SizeAndTime => Ok(src_meta.mtime() == dst_meta.mtime),
         Compare::Content => Ok(hash_file(src)? == hash_file(dst)?),
     }
 }

@@ -11,6 +11,7 @@
 
 mod apply;
 mod diff;
+mod twin;
 
 pub use diff::{diff, Change, ChangeKind, Compare, SyncPlan};
 
