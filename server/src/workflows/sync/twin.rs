@@ -50,13 +50,14 @@ fn twin_from(fd: libc::c_int) -> Twin {
 }
 
 impl TwinDir {
-    /// The destination root.
+    /// The destination root. It was checked against the policy after
+    /// resolving links, so a link there is followed (below it, never).
     pub fn open(path: &Path) -> Twin {
         let Ok(path) = CString::new(path.as_os_str().as_bytes()) else {
             return Twin::Missing;
         };
         // SAFETY: a valid NUL-terminated path; the result is checked.
-        twin_from(unsafe { libc::open(path.as_ptr(), DIR_FLAGS) })
+        twin_from(unsafe { libc::open(path.as_ptr(), DIR_FLAGS & !libc::O_NOFOLLOW) })
     }
 
     /// The subdirectory `name` of this directory.
@@ -126,6 +127,11 @@ mod tests {
             Twin::NotDirectory
         ));
         assert!(matches!(TwinDir::open(&root.join("gone")), Twin::Missing));
+        // The root itself may be reached through a link (it was checked).
+        assert!(matches!(
+            TwinDir::open(&root.join("link")),
+            Twin::Directory(_)
+        ));
 
         let file = dir.stat(OsStr::new("file")).unwrap().unwrap();
         let meta = std::fs::metadata(root.join("file")).unwrap();
