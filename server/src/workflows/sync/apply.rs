@@ -309,10 +309,12 @@ fn copy_contents(
         // std::io::copy uses copy_file_range (also through `take`), which
         // reflinks where the filesystem can.
         let n = io::copy(&mut (&reader).take(COPY_CHUNK), &mut writer)?;
-        if n == 0 {
+        copied(n);
+        // Short of a full step means the end of the file (io::copy reads
+        // until EOF or the step's limit): no extra call to find that out.
+        if n < COPY_CHUNK {
             break;
         }
-        copied(n);
     }
     writer.set_permissions(meta.permissions())?;
     // No fsync per file: a killed process cannot tear a file that is only
