@@ -202,10 +202,12 @@ impl Nlu {
             return Reading::Decided(Understanding::new(text, intent, 1.0, slots));
         }
         let keyword = intent::classify(examined, &slots);
+        let grounded = intent::grounded(examined, &slots);
         Reading::ForModel(FirstReading {
             examined,
             slots,
             keyword,
+            grounded,
         })
     }
 
@@ -215,6 +217,7 @@ impl Nlu {
             examined,
             slots,
             keyword,
+            grounded,
         } = match self.read_first(text) {
             Reading::Decided(understanding) => return understanding,
             Reading::ForModel(first) => first,
@@ -222,7 +225,7 @@ impl Nlu {
         let (intent, confidence) = match &self.backend {
             Backend::Encoder(b) if !examined.trim().is_empty() => {
                 let embedding = b.batcher.embed(examined).await;
-                b.decide(embedding, keyword, intent::grounded(examined, &slots))
+                b.decide(embedding, keyword, grounded)
             }
             Backend::Glm(g) if !examined.trim().is_empty() => {
                 let (g, owned) = (g.clone(), examined.to_string());
@@ -241,6 +244,7 @@ impl Nlu {
             examined,
             slots,
             keyword,
+            grounded,
         } = match self.read_first(text) {
             Reading::Decided(understanding) => return understanding,
             Reading::ForModel(first) => first,
@@ -248,7 +252,7 @@ impl Nlu {
         let (intent, confidence) = match &self.backend {
             Backend::Encoder(b) if !examined.trim().is_empty() => {
                 let embedding = b.batcher.embed_blocking(examined);
-                b.decide(embedding, keyword, intent::grounded(examined, &slots))
+                b.decide(embedding, keyword, grounded)
             }
             Backend::Glm(g) if !examined.trim().is_empty() => glm_decide(g, examined, keyword),
             _ => keyword,
@@ -295,6 +299,8 @@ struct FirstReading<'t> {
     examined: &'t str,
     slots: Slots,
     keyword: (Intent, f32),
+    /// Whether it names something Tend acts on (see [`intent::grounded`]).
+    grounded: bool,
 }
 
 /// The GLM's decision, or the keyword cues' when the model fails.
