@@ -7,6 +7,7 @@
 //! lacks.
 
 use std::collections::HashSet;
+use std::ffi::OsStr;
 use std::fs::{self, Metadata};
 use std::io;
 use std::os::unix::fs::MetadataExt;
@@ -129,7 +130,7 @@ impl SyncPlan {
     }
 }
 
-fn is_ours(name: &std::ffi::OsStr) -> bool {
+fn is_ours(name: &OsStr) -> bool {
     name == VERSIONS_DIR || name.to_str().is_some_and(|n| n.starts_with(TEMP_PREFIX))
 }
 
@@ -184,11 +185,10 @@ pub fn diff(
         compare,
         cancelled,
         keep: &|item| match item {
-            Seen::Unchanged(_) | Seen::ExistingDirectory(_) if !delete_extraneous => {
-                if matches!(item, Seen::Unchanged(_)) {
-                    unchanged.fetch_add(1, Ordering::Relaxed);
-                }
+            Seen::Unchanged(_) if !delete_extraneous => {
+                unchanged.fetch_add(1, Ordering::Relaxed);
             }
+            Seen::ExistingDirectory(_) if !delete_extraneous => {}
             item => push(&seen, item),
         },
     };
@@ -331,7 +331,7 @@ impl SourceWalk<'_> {
                     (self.keep)(item);
                     scope.spawn(move |scope| self.directory(scope, child, sub));
                 }
-                Ok(_) => (self.keep)(self.classify(&entry, child, twin.as_ref())),
+                Ok(_) => (self.keep)(self.classify(&entry, &name, child, twin.as_ref())),
                 Err(e) => (self.keep)(Seen::Error(format!("{}: {e}", child.display()))),
             }
         }
@@ -339,7 +339,13 @@ impl SourceWalk<'_> {
 
     /// One source entry that is not a directory, against its destination
     /// twin (if any).
-    fn classify(&self, entry: &fs::DirEntry, relative: PathBuf, twin: Option<&TwinDir>) -> Seen {
+    fn classify(
+        &self,
+        entry: &fs::DirEntry,
+        name: &OsStr,
+        relative: PathBuf,
+        twin: Option<&TwinDir>,
+    ) -> Seen {
         let src_meta = match entry.metadata() {
             Ok(m) => m,
             Err(e) => return Seen::Error(format!("{}: {e}", relative.display())),
@@ -348,7 +354,7 @@ impl SourceWalk<'_> {
         if !(file_type.is_file() || file_type.is_symlink()) {
             return Seen::Special(relative);
         }
-        let dst = match twin.map(|t| t.stat(&entry.file_name())).transpose() {
+        let dst = match twin.map(|t| t.stat(name)).transpose() {
             Ok(found) => found.flatten(),
             Err(e) => return Seen::Error(format!("{}: {e}", relative.display())),
         };
@@ -368,7 +374,7 @@ impl SourceWalk<'_> {
                 (!same_link).then_some(ChangeKind::Update)
             }
             Some(d) if d.is_symlink => Some(ChangeKind::Update),
-            Some(d) => match up_to_date(&entry.path(), &src_meta, &dst_path(), &d, self.compare) {
+            Some(d) => match up_to_date(entry, &src_meta, dst_path, &d, self.compare) {
                 Ok(true) => None,
                 Ok(false) => Some(ChangeKind::Update),
                 Err(e) => return Seen::Error(format!("{}: {e}", relative.display())),
@@ -395,10 +401,13 @@ fn shown(relative: &Path) -> String {
     }
 }
 
+/// Whether the destination twin already holds the source file. The paths
+/// are built only to hash: a size-and-time comparison, the common one,
+/// allocates nothing per file.
 fn up_to_date(
-    src: &Path,
+    src: &fs::DirEntry,
     src_meta: &Metadata,
-    dst: &Path,
+    dst: impl FnOnce() -> PathBuf,
     dst_meta: &TwinStat,
     compare: Compare,
 ) -> io::Result<bool> {
@@ -407,7 +416,7 @@ fn up_to_date(
     }
     match compare {
         Compare::SizeAndTime => Ok(src_meta.mtime() == dst_meta.mtime),
-        Compare::Content => Ok(hash_file(src)? == hash_file(dst)?),
+        Compare::Content => Ok(hash_file(&src.path())? == hash_file(&dst())?),
     }
 }
 
@@ -475,4 +484,56 @@ pub fn parent_inside(path: &Path, root: &Path) -> bool {
     path.parent()
         .and_then(|p| p.canonicalize().ok())
         .is_some_and(|p| p.starts_with(root))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::PathPolicy;
+    use std::time::{Duration, SystemTime};
+
+    fn write(path: &Path, content: &str, modified: SystemTime) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, content).unwrap();
+        let file = fs::File::options().write(true).open(path).unwrap();
+        file.set_modified(modified).unwrap();
+    }
+
+    #[test]
+    fn size_and_time_or_contents_decide_what_is_unchanged() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        let when = SystemTime::now() - Duration::from_secs(3600);
+        // Same size and time on both sides, different bytes.
+        write(&root.join("src/d/same.txt"), "aaaa", when);
+        write(&root.join("dst/d/same.txt"), "bbbb", when);
+        write(&root.join("src/d/twin.txt"), "cccc", when);
+        write(&root.join("dst/d/twin.txt"), "cccc", when);
+        write(&root.join("src/new.txt"), "new", when);
+        let policy = PathPolicy::new([root.clone()], None);
+        let src = policy.recheck(&root.join("src")).unwrap();
+        let dst = policy.recheck(&root.join("dst")).unwrap();
+
+        let by_time = diff(&src, &dst, false, Compare::SizeAndTime, &|| false);
+        assert_eq!(by_time.unchanged, 2);
+        let created: Vec<_> = by_time
+            .changes
+            .iter()
+            .map(|c| (c.kind, c.relative.clone()))
+            .collect();
+        assert_eq!(created, [(ChangeKind::Create, PathBuf::from("new.txt"))]);
+
+        // With deletions the unchanged are kept by name, and counted the same.
+        let deleting = diff(&src, &dst, true, Compare::SizeAndTime, &|| false);
+        assert_eq!(deleting.unchanged, 2);
+        assert_eq!(deleting.count(ChangeKind::Delete), 0);
+
+        let by_content = diff(&src, &dst, false, Compare::Content, &|| false);
+        assert_eq!(by_content.unchanged, 1);
+        assert_eq!(by_content.count(ChangeKind::Update), 1);
+        assert!(by_content
+            .changes
+            .iter()
+            .any(|c| c.kind == ChangeKind::Update && c.relative == Path::new("d/same.txt")));
+    }
 }

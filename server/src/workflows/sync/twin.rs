@@ -29,6 +29,7 @@ pub struct TwinStat {
     pub mtime: i64,
 }
 
+/// A name or path as the C calls take it.
 fn c_name(name: &OsStr) -> io::Result<CString> {
     CString::new(name.as_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))
 }
@@ -53,7 +54,7 @@ impl TwinDir {
     /// The destination root. It was checked against the policy after
     /// resolving links, so a link there is followed (below it, never).
     pub fn open(path: &Path) -> Twin {
-        let Ok(path) = CString::new(path.as_os_str().as_bytes()) else {
+        let Ok(path) = c_name(path.as_os_str()) else {
             return Twin::Missing;
         };
         // SAFETY: a valid NUL-terminated path; the result is checked.
