@@ -50,3 +50,33 @@ mod tests {
         assert_eq!(days(0.25), "0.25 days");
     }
 }
+
+/// Unix milliseconds as a date and time in the browser's time zone
+/// ("Wed 25 Nov, 02:00"); in the server render, UTC.
+pub fn time(ms: i64) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+        let options = js_sys::Object::new();
+        for (key, value) in [
+            ("weekday", "short"),
+            ("day", "numeric"),
+            ("month", "short"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+        ] {
+            let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+        }
+        String::from(date.to_locale_string("en-GB", &options))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let secs = ms.div_euclid(1000);
+        let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+        format!(
+            "day {days} of the Unix epoch, {:02}:{:02} UTC",
+            rest / 3600,
+            rest % 3600 / 60
+        )
+    }
+}

@@ -16,6 +16,7 @@ pub mod nlu;
 pub mod plan;
 pub mod queue;
 pub mod rules;
+pub mod schedule;
 pub mod startup;
 pub mod workflows;
 

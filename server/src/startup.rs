@@ -18,6 +18,7 @@ use crate::nlu::Nlu;
 use crate::plan::Planner;
 use crate::queue::{open_store, EventHub, Store, StoreError, Workers};
 use crate::rules::{RuleError, RuleService};
+use crate::schedule::Scheduler;
 use crate::workflows::cleanup::purge;
 use crate::workflows::WorkflowEnv;
 
@@ -38,6 +39,8 @@ pub enum StartError {
 pub struct Server {
     pub addr: SocketAddr,
     pub store: Arc<dyn Store>,
+    /// Fires repeating plans; `tick` fires what is due at a given time.
+    pub scheduler: Arc<Scheduler>,
     shutdown: watch::Sender<bool>,
     handle: JoinHandle<std::io::Result<()>>,
 }
@@ -90,6 +93,8 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     let workers = Workers::new(store.clone(), hub.clone(), env.clone());
     let (shutdown, shutdown_rx) = watch::channel(false);
     workers.start(config.workers, shutdown_rx.clone());
+    let scheduler = Scheduler::new(store.clone(), hub.clone(), workers.clone());
+    tokio::spawn(scheduler.clone().run(shutdown_rx.clone()));
     if config.quarantine_retention_days > 0 {
         tokio::spawn(purge_quarantines(
             quarantine_dir.clone(),
@@ -123,6 +128,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         nlu,
         store: store.clone(),
         workers: workers.clone(),
+        hub: hub.clone(),
         env,
         plan_ttl_ms: (config.plan_ttl_secs as i64).saturating_mul(1000),
         max_command_bytes: config.max_command_bytes,
@@ -147,6 +153,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         store: store.clone(),
         hub,
         workers,
+        scheduler: scheduler.clone(),
         planner,
         rules,
         leptos,
@@ -165,6 +172,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     Ok(Server {
         addr,
         store,
+        scheduler,
         shutdown,
         handle,
     })

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use support::{kill_mid_run_then_finish, random_tree, spawn_app, test_config, tree, TestApp};
+use support::{
+    kill_mid_run_then_finish, random_tree, snapshots, spawn_app, test_config, tree, TestApp,
+};
 
 fn password_file(app: &TestApp) -> PathBuf {
     app.config.data_dir.join("secrets/restic.password")
@@ -16,28 +18,6 @@ fn password_file(app: &TestApp) -> PathBuf {
 
 fn snapshot_count(repo: &Path, password_file: &Path) -> usize {
     snapshots(repo, password_file).len()
-}
-
-/// Snapshots in a repository, read with rustic_core itself, oldest first.
-fn snapshots(repo: &Path, password_file: &Path) -> Vec<rustic_core::repofile::SnapshotFile> {
-    let password = std::fs::read_to_string(password_file).unwrap();
-    let backends = rustic_backend::BackendOptions::default()
-        .repository(repo.to_string_lossy().to_string())
-        .to_backends()
-        .unwrap();
-    rustic_core::Repository::new(
-        &rustic_core::RepositoryOptions::default().no_cache(true),
-        &backends,
-    )
-    .unwrap()
-    .open(&rustic_core::Credentials::password(password.trim()))
-    .unwrap()
-    .get_all_snapshots()
-    .map(|mut s| {
-        s.sort_by(|a, b| a.time.cmp(&b.time));
-        s
-    })
-    .unwrap()
 }
 
 /// Runs the standard restic tool on a repository and returns whether it

@@ -64,6 +64,10 @@ pub struct PlanView {
     pub command: String,
     #[serde(default)]
     pub slots: serde_json::Value,
+    /// When the plan repeats (five-field cron): confirming it makes a
+    /// schedule instead of queuing one task.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
 }
 
 /// `POST /api/plans/{id}/revise` body: new values for editable parameters,
@@ -78,7 +82,12 @@ pub struct ReviseRequest {
 /// `POST /api/plans/{id}/confirm` answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConfirmResponse {
-    pub task_id: i64,
+    /// The task queued, for a plan that runs once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<i64>,
+    /// The schedule made, for a plan that repeats.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<super::ScheduleView>,
 }
 
 /// Body of every error response.

@@ -3,6 +3,7 @@
 mod command;
 mod events;
 mod rules;
+mod schedule;
 mod task;
 
 pub use command::{
@@ -14,4 +15,5 @@ pub use rules::{
     ExampleView, LocationAliasView, NewExample, NewLocationAlias, NewPatternAlias, NewPhraseRule,
     PatternAliasView, PhraseRuleView, RuleKind, RulesView, INTENT_NAMES,
 };
+pub use schedule::ScheduleView;
 pub use task::{ProgressView, TaskState, TaskView};

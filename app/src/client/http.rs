@@ -1,6 +1,7 @@
 use crate::api::{
     CommandResponse, ConfirmResponse, ExampleView, LocationAliasView, NewExample, NewLocationAlias,
     NewPatternAlias, NewPhraseRule, PatternAliasView, PhraseRuleView, RuleKind, RulesView,
+    ScheduleView,
 };
 
 /// A failed API call, already phrased for the person at the console.
@@ -38,6 +39,10 @@ pub async fn cancel_plan(plan_id: &str) -> Result<serde_json::Value, ClientError
 
 pub async fn cancel_task(task_id: i64) -> Result<serde_json::Value, ClientError> {
     imp::post_json::<(), _>(&format!("/api/tasks/{task_id}/cancel"), None).await
+}
+
+pub async fn stop_schedule(schedule_id: i64) -> Result<ScheduleView, ClientError> {
+    imp::post_json::<(), _>(&format!("/api/schedules/{schedule_id}/stop"), None).await
 }
 
 pub async fn rules() -> Result<RulesView, ClientError> {

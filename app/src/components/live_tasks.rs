@@ -1,12 +1,14 @@
 use leptos::prelude::*;
 
-use crate::api::{ServerMessage, TaskView};
+use crate::api::{ScheduleView, ServerMessage, TaskView};
 use crate::client::{self, Connection};
 
-/// The tasks as the server last reported them, kept current by the websocket.
+/// The tasks and active schedules as the server last reported them, kept
+/// current by the websocket.
 #[derive(Clone, Copy)]
 pub struct LiveTasks {
     pub tasks: RwSignal<Vec<TaskView>>,
+    pub schedules: RwSignal<Vec<ScheduleView>>,
     pub connection: RwSignal<Connection>,
 }
 
@@ -15,6 +17,7 @@ impl LiveTasks {
     pub fn provide() -> Self {
         let live = LiveTasks {
             tasks: RwSignal::new(Vec::new()),
+            schedules: RwSignal::new(Vec::new()),
             connection: RwSignal::new(Connection::Connecting),
         };
         provide_context(live);
@@ -24,6 +27,7 @@ impl LiveTasks {
     pub fn expect() -> Self {
         use_context::<LiveTasks>().unwrap_or_else(|| LiveTasks {
             tasks: RwSignal::new(Vec::new()),
+            schedules: RwSignal::new(Vec::new()),
             connection: RwSignal::new(Connection::Connecting),
         })
     }
@@ -41,11 +45,19 @@ impl LiveTasks {
 
     fn apply(self, message: ServerMessage) {
         match message {
-            ServerMessage::Snapshot { mut tasks } => {
+            ServerMessage::Snapshot {
+                mut tasks,
+                schedules,
+            } => {
                 tasks.sort_by_key(|t| std::cmp::Reverse(t.id));
                 self.tasks.set(tasks);
+                self.schedules
+                    .set(schedules.into_iter().filter(|s| s.active).collect());
             }
             ServerMessage::Task { task } => self.tasks.update(|tasks| upsert(tasks, *task)),
+            ServerMessage::Schedule { schedule } => self
+                .schedules
+                .update(|list| upsert_schedule(list, schedule)),
         }
     }
 }
@@ -59,5 +71,14 @@ fn upsert(tasks: &mut Vec<TaskView>, task: TaskView) {
             tasks.push(task);
             tasks.sort_by_key(|t| std::cmp::Reverse(t.id));
         }
+    }
+}
+
+/// Shows a new or changed schedule; a stopped one leaves the list. Newest first.
+fn upsert_schedule(list: &mut Vec<ScheduleView>, schedule: ScheduleView) {
+    list.retain(|s| s.id != schedule.id);
+    if schedule.active {
+        list.push(schedule);
+        list.sort_by_key(|s| std::cmp::Reverse(s.id));
     }
 }

@@ -4,10 +4,12 @@ mod console;
 mod live_tasks;
 mod plan_card;
 mod rules;
+mod schedules;
 mod task_panel;
 
 pub use console::Console;
 pub use live_tasks::LiveTasks;
 pub use plan_card::PlanCard;
 pub use rules::RulesEditor;
+pub use schedules::Schedules;
 pub use task_panel::TaskPanel;

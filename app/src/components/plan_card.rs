@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::api::{CommandResponse, Parameter, PlanView, ReviseRequest};
+use crate::api::{CommandResponse, ConfirmResponse, Parameter, PlanView, ReviseRequest};
 use crate::client;
 use crate::format;
 
@@ -9,6 +9,11 @@ enum PlanStatus {
     Pending,
     Working,
     Confirmed(i64),
+    /// A plan that repeats: the schedule made, and when it first runs.
+    Scheduled {
+        id: i64,
+        when: String,
+    },
     Cancelled,
     /// Edited: a new plan replaced this one.
     Revised,
@@ -69,7 +74,18 @@ pub fn PlanCard(plan: PlanView, on_revised: Callback<CommandResponse>) -> impl I
         set_status.set(PlanStatus::Working);
         leptos::task::spawn_local(async move {
             match client::confirm_plan(&id).await {
-                Ok(answer) => set_status.set(PlanStatus::Confirmed(answer.task_id)),
+                Ok(ConfirmResponse {
+                    schedule: Some(s), ..
+                }) => set_status.set(PlanStatus::Scheduled {
+                    id: s.id,
+                    when: s.description,
+                }),
+                Ok(ConfirmResponse {
+                    task_id: Some(id), ..
+                }) => set_status.set(PlanStatus::Confirmed(id)),
+                Ok(_) => set_status.set(PlanStatus::Failed(
+                    "The server confirmed the plan but said nothing of what it made.".into(),
+                )),
                 Err(e) => set_status.set(PlanStatus::Failed(e.0)),
             }
         });
@@ -174,6 +190,9 @@ pub fn PlanCard(plan: PlanView, on_revised: Callback<CommandResponse>) -> impl I
                         PlanStatus::Pending => String::from("Nothing has changed yet."),
                         PlanStatus::Working => String::from("Working…"),
                         PlanStatus::Confirmed(id) => format!("Confirmed: task #{id} is queued."),
+                        PlanStatus::Scheduled { id, when } => {
+                            format!("Scheduled: schedule #{id} runs {when}. Nothing runs until then.")
+                        }
                         PlanStatus::Cancelled => String::from("Cancelled. Nothing was changed."),
                         PlanStatus::Revised => String::from("Edited: the new plan is below."),
                         PlanStatus::Failed(message) => message,

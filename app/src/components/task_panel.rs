@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::LiveTasks;
+use super::{LiveTasks, Schedules};
 use crate::api::{TaskState, TaskView};
 use crate::client;
 use crate::format;
@@ -23,6 +23,7 @@ pub fn TaskPanel() -> impl IntoView {
                     }}
                 </span>
             </header>
+            <Schedules />
             <Show
                 when=move || !live.tasks.get().is_empty()
                 fallback=|| view! { <p class="empty">"No tasks yet."</p> }

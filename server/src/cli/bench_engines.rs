@@ -88,6 +88,7 @@ fn bench(base: &Path, options: &Options) -> Result<(), String> {
             excludes: Vec::new(),
             ignore_files: false,
             retention: Default::default(),
+            schedule_id: None,
         })
     };
     let restic_repo = base.join("restic-repo");

@@ -46,6 +46,9 @@ impl ApiError {
                 PlanError::NotUndoable(_) => (StatusCode::CONFLICT, "not_undoable"),
                 PlanError::MissingPaths(_) => (StatusCode::UNPROCESSABLE_ENTITY, "paths_missing"),
                 PlanError::BadEdit(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_edit"),
+                PlanError::Schedule(_) | PlanError::ScheduleNeverRuns(_) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "schedule_invalid")
+                }
                 PlanError::Workflow(crate::workflows::WorkflowError::InvalidParams(_)) => {
                     (StatusCode::UNPROCESSABLE_ENTITY, "invalid_parameters")
                 }
@@ -80,6 +83,8 @@ fn store_status(e: &StoreError) -> (StatusCode, &'static str) {
         StoreError::TaskNotFound(_) => (StatusCode::NOT_FOUND, "task_not_found"),
         StoreError::PlanExpired => (StatusCode::GONE, "plan_expired"),
         StoreError::PlanAlreadyConfirmed(_) => (StatusCode::CONFLICT, "plan_already_confirmed"),
+        StoreError::PlanAlreadyScheduled(_) => (StatusCode::CONFLICT, "plan_already_confirmed"),
+        StoreError::ScheduleNotFound(_) => (StatusCode::NOT_FOUND, "schedule_not_found"),
         StoreError::PlanCancelled => (StatusCode::CONFLICT, "plan_cancelled"),
         StoreError::RuleExists(_) => (StatusCode::CONFLICT, "rule_exists"),
         StoreError::RuleNotFound { .. } => (StatusCode::NOT_FOUND, "rule_not_found"),

@@ -6,7 +6,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
-use super::handlers::{commands, events, health, plans, rules, tasks};
+use super::handlers::{commands, events, health, plans, rules, schedules, tasks};
 use super::AppState;
 use app::{shell, App};
 
@@ -26,6 +26,9 @@ pub fn router(state: AppState) -> Router {
         .route("/tasks/{id}", get(tasks::show))
         .route("/tasks/{id}/events", get(tasks::events))
         .route("/tasks/{id}/cancel", post(tasks::cancel))
+        .route("/schedules", get(schedules::list))
+        .route("/schedules/{id}", get(schedules::show))
+        .route("/schedules/{id}/stop", post(schedules::stop))
         .route("/events", get(events::subscribe))
         .route("/rules", get(rules::list))
         .route("/rules/phrases", post(rules::add_phrase))

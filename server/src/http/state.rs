@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::plan::Planner;
 use crate::queue::{EventHub, Store, Workers};
 use crate::rules::RuleService;
+use crate::schedule::Scheduler;
 
 /// Everything a handler may need, cheap to clone.
 #[derive(Clone)]
@@ -16,6 +17,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub hub: EventHub,
     pub workers: Arc<Workers>,
+    /// Fires repeating plans; woken when one is confirmed.
+    pub scheduler: Arc<Scheduler>,
     pub planner: Arc<Planner>,
     /// Admins' routing rules; changes apply to the next command.
     pub rules: Arc<RuleService>,

@@ -74,6 +74,7 @@ pub async fn plan_backup(
         },
         ignore_files: true,
         retention: retention(understanding),
+        schedule_id: None,
     };
     let for_preview = params.clone();
     let mut preview = preview(planner, move |env| backup::preview(&for_preview, env)).await?;
@@ -82,11 +83,6 @@ pub async fn plan_backup(
             "Backups take whole directories; {} was not used. To leave files out, say \"excluding {}\".",
             patterns.join(", "),
             patterns.join(", ")
-        ));
-    }
-    if let Some(schedule) = &slots.schedule {
-        preview.warnings.push(format!(
-            "Schedules ({schedule}) are not supported yet: this backup runs once, now."
         ));
     }
     let summary = format!(

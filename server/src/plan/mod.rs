@@ -17,7 +17,7 @@ use conversation::{Conversations, Missing, Turn};
 
 use crate::domain::{PathPolicy, PolicyError};
 use crate::nlu::{Intent, Nlu, Understanding};
-use crate::queue::{Store, StoreError, Workers};
+use crate::queue::{EventHub, Store, StoreError, Workers};
 use crate::workflows::cleanup::CriteriaError;
 use crate::workflows::WorkflowEnv;
 
@@ -47,6 +47,10 @@ pub enum PlanError {
     Workflow(#[from] crate::workflows::WorkflowError),
     #[error("{0}")]
     BadEdit(String),
+    #[error(transparent)]
+    Schedule(#[from] crate::schedule::CronError),
+    #[error("The schedule {0} never comes round (no such date). Say when it should run, like: every night at 2am")]
+    ScheduleNeverRuns(String),
 }
 
 pub struct Planner {
@@ -54,6 +58,8 @@ pub struct Planner {
     pub nlu: Arc<Nlu>,
     pub store: Arc<dyn Store>,
     pub workers: Arc<Workers>,
+    /// Tells browsers about changes made by replies (a schedule stopped).
+    pub hub: EventHub,
     pub env: Arc<WorkflowEnv>,
     pub plan_ttl_ms: i64,
     pub max_command_bytes: usize,

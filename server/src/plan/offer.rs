@@ -7,7 +7,9 @@ use super::{PlanError, Planner};
 use crate::domain::AllowedPath;
 use crate::nlu::Understanding;
 use crate::queue::{NewPlan, NewTask};
+use crate::schedule::Cron;
 use crate::workflows::{WorkflowEnv, WorkflowError, WorkflowParams};
+use chrono::{Local, TimeZone};
 
 /// Runs a blocking preview (it walks trees, opens repositories) on the
 /// blocking pool.
@@ -28,11 +30,27 @@ pub async fn offer(
     session: Option<String>,
     summary: String,
     parameters: Vec<Parameter>,
-    preview: PreviewView,
+    mut preview: PreviewView,
     params: WorkflowParams,
 ) -> Result<CommandResponse, PlanError> {
     let now = crate::now_ms();
     let workflow = params.name().to_string();
+    let mut parameters = parameters;
+    let schedule = match (&understanding.slots.schedule, repeatable(&params)) {
+        (Some(cron), true) => {
+            let (cron, row) = when(cron, now)?;
+            parameters.push(row);
+            Some(cron)
+        }
+        (Some(cron), false) => {
+            preview.warnings.push(format!(
+                "A {workflow} runs once, when you confirm it; the schedule ({}) was not used.",
+                crate::schedule::describe(cron)
+            ));
+            None
+        }
+        (None, _) => None,
+    };
     let plan_id = uuid::Uuid::new_v4().simple().to_string();
     let view = PlanView {
         plan_id: plan_id.clone(),
@@ -45,6 +63,7 @@ pub async fn offer(
         editable: super::revise::editable(understanding),
         command: understanding.text.clone(),
         slots: serde_json::to_value(&understanding.slots).unwrap_or_default(),
+        schedule,
     };
     let task_params =
         serde_json::to_value(params).map_err(|e| PlanError::Preview(e.to_string()))?;
@@ -63,6 +82,34 @@ pub async fn offer(
         })
         .await?;
     Ok(CommandResponse::Plan(view))
+}
+
+/// Backups, mirrors and cleanups can repeat; restoring or undoing is a
+/// one-off act.
+fn repeatable(params: &WorkflowParams) -> bool {
+    matches!(
+        params,
+        WorkflowParams::Backup(_) | WorkflowParams::Sync(_) | WorkflowParams::Cleanup(_)
+    )
+}
+
+/// The schedule checked, and its row on the plan card: "every day at 02:00
+/// (next run Wed 25 Nov 02:00)".
+fn when(cron: &str, now: i64) -> Result<(String, Parameter), PlanError> {
+    let parsed = Cron::parse(cron)?;
+    let next = crate::schedule::next_run_ms(parsed.as_str(), now)?
+        .ok_or_else(|| PlanError::ScheduleNeverRuns(parsed.as_str().to_string()))?;
+    let next = Local
+        .timestamp_millis_opt(next)
+        .single()
+        .map(|t| t.format("%a %-d %b %H:%M").to_string())
+        .unwrap_or_default();
+    let row = param(
+        "schedule",
+        "When",
+        format!("{} (next run {next})", parsed.describe()),
+    );
+    Ok((parsed.as_str().to_string(), row))
 }
 
 /// The two directories a command must name, checked: the source must exist,

@@ -1,8 +1,17 @@
-use app::api::CommandResponse;
+use std::sync::LazyLock;
+
+use app::api::{CommandResponse, ScheduleView};
+use regex::Regex;
 
 use super::{PlanError, Planner};
 use crate::nlu::Understanding;
 use crate::queue::{CancelOutcome, StoreError};
+
+/// "stop schedule 3", "cancel the schedule #3", "停止计划 3".
+static SCHEDULE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bschedules?\b(?:\s*#?\s*(\d{1,18})\b)?|计划\s*#?\s*(\d{1,18})?")
+        .expect("schedule reference compiles")
+});
 
 const CAPABILITIES: &str = "I can clean up files (for example: clean up *.tmp files older than 7 days in /srv/scratch) and undo a cleanup (restore quarantine of task 3), back up a directory (back up /srv/photos to /mnt/nas/photos-backup, keep 14) and restore it (restore /srv/photos from /mnt/nas/photos-backup), mirror a directory (sync /srv/docs to /mnt/usb/docs), show the status of tasks (status, or status of task 3) and cancel a task (cancel task 3).";
 
@@ -26,11 +35,64 @@ pub async fn status(planner: &Planner, u: &Understanding) -> Result<CommandRespo
         return Ok(reply(u, describe(&task)));
     }
     let tasks = planner.store.list_tasks(5).await?;
+    let schedules = active_schedules(planner).await?;
+    let mut parts = Vec::new();
     if tasks.is_empty() {
-        return Ok(reply(u, "There are no tasks yet.".into()));
+        parts.push("There are no tasks yet.".to_string());
+    } else {
+        let lines: Vec<String> = tasks.iter().map(describe).collect();
+        parts.push(format!("Latest tasks: {}", lines.join(" | ")));
     }
-    let lines: Vec<String> = tasks.iter().map(describe).collect();
-    Ok(reply(u, format!("Latest tasks: {}", lines.join(" | "))))
+    if !schedules.is_empty() {
+        let lines: Vec<String> = schedules.iter().map(describe_schedule).collect();
+        parts.push(format!("Schedules: {}", lines.join(" | ")));
+    }
+    Ok(reply(u, parts.join(" ")))
+}
+
+async fn active_schedules(planner: &Planner) -> Result<Vec<ScheduleView>, PlanError> {
+    let mut all = planner.store.list_schedules().await?;
+    all.retain(|s| s.active);
+    Ok(all)
+}
+
+fn describe_schedule(s: &ScheduleView) -> String {
+    let next = s
+        .next_run_at
+        .map(|t| format!(", next run {}", crate::schedule::local_time(t)))
+        .unwrap_or_default();
+    format!("#{} {} runs {}{next}", s.id, s.summary, s.description)
+}
+
+/// "stop schedule 3": no more runs of it.
+async fn stop_schedule(
+    planner: &Planner,
+    u: &Understanding,
+    id: Option<i64>,
+) -> Result<CommandResponse, PlanError> {
+    let Some(id) = id else {
+        let schedules = active_schedules(planner).await?;
+        let message = if schedules.is_empty() {
+            "There are no schedules to stop.".to_string()
+        } else {
+            let lines: Vec<String> = schedules.iter().map(describe_schedule).collect();
+            format!(
+                "Which schedule should I stop? Say for example: stop schedule {}. Schedules: {}",
+                schedules[0].id,
+                lines.join(" | ")
+            )
+        };
+        return Ok(reply(u, message));
+    };
+    let schedule = planner.store.stop_schedule(id, crate::now_ms()).await?;
+    planner.hub.publish_schedule(schedule.clone());
+    Ok(reply(
+        u,
+        format!(
+            "Schedule #{id} is stopped: {} will not run again. A run already queued or running goes on (cancel it as a task).",
+            schedule.summary
+        ),
+    ))
 }
 
 fn describe(task: &app::api::TaskView) -> String {
@@ -50,6 +112,16 @@ fn describe(task: &app::api::TaskView) -> String {
 }
 
 pub async fn cancel(planner: &Planner, u: &Understanding) -> Result<CommandResponse, PlanError> {
+    if let Some(c) = SCHEDULE.captures(&u.text) {
+        let id = c
+            .iter()
+            .skip(1)
+            .flatten()
+            .next()
+            .and_then(|m| m.as_str().parse().ok())
+            .or(u.slots.task_id);
+        return stop_schedule(planner, u, id).await;
+    }
     let Some(id) = u.slots.task_id else {
         return Ok(reply(
             u,

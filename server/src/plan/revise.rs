@@ -10,6 +10,9 @@ use app::api::{CommandResponse, Parameter};
 use super::{offer::param, PlanError, Planner};
 use crate::nlu::{slots, Intent, Slots, Understanding};
 
+/// Backups, mirrors and cleanups can be made to repeat, or to run once.
+const REPEAT: &str = "Repeat (like: every night at 2am; empty: run once)";
+
 /// The slots a person may edit per intent, with their labels.
 fn editable_slots(u: &Understanding) -> &'static [(&'static str, &'static str)] {
     match u.intent {
@@ -17,6 +20,7 @@ fn editable_slots(u: &Understanding) -> &'static [(&'static str, &'static str)] 
             ("source", "From"),
             ("destination", "Repository"),
             ("keep_last", "Keep the last"),
+            ("schedule", REPEAT),
         ],
         // "restore quarantine of task 12" has nothing to edit.
         Intent::Restore if u.slots.task_id.is_some() && u.slots.source.is_none() => &[],
@@ -25,12 +29,14 @@ fn editable_slots(u: &Understanding) -> &'static [(&'static str, &'static str)] 
             ("source", "From"),
             ("destination", "To"),
             ("delete_extraneous", "Delete what the source lacks (yes/no)"),
+            ("schedule", REPEAT),
         ],
         Intent::Cleanup => &[
             ("source", "Directory"),
             ("patterns", "Patterns"),
             ("older_than_days", "Older than"),
             ("min_size_bytes", "At least"),
+            ("schedule", REPEAT),
         ],
         Intent::Status | Intent::Cancel | Intent::OutOfScope => &[],
     }
@@ -59,6 +65,7 @@ pub fn editable(u: &Understanding) -> Vec<Parameter> {
                     .unwrap_or_default(),
                 "older_than_days" => s.older_than_days.map(app::format::days).unwrap_or_default(),
                 "min_size_bytes" => s.min_size_bytes.map(typed_size).unwrap_or_default(),
+                "schedule" => s.schedule.clone().unwrap_or_default(),
                 _ => String::new(),
             };
             param(name, label, value)
@@ -151,6 +158,16 @@ fn set(
                 None
             } else {
                 Some(slots::size_in(value).ok_or_else(|| unreadable("500 MB"))?)
+            };
+        }
+        "schedule" => {
+            slots.schedule = if value.is_empty() {
+                None
+            } else {
+                Some(
+                    slots::schedule_in(value)
+                        .ok_or_else(|| unreadable("every night at 2am, or 0 2 * * *"))?,
+                )
             };
         }
         _ => return Err(format!("\"{name}\" cannot be edited on this plan.")),

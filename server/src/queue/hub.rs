@@ -1,13 +1,15 @@
 use tokio::sync::broadcast;
 
+use app::api::{ScheduleView, ServerMessage};
+
 use super::Task;
 
-/// Fans task changes out to every websocket. Slow subscribers that fall
-/// behind get `Lagged` and resync from a fresh snapshot, so the channel can
-/// stay small.
+/// Fans task and schedule changes out to every websocket. Slow subscribers
+/// that fall behind get `Lagged` and resync from a fresh snapshot, so the
+/// channel can stay small.
 #[derive(Clone)]
 pub struct EventHub {
-    sender: broadcast::Sender<Task>,
+    sender: broadcast::Sender<ServerMessage>,
 }
 
 impl Default for EventHub {
@@ -20,10 +22,16 @@ impl Default for EventHub {
 impl EventHub {
     pub fn publish(&self, task: Task) {
         // No subscribers is fine: nobody is watching.
-        let _ = self.sender.send(task);
+        let _ = self.sender.send(ServerMessage::Task {
+            task: Box::new(task),
+        });
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Task> {
+    pub fn publish_schedule(&self, schedule: ScheduleView) {
+        let _ = self.sender.send(ServerMessage::Schedule { schedule });
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<ServerMessage> {
         self.sender.subscribe()
     }
 }

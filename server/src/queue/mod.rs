@@ -3,7 +3,7 @@
 //! workers that run tasks.
 
 mod hub;
-mod sqlite;
+pub(crate) mod sqlite;
 pub mod state;
 mod store;
 mod worker;
@@ -12,7 +12,7 @@ pub use hub::EventHub;
 pub use sqlite::SqliteStore;
 pub use state::{IllegalTransition, Transition};
 pub use store::{
-    open_store, CancelOutcome, Finish, NewPlan, NewTask, PlanRecord, PlanState, Store, StoreError,
-    Task, TaskEvent,
+    open_store, CancelOutcome, Confirmed, Finish, NewPlan, NewTask, PlanRecord, PlanState, Store,
+    StoreError, Task, TaskEvent,
 };
 pub use worker::{CancelRegistry, Workers};

@@ -10,8 +10,8 @@ use sqlx::{Row, SqlitePool};
 
 use super::state::{self, TaskState, Transition};
 use super::store::{
-    ensure_open, CancelOutcome, Finish, NewPlan, NewTask, PlanRecord, PlanState, ProgressView,
-    Store, StoreError, Task, TaskEvent,
+    ensure_open, CancelOutcome, Confirmed, Finish, NewPlan, NewTask, PlanRecord, PlanState,
+    ProgressView, Store, StoreError, Task, TaskEvent,
 };
 
 /// A value for the extra columns a transition sets.
@@ -46,12 +46,23 @@ impl SqliteStore {
         Ok(SqliteStore { pool })
     }
 
+    /// A transaction that will write. `BEGIN IMMEDIATE` takes the write lock
+    /// at the start: a plain (deferred) transaction that reads first and
+    /// writes later fails at once with "database is locked" when another
+    /// connection wrote in between, whatever the busy timeout; this one
+    /// waits its turn instead.
+    pub(crate) async fn write_tx(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     /// The connection pool, for the other stores that share this database.
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
     }
 
-    async fn task_in<'e, E>(executor: E, id: i64) -> Result<Task, StoreError>
+    pub(crate) async fn task_in<'e, E>(executor: E, id: i64) -> Result<Task, StoreError>
     where
         E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
     {
@@ -109,7 +120,7 @@ impl SqliteStore {
     }
 }
 
-async fn insert_event<'e, E>(
+pub(crate) async fn insert_event<'e, E>(
     executor: E,
     id: i64,
     kind: &str,
@@ -129,7 +140,7 @@ where
     Ok(())
 }
 
-async fn insert_task(
+pub(crate) async fn insert_task(
     tx: &mut sqlx::SqliteConnection,
     task: &NewTask,
     now: i64,
@@ -150,6 +161,28 @@ async fn insert_task(
     .try_get("id")?;
     insert_event(&mut *tx, id, "state", "created → queued", now).await?;
     Ok(id)
+}
+
+/// Pending → confirmed, recording what it made (`task_id` or `schedule_id`).
+async fn mark_confirmed(
+    tx: &mut sqlx::SqliteConnection,
+    id: &str,
+    column: &'static str,
+    made: i64,
+) -> Result<(), StoreError> {
+    let updated = sqlx::query(&format!(
+        "UPDATE plans SET state = 'confirmed', {column} = ? WHERE id = ? AND state = 'pending'"
+    ))
+    .bind(made)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Err(StoreError::Corrupt(format!(
+            "plan {id} changed while confirming"
+        )));
+    }
+    Ok(())
 }
 
 fn task_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Task, StoreError> {
@@ -192,8 +225,8 @@ impl Store for SqliteStore {
         let params = serde_json::to_string(&plan.task.params)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         sqlx::query(
-            "INSERT INTO plans (id, session, state, view, workflow, summary, params, created_at, expires_at) \
-             VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO plans (id, session, state, view, workflow, summary, params, created_at, expires_at, schedule) \
+             VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&plan.id)
         .bind(&plan.session)
@@ -203,6 +236,7 @@ impl Store for SqliteStore {
         .bind(params)
         .bind(plan.created_at)
         .bind(plan.view.expires_at)
+        .bind(&plan.view.schedule)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -247,10 +281,11 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn confirm_plan(&self, id: &str, now: i64) -> Result<Task, StoreError> {
-        let mut tx = self.pool.begin().await?;
+    async fn confirm_plan(&self, id: &str, now: i64) -> Result<Confirmed, StoreError> {
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query(
-            "SELECT state, task_id, expires_at, workflow, summary, params FROM plans WHERE id = ?",
+            "SELECT state, task_id, schedule_id, expires_at, workflow, summary, params, schedule \
+             FROM plans WHERE id = ?",
         )
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -259,6 +294,9 @@ impl Store for SqliteStore {
         let state_text: String = row.try_get("state")?;
         let state = PlanState::parse(&state_text)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown plan state {state_text:?}")))?;
+        if let (PlanState::Confirmed, Some(schedule)) = (state, row.try_get("schedule_id")?) {
+            return Err(StoreError::PlanAlreadyScheduled(schedule));
+        }
         ensure_open(
             state,
             row.try_get("task_id")?,
@@ -272,26 +310,25 @@ impl Store for SqliteStore {
             params: serde_json::from_str(&params_text)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         };
-        let task_id = insert_task(&mut tx, &task, now).await?;
-        let updated = sqlx::query(
-            "UPDATE plans SET state = 'confirmed', task_id = ? WHERE id = ? AND state = 'pending'",
-        )
-        .bind(task_id)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() != 1 {
-            return Err(StoreError::Corrupt(format!(
-                "plan {id} changed while confirming"
-            )));
-        }
-        let task = Self::task_in(&mut *tx, task_id).await?;
+        let confirmed = match row.try_get::<Option<String>, _>("schedule")? {
+            None => {
+                let task_id = insert_task(&mut tx, &task, now).await?;
+                mark_confirmed(&mut tx, id, "task_id", task_id).await?;
+                Confirmed::Task(Self::task_in(&mut *tx, task_id).await?)
+            }
+            Some(cron) => {
+                let schedule_id =
+                    crate::schedule::insert_schedule(&mut tx, id, &cron, &task, now).await?;
+                mark_confirmed(&mut tx, id, "schedule_id", schedule_id).await?;
+                Confirmed::Schedule(crate::schedule::schedule_in(&mut *tx, schedule_id).await?)
+            }
+        };
         tx.commit().await?;
-        Ok(task)
+        Ok(confirmed)
     }
 
     async fn enqueue(&self, task: NewTask, now: i64) -> Result<Task, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let id = insert_task(&mut tx, &task, now).await?;
         let task = Self::task_in(&mut *tx, id).await?;
         tx.commit().await?;
@@ -331,7 +368,7 @@ impl Store for SqliteStore {
     }
 
     async fn claim_next(&self, now: i64) -> Result<Option<Task>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let next: Option<i64> =
             sqlx::query_scalar("SELECT id FROM tasks WHERE state = 'queued' ORDER BY id LIMIT 1")
                 .fetch_optional(&mut *tx)
@@ -386,7 +423,7 @@ impl Store for SqliteStore {
             Finish::Failed { error, result } => (Transition::Fail, Some(error), result),
             Finish::Cancelled { result } => (Transition::Cancel, None, Some(result)),
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         Self::transition(
             &mut tx,
             id,
@@ -402,7 +439,7 @@ impl Store for SqliteStore {
     }
 
     async fn request_cancel(&self, id: i64, now: i64) -> Result<(Task, CancelOutcome), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let task = Self::task_in(&mut *tx, id).await?;
         let outcome = match task.state {
             TaskState::Queued => {
@@ -451,7 +488,7 @@ impl Store for SqliteStore {
         max_attempts: i64,
         now: i64,
     ) -> Result<Vec<Task>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let rows = sqlx::query(&format!(
             "SELECT {TASK_COLUMNS} FROM tasks WHERE state = 'running' ORDER BY id"
         ))
@@ -626,6 +663,7 @@ mod tests {
             editable: vec![],
             command: String::new(),
             slots: serde_json::Value::Null,
+            schedule: None,
         };
         s.insert_plan(NewPlan {
             id: "p1".into(),
@@ -640,7 +678,9 @@ mod tests {
             s.confirm_plan("p1", 101).await,
             Err(StoreError::PlanExpired)
         ));
-        let task = s.confirm_plan("p1", 50).await.unwrap();
+        let Confirmed::Task(task) = s.confirm_plan("p1", 50).await.unwrap() else {
+            panic!("a plan without a schedule queues a task");
+        };
         assert_eq!(task.state, TaskState::Queued);
         assert!(
             matches!(s.confirm_plan("p1", 51).await, Err(StoreError::PlanAlreadyConfirmed(id)) if id == task.id)

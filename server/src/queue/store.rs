@@ -7,6 +7,7 @@ use async_trait::async_trait;
 
 use super::state::IllegalTransition;
 pub use crate::rules::RuleStore;
+pub use crate::schedule::ScheduleStore;
 
 /// A task as stored and as shown to clients.
 pub type Task = app::api::TaskView;
@@ -26,6 +27,8 @@ pub enum StoreError {
     PlanExpired,
     #[error("This plan was already confirmed as task #{0}.")]
     PlanAlreadyConfirmed(i64),
+    #[error("This plan was already confirmed as schedule #{0}.")]
+    PlanAlreadyScheduled(i64),
     #[error("This plan was cancelled. Send the command again to get a new plan.")]
     PlanCancelled,
     #[error("There is no task #{0}.")]
@@ -36,6 +39,8 @@ pub enum StoreError {
     RuleExists(String),
     #[error("There is no rule {id} among the {kind}.", kind = kind.as_str())]
     RuleNotFound { kind: app::api::RuleKind, id: i64 },
+    #[error("There is no schedule #{0}.")]
+    ScheduleNotFound(i64),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }
@@ -84,6 +89,15 @@ pub struct PlanRecord {
     pub view: app::api::PlanView,
     pub task_id: Option<i64>,
     pub expires_at: i64,
+}
+
+/// What confirming a plan made.
+#[derive(Debug, Clone)]
+pub enum Confirmed {
+    /// A plan that runs once: its task, queued.
+    Task(Task),
+    /// A plan that repeats: its schedule, with the first run ahead.
+    Schedule(app::api::ScheduleView),
 }
 
 impl PlanRecord {
@@ -152,16 +166,18 @@ pub struct TaskEvent {
     pub message: String,
 }
 
-/// Tasks, plans, their events, and (through [`RuleStore`]) admins' rules.
+/// Tasks, plans, their events, and (through [`RuleStore`] and
+/// [`ScheduleStore`]) admins' rules and repeating plans.
 #[async_trait]
-pub trait Store: RuleStore + Send + Sync + 'static {
+pub trait Store: RuleStore + ScheduleStore + Send + Sync + 'static {
     async fn insert_plan(&self, plan: NewPlan) -> Result<(), StoreError>;
     async fn get_plan(&self, id: &str) -> Result<PlanRecord, StoreError>;
     /// Pending → cancelled.
     async fn cancel_plan(&self, id: &str, now: i64) -> Result<(), StoreError>;
-    /// Pending → confirmed, creating its queued task in the same transaction,
-    /// so confirming twice never makes two tasks.
-    async fn confirm_plan(&self, id: &str, now: i64) -> Result<Task, StoreError>;
+    /// Pending → confirmed, creating its queued task (or, for a plan that
+    /// repeats, its schedule) in the same transaction, so confirming twice
+    /// never makes two.
+    async fn confirm_plan(&self, id: &str, now: i64) -> Result<Confirmed, StoreError>;
 
     /// Puts a task straight on the queue (tasks that need no plan).
     async fn enqueue(&self, task: NewTask, now: i64) -> Result<Task, StoreError>;

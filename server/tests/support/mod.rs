@@ -364,3 +364,25 @@ pub async fn kill_mid_run_then_finish(
     child.wait().unwrap();
     (plan, task)
 }
+
+/// Snapshots in a repository, read with rustic_core itself, oldest first.
+pub fn snapshots(repo: &Path, password_file: &Path) -> Vec<rustic_core::repofile::SnapshotFile> {
+    let password = std::fs::read_to_string(password_file).unwrap();
+    let backends = rustic_backend::BackendOptions::default()
+        .repository(repo.to_string_lossy().to_string())
+        .to_backends()
+        .unwrap();
+    rustic_core::Repository::new(
+        &rustic_core::RepositoryOptions::default().no_cache(true),
+        &backends,
+    )
+    .unwrap()
+    .open(&rustic_core::Credentials::password(password.trim()))
+    .unwrap()
+    .get_all_snapshots()
+    .map(|mut s| {
+        s.sort_by(|a, b| a.time.cmp(&b.time));
+        s
+    })
+    .unwrap()
+}

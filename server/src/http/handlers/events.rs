@@ -10,7 +10,7 @@ use crate::http::AppState;
 /// How many tasks a snapshot carries.
 const SNAPSHOT_TASKS: i64 = 200;
 
-/// `GET /api/events`: websocket of task changes; a snapshot first, then deltas.
+/// `GET /api/events`: websocket of task and schedule changes; a snapshot first, then deltas.
 pub async fn subscribe(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
     ws.on_upgrade(move |socket| stream(socket, state))
 }
@@ -20,24 +20,27 @@ async fn stream(mut socket: WebSocket, state: AppState) {
     // Subscribe before the snapshot so no change falls between the two.
     let mut changes = state.hub.subscribe();
     'snapshot: loop {
-        let tasks = match state.store.list_tasks(SNAPSHOT_TASKS).await {
-            Ok(tasks) => tasks,
+        let snapshot = async {
+            Ok::<_, crate::queue::StoreError>(ServerMessage::Snapshot {
+                tasks: state.store.list_tasks(SNAPSHOT_TASKS).await?,
+                schedules: state.store.list_schedules().await?,
+            })
+        };
+        let snapshot = match snapshot.await {
+            Ok(snapshot) => snapshot,
             Err(e) => {
                 tracing::error!(error = %e, "websocket snapshot failed");
                 return;
             }
         };
-        if send(&mut socket, &ServerMessage::Snapshot { tasks })
-            .await
-            .is_err()
-        {
+        if send(&mut socket, &snapshot).await.is_err() {
             return;
         }
         loop {
             tokio::select! {
                 change = changes.recv() => match change {
-                    Ok(task) => {
-                        if send(&mut socket, &ServerMessage::Task { task: Box::new(task) }).await.is_err() {
+                    Ok(message) => {
+                        if send(&mut socket, &message).await.is_err() {
                             return;
                         }
                     }

@@ -5,4 +5,5 @@ pub mod events;
 pub mod health;
 pub mod plans;
 pub mod rules;
+pub mod schedules;
 pub mod tasks;

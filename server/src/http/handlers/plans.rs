@@ -6,6 +6,7 @@ use app::api::{CommandResponse, ConfirmResponse, PlanView, ReviseRequest};
 
 use crate::http::json::ApiJson;
 use crate::http::{ApiError, AppState};
+use crate::queue::Confirmed;
 
 /// `GET /api/plans/{id}`
 pub async fn show(
@@ -19,15 +20,31 @@ pub async fn show(
     ))
 }
 
-/// `POST /api/plans/{id}/confirm`: queue the plan's task.
+/// `POST /api/plans/{id}/confirm`: queue the plan's task, or make its
+/// schedule when it repeats.
 pub async fn confirm(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ConfirmResponse>, ApiError> {
-    let task = state.store.confirm_plan(&id, crate::now_ms()).await?;
-    state.hub.publish(task.clone());
-    state.workers.wake();
-    Ok(Json(ConfirmResponse { task_id: task.id }))
+    match state.store.confirm_plan(&id, crate::now_ms()).await? {
+        Confirmed::Task(task) => {
+            let task_id = task.id;
+            state.hub.publish(task);
+            state.workers.wake();
+            Ok(Json(ConfirmResponse {
+                task_id: Some(task_id),
+                schedule: None,
+            }))
+        }
+        Confirmed::Schedule(schedule) => {
+            state.hub.publish_schedule(schedule.clone());
+            state.scheduler.wake();
+            Ok(Json(ConfirmResponse {
+                task_id: None,
+                schedule: Some(schedule),
+            }))
+        }
+    }
 }
 
 /// `POST /api/plans/{id}/cancel`: drop the plan; nothing runs.

@@ -28,7 +28,7 @@ use progress::{ByteCounter, Counters};
 use repository::RepoState;
 use source::{Seen, TrackedSource};
 
-/// Snapshots Tend makes carry this tag (and `task-<id>`).
+/// Snapshots Tend makes carry this tag (and `task-<id>`, `schedule-<id>`).
 pub const TAG: &str = "tend";
 
 /// How many snapshots to keep after a successful backup. All `None`: keep all.
@@ -97,10 +97,22 @@ pub struct BackupParams {
     pub ignore_files: bool,
     #[serde(default)]
     pub retention: Retention,
+    /// Set on the runs a schedule queues; their snapshots are tagged with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_id: Option<i64>,
 }
 
 fn yes() -> bool {
     true
+}
+
+/// `tend,task-12` and, for a scheduled run, `schedule-3`: which task and
+/// which schedule made a snapshot, for `restic snapshots --tag`.
+fn tags(params: &BackupParams, task_id: i64) -> String {
+    match params.schedule_id {
+        Some(schedule) => format!("{TAG},task-{task_id},schedule-{schedule}"),
+        None => format!("{TAG},task-{task_id}"),
+    }
 }
 
 /// Ignore files read in every directory of the source.
@@ -214,7 +226,7 @@ pub fn run(
         previous_size(&repo, source.as_path()),
     );
     let snapshot = SnapshotOptions::default()
-        .add_tags(&format!("{TAG},task-{}", ctx.task_id()))
+        .add_tags(&tags(params, ctx.task_id()))
         .and_then(|o| o.to_snapshot())
         .map_err(|e| WorkflowError::Engine(e.to_string()))?;
 

@@ -1,0 +1,47 @@
+import * as path from 'node:path';
+import { ConsolePage } from '../support/console-page';
+import { expect, test } from '../support/fixtures';
+
+test('a nightly backup becomes a schedule every browser sees, and can be stopped', async ({ page, server, browser }) => {
+  server.writeFile('photos/beach.jpg', 'sand and sea', 3);
+  const photos = path.join(server.filesDir, 'photos');
+  const repo = path.join(server.filesDir, 'nas', 'photos-backup');
+  const view = new ConsolePage(page);
+  await view.open(server.url);
+
+  await view.send(`back up ${photos} to ${repo} every night at 2am, keep 14`);
+  const plan = view.lastPlan();
+  await expect(plan).toHaveAttribute('data-workflow', 'backup');
+  await expect(view.parameter(plan, 'schedule')).toContainText('every day at 02:00 (next run');
+  await plan.getByRole('button', { name: 'Confirm' }).click();
+  const status = plan.getByRole('status');
+  await expect(status).toContainText(/Scheduled: schedule #\d+ runs every day at 02:00/);
+  const id = Number((await status.textContent())!.match(/#(\d+)/)![1]);
+
+  // Nothing ran: no task, one schedule with its next run.
+  const schedules = page.getByRole('region', { name: 'Schedules' });
+  const row = schedules.locator(`li.schedule[data-schedule-id="${id}"]`);
+  await expect(row.locator('.schedule-when')).toHaveText('every day at 02:00');
+  await expect(row.locator('.schedule-next')).toContainText('next run');
+  await expect(view.tasks.locator('li.task')).toHaveCount(0);
+
+  // A second browser sees it from its first snapshot.
+  const other = await browser.newPage();
+  const otherView = new ConsolePage(other);
+  await otherView.open(server.url);
+  const otherRow = other.getByRole('region', { name: 'Schedules' }).locator(`li.schedule[data-schedule-id="${id}"]`);
+  await expect(otherRow).toBeVisible();
+
+  // Stopped in one, gone from both, and stopped on the server.
+  await row.getByRole('button', { name: 'Stop schedule' }).click();
+  await expect(row).toHaveCount(0);
+  await expect(otherRow).toHaveCount(0);
+  const stored = await (await fetch(`${server.url}/api/schedules/${id}`)).json();
+  expect(stored.active).toBe(false);
+
+  // Asked in words, the status mentions no active schedule any more, and
+  // "stop schedule" without a number says there is none to stop.
+  await view.send('stop schedule');
+  await expect(view.lastReply()).toContainText('There are no schedules to stop.');
+  await other.close();
+});

@@ -1,0 +1,30 @@
+use axum::extract::{Path, State};
+use axum::Json;
+
+use app::api::ScheduleView;
+
+use crate::http::{ApiError, AppState};
+
+/// `GET /api/schedules`: active schedules first, newest first.
+pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<ScheduleView>>, ApiError> {
+    Ok(Json(state.store.list_schedules().await?))
+}
+
+/// `GET /api/schedules/{id}`
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<ScheduleView>, ApiError> {
+    Ok(Json(state.store.get_schedule(id).await?))
+}
+
+/// `POST /api/schedules/{id}/stop`: no more runs; a run already queued or
+/// running is left alone (cancel it as a task). Stopping twice is fine.
+pub async fn stop(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<ScheduleView>, ApiError> {
+    let schedule = state.store.stop_schedule(id, crate::now_ms()).await?;
+    state.hub.publish_schedule(schedule.clone());
+    Ok(Json(schedule))
+}

@@ -1,0 +1,120 @@
+//! The loop that fires due schedules: it sleeps until the earliest next run
+//! (or a new schedule), queues each due run, and tells workers and browsers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{Local, TimeZone};
+use tokio::sync::{watch, Notify};
+
+use super::store::Fired;
+use crate::queue::{EventHub, Store, StoreError, Workers};
+
+/// The longest sleep between looks at the schedules: schedules another
+/// server added, and clock changes, are seen within this.
+const MAX_SLEEP: Duration = Duration::from_secs(30);
+
+pub struct Scheduler {
+    store: Arc<dyn Store>,
+    hub: EventHub,
+    workers: Arc<Workers>,
+    wake: Notify,
+}
+
+impl Scheduler {
+    pub fn new(store: Arc<dyn Store>, hub: EventHub, workers: Arc<Workers>) -> Arc<Scheduler> {
+        Arc::new(Scheduler {
+            store,
+            hub,
+            workers,
+            wake: Notify::new(),
+        })
+    }
+
+    /// A schedule was added or changed: look again now.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Fires every schedule due at `now`. A schedule whose time passed while
+    /// the server was down runs once, now, and then at its next time after
+    /// `now` (missed runs are not replayed one by one).
+    pub async fn tick(&self, now: i64) -> Result<Vec<Fired>, StoreError> {
+        let mut fired = Vec::new();
+        for schedule in self.store.due_schedules(now).await? {
+            let Some(due_at) = schedule.next_run_at else {
+                continue;
+            };
+            let following = match super::next_run_ms(&schedule.cron, now) {
+                Ok(next) => next,
+                Err(e) => {
+                    tracing::error!(schedule = schedule.id, error = %e, "stored schedule no longer parses; stopping it");
+                    None
+                }
+            };
+            let outcome = self
+                .store
+                .fire_schedule(schedule.id, due_at, following, now)
+                .await?;
+            match &outcome {
+                Fired::Queued { schedule, task } => {
+                    tracing::info!(
+                        schedule = schedule.id,
+                        task = task.id,
+                        "scheduled run queued"
+                    );
+                    self.hub.publish(task.clone());
+                    self.hub.publish_schedule(schedule.clone());
+                    self.workers.wake();
+                }
+                Fired::Skipped {
+                    schedule,
+                    running_task,
+                } => {
+                    tracing::warn!(
+                        schedule = schedule.id,
+                        task = running_task,
+                        "scheduled run skipped: the previous one has not finished"
+                    );
+                    self.hub.publish_schedule(schedule.clone());
+                }
+                Fired::NotDue => {}
+            }
+            fired.push(outcome);
+        }
+        Ok(fired)
+    }
+
+    /// Runs until `shutdown` turns true.
+    pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            if let Err(e) = self.tick(crate::now_ms()).await {
+                tracing::error!(error = %e, "firing schedules failed; trying again shortly");
+            }
+            let sleep = match self.store.next_due_at().await {
+                Ok(Some(at)) => {
+                    let wait = at.saturating_sub(crate::now_ms()).max(0) as u64;
+                    Duration::from_millis(wait).min(MAX_SLEEP)
+                }
+                Ok(None) | Err(_) => MAX_SLEEP,
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(sleep) => {}
+                _ = self.wake.notified() => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+}
+
+/// Unix ms as the server's local time, for logs and messages.
+pub fn local_time(ms: i64) -> String {
+    Local
+        .timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.format("%Y-%m-%d %H:%M %Z").to_string())
+        .unwrap_or_else(|| ms.to_string())
+}

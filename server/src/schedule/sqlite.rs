@@ -1,0 +1,206 @@
+//! [`ScheduleStore`] on the embedded SQLite database (table in
+//! `migrations/sqlite/0003_schedules.sql`).
+
+use async_trait::async_trait;
+use sqlx::Row;
+
+use app::api::{ScheduleView, TaskState};
+
+use super::store::{Fired, ScheduleStore};
+use crate::queue::{NewTask, SqliteStore, StoreError};
+
+const COLUMNS: &str = "id, workflow, summary, cron, active, next_run_at, last_run_at, \
+    last_task_id, runs, created_at, updated_at";
+
+/// Stores the schedule a confirmed plan makes, its first run ahead of `now`;
+/// part of the confirming transaction.
+pub(crate) async fn insert_schedule(
+    tx: &mut sqlx::SqliteConnection,
+    plan_id: &str,
+    cron: &str,
+    task: &NewTask,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let first = super::next_run_ms(cron, now)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?
+        .ok_or_else(|| StoreError::Corrupt(format!("the schedule {cron:?} never runs")))?;
+    let params =
+        serde_json::to_string(&task.params).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let id = sqlx::query(
+        "INSERT INTO schedules (plan_id, cron, workflow, summary, params, next_run_at, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(plan_id)
+    .bind(cron)
+    .bind(&task.workflow)
+    .bind(&task.summary)
+    .bind(params)
+    .bind(first)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    Ok(id)
+}
+
+pub(crate) async fn schedule_in<'e, E>(executor: E, id: i64) -> Result<ScheduleView, StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM schedules WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(executor)
+        .await?
+        .ok_or(StoreError::ScheduleNotFound(id))?;
+    from_row(&row)
+}
+
+fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<ScheduleView, StoreError> {
+    let cron: String = row.try_get("cron")?;
+    let active = row.try_get::<i64, _>("active")? != 0;
+    Ok(ScheduleView {
+        id: row.try_get("id")?,
+        workflow: row.try_get("workflow")?,
+        summary: row.try_get("summary")?,
+        description: super::describe(&cron),
+        cron,
+        active,
+        next_run_at: if active {
+            Some(row.try_get("next_run_at")?)
+        } else {
+            None
+        },
+        last_run_at: row.try_get("last_run_at")?,
+        last_task_id: row.try_get("last_task_id")?,
+        runs: row.try_get("runs")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+#[async_trait]
+impl ScheduleStore for SqliteStore {
+    async fn list_schedules(&self) -> Result<Vec<ScheduleView>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM schedules ORDER BY active DESC, id DESC"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    async fn get_schedule(&self, id: i64) -> Result<ScheduleView, StoreError> {
+        schedule_in(self.pool(), id).await
+    }
+
+    async fn stop_schedule(&self, id: i64, now: i64) -> Result<ScheduleView, StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("UPDATE schedules SET active = 0, updated_at = ? WHERE id = ? AND active = 1")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let schedule = schedule_in(&mut *tx, id).await?;
+        tx.commit().await?;
+        Ok(schedule)
+    }
+
+    async fn due_schedules(&self, now: i64) -> Result<Vec<ScheduleView>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM schedules WHERE active = 1 AND next_run_at <= ? \
+             ORDER BY next_run_at, id"
+        ))
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    async fn next_due_at(&self) -> Result<Option<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT MIN(next_run_at) FROM schedules WHERE active = 1")
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+
+    async fn fire_schedule(
+        &self,
+        id: i64,
+        due_at: i64,
+        following: Option<i64>,
+        now: i64,
+    ) -> Result<Fired, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let Some(row) = sqlx::query(
+            "SELECT workflow, summary, params, last_task_id FROM schedules \
+             WHERE id = ? AND active = 1 AND next_run_at = ?",
+        )
+        .bind(id)
+        .bind(due_at)
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            return Ok(Fired::NotDue);
+        };
+        // Moving the time on first, guarded on its old value, is what makes
+        // this run happen once even when two servers fire it together.
+        let moved = sqlx::query(
+            "UPDATE schedules SET next_run_at = ?, active = ?, updated_at = ? \
+             WHERE id = ? AND active = 1 AND next_run_at = ?",
+        )
+        .bind(following.unwrap_or(due_at))
+        .bind(following.is_some() as i64)
+        .bind(now)
+        .bind(id)
+        .bind(due_at)
+        .execute(&mut *tx)
+        .await?;
+        if moved.rows_affected() != 1 {
+            return Ok(Fired::NotDue);
+        }
+        if let Some(last) = row.try_get::<Option<i64>, _>("last_task_id")? {
+            let task = SqliteStore::task_in(&mut *tx, last).await?;
+            if matches!(task.state, TaskState::Queued | TaskState::Running) {
+                let note = format!(
+                    "schedule #{id}: the run due at {} was skipped because this one had not finished",
+                    super::local_time(due_at)
+                );
+                crate::queue::sqlite::insert_event(&mut *tx, last, "warning", &note, now).await?;
+                let schedule = schedule_in(&mut *tx, id).await?;
+                tx.commit().await?;
+                return Ok(Fired::Skipped {
+                    schedule,
+                    running_task: last,
+                });
+            }
+        }
+        let params_text: String = row.try_get("params")?;
+        let mut params: serde_json::Value =
+            serde_json::from_str(&params_text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        // The run knows which schedule made it: backups tag their snapshots.
+        if let Some(object) = params.as_object_mut() {
+            object.insert("schedule_id".into(), id.into());
+        }
+        let summary: String = row.try_get("summary")?;
+        let task = NewTask {
+            workflow: row.try_get("workflow")?,
+            summary: format!("{summary} (schedule #{id})"),
+            params,
+        };
+        let task_id = crate::queue::sqlite::insert_task(&mut tx, &task, now).await?;
+        sqlx::query(
+            "UPDATE schedules SET last_run_at = ?, last_task_id = ?, runs = runs + 1 WHERE id = ?",
+        )
+        .bind(now)
+        .bind(task_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let task = SqliteStore::task_in(&mut *tx, task_id).await?;
+        let schedule = schedule_in(&mut *tx, id).await?;
+        tx.commit().await?;
+        Ok(Fired::Queued { schedule, task })
+    }
+}

@@ -1,0 +1,400 @@
+//! Repeating plans: "back up X to Y every night at 2am" becomes a schedule
+//! when confirmed; each time it comes due a run is queued and runs for real.
+//! Time is moved on by asking the server's own scheduler to fire what is due
+//! at a later moment, rather than by waiting for 2am.
+
+mod support;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use support::{snapshots, spawn_app, TestApp};
+use tend::queue::{NewPlan, NewTask, SqliteStore, Store};
+use tend::schedule::{Fired, ScheduleStore};
+
+async fn confirm_json(app: &TestApp, plan_id: &str) -> Value {
+    let response = app.post(&format!("/api/plans/{plan_id}/confirm")).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+fn param<'a>(plan: &'a Value, name: &str) -> &'a str {
+    plan["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {plan}"))["value"]
+        .as_str()
+        .unwrap()
+}
+
+async fn tasks(app: &TestApp) -> Vec<Value> {
+    app.json("/api/tasks").await
+}
+
+#[tokio::test]
+async fn a_nightly_backup_is_a_schedule_whose_runs_are_real_tagged_backups() {
+    let mut app = spawn_app().await;
+    app.write("photos/a.jpg", "first photo", 1);
+    let source = app.root.join("photos");
+    let repo = app.root.join("nas/photos-backup");
+
+    let plan = app
+        .plan(&format!(
+            "back up {} to {} every night at 2am, keep 3",
+            source.display(),
+            repo.display()
+        ))
+        .await;
+    assert_eq!(plan["schedule"], "0 2 * * *", "{plan}");
+    let when = param(&plan, "schedule");
+    assert!(when.starts_with("every day at 02:00 (next run "), "{when}");
+    assert!(
+        plan["preview"]["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| !w.as_str().unwrap().contains("chedule")),
+        "{plan}"
+    );
+
+    let before = tend::now_ms();
+    let confirmed = confirm_json(&app, plan["plan_id"].as_str().unwrap()).await;
+    assert!(confirmed.get("task_id").is_none(), "{confirmed}");
+    let schedule = &confirmed["schedule"];
+    let id = schedule["id"].as_i64().unwrap();
+    assert_eq!(schedule["cron"], "0 2 * * *");
+    assert_eq!(schedule["description"], "every day at 02:00");
+    assert_eq!(schedule["active"], true);
+    let first = schedule["next_run_at"].as_i64().unwrap();
+    assert!(first > before && first <= before + 24 * 3600 * 1000 + 60_000);
+    // Nothing runs at confirmation, and nothing is in the repository yet.
+    assert!(tasks(&app).await.is_empty());
+    assert!(!repo.join("config").exists());
+
+    // Confirming again is refused, naming the schedule.
+    let again = app
+        .post(&format!(
+            "/api/plans/{}/confirm",
+            plan["plan_id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(again.status(), 409);
+    let body: Value = again.json().await.unwrap();
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("schedule #{id}")),
+        "{body}"
+    );
+
+    // A restart keeps it, with the same next run.
+    app.restart_with(|_| {}).await;
+    let listed: Vec<Value> = app.json("/api/schedules").await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["next_run_at"], first);
+
+    // Not due yet: nothing fires.
+    let scheduler = app.server.as_ref().unwrap().scheduler.clone();
+    assert!(scheduler.tick(first - 1).await.unwrap().is_empty());
+
+    // 2am comes: one run is queued and runs.
+    let fired = scheduler.tick(first).await.unwrap();
+    let [Fired::Queued { task, schedule }] = fired.as_slice() else {
+        panic!("one run queued, got {fired:?}");
+    };
+    assert_eq!(schedule.runs, 1);
+    assert_eq!(schedule.last_task_id, Some(task.id));
+    let second = schedule.next_run_at.unwrap();
+    assert_eq!(second - first, 24 * 3600 * 1000, "the next night");
+    assert!(task.summary.ends_with(&format!("(schedule #{id})")));
+    let done = app.wait_until_done(task.id).await;
+    assert_eq!(done["state"], "succeeded", "{done}");
+    assert_eq!(done["parameters"]["schedule_id"], id);
+
+    // Firing the same time again (a second server sharing the database, or
+    // a retry) does nothing.
+    let repeat = scheduler.tick(first).await.unwrap();
+    assert!(
+        repeat.iter().all(|f| matches!(f, Fired::NotDue)),
+        "{repeat:?}"
+    );
+    assert_eq!(tasks(&app).await.len(), 1);
+
+    // The next night, with a new photo: a second snapshot.
+    app.write("photos/b.jpg", "second photo", 0);
+    let fired = scheduler.tick(second).await.unwrap();
+    let [Fired::Queued { task, .. }] = fired.as_slice() else {
+        panic!("one run queued, got {fired:?}");
+    };
+    let done = app.wait_until_done(task.id).await;
+    assert_eq!(done["state"], "succeeded", "{done}");
+
+    let taken = snapshots(&repo, &app.config.data_dir.join("secrets/restic.password"));
+    assert_eq!(taken.len(), 2);
+    for snapshot in &taken {
+        let tags: Vec<String> = snapshot.tags.iter().map(|t| t.to_string()).collect();
+        assert!(tags.contains(&format!("schedule-{id}")), "{tags:?}");
+    }
+
+    // Stopped: it no longer fires, and says so.
+    let stopped: Value = app
+        .post(&format!("/api/schedules/{id}/stop"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stopped["active"], false);
+    assert!(stopped.get("next_run_at").is_none());
+    let later = scheduler.tick(second + 7 * 24 * 3600 * 1000).await.unwrap();
+    assert!(later.is_empty(), "{later:?}");
+    assert_eq!(tasks(&app).await.len(), 2);
+}
+
+#[tokio::test]
+async fn schedules_that_cannot_be_or_need_not_be_are_refused_or_explained() {
+    let app = spawn_app().await;
+    app.write("src/a.txt", "a", 1);
+    let source = app.root.join("src");
+
+    // Typed as cron, but the 30th of February never comes.
+    let response = app
+        .command(&format!(
+            "back up {} to {} at 0 0 30 2 *",
+            source.display(),
+            app.root.join("repo").display()
+        ))
+        .await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "schedule_invalid", "{body}");
+    assert!(body["error"].as_str().unwrap().contains("never"), "{body}");
+
+    // A cleanup repeats too; "every 6 hours" is understood as such.
+    let plan = app
+        .plan(&format!(
+            "clean up *.tmp older than 7 days in {} every 6 hours",
+            source.display()
+        ))
+        .await;
+    assert_eq!(plan["schedule"], "0 */6 * * *");
+    assert!(param(&plan, "schedule").starts_with("every 6 hours"));
+
+    // Edited on the plan card: to another time, to once, to nonsense.
+    let revise = |plan: Value, value: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .post(format!(
+                    "{}/api/plans/{}/revise",
+                    app.url,
+                    plan["plan_id"].as_str().unwrap()
+                ))
+                .json(&serde_json::json!({"values": {"schedule": value}}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let weekly: Value = revise(plan.clone(), "every monday at 9:00")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(weekly["schedule"], "0 9 * * 1", "{weekly}");
+    assert!(param(&weekly, "schedule").starts_with("every Monday at 09:00"));
+    let once: Value = revise(weekly.clone(), "").await.json().await.unwrap();
+    assert!(once.get("schedule").is_none(), "{once}");
+    assert!(once["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["name"] != "schedule"));
+    let bad = revise(once, "whenever you like").await;
+    assert_eq!(bad.status(), 422);
+
+    // A restore is a one-off: the schedule is set aside, with a warning.
+    let backup = app
+        .plan_and_confirm(&format!(
+            "back up {} to {}",
+            source.display(),
+            app.root.join("repo").display()
+        ))
+        .await;
+    assert_eq!(app.wait_until_done(backup).await["state"], "succeeded");
+    let restore = app
+        .plan(&format!(
+            "restore {} from {} every night",
+            app.root.join("restored").display(),
+            app.root.join("repo").display()
+        ))
+        .await;
+    assert!(restore.get("schedule").is_none(), "{restore}");
+    assert!(restore["preview"]["warnings"]
+        .to_string()
+        .contains("runs once"));
+
+    // Unknown schedules are a clear 404.
+    let missing = app.post("/api/schedules/999/stop").await;
+    assert_eq!(missing.status(), 404);
+    let body: Value = missing.json().await.unwrap();
+    assert_eq!(body["code"], "schedule_not_found");
+}
+
+/// Two stores on one SQLite file stand for two servers sharing a database.
+async fn two_nodes() -> (tempfile::TempDir, Arc<SqliteStore>, Arc<SqliteStore>) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("tend.db").display());
+    let a = Arc::new(SqliteStore::open(&url).await.unwrap());
+    let b = Arc::new(SqliteStore::open(&url).await.unwrap());
+    (dir, a, b)
+}
+
+async fn scheduled_plan(store: &SqliteStore, now: i64) -> app::api::ScheduleView {
+    let view: app::api::PlanView = serde_json::from_value(serde_json::json!({
+        "plan_id": "p1", "intent": "cleanup", "workflow": "cleanup", "summary": "Clean",
+        "parameters": [], "expires_at": now + 60_000, "schedule": "*/5 * * * *",
+        "preview": {"file_count": 0, "total_bytes": 0, "sample_paths": []}
+    }))
+    .unwrap();
+    store
+        .insert_plan(NewPlan {
+            id: "p1".into(),
+            session: None,
+            view,
+            task: NewTask {
+                workflow: "cleanup".into(),
+                summary: "Clean".into(),
+                params: serde_json::json!({"workflow": "cleanup", "directory": "/nowhere"}),
+            },
+            created_at: now,
+        })
+        .await
+        .unwrap();
+    match store.confirm_plan("p1", now).await.unwrap() {
+        tend::queue::Confirmed::Schedule(s) => s,
+        other => panic!("a scheduled plan makes a schedule, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn two_servers_firing_at_once_queue_one_run_and_an_unfinished_run_is_not_doubled() {
+    let (_dir, a, b) = two_nodes().await;
+    let now = tend::now_ms();
+    let schedule = scheduled_plan(&a, now).await;
+    let due = schedule.next_run_at.unwrap();
+    let following = due + 5 * 60_000;
+
+    for _ in 0..5 {
+        let (x, y) = tokio::join!(
+            a.fire_schedule(schedule.id, due, Some(following), due),
+            b.fire_schedule(schedule.id, due, Some(following), due),
+        );
+        let outcomes = [x.unwrap(), y.unwrap()];
+        let queued = outcomes
+            .iter()
+            .filter(|f| matches!(f, Fired::Queued { .. }))
+            .count();
+        // The first round queues one; every other attempt finds the time
+        // already moved on (not merely "the last run is unfinished").
+        assert!(queued <= 1);
+        assert!(
+            outcomes
+                .iter()
+                .all(|f| matches!(f, Fired::Queued { .. } | Fired::NotDue)),
+            "{outcomes:?}"
+        );
+    }
+    let listed = b.list_tasks(10).await.unwrap();
+    assert_eq!(listed.len(), 1, "exactly one run for one time");
+    let run = &listed[0];
+    assert_eq!(run.parameters["schedule_id"], schedule.id);
+    assert_eq!(
+        b.get_schedule(schedule.id).await.unwrap().next_run_at,
+        Some(following)
+    );
+
+    // Five minutes on, the first run has not even started: this time is
+    // skipped and the skip is written in that run's log.
+    let after = following + 5 * 60_000;
+    let skipped = b
+        .fire_schedule(schedule.id, following, Some(after), following)
+        .await
+        .unwrap();
+    assert!(
+        matches!(skipped, Fired::Skipped { running_task, .. } if running_task == run.id),
+        "{skipped:?}"
+    );
+    assert_eq!(b.list_tasks(10).await.unwrap().len(), 1);
+    let log = b.task_events(run.id).await.unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.kind == "warning" && e.message.contains("skipped")),
+        "{log:?}"
+    );
+
+    // A schedule that never comes round again stops itself.
+    let last = a
+        .fire_schedule(schedule.id, after, None, after)
+        .await
+        .unwrap();
+    assert!(matches!(last, Fired::Skipped { .. }));
+    let ended = a.get_schedule(schedule.id).await.unwrap();
+    assert!(!ended.active && ended.next_run_at.is_none());
+    assert!(a.due_schedules(i64::MAX).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn schedules_are_listed_by_status_and_stopped_in_words() {
+    let app = spawn_app().await;
+    app.write("docs/a.md", "a", 1);
+    let plan = app
+        .plan(&format!(
+            "mirror {} to {} every Sunday at 3:30",
+            app.root.join("docs").display(),
+            app.root.join("usb/docs").display()
+        ))
+        .await;
+    let confirmed = confirm_json(&app, plan["plan_id"].as_str().unwrap()).await;
+    let id = confirmed["schedule"]["id"].as_i64().unwrap();
+
+    let status = app.say("s1", "status").await;
+    let message = status["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("Schedules: #{id} "))
+            && message.contains("every Sunday at 03:30"),
+        "{status}"
+    );
+
+    // Without a number, Tend asks which, naming them.
+    let which = app.say("s1", "stop the schedule").await;
+    assert_eq!(which["intent"], "cancel", "{which}");
+    assert!(
+        which["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("stop schedule {id}")),
+        "{which}"
+    );
+    assert!(app.json::<Value>(&format!("/api/schedules/{id}")).await["active"] == true);
+
+    let stopped = app.say("s1", &format!("stop schedule {id}")).await;
+    assert!(
+        stopped["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("Schedule #{id} is stopped")),
+        "{stopped}"
+    );
+    assert_eq!(
+        app.json::<Value>(&format!("/api/schedules/{id}")).await["active"],
+        false
+    );
+    let status = app.say("s1", "status").await;
+    assert!(
+        !status["message"].as_str().unwrap().contains("Schedules:"),
+        "{status}"
+    );
+}
