@@ -369,15 +369,17 @@ async fn schedules_are_listed_by_status_and_stopped_in_words() {
     );
 
     // Without a number, Tend asks which, naming them.
-    let which = app.say("s1", "stop the schedule").await;
-    assert_eq!(which["intent"], "cancel", "{which}");
-    assert!(
-        which["message"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("stop schedule {id}")),
-        "{which}"
-    );
+    for text in ["stop the schedule", "stop the weekly mirror"] {
+        let which = app.say("s1", text).await;
+        assert_eq!(which["intent"], "cancel", "{text}: {which}");
+        assert!(
+            which["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("stop schedule {id}")),
+            "{text}: {which}"
+        );
+    }
     assert!(app.json::<Value>(&format!("/api/schedules/{id}")).await["active"] == true);
 
     let stopped = app.say("s1", &format!("stop schedule {id}")).await;
@@ -397,4 +399,32 @@ async fn schedules_are_listed_by_status_and_stopped_in_words() {
         !status["message"].as_str().unwrap().contains("Schedules:"),
         "{status}"
     );
+}
+
+#[tokio::test]
+async fn a_scheduled_cleanup_counts_the_age_from_each_run_not_from_the_plan() {
+    let app = spawn_app().await;
+    let old = app.write("logs/old.log", "old", 40);
+    let younger = app.write("logs/younger.log", "younger", 20);
+    let plan = app
+        .plan(&format!(
+            "clean up *.log older than 30 days in {} every night at 3am",
+            app.root.join("logs").display()
+        ))
+        .await;
+    assert_eq!(plan["preview"]["file_count"], 1, "{plan}");
+    let confirmed = confirm_json(&app, plan["plan_id"].as_str().unwrap()).await;
+    assert_eq!(confirmed["schedule"]["active"], true, "{confirmed}");
+
+    // A run fifteen days on: the younger log is 35 days old by then.
+    let later = tend::now_ms() + 15 * 24 * 3600 * 1000;
+    let scheduler = app.server.as_ref().unwrap().scheduler.clone();
+    let fired = scheduler.tick(later).await.unwrap();
+    let [Fired::Queued { task, .. }] = fired.as_slice() else {
+        panic!("one run queued, got {fired:?}");
+    };
+    let done = app.wait_until_done(task.id).await;
+    assert_eq!(done["state"], "succeeded", "{done}");
+    assert_eq!(done["progress"]["files_done"], 2, "{done}");
+    assert!(!old.exists() && !younger.exists());
 }

@@ -6,8 +6,6 @@ use crate::nlu::Understanding;
 use crate::workflows::cleanup::{self, CleanupParams, Criteria};
 use crate::workflows::WorkflowParams;
 
-const DAY_MS: f64 = 86_400_000.0;
-
 /// Builds a cleanup plan: checks the directory against the policy, fixes
 /// the criteria, and previews what they select.
 pub async fn plan(
@@ -26,7 +24,7 @@ pub async fn plan(
         older_than_days: slots.older_than_days,
         modified_before_ms: slots
             .older_than_days
-            .map(|days| now - (days.max(0.0) * DAY_MS) as i64),
+            .map(|days| cleanup::cutoff_ms(days, now)),
         min_size_bytes: slots.min_size_bytes,
         empty_dirs: mentions_empty_dirs(&understanding.text),
     };

@@ -122,6 +122,11 @@ pub async fn cancel(planner: &Planner, u: &Understanding) -> Result<CommandRespo
             .or(u.slots.task_id);
         return stop_schedule(planner, u, id).await;
     }
+    // "stop the nightly backup": a repeating thing, so a schedule; which one
+    // is asked, never guessed.
+    if u.slots.schedule.is_some() && u.slots.task_id.is_none() {
+        return stop_schedule(planner, u, None).await;
+    }
     let Some(id) = u.slots.task_id else {
         return Ok(reply(
             u,

@@ -7,12 +7,17 @@ use std::time::Duration;
 use chrono::{Local, TimeZone};
 use tokio::sync::{watch, Notify};
 
+use app::api::ScheduleView;
+
 use super::store::Fired;
 use crate::queue::{EventHub, Store, StoreError, Workers};
 
 /// The longest sleep between looks at the schedules: schedules another
 /// server added, and clock changes, are seen within this.
 const MAX_SLEEP: Duration = Duration::from_secs(30);
+
+/// The pause after a failed look, so a broken database is not hammered.
+const RETRY_AFTER: Duration = Duration::from_secs(5);
 
 pub struct Scheduler {
     store: Arc<dyn Store>,
@@ -38,51 +43,77 @@ impl Scheduler {
 
     /// Fires every schedule due at `now`. A schedule whose time passed while
     /// the server was down runs once, now, and then at its next time after
-    /// `now` (missed runs are not replayed one by one).
+    /// `now` (missed runs are not replayed one by one). One schedule's
+    /// failure does not hold up the others; the first error is returned
+    /// after all were tried.
     pub async fn tick(&self, now: i64) -> Result<Vec<Fired>, StoreError> {
         let mut fired = Vec::new();
+        let mut first_error = None;
         for schedule in self.store.due_schedules(now).await? {
-            let Some(due_at) = schedule.next_run_at else {
-                continue;
-            };
-            let following = match super::next_run_ms(&schedule.cron, now) {
-                Ok(next) => next,
+            match self.fire(&schedule, now).await {
+                Ok(outcome) => fired.push(outcome),
                 Err(e) => {
-                    tracing::error!(schedule = schedule.id, error = %e, "stored schedule no longer parses; stopping it");
-                    None
+                    tracing::error!(schedule = schedule.id, error = %e, "firing a schedule failed");
+                    first_error.get_or_insert(e);
                 }
-            };
-            let outcome = self
-                .store
-                .fire_schedule(schedule.id, due_at, following, now)
-                .await?;
-            match &outcome {
-                Fired::Queued { schedule, task } => {
-                    tracing::info!(
-                        schedule = schedule.id,
-                        task = task.id,
-                        "scheduled run queued"
-                    );
-                    self.hub.publish(task.clone());
-                    self.hub.publish_schedule(schedule.clone());
-                    self.workers.wake();
-                }
-                Fired::Skipped {
-                    schedule,
-                    running_task,
-                } => {
-                    tracing::warn!(
-                        schedule = schedule.id,
-                        task = running_task,
-                        "scheduled run skipped: the previous one has not finished"
-                    );
-                    self.hub.publish_schedule(schedule.clone());
-                }
-                Fired::NotDue => {}
             }
-            fired.push(outcome);
         }
-        Ok(fired)
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(fired),
+        }
+    }
+
+    async fn fire(&self, schedule: &ScheduleView, now: i64) -> Result<Fired, StoreError> {
+        let Some(due_at) = schedule.next_run_at else {
+            return Ok(Fired::NotDue);
+        };
+        let following = match super::next_run_ms(&schedule.cron, now) {
+            Ok(next) => next,
+            Err(e) => {
+                tracing::error!(schedule = schedule.id, error = %e, "stored schedule no longer parses; stopping it");
+                None
+            }
+        };
+        let outcome = match self
+            .store
+            .fire_schedule(schedule.id, due_at, following, now)
+            .await
+        {
+            // Stored parameters that no longer read can never run: stop the
+            // schedule rather than fail at every look.
+            Err(StoreError::Corrupt(why)) => {
+                let stopped = self.store.stop_schedule(schedule.id, now).await?;
+                self.hub.publish_schedule(stopped);
+                return Err(StoreError::Corrupt(why));
+            }
+            other => other?,
+        };
+        match &outcome {
+            Fired::Queued { schedule, task } => {
+                tracing::info!(
+                    schedule = schedule.id,
+                    task = task.id,
+                    "scheduled run queued"
+                );
+                self.hub.publish(task.clone());
+                self.hub.publish_schedule(schedule.clone());
+                self.workers.wake();
+            }
+            Fired::Skipped {
+                schedule,
+                running_task,
+            } => {
+                tracing::warn!(
+                    schedule = schedule.id,
+                    task = running_task,
+                    "scheduled run skipped: the previous one has not finished"
+                );
+                self.hub.publish_schedule(schedule.clone());
+            }
+            Fired::NotDue => {}
+        }
+        Ok(outcome)
     }
 
     /// Runs until `shutdown` turns true.
@@ -91,15 +122,26 @@ impl Scheduler {
             if *shutdown.borrow() {
                 return;
             }
-            if let Err(e) = self.tick(crate::now_ms()).await {
-                tracing::error!(error = %e, "firing schedules failed; trying again shortly");
-            }
+            let failed = match self.tick(crate::now_ms()).await {
+                Ok(_) => false,
+                Err(e) => {
+                    tracing::error!(error = %e, "firing schedules failed; trying again shortly");
+                    true
+                }
+            };
             let sleep = match self.store.next_due_at().await {
                 Ok(Some(at)) => {
                     let wait = at.saturating_sub(crate::now_ms()).max(0) as u64;
                     Duration::from_millis(wait).min(MAX_SLEEP)
                 }
                 Ok(None) | Err(_) => MAX_SLEEP,
+            };
+            // After a failure a due schedule is still due: wait a little
+            // instead of asking the database again at once.
+            let sleep = if failed {
+                sleep.max(RETRY_AFTER)
+            } else {
+                sleep
             };
             tokio::select! {
                 _ = tokio::time::sleep(sleep) => {}

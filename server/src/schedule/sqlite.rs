@@ -8,6 +8,7 @@ use app::api::{ScheduleView, TaskState};
 
 use super::store::{Fired, ScheduleStore};
 use crate::queue::{NewTask, SqliteStore, StoreError};
+use crate::workflows::WorkflowParams;
 
 const COLUMNS: &str = "id, workflow, summary, cron, active, next_run_at, last_run_at, \
     last_task_id, runs, created_at, updated_at";
@@ -177,9 +178,11 @@ impl ScheduleStore for SqliteStore {
             }
         }
         let params_text: String = row.try_get("params")?;
-        let mut params: serde_json::Value =
-            serde_json::from_str(&params_text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        // The run knows which schedule made it: backups tag their snapshots.
+        let params: WorkflowParams = serde_json::from_str(&params_text)
+            .map_err(|e| StoreError::Corrupt(format!("schedule #{id} parameters: {e}")))?;
+        let mut params = serde_json::to_value(params.for_scheduled_run(id, now))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        // Every run names the schedule that made it.
         if let Some(object) = params.as_object_mut() {
             object.insert("schedule_id".into(), id.into());
         }

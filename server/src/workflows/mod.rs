@@ -29,6 +29,25 @@ pub enum WorkflowParams {
 }
 
 impl WorkflowParams {
+    /// The parameters of one run of schedule `schedule_id` starting at
+    /// `now_ms`. A cleanup's "older than 30 days" counts from each run, not
+    /// from the day the plan was made; a backup tags its snapshot with the
+    /// schedule.
+    pub fn for_scheduled_run(mut self, schedule_id: i64, now_ms: i64) -> WorkflowParams {
+        match &mut self {
+            WorkflowParams::Cleanup(c) => {
+                if let Some(days) = c.older_than_days {
+                    c.modified_before_ms = Some(cleanup::cutoff_ms(days, now_ms));
+                }
+            }
+            WorkflowParams::Backup(b) => b.schedule_id = Some(schedule_id),
+            WorkflowParams::Sync(_)
+            | WorkflowParams::UndoCleanup(_)
+            | WorkflowParams::Restore(_) => {}
+        }
+        self
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             WorkflowParams::Cleanup(_) => "cleanup",

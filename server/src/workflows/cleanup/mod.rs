@@ -46,6 +46,11 @@ pub struct CleanupParams {
     pub empty_dirs: bool,
 }
 
+/// The modification-time cutoff for "older than `days`" seen from `now_ms`.
+pub fn cutoff_ms(days: f64, now_ms: i64) -> i64 {
+    now_ms - (days.max(0.0) * 86_400_000.0) as i64
+}
+
 /// What would be moved, without moving anything.
 pub fn preview(criteria: &Criteria) -> PreviewView {
     let mut preview = PreviewView {
