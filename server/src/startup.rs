@@ -106,6 +106,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
 
     // Loading the model and embedding the examples takes seconds of CPU.
     let (model_dir, glm_dir) = (config.model_dir.clone(), config.glm_dir.clone());
+    let cache = Some(config.embedding_cache());
     let nlu = tokio::task::spawn_blocking(move || match glm_dir.map(|d| Nlu::load_glm(&d)) {
         Some(Ok(glm)) => {
             tracing::info!(backend = glm.backend_name(), "intent model loaded");
@@ -113,9 +114,9 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         }
         Some(Err(e)) => {
             tracing::warn!("{e}; using the encoder instead");
-            Nlu::load_or_keywords(&model_dir, BatchLimits::default())
+            Nlu::load_or_keywords(&model_dir, BatchLimits::default(), cache)
         }
-        None => Nlu::load_or_keywords(&model_dir, BatchLimits::default()),
+        None => Nlu::load_or_keywords(&model_dir, BatchLimits::default(), cache),
     })
     .await
     .unwrap_or_else(|e| {

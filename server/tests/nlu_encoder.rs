@@ -146,3 +146,57 @@ fn admin_examples_are_learned_and_forgotten_without_a_reload() {
         );
     }
 }
+
+#[test]
+fn a_second_start_takes_the_example_embeddings_from_the_cache() {
+    use app::api::{ExampleView, RulesView};
+    use tend::nlu::rules::RuleSet;
+    let Some(dir) = model_dir() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let cache = data.path().join("cache/embeddings.bin");
+    let probes = [
+        "back up /srv/photos to /mnt/nas every night",
+        "mount the usb drive",
+        "shovel out /srv/attic",
+    ];
+    let admin = RulesView {
+        examples: vec![ExampleView {
+            id: 1,
+            intent: "cleanup".into(),
+            text: "shovel out /srv/garage".into(),
+        }],
+        ..Default::default()
+    };
+
+    let first = Nlu::load_cached(&dir, BatchLimits::default(), Some(cache.clone())).unwrap();
+    let shipped = first.examples_embedded().unwrap();
+    assert!(shipped > 400, "{shipped}");
+    first.set_rules(RuleSet::from_view(&admin)).unwrap();
+    assert_eq!(first.examples_embedded(), Some(shipped + 1));
+    assert!(cache.is_file());
+    let decided: Vec<_> = probes
+        .iter()
+        .map(|t| first.understand_blocking(t))
+        .collect();
+    drop(first);
+
+    // Same model, same phrases: nothing goes through the model again, and
+    // every decision and score is the same.
+    let second = Nlu::load_cached(&dir, BatchLimits::default(), Some(cache.clone())).unwrap();
+    second.set_rules(RuleSet::from_view(&admin)).unwrap();
+    assert_eq!(second.examples_embedded(), Some(0));
+    for (text, before) in probes.iter().zip(&decided) {
+        let now = second.understand_blocking(text);
+        assert_eq!(now.intent, before.intent, "{text}");
+        assert_eq!(now.confidence, before.confidence, "{text}");
+    }
+
+    // A damaged cache costs time, not answers.
+    std::fs::write(&cache, b"not a cache").unwrap();
+    let third = Nlu::load_cached(&dir, BatchLimits::default(), Some(cache)).unwrap();
+    assert_eq!(third.examples_embedded(), Some(shipped));
+    assert_eq!(
+        third.understand_blocking(probes[0]).intent,
+        decided[0].intent
+    );
+}

@@ -123,7 +123,11 @@ fn with_nlu(
     };
     let loaded = match &config.glm_dir {
         Some(dir) => Nlu::load_glm(dir),
-        None => Nlu::load(&config.model_dir, BatchLimits::default()),
+        None => Nlu::load_cached(
+            &config.model_dir,
+            BatchLimits::default(),
+            Some(config.embedding_cache()),
+        ),
     };
     let nlu = match loaded {
         Ok(nlu) => nlu,

@@ -240,6 +240,11 @@ impl Config {
         self.data_dir.join("quarantine")
     }
 
+    /// Example phrases' embeddings, kept between runs (safe to delete).
+    pub fn embedding_cache(&self) -> PathBuf {
+        self.data_dir.join("cache/embeddings.bin")
+    }
+
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.clone(),

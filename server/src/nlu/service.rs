@@ -2,7 +2,7 @@
 //! created once at startup. With the encoder model it classifies intent by
 //! nearest example phrases; without it, by keyword cues.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 use super::batcher::{BatchError, BatchLimits, Batcher};
@@ -59,7 +59,21 @@ impl Nlu {
     /// Loads the encoder from `model_dir` and embeds the shipped examples.
     /// Takes a few seconds: call it off the async runtime.
     pub fn load(model_dir: &Path, limits: BatchLimits) -> Result<Nlu, NluError> {
-        let encoder = Arc::new(Encoder::load(model_dir)?);
+        Nlu::load_cached(model_dir, limits, None)
+    }
+
+    /// [`Nlu::load`], keeping example embeddings in `cache` between runs so
+    /// only new phrases are embedded.
+    pub fn load_cached(
+        model_dir: &Path,
+        limits: BatchLimits,
+        cache: Option<PathBuf>,
+    ) -> Result<Nlu, NluError> {
+        let mut encoder = Encoder::load(model_dir)?;
+        if let Some(file) = cache {
+            encoder = encoder.with_cache(file);
+        }
+        let encoder = Arc::new(encoder);
         let backend = EncoderBackend {
             batcher: Batcher::start(encoder.clone(), limits),
             encoder,
@@ -115,8 +129,8 @@ impl Nlu {
 
     /// [`Nlu::load`], or the keyword backend with a warning when the model
     /// cannot be loaded, so the server still runs.
-    pub fn load_or_keywords(model_dir: &Path, limits: BatchLimits) -> Nlu {
-        match Nlu::load(model_dir, limits) {
+    pub fn load_or_keywords(model_dir: &Path, limits: BatchLimits, cache: Option<PathBuf>) -> Nlu {
+        match Nlu::load_cached(model_dir, limits, cache) {
             Ok(nlu) => {
                 tracing::info!(backend = nlu.backend_name(), "intent model loaded");
                 nlu
@@ -171,13 +185,23 @@ impl Nlu {
         let mut added = 0;
         for chunk in new.chunks(64) {
             let texts: Vec<&str> = chunk.iter().map(|e| e.text.as_str()).collect();
-            let vectors = b.encoder.embed(&texts)?;
+            let vectors = b.encoder.embed_examples(&texts)?;
             let mut index = b.index.write().unwrap_or_else(|p| p.into_inner());
             for (example, vector) in chunk.iter().zip(&vectors) {
                 added += usize::from(index.insert(example, vector));
             }
         }
+        b.encoder.save_cache();
         Ok(added)
+    }
+
+    /// How many example phrases the encoder has run through the model (the
+    /// rest came from the embedding cache); `None` for other backends.
+    pub fn examples_embedded(&self) -> Option<usize> {
+        match &self.backend {
+            Backend::Encoder(b) => Some(b.encoder.examples_embedded()),
+            _ => None,
+        }
     }
 
     /// The slots `text` states, aliases applied, whatever its intent.
@@ -325,7 +349,9 @@ impl EncoderBackend {
             Vec::new()
         } else {
             let texts: Vec<&str> = new.iter().map(|e| e.text.as_str()).collect();
-            self.encoder.embed(&texts)?
+            let vectors = self.encoder.embed_examples(&texts)?;
+            self.encoder.save_cache();
+            vectors
         };
         let mut index = self.index.write().unwrap_or_else(|p| p.into_inner());
         for text in &gone {

@@ -2,16 +2,20 @@
 //! turns a command into a 384-dimensional unit vector whose dot product with
 //! another is their semantic similarity.
 
+mod cache;
 mod grouping;
 mod pooling;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config as BertConfig};
 use tokenizers::{Encoding, Tokenizer, TruncationParams};
 
+pub use cache::EmbeddingCache;
 pub use pooling::{l2_normalize, mean_pool};
 
 /// Length of an embedding.
@@ -48,6 +52,13 @@ pub struct Encoder {
     model: BertModel,
     tokenizer: Tokenizer,
     device: Device,
+    /// config.json, tokenizer.json, model.safetensors: what a cache of
+    /// this model's embeddings is fingerprinted by.
+    files: [PathBuf; 3],
+    /// Example embeddings from earlier runs, when a cache file is set.
+    cache: Option<Mutex<EmbeddingCache>>,
+    /// Texts run through the model by [`Encoder::embed_examples`].
+    examples_embedded: AtomicUsize,
 }
 
 impl Encoder {
@@ -97,7 +108,61 @@ impl Encoder {
             model,
             tokenizer,
             device,
+            files: [config_path, tokenizer_path, weights_path],
+            cache: None,
+            examples_embedded: AtomicUsize::new(0),
         })
+    }
+
+    /// Keeps example embeddings in `file` between runs. A cache that cannot
+    /// be opened is left out (with a note in the log): it only saves time.
+    pub fn with_cache(mut self, file: PathBuf) -> Encoder {
+        let files: Vec<&Path> = self.files.iter().map(PathBuf::as_path).collect();
+        match EmbeddingCache::open(file, &files, self.device_name()) {
+            Ok(cache) => self.cache = Some(Mutex::new(cache)),
+            Err(e) => tracing::warn!("embedding cache not used: {e}"),
+        }
+        self
+    }
+
+    /// Embeddings of example phrases: from the cache where it has them, the
+    /// rest from the model (and into the cache). Call
+    /// [`Encoder::save_cache`] once a set of examples is in.
+    pub fn embed_examples(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EncoderError> {
+        let Some(cache) = &self.cache else {
+            self.examples_embedded
+                .fetch_add(texts.len(), Ordering::Relaxed);
+            return self.embed(texts);
+        };
+        let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+        let mut vectors: Vec<Option<Vec<f32>>> = texts.iter().map(|t| cache.get(t)).collect();
+        let missing: Vec<usize> = (0..texts.len()).filter(|&i| vectors[i].is_none()).collect();
+        if !missing.is_empty() {
+            let batch: Vec<&str> = missing.iter().map(|&i| texts[i]).collect();
+            let computed = self.embed(&batch)?;
+            self.examples_embedded
+                .fetch_add(batch.len(), Ordering::Relaxed);
+            for (&i, vector) in missing.iter().zip(computed) {
+                cache.put(texts[i], &vector);
+                vectors[i] = Some(vector);
+            }
+        }
+        Ok(vectors.into_iter().flatten().collect())
+    }
+
+    /// Writes the cache when it changed; a failure only costs time later.
+    pub fn save_cache(&self) {
+        if let Some(cache) = &self.cache {
+            let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+            if let Err(e) = cache.save() {
+                tracing::warn!("embedding cache not saved: {e}");
+            }
+        }
+    }
+
+    /// How many example phrases went through the model (not the cache).
+    pub fn examples_embedded(&self) -> usize {
+        self.examples_embedded.load(Ordering::Relaxed)
     }
 
     pub fn device_name(&self) -> &'static str {
