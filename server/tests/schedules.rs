@@ -89,6 +89,22 @@ async fn a_nightly_backup_is_a_schedule_whose_runs_are_real_tagged_backups() {
             .contains(&format!("schedule #{id}")),
         "{body}"
     );
+    // So is cancelling it, naming the schedule too.
+    let cancel = app
+        .post(&format!(
+            "/api/plans/{}/cancel",
+            plan["plan_id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(cancel.status(), 409);
+    let body: Value = cancel.json().await.unwrap();
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("schedule #{id}")),
+        "{body}"
+    );
 
     // A restart keeps it, with the same next run.
     app.restart_with(|_| {}).await;

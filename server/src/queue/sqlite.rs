@@ -243,12 +243,13 @@ impl Store for SqliteStore {
     }
 
     async fn get_plan(&self, id: &str) -> Result<PlanRecord, StoreError> {
-        let row =
-            sqlx::query("SELECT id, state, view, task_id, expires_at FROM plans WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?
-                .ok_or_else(|| StoreError::PlanNotFound(id.to_string()))?;
+        let row = sqlx::query(
+            "SELECT id, state, view, task_id, schedule_id, expires_at FROM plans WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::PlanNotFound(id.to_string()))?;
         let state_text: String = row.try_get("state")?;
         let view_text: String = row.try_get("view")?;
         Ok(PlanRecord {
@@ -258,21 +259,18 @@ impl Store for SqliteStore {
             view: serde_json::from_str(&view_text)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             task_id: row.try_get("task_id")?,
+            schedule_id: row.try_get("schedule_id")?,
             expires_at: row.try_get("expires_at")?,
         })
     }
 
     async fn cancel_plan(&self, id: &str, now: i64) -> Result<(), StoreError> {
         let plan = self.get_plan(id).await?;
-        match plan.state {
-            PlanState::Confirmed => {
-                return Err(StoreError::PlanAlreadyConfirmed(
-                    plan.task_id.unwrap_or_default(),
-                ))
-            }
-            PlanState::Cancelled => return Ok(()),
-            PlanState::Pending => {}
+        if plan.state == PlanState::Cancelled {
+            return Ok(());
         }
+        // Cancelling is allowed after expiry: only a confirmed plan refuses.
+        plan.ensure_open(i64::MIN)?;
         let _ = now;
         sqlx::query("UPDATE plans SET state = 'cancelled' WHERE id = ? AND state = 'pending'")
             .bind(id)
@@ -294,12 +292,10 @@ impl Store for SqliteStore {
         let state_text: String = row.try_get("state")?;
         let state = PlanState::parse(&state_text)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown plan state {state_text:?}")))?;
-        if let (PlanState::Confirmed, Some(schedule)) = (state, row.try_get("schedule_id")?) {
-            return Err(StoreError::PlanAlreadyScheduled(schedule));
-        }
         ensure_open(
             state,
             row.try_get("task_id")?,
+            row.try_get("schedule_id")?,
             row.try_get("expires_at")?,
             now,
         )?;

@@ -88,6 +88,8 @@ pub struct PlanRecord {
     pub state: PlanState,
     pub view: app::api::PlanView,
     pub task_id: Option<i64>,
+    /// Set once a plan that repeats was confirmed.
+    pub schedule_id: Option<i64>,
     pub expires_at: i64,
 }
 
@@ -103,7 +105,13 @@ pub enum Confirmed {
 impl PlanRecord {
     /// Whether the plan can still be confirmed or revised at `now`.
     pub fn ensure_open(&self, now: i64) -> Result<(), StoreError> {
-        ensure_open(self.state, self.task_id, self.expires_at, now)
+        ensure_open(
+            self.state,
+            self.task_id,
+            self.schedule_id,
+            self.expires_at,
+            now,
+        )
     }
 }
 
@@ -112,13 +120,15 @@ impl PlanRecord {
 pub fn ensure_open(
     state: PlanState,
     task_id: Option<i64>,
+    schedule_id: Option<i64>,
     expires_at: i64,
     now: i64,
 ) -> Result<(), StoreError> {
     match state {
-        PlanState::Confirmed => Err(StoreError::PlanAlreadyConfirmed(
-            task_id.unwrap_or_default(),
-        )),
+        PlanState::Confirmed => Err(match schedule_id {
+            Some(schedule) => StoreError::PlanAlreadyScheduled(schedule),
+            None => StoreError::PlanAlreadyConfirmed(task_id.unwrap_or_default()),
+        }),
         PlanState::Cancelled => Err(StoreError::PlanCancelled),
         PlanState::Pending if expires_at < now => Err(StoreError::PlanExpired),
         PlanState::Pending => Ok(()),
