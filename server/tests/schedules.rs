@@ -73,38 +73,18 @@ async fn a_nightly_backup_is_a_schedule_whose_runs_are_real_tagged_backups() {
     assert!(tasks(&app).await.is_empty());
     assert!(!repo.join("config").exists());
 
-    // Confirming again is refused, naming the schedule.
-    let again = app
-        .post(&format!(
-            "/api/plans/{}/confirm",
-            plan["plan_id"].as_str().unwrap()
-        ))
-        .await;
-    assert_eq!(again.status(), 409);
-    let body: Value = again.json().await.unwrap();
-    assert!(
-        body["error"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("schedule #{id}")),
-        "{body}"
-    );
-    // So is cancelling it, naming the schedule too.
-    let cancel = app
-        .post(&format!(
-            "/api/plans/{}/cancel",
-            plan["plan_id"].as_str().unwrap()
-        ))
-        .await;
-    assert_eq!(cancel.status(), 409);
-    let body: Value = cancel.json().await.unwrap();
-    assert!(
-        body["error"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("schedule #{id}")),
-        "{body}"
-    );
+    // Confirming or cancelling it again is refused, naming the schedule.
+    for action in ["confirm", "cancel"] {
+        let plan_id = plan["plan_id"].as_str().unwrap();
+        let again = app.post(&format!("/api/plans/{plan_id}/{action}")).await;
+        assert_eq!(again.status(), 409, "{action}");
+        let body: Value = again.json().await.unwrap();
+        let error = body["error"].as_str().unwrap();
+        assert!(
+            error.contains(&format!("schedule #{id}")),
+            "{action}: {body}"
+        );
+    }
 
     // A restart keeps it, with the same next run.
     app.restart_with(|_| {}).await;
