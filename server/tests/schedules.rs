@@ -365,7 +365,11 @@ async fn schedules_are_listed_by_status_and_stopped_in_words() {
     );
 
     // Without a number, Tend asks which, naming them.
-    for text in ["stop the schedule", "stop the weekly mirror"] {
+    for text in [
+        "stop the schedule",
+        "stop the weekly mirror",
+        "cancel the scheduled mirror",
+    ] {
         let which = app.say("s1", text).await;
         assert_eq!(which["intent"], "cancel", "{text}: {which}");
         assert!(
@@ -377,6 +381,17 @@ async fn schedules_are_listed_by_status_and_stopped_in_words() {
         );
     }
     assert!(app.json::<Value>(&format!("/api/schedules/{id}")).await["active"] == true);
+
+    // A task named beside the word "schedule" is the task, not schedule #id.
+    let task = app
+        .say("s1", &format!("cancel task {id} that the schedule started"))
+        .await;
+    // (There is no such task here: the answer says so, about the task.)
+    assert_eq!(task["code"], "task_not_found", "{task}");
+    assert_eq!(
+        app.json::<Value>(&format!("/api/schedules/{id}")).await["active"],
+        true
+    );
 
     let stopped = app.say("s1", &format!("stop schedule {id}")).await;
     assert!(

@@ -7,9 +7,10 @@ use super::{PlanError, Planner};
 use crate::nlu::Understanding;
 use crate::queue::{CancelOutcome, StoreError};
 
-/// "stop schedule 3", "cancel the schedule #3", "停止计划 3".
+/// "stop schedule 3", "cancel the schedule #3", "stop the scheduled
+/// cleanup", "停止计划 3".
 static SCHEDULE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bschedules?\b(?:\s*#?\s*(\d{1,18})\b)?|计划\s*#?\s*(\d{1,18})?")
+    Regex::new(r"(?i)\bschedul(?:e|es|ed)\b(?:\s*#?\s*(\d{1,18})\b)?|计划\s*#?\s*(\d{1,18})?")
         .expect("schedule reference compiles")
 });
 
@@ -112,15 +113,18 @@ fn describe(task: &app::api::TaskView) -> String {
 }
 
 pub async fn cancel(planner: &Planner, u: &Understanding) -> Result<CommandResponse, PlanError> {
+    // Only a number written with "schedule" names one: "cancel task 12
+    // that the schedule started" cancels task 12.
     if let Some(c) = SCHEDULE.captures(&u.text) {
         let id = c
             .iter()
             .skip(1)
             .flatten()
             .next()
-            .and_then(|m| m.as_str().parse().ok())
-            .or(u.slots.task_id);
-        return stop_schedule(planner, u, id).await;
+            .and_then(|m| m.as_str().parse().ok());
+        if id.is_some() || u.slots.task_id.is_none() {
+            return stop_schedule(planner, u, id).await;
+        }
     }
     // "stop the nightly backup": a repeating thing, so a schedule; which one
     // is asked, never guessed.
