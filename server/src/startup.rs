@@ -55,16 +55,6 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         std::fs::create_dir_all(&dir).map_err(io(format!("cannot create {}", dir.display())))?;
     }
     let store = open_store(&config.database_url()).await?;
-    for task in store
-        .recover_interrupted(config.max_attempts, crate::now_ms())
-        .await?
-    {
-        tracing::warn!(
-            task = task.id,
-            state = task.state.as_str(),
-            "recovered a task interrupted by a stop"
-        );
-    }
 
     let mut roots = vec![config.default_root()];
     roots.extend(config.extra_allowed_roots.iter().cloned());
@@ -90,7 +80,14 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         undo_retention: (config.quarantine_retention_days > 0)
             .then(|| Duration::from_secs(config.quarantine_retention_days.saturating_mul(86_400))),
     });
-    let workers = Workers::new(store.clone(), hub.clone(), env.clone());
+    let workers = Workers::new(
+        store.clone(),
+        hub.clone(),
+        env.clone(),
+        config.node_name(),
+        config.max_attempts,
+    );
+    workers.recover_at_start().await?;
     let (shutdown, shutdown_rx) = watch::channel(false);
     workers.start(config.workers, shutdown_rx.clone());
     let scheduler = Scheduler::new(store.clone(), hub.clone(), workers.clone());

@@ -8,8 +8,9 @@ mod support;
 use std::sync::Arc;
 
 use serde_json::Value;
+use support::databases::TestDatabase;
 use support::{snapshots, spawn_app, TestApp};
-use tend::queue::{NewPlan, NewTask, SqliteStore, Store};
+use tend::queue::{NewPlan, NewTask, SqlStore, Store};
 use tend::schedule::{Fired, ScheduleStore};
 
 async fn confirm_json(app: &TestApp, plan_id: &str) -> Value {
@@ -239,16 +240,14 @@ async fn schedules_that_cannot_be_or_need_not_be_are_refused_or_explained() {
     assert_eq!(body["code"], "schedule_not_found");
 }
 
-/// Two stores on one SQLite file stand for two servers sharing a database.
-async fn two_nodes() -> (tempfile::TempDir, Arc<SqliteStore>, Arc<SqliteStore>) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("tend.db").display());
-    let a = Arc::new(SqliteStore::open(&url).await.unwrap());
-    let b = Arc::new(SqliteStore::open(&url).await.unwrap());
-    (dir, a, b)
+/// Two stores on one database stand for two servers sharing it.
+async fn two_nodes(db: &TestDatabase) -> (Arc<SqlStore>, Arc<SqlStore>) {
+    let a = Arc::new(SqlStore::open(db.url()).await.unwrap());
+    let b = Arc::new(SqlStore::open(db.url()).await.unwrap());
+    (a, b)
 }
 
-async fn scheduled_plan(store: &SqliteStore, now: i64) -> app::api::ScheduleView {
+async fn scheduled_plan(store: &SqlStore, now: i64) -> app::api::ScheduleView {
     let view: app::api::PlanView = serde_json::from_value(serde_json::json!({
         "plan_id": "p1", "intent": "cleanup", "workflow": "cleanup", "summary": "Clean",
         "parameters": [], "expires_at": now + 60_000, "schedule": "*/5 * * * *",
@@ -277,69 +276,71 @@ async fn scheduled_plan(store: &SqliteStore, now: i64) -> app::api::ScheduleView
 
 #[tokio::test]
 async fn two_servers_firing_at_once_queue_one_run_and_an_unfinished_run_is_not_doubled() {
-    let (_dir, a, b) = two_nodes().await;
-    let now = tend::now_ms();
-    let schedule = scheduled_plan(&a, now).await;
-    let due = schedule.next_run_at.unwrap();
-    let following = due + 5 * 60_000;
+    for db in TestDatabase::every("schedules: two servers firing").await {
+        let (a, b) = two_nodes(&db).await;
+        let now = tend::now_ms();
+        let schedule = scheduled_plan(&a, now).await;
+        let due = schedule.next_run_at.unwrap();
+        let following = due + 5 * 60_000;
 
-    for _ in 0..5 {
-        let (x, y) = tokio::join!(
-            a.fire_schedule(schedule.id, due, Some(following), due),
-            b.fire_schedule(schedule.id, due, Some(following), due),
-        );
-        let outcomes = [x.unwrap(), y.unwrap()];
-        let queued = outcomes
-            .iter()
-            .filter(|f| matches!(f, Fired::Queued { .. }))
-            .count();
-        // The first round queues one; every other attempt finds the time
-        // already moved on (not merely "the last run is unfinished").
-        assert!(queued <= 1);
-        assert!(
-            outcomes
+        for _ in 0..5 {
+            let (x, y) = tokio::join!(
+                a.fire_schedule(schedule.id, due, Some(following), due),
+                b.fire_schedule(schedule.id, due, Some(following), due),
+            );
+            let outcomes = [x.unwrap(), y.unwrap()];
+            let queued = outcomes
                 .iter()
-                .all(|f| matches!(f, Fired::Queued { .. } | Fired::NotDue)),
-            "{outcomes:?}"
+                .filter(|f| matches!(f, Fired::Queued { .. }))
+                .count();
+            // The first round queues one; every other attempt finds the time
+            // already moved on (not merely "the last run is unfinished").
+            assert!(queued <= 1);
+            assert!(
+                outcomes
+                    .iter()
+                    .all(|f| matches!(f, Fired::Queued { .. } | Fired::NotDue)),
+                "{outcomes:?}"
+            );
+        }
+        let listed = b.list_tasks(10).await.unwrap();
+        assert_eq!(listed.len(), 1, "exactly one run for one time");
+        let run = &listed[0];
+        assert_eq!(run.parameters["schedule_id"], schedule.id);
+        assert_eq!(
+            b.get_schedule(schedule.id).await.unwrap().next_run_at,
+            Some(following)
         );
+
+        // Five minutes on, the first run has not even started: this time is
+        // skipped and the skip is written in that run's log.
+        let after = following + 5 * 60_000;
+        let skipped = b
+            .fire_schedule(schedule.id, following, Some(after), following)
+            .await
+            .unwrap();
+        assert!(
+            matches!(skipped, Fired::Skipped { running_task, .. } if running_task == run.id),
+            "{skipped:?}"
+        );
+        assert_eq!(b.list_tasks(10).await.unwrap().len(), 1);
+        let log = b.task_events(run.id).await.unwrap();
+        assert!(
+            log.iter()
+                .any(|e| e.kind == "warning" && e.message.contains("skipped")),
+            "{log:?}"
+        );
+
+        // A schedule that never comes round again stops itself.
+        let last = a
+            .fire_schedule(schedule.id, after, None, after)
+            .await
+            .unwrap();
+        assert!(matches!(last, Fired::Skipped { .. }));
+        let ended = a.get_schedule(schedule.id).await.unwrap();
+        assert!(!ended.active && ended.next_run_at.is_none());
+        assert!(a.due_schedules(i64::MAX).await.unwrap().is_empty());
     }
-    let listed = b.list_tasks(10).await.unwrap();
-    assert_eq!(listed.len(), 1, "exactly one run for one time");
-    let run = &listed[0];
-    assert_eq!(run.parameters["schedule_id"], schedule.id);
-    assert_eq!(
-        b.get_schedule(schedule.id).await.unwrap().next_run_at,
-        Some(following)
-    );
-
-    // Five minutes on, the first run has not even started: this time is
-    // skipped and the skip is written in that run's log.
-    let after = following + 5 * 60_000;
-    let skipped = b
-        .fire_schedule(schedule.id, following, Some(after), following)
-        .await
-        .unwrap();
-    assert!(
-        matches!(skipped, Fired::Skipped { running_task, .. } if running_task == run.id),
-        "{skipped:?}"
-    );
-    assert_eq!(b.list_tasks(10).await.unwrap().len(), 1);
-    let log = b.task_events(run.id).await.unwrap();
-    assert!(
-        log.iter()
-            .any(|e| e.kind == "warning" && e.message.contains("skipped")),
-        "{log:?}"
-    );
-
-    // A schedule that never comes round again stops itself.
-    let last = a
-        .fire_schedule(schedule.id, after, None, after)
-        .await
-        .unwrap();
-    assert!(matches!(last, Fired::Skipped { .. }));
-    let ended = a.get_schedule(schedule.id).await.unwrap();
-    assert!(!ended.active && ended.next_run_at.is_none());
-    assert!(a.due_schedules(i64::MAX).await.unwrap().is_empty());
 }
 
 #[tokio::test]

@@ -41,6 +41,10 @@ pub struct Config {
     pub site_dir: Option<PathBuf>,
     /// Database URL. Default: a SQLite file `<data_dir>/tend.db`.
     pub database_url: Option<String>,
+    /// This server's name in the tasks it runs, so that servers sharing a
+    /// PostgreSQL database requeue only a stopped server's tasks. Default:
+    /// `<hostname>:<data_dir>`, the same across restarts.
+    pub node_name: Option<String>,
     /// How many tasks run at once.
     pub workers: usize,
     /// Longest command text accepted, in bytes.
@@ -71,6 +75,7 @@ impl Default for Config {
             quarantine_retention_days: 30,
             site_dir: None,
             database_url: None,
+            node_name: None,
             workers: 2,
             max_command_bytes: 4096,
             plan_ttl_secs: 3600,
@@ -93,6 +98,7 @@ struct FileConfig {
     quarantine_retention_days: Option<u64>,
     site_dir: Option<PathBuf>,
     database_url: Option<String>,
+    node_name: Option<String>,
     workers: Option<usize>,
     max_command_bytes: Option<usize>,
     plan_ttl_secs: Option<u64>,
@@ -152,6 +158,9 @@ impl Config {
         if let Some(v) = file.database_url {
             self.database_url = Some(v);
         }
+        if let Some(v) = file.node_name {
+            self.node_name = Some(v);
+        }
         if let Some(v) = file.workers {
             self.workers = v;
         }
@@ -210,6 +219,9 @@ impl Config {
         if let Some(v) = env("TEND_DATABASE_URL") {
             self.database_url = Some(v);
         }
+        if let Some(v) = env("TEND_NODE_NAME") {
+            self.node_name = Some(v);
+        }
         if let Some(v) = env("TEND_WORKERS") {
             self.workers = parse("TEND_WORKERS", v)?;
         }
@@ -250,6 +262,23 @@ impl Config {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", self.data_dir.join("tend.db").display()),
         }
+    }
+
+    pub fn node_name(&self) -> String {
+        if let Some(name) = &self.node_name {
+            return name.clone();
+        }
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "localhost".into());
+        let data = self
+            .data_dir
+            .canonicalize()
+            .unwrap_or_else(|_| self.data_dir.clone());
+        format!("{host}:{}", data.display())
     }
 
     /// The built site: configured, or beside the binary as the build lays it

@@ -3,13 +3,13 @@
 //! workers that run tasks.
 
 mod hub;
-pub(crate) mod sqlite;
+pub(crate) mod sql;
 pub mod state;
 mod store;
 mod worker;
 
 pub use hub::EventHub;
-pub use sqlite::SqliteStore;
+pub use sql::{Backend, SqlStore};
 pub use state::{IllegalTransition, Transition};
 pub use store::{
     open_store, CancelOutcome, Confirmed, Finish, NewPlan, NewTask, PlanRecord, PlanState, Store,

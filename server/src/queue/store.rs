@@ -19,7 +19,7 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("unsupported database URL {0:?}: use sqlite://PATH")]
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DATABASE")]
     UnsupportedUrl(String),
     #[error("There is no plan {0}. Send the command again to get a new plan.")]
     PlanNotFound(String),
@@ -196,8 +196,13 @@ pub trait Store: RuleStore + ScheduleStore + Send + Sync + 'static {
     async fn list_tasks(&self, limit: i64) -> Result<Vec<Task>, StoreError>;
     async fn task_events(&self, id: i64) -> Result<Vec<TaskEvent>, StoreError>;
 
-    /// Atomically moves the oldest queued task to running.
-    async fn claim_next(&self, now: i64) -> Result<Option<Task>, StoreError>;
+    /// Atomically moves the oldest queued task to running, owned by node
+    /// `owner` (see [`Store::heartbeat`]).
+    async fn claim_next(&self, owner: &str, now: i64) -> Result<Option<Task>, StoreError>;
+    /// Marks every task `owner` runs as alive at `now`; returns those of
+    /// them whose cancel was asked for (perhaps on another node), for the
+    /// owner to stop.
+    async fn heartbeat(&self, owner: &str, now: i64) -> Result<Vec<i64>, StoreError>;
     async fn update_progress(
         &self,
         id: i64,
@@ -207,20 +212,21 @@ pub trait Store: RuleStore + ScheduleStore + Send + Sync + 'static {
     async fn log(&self, id: i64, kind: &str, message: &str, now: i64) -> Result<(), StoreError>;
     async fn finish(&self, id: i64, finish: Finish, now: i64) -> Result<Task, StoreError>;
     async fn request_cancel(&self, id: i64, now: i64) -> Result<(Task, CancelOutcome), StoreError>;
-    /// At startup: tasks left `running` by a crash go back to the queue (or
-    /// fail once out of attempts, or become cancelled if that was asked).
+    /// Tasks left `running` by a stopped node go back to the queue (or fail
+    /// once out of attempts, or become cancelled if that was asked). A
+    /// running task is taken as interrupted when its node's last heartbeat
+    /// is older than `stale_before`, or, with `restarted` (a node that has
+    /// just started and so runs nothing yet), when that node owned it.
     async fn recover_interrupted(
         &self,
         max_attempts: i64,
+        restarted: Option<&str>,
+        stale_before: i64,
         now: i64,
     ) -> Result<Vec<Task>, StoreError>;
 }
 
 /// Opens the store a database URL names, creating and migrating it.
 pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, StoreError> {
-    if url.starts_with("sqlite:") {
-        Ok(Arc::new(super::SqliteStore::open(url).await?))
-    } else {
-        Err(StoreError::UnsupportedUrl(url.to_string()))
-    }
+    Ok(Arc::new(super::SqlStore::open(url).await?))
 }

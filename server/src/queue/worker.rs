@@ -28,6 +28,10 @@ impl CancelRegistry {
         self.lock().remove(&id);
     }
 
+    fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
     /// Asks a running task to stop; false if it is not running here.
     pub fn signal(&self, id: i64) -> bool {
         match self.lock().get(&id) {
@@ -47,27 +51,116 @@ impl CancelRegistry {
     }
 }
 
+/// How often a node marks the tasks it runs as alive, and looks for cancels
+/// asked on other nodes (so those stop within about this long).
+const HEARTBEAT: Duration = Duration::from_secs(1);
+/// A running task whose node has been silent this long is taken as
+/// interrupted and requeued by another node. Well above a heartbeat, so a
+/// busy node is never mistaken for a dead one; clocks of nodes sharing a
+/// database must agree far better than this.
+pub const LEASE: Duration = Duration::from_secs(30);
+/// How often a node looks for other nodes' abandoned tasks.
+const SWEEP: Duration = Duration::from_secs(10);
+
 pub struct Workers {
     store: Arc<dyn Store>,
     hub: EventHub,
     env: Arc<WorkflowEnv>,
     wake: Notify,
+    /// This node's name in the tasks it claims.
+    node: String,
+    max_attempts: i64,
     pub cancels: CancelRegistry,
 }
 
 impl Workers {
-    pub fn new(store: Arc<dyn Store>, hub: EventHub, env: Arc<WorkflowEnv>) -> Arc<Workers> {
+    pub fn new(
+        store: Arc<dyn Store>,
+        hub: EventHub,
+        env: Arc<WorkflowEnv>,
+        node: String,
+        max_attempts: i64,
+    ) -> Arc<Workers> {
         Arc::new(Workers {
             store,
             hub,
             env,
             wake: Notify::new(),
+            node,
+            max_attempts,
             cancels: CancelRegistry::default(),
         })
     }
 
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    /// At a node's start: its own tasks left running are interrupted (it runs
+    /// nothing yet), and so are any whose node has gone silent.
+    pub async fn recover_at_start(&self) -> Result<Vec<Task>, StoreError> {
+        self.recover(Some(&self.node)).await
+    }
+
+    async fn recover(&self, restarted: Option<&str>) -> Result<Vec<Task>, StoreError> {
+        let now = crate::now_ms();
+        let stale_before = now - LEASE.as_millis() as i64;
+        let recovered = self
+            .store
+            .recover_interrupted(self.max_attempts, restarted, stale_before, now)
+            .await?;
+        for task in &recovered {
+            tracing::warn!(
+                task = task.id,
+                state = task.state.as_str(),
+                "recovered a task whose node stopped while running it"
+            );
+            self.hub.publish(task.clone());
+        }
+        if !recovered.is_empty() {
+            self.wake();
+        }
+        Ok(recovered)
+    }
+
+    /// Keeps this node's running tasks marked alive, stops those cancelled
+    /// from another node, and requeues tasks of nodes that stopped.
+    fn start_lease(self: &Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        let workers = self.clone();
+        tokio::spawn(async move {
+            let mut heartbeat = tokio::time::interval(HEARTBEAT);
+            let mut sweep = tokio::time::interval(SWEEP);
+            heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = heartbeat.tick() => {
+                        if workers.cancels.is_empty() {
+                            continue;
+                        }
+                        match workers.store.heartbeat(&workers.node, crate::now_ms()).await {
+                            Ok(cancelled) => {
+                                for id in cancelled {
+                                    workers.cancels.signal(id);
+                                }
+                            }
+                            Err(e) => tracing::warn!(error = %e, "could not record the heartbeat"),
+                        }
+                    }
+                    _ = sweep.tick() => {
+                        if let Err(e) = workers.recover(None).await {
+                            tracing::warn!(error = %e, "could not look for abandoned tasks");
+                        }
+                    }
+                    _ = shutdown.changed() => return,
+                }
+            }
+        });
+    }
+
     /// Starts `count` worker loops that run until `shutdown` turns true.
     pub fn start(self: &Arc<Self>, count: usize, shutdown: watch::Receiver<bool>) {
+        self.start_lease(shutdown.clone());
         for _ in 0..count {
             let workers = self.clone();
             let mut shutdown = shutdown.clone();
@@ -76,7 +169,11 @@ impl Workers {
                     if *shutdown.borrow() {
                         return;
                     }
-                    match workers.store.claim_next(crate::now_ms()).await {
+                    match workers
+                        .store
+                        .claim_next(&workers.node, crate::now_ms())
+                        .await
+                    {
                         Ok(Some(task)) => {
                             workers.hub.publish(task.clone());
                             workers.run(task).await;

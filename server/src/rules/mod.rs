@@ -4,7 +4,7 @@
 //! very next command, without a restart: the rule set is rebuilt (cheap) and
 //! only the example phrases that changed are embedded.
 
-mod sqlite;
+mod sql;
 mod store;
 pub mod validate;
 

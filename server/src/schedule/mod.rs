@@ -4,14 +4,14 @@
 
 pub mod cron;
 mod runner;
-mod sqlite;
+mod sql;
 mod store;
 
 use chrono::{Local, TimeZone};
 
 pub use cron::{Cron, CronError};
 pub use runner::{local_time, Scheduler};
-pub(crate) use sqlite::{insert_schedule, schedule_in};
+pub(crate) use sql::{insert_schedule, schedule_in};
 pub use store::{Fired, ScheduleStore};
 
 /// The first run of `cron` strictly after `after_ms` (Unix ms), in the

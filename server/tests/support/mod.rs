@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+pub mod databases;
+
 use serde_json::{json, Value};
 use tend::config::Config;
 use tend::startup::{self, Server};

@@ -7,7 +7,7 @@ use sqlx::Row;
 use app::api::{ScheduleView, TaskState};
 
 use super::store::{Fired, ScheduleStore};
-use crate::queue::{NewTask, SqliteStore, StoreError};
+use crate::queue::{NewTask, SqlStore, StoreError};
 use crate::workflows::WorkflowParams;
 
 const COLUMNS: &str = "id, workflow, summary, cron, active, next_run_at, last_run_at, \
@@ -16,7 +16,7 @@ const COLUMNS: &str = "id, workflow, summary, cron, active, next_run_at, last_ru
 /// Stores the schedule a confirmed plan makes, its first run ahead of `now`;
 /// part of the confirming transaction.
 pub(crate) async fn insert_schedule(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     plan_id: &str,
     cron: &str,
     task: &NewTask,
@@ -29,7 +29,7 @@ pub(crate) async fn insert_schedule(
         serde_json::to_string(&task.params).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let id = sqlx::query(
         "INSERT INTO schedules (plan_id, cron, workflow, summary, params, next_run_at, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(plan_id)
     .bind(cron)
@@ -47,9 +47,9 @@ pub(crate) async fn insert_schedule(
 
 pub(crate) async fn schedule_in<'e, E>(executor: E, id: i64) -> Result<ScheduleView, StoreError>
 where
-    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM schedules WHERE id = ?"))
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM schedules WHERE id = $1"))
         .bind(id)
         .fetch_optional(executor)
         .await?
@@ -57,7 +57,7 @@ where
     from_row(&row)
 }
 
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<ScheduleView, StoreError> {
+fn from_row(row: &sqlx::any::AnyRow) -> Result<ScheduleView, StoreError> {
     let cron: String = row.try_get("cron")?;
     let active = row.try_get::<i64, _>("active")? != 0;
     Ok(ScheduleView {
@@ -81,7 +81,7 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<ScheduleView, StoreError> {
 }
 
 #[async_trait]
-impl ScheduleStore for SqliteStore {
+impl ScheduleStore for SqlStore {
     async fn list_schedules(&self) -> Result<Vec<ScheduleView>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM schedules ORDER BY active DESC, id DESC"
@@ -97,11 +97,13 @@ impl ScheduleStore for SqliteStore {
 
     async fn stop_schedule(&self, id: i64, now: i64) -> Result<ScheduleView, StoreError> {
         let mut tx = self.write_tx().await?;
-        sqlx::query("UPDATE schedules SET active = 0, updated_at = ? WHERE id = ? AND active = 1")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE schedules SET active = 0, updated_at = $1 WHERE id = $2 AND active = 1",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         let schedule = schedule_in(&mut *tx, id).await?;
         tx.commit().await?;
         Ok(schedule)
@@ -109,7 +111,7 @@ impl ScheduleStore for SqliteStore {
 
     async fn due_schedules(&self, now: i64) -> Result<Vec<ScheduleView>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM schedules WHERE active = 1 AND next_run_at <= ? \
+            "SELECT {COLUMNS} FROM schedules WHERE active = 1 AND next_run_at <= $1 \
              ORDER BY next_run_at, id"
         ))
         .bind(now)
@@ -136,7 +138,7 @@ impl ScheduleStore for SqliteStore {
         let mut tx = self.write_tx().await?;
         let Some(row) = sqlx::query(
             "SELECT workflow, summary, params, last_task_id FROM schedules \
-             WHERE id = ? AND active = 1 AND next_run_at = ?",
+             WHERE id = $1 AND active = 1 AND next_run_at = $2",
         )
         .bind(id)
         .bind(due_at)
@@ -148,8 +150,8 @@ impl ScheduleStore for SqliteStore {
         // Moving the time on first, guarded on its old value, is what makes
         // this run happen once even when two servers fire it together.
         let moved = sqlx::query(
-            "UPDATE schedules SET next_run_at = ?, active = ?, updated_at = ? \
-             WHERE id = ? AND active = 1 AND next_run_at = ?",
+            "UPDATE schedules SET next_run_at = $1, active = $2, updated_at = $3 \
+             WHERE id = $4 AND active = 1 AND next_run_at = $5",
         )
         .bind(following.unwrap_or(due_at))
         .bind(following.is_some() as i64)
@@ -162,13 +164,13 @@ impl ScheduleStore for SqliteStore {
             return Ok(Fired::NotDue);
         }
         if let Some(last) = row.try_get::<Option<i64>, _>("last_task_id")? {
-            let task = SqliteStore::task_in(&mut *tx, last).await?;
+            let task = SqlStore::task_in(&mut *tx, last).await?;
             if matches!(task.state, TaskState::Queued | TaskState::Running) {
                 let note = format!(
                     "schedule #{id}: the run due at {} was skipped because this one had not finished",
                     super::local_time(due_at)
                 );
-                crate::queue::sqlite::insert_event(&mut *tx, last, "warning", &note, now).await?;
+                crate::queue::sql::insert_event(&mut *tx, last, "warning", &note, now).await?;
                 let schedule = schedule_in(&mut *tx, id).await?;
                 tx.commit().await?;
                 return Ok(Fired::Skipped {
@@ -192,16 +194,16 @@ impl ScheduleStore for SqliteStore {
             summary: format!("{summary} (schedule #{id})"),
             params,
         };
-        let task_id = crate::queue::sqlite::insert_task(&mut tx, &task, now).await?;
+        let task_id = crate::queue::sql::insert_task(&mut tx, &task, now).await?;
         sqlx::query(
-            "UPDATE schedules SET last_run_at = ?, last_task_id = ?, runs = runs + 1 WHERE id = ?",
+            "UPDATE schedules SET last_run_at = $1, last_task_id = $2, runs = runs + 1 WHERE id = $3",
         )
         .bind(now)
         .bind(task_id)
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        let task = SqliteStore::task_in(&mut *tx, task_id).await?;
+        let task = SqlStore::task_in(&mut *tx, task_id).await?;
         let schedule = schedule_in(&mut *tx, id).await?;
         tx.commit().await?;
         Ok(Fired::Queued { schedule, task })

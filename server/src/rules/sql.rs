@@ -10,7 +10,7 @@ use app::api::{
 };
 
 use super::store::RuleStore;
-use crate::queue::{SqliteStore, StoreError};
+use crate::queue::{SqlStore, StoreError};
 
 fn table(kind: RuleKind) -> &'static str {
     match kind {
@@ -30,7 +30,7 @@ fn exists(what: String) -> impl FnOnce(sqlx::Error) -> StoreError {
 }
 
 #[async_trait]
-impl RuleStore for SqliteStore {
+impl RuleStore for SqlStore {
     async fn list_rules(&self) -> Result<RulesView, StoreError> {
         let pool = self.pool();
         let mut view = RulesView::default();
@@ -85,7 +85,7 @@ impl RuleStore for SqliteStore {
         now: i64,
     ) -> Result<PhraseRuleView, StoreError> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO phrase_rules (intent, pattern, created_at) VALUES (?, ?, ?) RETURNING id",
+            "INSERT INTO phrase_rules (intent, pattern, created_at) VALUES ($1, $2, $3) RETURNING id",
         )
         .bind(&rule.intent)
         .bind(&rule.pattern)
@@ -102,7 +102,7 @@ impl RuleStore for SqliteStore {
 
     async fn add_example(&self, example: &NewExample, now: i64) -> Result<ExampleView, StoreError> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO intent_examples (intent, text, created_at) VALUES (?, ?, ?) RETURNING id",
+            "INSERT INTO intent_examples (intent, text, created_at) VALUES ($1, $2, $3) RETURNING id",
         )
         .bind(&example.intent)
         .bind(&example.text)
@@ -123,7 +123,7 @@ impl RuleStore for SqliteStore {
         now: i64,
     ) -> Result<LocationAliasView, StoreError> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO location_aliases (name, path, created_at) VALUES (?, ?, ?) \
+            "INSERT INTO location_aliases (name, path, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (name) DO UPDATE SET path = excluded.path RETURNING id",
         )
         .bind(&alias.name)
@@ -146,7 +146,7 @@ impl RuleStore for SqliteStore {
         let globs = serde_json::to_string(&alias.globs)
             .map_err(|e| StoreError::Corrupt(format!("pattern alias globs: {e}")))?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO pattern_aliases (name, globs, created_at) VALUES (?, ?, ?) \
+            "INSERT INTO pattern_aliases (name, globs, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (name) DO UPDATE SET globs = excluded.globs RETURNING id",
         )
         .bind(&alias.name)
@@ -163,7 +163,7 @@ impl RuleStore for SqliteStore {
 
     async fn delete_rule(&self, kind: RuleKind, id: i64) -> Result<(), StoreError> {
         // The table name comes from the enum, never from the request.
-        let sql = format!("DELETE FROM {} WHERE id = ?", table(kind));
+        let sql = format!("DELETE FROM {} WHERE id = $1", table(kind));
         let deleted = sqlx::query(&sql)
             .bind(id)
             .execute(self.pool())

@@ -1,12 +1,14 @@
-//! The embedded SQLite store: one file under the data directory, WAL mode,
-//! every state change in a transaction.
-
-use std::str::FromStr;
-use std::time::Duration;
+//! The store on SQL: SQLite (one file under the data directory, the
+//! embedded default) or PostgreSQL (several nodes sharing one queue). One
+//! implementation serves both through sqlx's `Any` driver: the SQL is
+//! written once in the dialect both accept (`$N` placeholders, `RETURNING`,
+//! `ON CONFLICT`), and the two differ only in how a write transaction
+//! serializes with others ([`SqlStore::write_tx`]) and in their migrations
+//! (`migrations/sqlite`, `migrations/postgres`).
 
 use async_trait::async_trait;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor, Row};
 
 use super::state::{self, TaskState, Transition};
 use super::store::{
@@ -20,53 +22,134 @@ enum Bind {
     Text(Option<String>),
 }
 
-pub struct SqliteStore {
-    pool: SqlitePool,
+/// Which database a URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// The key of the PostgreSQL advisory lock that write transactions take
+/// ("tend" in ASCII): the same for every node on one database.
+const WRITE_LOCK_KEY: i64 = 0x7465_6e64;
+
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
 }
 
 const TASK_COLUMNS: &str = "id, workflow, summary, params, state, attempt, cancel_requested, \
     files_done, files_total, bytes_done, bytes_total, current_item, error, result, \
     created_at, updated_at, revision";
 
-impl SqliteStore {
-    /// Opens (creating if needed) and migrates the database at `url`.
-    pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL: a confirmed task must survive a power cut, not just a crash.
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+impl SqlStore {
+    /// Opens (creating it if it is a SQLite file) and migrates the database
+    /// at `url`: `sqlite://PATH` or `postgres://USER@HOST/DB`.
+    pub async fn open(url: &str) -> Result<SqlStore, StoreError> {
+        let backend =
+            Backend::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(url.to_string()))?;
+        sqlx::any::install_default_drivers();
+        let pool = match backend {
+            Backend::Sqlite => {
+                // The Any driver takes SQLite's settings from the URL and
+                // from each new connection's first statements.
+                let url = if url.contains("mode=") {
+                    url.to_string()
+                } else if url.contains('?') {
+                    format!("{url}&mode=rwc")
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                AnyPoolOptions::new()
+                    .max_connections(4)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // WAL: readers never wait for the writer. FULL: a
+                            // confirmed task must survive a power cut, not
+                            // just a crash.
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .connect(url)
+                    .await?
+            }
+        };
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&pool).await?,
+        }
+        Ok(SqlStore { pool, backend })
     }
 
-    /// A transaction that will write. `BEGIN IMMEDIATE` takes the write lock
-    /// at the start: a plain (deferred) transaction that reads first and
-    /// writes later fails at once with "database is locked" when another
-    /// connection wrote in between, whatever the busy timeout; this one
-    /// waits its turn instead.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A transaction that will write, serialized with every other write
+    /// transaction on the database, whichever process or node runs it: the
+    /// read-check-write steps inside (claim the oldest queued task, confirm
+    /// a pending plan, fire a schedule due at T) then never interleave.
+    ///
+    /// SQLite: `BEGIN IMMEDIATE` takes the write lock at the start. A plain
+    /// (deferred) transaction that reads first and writes later fails at
+    /// once with "database is locked" when another connection wrote in
+    /// between, whatever the busy timeout; this one waits its turn instead.
+    ///
+    /// PostgreSQL: a transaction-scoped advisory lock, released at commit or
+    /// rollback. Under READ COMMITTED every statement after it sees what the
+    /// previous holder committed. Progress updates and log lines do not take
+    /// it, so the lock is held only for a few short statements.
     pub(crate) async fn write_tx(
         &self,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                // Selecting a number, not the function's `void`, which the Any
+                // driver cannot carry.
+                sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK_KEY)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
     }
 
     /// The connection pool, for the other stores that share this database.
-    pub(crate) fn pool(&self) -> &SqlitePool {
+    pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
 
     pub(crate) async fn task_in<'e, E>(executor: E, id: i64) -> Result<Task, StoreError>
     where
-        E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+        E: sqlx::Executor<'e, Database = sqlx::Any>,
     {
-        let row = sqlx::query(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?"))
+        let row = sqlx::query(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"))
             .bind(id)
             .fetch_optional(executor)
             .await?
@@ -77,7 +160,7 @@ impl SqliteStore {
     /// Moves task `id` by `transition`, guarded on its current state so a
     /// concurrent change is never overwritten.
     async fn transition(
-        tx: &mut sqlx::SqliteConnection,
+        tx: &mut sqlx::AnyConnection,
         id: i64,
         transition: Transition,
         now: i64,
@@ -87,9 +170,12 @@ impl SqliteStore {
         let current = Self::task_in(&mut *tx, id).await?;
         let next = state::apply(current.state, transition)
             .map_err(|source| StoreError::IllegalTransition { id, source })?;
+        // `extra_sql` numbers its placeholders from $3; the guard follows them.
+        let id_at = 3 + binds.len();
         let sql = format!(
-            "UPDATE tasks SET state = ?, updated_at = ?, revision = revision + 1{extra_sql} \
-             WHERE id = ? AND state = ?"
+            "UPDATE tasks SET state = $1, updated_at = $2, revision = revision + 1{extra_sql} \
+             WHERE id = ${id_at} AND state = ${}",
+            id_at + 1
         );
         let mut query = sqlx::query(&sql).bind(next.as_str()).bind(now);
         for b in binds {
@@ -128,9 +214,9 @@ pub(crate) async fn insert_event<'e, E>(
     now: i64,
 ) -> Result<(), StoreError>
 where
-    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query("INSERT INTO task_events (task_id, at, kind, message) VALUES (?, ?, ?, ?)")
+    sqlx::query("INSERT INTO task_events (task_id, at, kind, message) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(now)
         .bind(kind)
@@ -141,7 +227,7 @@ where
 }
 
 pub(crate) async fn insert_task(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     task: &NewTask,
     now: i64,
 ) -> Result<i64, StoreError> {
@@ -149,7 +235,7 @@ pub(crate) async fn insert_task(
         serde_json::to_string(&task.params).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let id: i64 = sqlx::query(
         "INSERT INTO tasks (workflow, summary, params, state, created_at, updated_at) \
-         VALUES (?, ?, ?, 'queued', ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, 'queued', $4, $5) RETURNING id",
     )
     .bind(&task.workflow)
     .bind(&task.summary)
@@ -165,13 +251,13 @@ pub(crate) async fn insert_task(
 
 /// Pending → confirmed, recording what it made (`task_id` or `schedule_id`).
 async fn mark_confirmed(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     id: &str,
     column: &'static str,
     made: i64,
 ) -> Result<(), StoreError> {
     let updated = sqlx::query(&format!(
-        "UPDATE plans SET state = 'confirmed', {column} = ? WHERE id = ? AND state = 'pending'"
+        "UPDATE plans SET state = 'confirmed', {column} = $1 WHERE id = $2 AND state = 'pending'"
     ))
     .bind(made)
     .bind(id)
@@ -185,7 +271,7 @@ async fn mark_confirmed(
     Ok(())
 }
 
-fn task_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Task, StoreError> {
+fn task_from_row(row: &sqlx::any::AnyRow) -> Result<Task, StoreError> {
     let state_text: String = row.try_get("state")?;
     let state = TaskState::parse(&state_text)
         .ok_or_else(|| StoreError::Corrupt(format!("unknown task state {state_text:?}")))?;
@@ -218,7 +304,7 @@ fn task_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Task, StoreError> {
 }
 
 #[async_trait]
-impl Store for SqliteStore {
+impl Store for SqlStore {
     async fn insert_plan(&self, plan: NewPlan) -> Result<(), StoreError> {
         let view =
             serde_json::to_string(&plan.view).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -226,7 +312,7 @@ impl Store for SqliteStore {
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         sqlx::query(
             "INSERT INTO plans (id, session, state, view, workflow, summary, params, created_at, expires_at, schedule) \
-             VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&plan.id)
         .bind(&plan.session)
@@ -244,7 +330,7 @@ impl Store for SqliteStore {
 
     async fn get_plan(&self, id: &str) -> Result<PlanRecord, StoreError> {
         let row = sqlx::query(
-            "SELECT id, state, view, task_id, schedule_id, expires_at FROM plans WHERE id = ?",
+            "SELECT id, state, view, task_id, schedule_id, expires_at FROM plans WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -272,7 +358,7 @@ impl Store for SqliteStore {
         // Cancelling is allowed after expiry: only a confirmed plan refuses.
         plan.ensure_open(i64::MIN)?;
         let _ = now;
-        sqlx::query("UPDATE plans SET state = 'cancelled' WHERE id = ? AND state = 'pending'")
+        sqlx::query("UPDATE plans SET state = 'cancelled' WHERE id = $1 AND state = 'pending'")
             .bind(id)
             .execute(&self.pool)
             .await?;
@@ -283,7 +369,7 @@ impl Store for SqliteStore {
         let mut tx = self.write_tx().await?;
         let row = sqlx::query(
             "SELECT state, task_id, schedule_id, expires_at, workflow, summary, params, schedule \
-             FROM plans WHERE id = ?",
+             FROM plans WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -337,7 +423,7 @@ impl Store for SqliteStore {
 
     async fn list_tasks(&self, limit: i64) -> Result<Vec<Task>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT {TASK_COLUMNS} FROM tasks ORDER BY id DESC LIMIT ?"
+            "SELECT {TASK_COLUMNS} FROM tasks ORDER BY id DESC LIMIT $1"
         ))
         .bind(limit)
         .fetch_all(&self.pool)
@@ -348,7 +434,7 @@ impl Store for SqliteStore {
     async fn task_events(&self, id: i64) -> Result<Vec<TaskEvent>, StoreError> {
         Self::task_in(&self.pool, id).await?;
         let rows =
-            sqlx::query("SELECT at, kind, message FROM task_events WHERE task_id = ? ORDER BY id")
+            sqlx::query("SELECT at, kind, message FROM task_events WHERE task_id = $1 ORDER BY id")
                 .bind(id)
                 .fetch_all(&self.pool)
                 .await?;
@@ -363,7 +449,7 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    async fn claim_next(&self, now: i64) -> Result<Option<Task>, StoreError> {
+    async fn claim_next(&self, owner: &str, now: i64) -> Result<Option<Task>, StoreError> {
         let mut tx = self.write_tx().await?;
         let next: Option<i64> =
             sqlx::query_scalar("SELECT id FROM tasks WHERE state = 'queued' ORDER BY id LIMIT 1")
@@ -377,8 +463,12 @@ impl Store for SqliteStore {
             id,
             Transition::Claim,
             now,
-            ", attempt = attempt + 1, started_at = ?, error = NULL",
-            vec![Bind::Int(now)],
+            ", attempt = attempt + 1, started_at = $3, error = NULL, owner = $4, heartbeat_at = $5",
+            vec![
+                Bind::Int(now),
+                Bind::Text(Some(owner.to_string())),
+                Bind::Int(now),
+            ],
         )
         .await?;
         let task = Self::task_in(&mut *tx, id).await?;
@@ -394,8 +484,8 @@ impl Store for SqliteStore {
     ) -> Result<Task, StoreError> {
         let clamp = |n: u64| n.min(i64::MAX as u64) as i64;
         sqlx::query(
-            "UPDATE tasks SET files_done = ?, files_total = ?, bytes_done = ?, bytes_total = ?, \
-             current_item = ?, updated_at = ?, revision = revision + 1 WHERE id = ?",
+            "UPDATE tasks SET files_done = $1, files_total = $2, bytes_done = $3, bytes_total = $4, \
+             current_item = $5, updated_at = $6, revision = revision + 1 WHERE id = $7",
         )
         .bind(clamp(p.files_done))
         .bind(clamp(p.files_total))
@@ -425,7 +515,7 @@ impl Store for SqliteStore {
             id,
             transition,
             now,
-            ", error = ?, result = ?, finished_at = ?, current_item = NULL",
+            ", error = $3, result = $4, finished_at = $5, current_item = NULL",
             vec![Bind::Text(error), Bind::Text(result), Bind::Int(now)],
         )
         .await?;
@@ -444,7 +534,7 @@ impl Store for SqliteStore {
                     id,
                     Transition::Cancel,
                     now,
-                    ", result = ?, finished_at = ?",
+                    ", result = $3, finished_at = $4",
                     vec![
                         Bind::Text(Some(
                             "Cancelled before it started; nothing was changed.".into(),
@@ -456,7 +546,7 @@ impl Store for SqliteStore {
                 CancelOutcome::Cancelled
             }
             TaskState::Running => {
-                sqlx::query("UPDATE tasks SET cancel_requested = 1, updated_at = ?, revision = revision + 1 WHERE id = ?")
+                sqlx::query("UPDATE tasks SET cancel_requested = 1, updated_at = $1, revision = revision + 1 WHERE id = $2")
                     .bind(now)
                     .bind(id)
                     .execute(&mut *tx)
@@ -479,15 +569,39 @@ impl Store for SqliteStore {
         Ok((task, outcome))
     }
 
+    async fn heartbeat(&self, owner: &str, now: i64) -> Result<Vec<i64>, StoreError> {
+        sqlx::query("UPDATE tasks SET heartbeat_at = $1 WHERE state = 'running' AND owner = $2")
+            .bind(now)
+            .bind(owner)
+            .execute(&self.pool)
+            .await?;
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM tasks WHERE state = 'running' AND owner = $1 \
+             AND cancel_requested = 1 ORDER BY id",
+        )
+        .bind(owner)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     async fn recover_interrupted(
         &self,
         max_attempts: i64,
+        restarted: Option<&str>,
+        stale_before: i64,
         now: i64,
     ) -> Result<Vec<Task>, StoreError> {
         let mut tx = self.write_tx().await?;
+        // A task claimed before owners were recorded counts as the
+        // restarted node's own.
         let rows = sqlx::query(&format!(
-            "SELECT {TASK_COLUMNS} FROM tasks WHERE state = 'running' ORDER BY id"
+            "SELECT {TASK_COLUMNS} FROM tasks WHERE state = 'running' \
+             AND (COALESCE(heartbeat_at, updated_at) < $1 \
+                  OR ($2 IS NOT NULL AND (owner = $2 OR owner IS NULL))) \
+             ORDER BY id"
         ))
+        .bind(stale_before)
+        .bind(restarted)
         .fetch_all(&mut *tx)
         .await?;
         let interrupted: Vec<Task> = rows.iter().map(task_from_row).collect::<Result<_, _>>()?;
@@ -501,7 +615,7 @@ impl Store for SqliteStore {
                     task.id,
                     Transition::Cancel,
                     now,
-                    ", result = ?, finished_at = ?",
+                    ", result = $3, finished_at = $4",
                     vec![
                         Bind::Text(Some(
                             "Cancelled; the server stopped while it was stopping.".into(),
@@ -512,7 +626,7 @@ impl Store for SqliteStore {
                 .await?;
             } else if task.attempt >= max_attempts {
                 Self::transition(&mut tx, task.id, Transition::Fail, now,
-                    ", error = ?, finished_at = ?",
+                    ", error = $3, finished_at = $4",
                     vec![Bind::Text(Some(format!("The server stopped during each of {} attempts; not retrying. Check the task log.", task.attempt))), Bind::Int(now)]).await?;
             } else {
                 Self::transition(&mut tx, task.id, Transition::Requeue, now, "", vec![]).await?;
@@ -521,183 +635,5 @@ impl Store for SqliteStore {
         }
         tx.commit().await?;
         Ok(recovered)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    async fn store() -> (tempfile::TempDir, SqliteStore) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        (dir, SqliteStore::open(&url).await.unwrap())
-    }
-
-    fn new_task() -> NewTask {
-        NewTask {
-            workflow: "cleanup".into(),
-            summary: "test".into(),
-            params: json!({"directory": "/x"}),
-        }
-    }
-
-    #[tokio::test]
-    async fn claim_runs_oldest_first_and_once() {
-        let (_d, s) = store().await;
-        let a = s.enqueue(new_task(), 1).await.unwrap();
-        let b = s.enqueue(new_task(), 2).await.unwrap();
-        let first = s.claim_next(3).await.unwrap().unwrap();
-        assert_eq!(first.id, a.id);
-        assert_eq!(first.state, TaskState::Running);
-        assert_eq!(first.attempt, 1);
-        assert_eq!(s.claim_next(4).await.unwrap().unwrap().id, b.id);
-        assert!(s.claim_next(5).await.unwrap().is_none());
-    }
-
-    #[tokio::test]
-    async fn finished_tasks_cannot_change() {
-        let (_d, s) = store().await;
-        let t = s.enqueue(new_task(), 1).await.unwrap();
-        s.claim_next(2).await.unwrap();
-        let done = s
-            .finish(
-                t.id,
-                Finish::Succeeded {
-                    result: "ok".into(),
-                },
-                3,
-            )
-            .await
-            .unwrap();
-        assert_eq!(done.state, TaskState::Succeeded);
-        let again = s
-            .finish(
-                t.id,
-                Finish::Failed {
-                    error: "x".into(),
-                    result: None,
-                },
-                4,
-            )
-            .await;
-        assert!(matches!(again, Err(StoreError::IllegalTransition { .. })));
-        assert!(s.request_cancel(t.id, 5).await.is_err());
-        let log = s.task_events(t.id).await.unwrap();
-        let states: Vec<_> = log
-            .iter()
-            .filter(|e| e.kind == "state")
-            .map(|e| e.message.as_str())
-            .collect();
-        assert_eq!(
-            states,
-            [
-                "created → queued",
-                "queued → running",
-                "running → succeeded"
-            ]
-        );
-    }
-
-    #[tokio::test]
-    async fn cancel_queued_is_immediate_running_is_requested() {
-        let (_d, s) = store().await;
-        let queued = s.enqueue(new_task(), 1).await.unwrap();
-        let running = s.enqueue(new_task(), 1).await.unwrap();
-        // Claim order is by id, so claim `queued` first then cancel the other while queued.
-        let (t, outcome) = s.request_cancel(running.id, 2).await.unwrap();
-        assert_eq!(
-            (t.state, outcome),
-            (TaskState::Cancelled, CancelOutcome::Cancelled)
-        );
-        let claimed = s.claim_next(3).await.unwrap().unwrap();
-        assert_eq!(claimed.id, queued.id);
-        let (t, outcome) = s.request_cancel(queued.id, 4).await.unwrap();
-        assert_eq!(
-            (t.state, outcome),
-            (TaskState::Running, CancelOutcome::Requested)
-        );
-        assert!(t.cancel_requested);
-    }
-
-    #[tokio::test]
-    async fn crash_recovery_requeues_then_gives_up() {
-        let (_d, s) = store().await;
-        let t = s.enqueue(new_task(), 1).await.unwrap();
-        s.claim_next(2).await.unwrap();
-        let rec = s.recover_interrupted(2, 3).await.unwrap();
-        assert_eq!(rec[0].state, TaskState::Queued);
-        s.claim_next(4).await.unwrap();
-        let rec = s.recover_interrupted(2, 5).await.unwrap();
-        assert_eq!(rec[0].state, TaskState::Failed);
-        assert!(s
-            .get_task(t.id)
-            .await
-            .unwrap()
-            .error
-            .unwrap()
-            .contains("2 attempts"));
-    }
-
-    #[tokio::test]
-    async fn plans_confirm_once() {
-        let (_d, s) = store().await;
-        let view = app::api::PlanView {
-            plan_id: "p1".into(),
-            intent: "cleanup".into(),
-            workflow: "cleanup".into(),
-            summary: "s".into(),
-            parameters: vec![],
-            preview: app::api::PreviewView {
-                file_count: 0,
-                total_bytes: 0,
-                sample_paths: vec![],
-                warnings: vec![],
-            },
-            expires_at: 100,
-            editable: vec![],
-            command: String::new(),
-            slots: serde_json::Value::Null,
-            schedule: None,
-        };
-        s.insert_plan(NewPlan {
-            id: "p1".into(),
-            session: None,
-            view: view.clone(),
-            task: new_task(),
-            created_at: 1,
-        })
-        .await
-        .unwrap();
-        assert!(matches!(
-            s.confirm_plan("p1", 101).await,
-            Err(StoreError::PlanExpired)
-        ));
-        let Confirmed::Task(task) = s.confirm_plan("p1", 50).await.unwrap() else {
-            panic!("a plan without a schedule queues a task");
-        };
-        assert_eq!(task.state, TaskState::Queued);
-        assert!(
-            matches!(s.confirm_plan("p1", 51).await, Err(StoreError::PlanAlreadyConfirmed(id)) if id == task.id)
-        );
-        assert!(matches!(
-            s.confirm_plan("nope", 51).await,
-            Err(StoreError::PlanNotFound(_))
-        ));
-        s.insert_plan(NewPlan {
-            id: "p2".into(),
-            session: None,
-            view,
-            task: new_task(),
-            created_at: 1,
-        })
-        .await
-        .unwrap();
-        s.cancel_plan("p2", 2).await.unwrap();
-        assert!(matches!(
-            s.confirm_plan("p2", 3).await,
-            Err(StoreError::PlanCancelled)
-        ));
     }
 }

@@ -1,0 +1,320 @@
+//! The durable store, on every backend it runs on: a SQLite file, and a
+//! real PostgreSQL database when `TEND_TEST_POSTGRES_URL` is set. Two
+//! stores opened on one database stand for two nodes sharing it.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use app::api::{NewExample, NewLocationAlias, RuleKind};
+use serde_json::json;
+use support::databases::TestDatabase;
+use tend::queue::{
+    CancelOutcome, Confirmed, Finish, NewPlan, NewTask, SqlStore, Store, StoreError,
+};
+use tend::rules::RuleStore;
+
+async fn two_nodes(db: &TestDatabase) -> (Arc<SqlStore>, Arc<SqlStore>) {
+    let a = Arc::new(SqlStore::open(db.url()).await.unwrap());
+    let b = Arc::new(SqlStore::open(db.url()).await.unwrap());
+    (a, b)
+}
+
+fn new_task() -> NewTask {
+    NewTask {
+        workflow: "cleanup".into(),
+        summary: "test".into(),
+        params: json!({"directory": "/x"}),
+    }
+}
+
+fn plan(id: &str, expires_at: i64) -> NewPlan {
+    let view: app::api::PlanView = serde_json::from_value(json!({
+        "plan_id": id, "intent": "cleanup", "workflow": "cleanup", "summary": "s",
+        "parameters": [], "expires_at": expires_at,
+        "preview": {"file_count": 0, "total_bytes": 0, "sample_paths": []}
+    }))
+    .unwrap();
+    NewPlan {
+        id: id.into(),
+        session: None,
+        view,
+        task: new_task(),
+        created_at: 1,
+    }
+}
+
+#[tokio::test]
+async fn tasks_are_claimed_oldest_first_once_and_a_finished_task_never_changes() {
+    for db in TestDatabase::every("store: claim and finish").await {
+        let s = SqlStore::open(db.url()).await.unwrap();
+        let a = s.enqueue(new_task(), 1).await.unwrap();
+        let b = s.enqueue(new_task(), 2).await.unwrap();
+        let first = s.claim_next("n1", 3).await.unwrap().unwrap();
+        assert_eq!((first.id, first.attempt), (a.id, 1), "{}", db.label());
+        assert_eq!(first.state, tend::queue::state::TaskState::Running);
+        assert_eq!(s.claim_next("n1", 4).await.unwrap().unwrap().id, b.id);
+        assert!(s.claim_next("n1", 5).await.unwrap().is_none());
+
+        let done = s
+            .finish(
+                a.id,
+                Finish::Succeeded {
+                    result: "ok".into(),
+                },
+                6,
+            )
+            .await
+            .unwrap();
+        assert_eq!(done.result.as_deref(), Some("ok"));
+        let again = s
+            .finish(
+                a.id,
+                Finish::Failed {
+                    error: "x".into(),
+                    result: None,
+                },
+                7,
+            )
+            .await;
+        assert!(matches!(again, Err(StoreError::IllegalTransition { .. })));
+        assert!(s.request_cancel(a.id, 8).await.is_err());
+        let states: Vec<String> = s
+            .task_events(a.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.kind == "state")
+            .map(|e| e.message)
+            .collect();
+        assert_eq!(
+            states,
+            [
+                "created → queued",
+                "queued → running",
+                "running → succeeded"
+            ],
+            "{}",
+            db.label()
+        );
+        assert_eq!(s.list_tasks(10).await.unwrap()[0].id, b.id, "newest first");
+        assert!(matches!(
+            s.get_task(9999).await,
+            Err(StoreError::TaskNotFound(9999))
+        ));
+    }
+}
+
+#[tokio::test]
+async fn two_nodes_claiming_together_run_every_task_exactly_once() {
+    for db in TestDatabase::every("store: concurrent claims").await {
+        let (a, b) = two_nodes(&db).await;
+        let mut queued = BTreeSet::new();
+        for i in 0..40 {
+            queued.insert(a.enqueue(new_task(), i).await.unwrap().id);
+        }
+        // Three claimers per node, all at once, until the queue is empty.
+        let mut claimers = Vec::new();
+        for (node, store) in [("a", &a), ("b", &b)] {
+            for _ in 0..3 {
+                let store = store.clone();
+                claimers.push(tokio::spawn(async move {
+                    let mut mine = Vec::new();
+                    while let Some(task) = store.claim_next(node, 100).await.unwrap() {
+                        mine.push(task.id);
+                    }
+                    mine
+                }));
+            }
+        }
+        let mut claimed = Vec::new();
+        for c in claimers {
+            claimed.extend(c.await.unwrap());
+        }
+        let unique: BTreeSet<i64> = claimed.iter().copied().collect();
+        assert_eq!(
+            claimed.len(),
+            unique.len(),
+            "{}: a task claimed twice",
+            db.label()
+        );
+        assert_eq!(unique, queued, "{}", db.label());
+    }
+}
+
+#[tokio::test]
+async fn a_plan_confirms_once_even_when_two_nodes_confirm_it_together() {
+    for db in TestDatabase::every("store: confirming plans").await {
+        let (a, b) = two_nodes(&db).await;
+        a.insert_plan(plan("p1", 100)).await.unwrap();
+        assert!(matches!(
+            b.confirm_plan("p1", 101).await,
+            Err(StoreError::PlanExpired)
+        ));
+        let (x, y) = tokio::join!(a.confirm_plan("p1", 50), b.confirm_plan("p1", 50));
+        let (won, lost) = match (x, y) {
+            (Ok(won), Err(lost)) | (Err(lost), Ok(won)) => (won, lost),
+            other => panic!("{}: exactly one confirm wins, got {other:?}", db.label()),
+        };
+        let Confirmed::Task(task) = won else {
+            panic!("a plan without a schedule queues a task");
+        };
+        assert!(
+            matches!(lost, StoreError::PlanAlreadyConfirmed(id) if id == task.id),
+            "{}",
+            db.label()
+        );
+        assert_eq!(a.list_tasks(10).await.unwrap().len(), 1);
+        assert_eq!(b.get_plan("p1").await.unwrap().task_id, Some(task.id));
+        assert!(matches!(
+            a.confirm_plan("nope", 51).await,
+            Err(StoreError::PlanNotFound(_))
+        ));
+
+        a.insert_plan(plan("p2", 100)).await.unwrap();
+        b.cancel_plan("p2", 2).await.unwrap();
+        assert!(matches!(
+            a.confirm_plan("p2", 3).await,
+            Err(StoreError::PlanCancelled)
+        ));
+    }
+}
+
+#[tokio::test]
+async fn a_cancel_asked_anywhere_reaches_the_node_running_the_task() {
+    for db in TestDatabase::every("store: cancelling").await {
+        let (a, b) = two_nodes(&db).await;
+        let waiting = a.enqueue(new_task(), 1).await.unwrap();
+        let running = a.enqueue(new_task(), 1).await.unwrap();
+        // Queued: cancelled on the spot, from either node.
+        let (t, outcome) = b.request_cancel(running.id, 2).await.unwrap();
+        assert_eq!(outcome, CancelOutcome::Cancelled, "{}", db.label());
+        assert!(t.result.unwrap().contains("nothing was changed"));
+
+        let claimed = a.claim_next("node-a", 3).await.unwrap().unwrap();
+        assert_eq!(claimed.id, waiting.id);
+        assert!(a.heartbeat("node-a", 4).await.unwrap().is_empty());
+        // Running on node a, cancelled through node b: a hears of it at its
+        // next heartbeat, b's own heartbeat does not.
+        let (t, outcome) = b.request_cancel(waiting.id, 5).await.unwrap();
+        assert_eq!(outcome, CancelOutcome::Requested);
+        assert!(t.cancel_requested);
+        assert!(b.heartbeat("node-b", 6).await.unwrap().is_empty());
+        assert_eq!(
+            a.heartbeat("node-a", 6).await.unwrap(),
+            [waiting.id],
+            "{}",
+            db.label()
+        );
+    }
+}
+
+#[tokio::test]
+async fn only_a_stopped_nodes_tasks_are_requeued_and_retries_run_out() {
+    for db in TestDatabase::every("store: recovery").await {
+        let (a, b) = two_nodes(&db).await;
+        let on_a = a.enqueue(new_task(), 1).await.unwrap();
+        let on_b = a.enqueue(new_task(), 1).await.unwrap();
+        assert_eq!(
+            a.claim_next("node-a", 10).await.unwrap().unwrap().id,
+            on_a.id
+        );
+        assert_eq!(
+            b.claim_next("node-b", 10).await.unwrap().unwrap().id,
+            on_b.id
+        );
+
+        // Node a restarts at t=20: its own task was interrupted; b's, whose
+        // heartbeat (t=10) is newer than the lease cutoff (t=5), was not.
+        let recovered = a
+            .recover_interrupted(2, Some("node-a"), 5, 20)
+            .await
+            .unwrap();
+        let ids: Vec<i64> = recovered.iter().map(|t| t.id).collect();
+        assert_eq!(ids, [on_a.id], "{}", db.label());
+        assert_eq!(recovered[0].state, tend::queue::state::TaskState::Queued);
+        let log = a.task_events(on_a.id).await.unwrap();
+        assert!(log.iter().any(|e| e.message.contains("interrupted")));
+
+        // b keeps beating; a sweep with a cutoff before its beat leaves it.
+        b.heartbeat("node-b", 40).await.unwrap();
+        assert!(a
+            .recover_interrupted(2, None, 35, 45)
+            .await
+            .unwrap()
+            .is_empty());
+        // b falls silent: once its last beat is older than the cutoff, any
+        // node requeues its task.
+        let recovered = a.recover_interrupted(2, None, 41, 80).await.unwrap();
+        assert_eq!(
+            recovered.iter().map(|t| t.id).collect::<Vec<_>>(),
+            [on_b.id],
+            "{}",
+            db.label()
+        );
+
+        // The second interruption of a task allowed two attempts fails it.
+        assert_eq!(
+            a.claim_next("node-a", 90).await.unwrap().unwrap().id,
+            on_a.id
+        );
+        let recovered = a
+            .recover_interrupted(2, Some("node-a"), 0, 95)
+            .await
+            .unwrap();
+        assert_eq!(recovered[0].state, tend::queue::state::TaskState::Failed);
+        assert!(recovered[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("2 attempts"));
+    }
+}
+
+#[tokio::test]
+async fn rules_are_shared_by_the_nodes_unique_by_name_and_aliases_update_in_place() {
+    for db in TestDatabase::every("store: rules").await {
+        let (a, b) = two_nodes(&db).await;
+        let nas = NewLocationAlias {
+            name: "the nas".into(),
+            path: "/mnt/nas".into(),
+        };
+        let first = a.put_location_alias(&nas, 1).await.unwrap();
+        let moved = NewLocationAlias {
+            path: "/mnt/nas2".into(),
+            ..nas
+        };
+        let second = b.put_location_alias(&moved, 2).await.unwrap();
+        assert_eq!(first.id, second.id, "{}: same name, same alias", db.label());
+        let example = NewExample {
+            intent: "backup".into(),
+            text: "stash my photos on the nas".into(),
+        };
+        b.add_example(&example, 3).await.unwrap();
+        assert!(matches!(
+            a.add_example(&example, 4).await,
+            Err(StoreError::RuleExists(_))
+        ));
+        let rules = a.list_rules().await.unwrap();
+        assert_eq!(rules.locations.len(), 1);
+        assert_eq!(rules.locations[0].path, "/mnt/nas2", "{}", db.label());
+        assert_eq!(rules.examples.len(), 1);
+
+        b.delete_rule(RuleKind::Locations, first.id).await.unwrap();
+        assert!(matches!(
+            a.delete_rule(RuleKind::Locations, first.id).await,
+            Err(StoreError::RuleNotFound { .. })
+        ));
+        assert!(a.list_rules().await.unwrap().locations.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_database_url_tend_cannot_use_is_refused_clearly() {
+    let err = SqlStore::open("mysql://localhost/tend")
+        .await
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("postgres://"), "{err}");
+}
