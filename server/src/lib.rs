@@ -9,6 +9,7 @@
 #![recursion_limit = "256"]
 
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod domain;
 pub mod http;

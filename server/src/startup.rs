@@ -16,7 +16,7 @@ use crate::http::{router, AppState};
 use crate::nlu::batcher::BatchLimits;
 use crate::nlu::Nlu;
 use crate::plan::Planner;
-use crate::queue::{open_store, EventHub, Store, StoreError, Workers};
+use crate::queue::{Backend, EventHub, SqlStore, Store, Workers};
 use crate::rules::{RuleError, RuleService};
 use crate::schedule::Scheduler;
 use crate::workflows::cleanup::purge;
@@ -30,9 +30,11 @@ pub enum StartError {
         source: std::io::Error,
     },
     #[error("cannot open the database: {0}")]
-    Store(#[from] StoreError),
+    Store(#[from] crate::queue::StoreError),
     #[error("cannot put the routing rules in force: {0}")]
     Rules(#[from] RuleError),
+    #[error("cannot listen for the other nodes' changes on the database: {0}")]
+    Cluster(sqlx::Error),
 }
 
 /// A running server.
@@ -54,7 +56,9 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     ] {
         std::fs::create_dir_all(&dir).map_err(io(format!("cannot create {}", dir.display())))?;
     }
-    let store = open_store(&config.database_url()).await?;
+    let sql = Arc::new(SqlStore::open(&config.database_url()).await?);
+    let backend = sql.backend();
+    let store: Arc<dyn Store> = sql;
 
     let mut roots = vec![config.default_root()];
     roots.extend(config.extra_allowed_roots.iter().cloned());
@@ -68,7 +72,14 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         .canonicalize()
         .map_err(io("cannot resolve the quarantine directory".into()))?;
 
-    let hub = EventHub::default();
+    // Nodes sharing a PostgreSQL database pass their changes on (cluster/).
+    let (hub, relayed) = match backend {
+        Backend::Postgres => {
+            let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+            (EventHub::with_relay(sender), Some(receiver))
+        }
+        Backend::Sqlite => (EventHub::default(), None),
+    };
     let env = Arc::new(WorkflowEnv {
         policy: policy.clone(),
         quarantine_dir: quarantine_dir.clone(),
@@ -121,7 +132,20 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         Nlu::keywords()
     });
     let nlu = Arc::new(nlu);
-    let rules = Arc::new(RuleService::load(store.clone(), nlu.clone()).await?);
+    let rules = Arc::new(RuleService::load(store.clone(), nlu.clone(), hub.clone()).await?);
+    if let Some(changes) = relayed {
+        let peers = crate::cluster::Peers {
+            node: workers.node().to_string(),
+            store: store.clone(),
+            hub: hub.clone(),
+            workers: workers.clone(),
+            scheduler: scheduler.clone(),
+            rules: rules.clone(),
+        };
+        crate::cluster::start(&config.database_url(), peers, changes, shutdown_rx.clone())
+            .await
+            .map_err(StartError::Cluster)?;
+    }
     let planner = Arc::new(Planner {
         nlu,
         store: store.clone(),

@@ -43,7 +43,7 @@ pub struct Config {
     pub database_url: Option<String>,
     /// This server's name in the tasks it runs, so that servers sharing a
     /// PostgreSQL database requeue only a stopped server's tasks. Default:
-    /// `<hostname>:<data_dir>`, the same across restarts.
+    /// `<hostname>:<bind port>:<data_dir>`, the same across restarts.
     pub node_name: Option<String>,
     /// How many tasks run at once.
     pub workers: usize,
@@ -278,7 +278,7 @@ impl Config {
             .data_dir
             .canonicalize()
             .unwrap_or_else(|_| self.data_dir.clone());
-        format!("{host}:{}", data.display())
+        format!("{host}:{}:{}", self.bind.port(), data.display())
     }
 
     /// The built site: configured, or beside the binary as the build lays it

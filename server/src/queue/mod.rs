@@ -8,7 +8,7 @@ pub mod state;
 mod store;
 mod worker;
 
-pub use hub::EventHub;
+pub use hub::{Change, EventHub};
 pub use sql::{Backend, SqlStore};
 pub use state::{IllegalTransition, Transition};
 pub use store::{

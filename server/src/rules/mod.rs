@@ -20,7 +20,7 @@ pub use validate::Invalid;
 
 use crate::nlu::rules::RuleSet;
 use crate::nlu::{Nlu, NluError};
-use crate::queue::{Store, StoreError};
+use crate::queue::{EventHub, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RuleError {
@@ -37,6 +37,8 @@ pub enum RuleError {
 pub struct RuleService {
     store: Arc<dyn Store>,
     nlu: Arc<Nlu>,
+    /// Told of every change, for the other nodes sharing the database.
+    hub: EventHub,
     /// One change at a time, so the rules in force are always those stored
     /// last.
     changing: tokio::sync::Mutex<()>,
@@ -45,10 +47,15 @@ pub struct RuleService {
 impl RuleService {
     /// Puts the stored rules in force (embedding the admin examples) and
     /// returns the service that changes them.
-    pub async fn load(store: Arc<dyn Store>, nlu: Arc<Nlu>) -> Result<RuleService, RuleError> {
+    pub async fn load(
+        store: Arc<dyn Store>,
+        nlu: Arc<Nlu>,
+        hub: EventHub,
+    ) -> Result<RuleService, RuleError> {
         let service = RuleService {
             store,
             nlu,
+            hub,
             changing: tokio::sync::Mutex::new(()),
         };
         service.apply().await?;
@@ -63,7 +70,7 @@ impl RuleService {
         let rule = validate::phrase_rule(rule)?;
         let _one = self.changing.lock().await;
         let added = self.store.add_phrase_rule(&rule, crate::now_ms()).await?;
-        self.apply().await?;
+        self.changed().await?;
         Ok(added)
     }
 
@@ -77,6 +84,7 @@ impl RuleService {
             let _ = self.store.delete_rule(RuleKind::Examples, added.id).await;
             return Err(e);
         }
+        self.hub.rules_changed();
         Ok(added)
     }
 
@@ -94,7 +102,7 @@ impl RuleService {
             .store
             .put_location_alias(&alias, crate::now_ms())
             .await?;
-        self.apply().await?;
+        self.changed().await?;
         Ok(put)
     }
 
@@ -112,14 +120,27 @@ impl RuleService {
             .store
             .put_pattern_alias(&alias, crate::now_ms())
             .await?;
-        self.apply().await?;
+        self.changed().await?;
         Ok(put)
     }
 
     pub async fn delete(&self, kind: RuleKind, id: i64) -> Result<(), RuleError> {
         let _one = self.changing.lock().await;
         self.store.delete_rule(kind, id).await?;
+        self.changed().await
+    }
+
+    /// Puts the stored rules in force again: another node changed them.
+    pub async fn reload(&self) -> Result<(), RuleError> {
+        let _one = self.changing.lock().await;
         self.apply().await
+    }
+
+    /// After a change here: in force here, then on the other nodes.
+    async fn changed(&self) -> Result<(), RuleError> {
+        self.apply().await?;
+        self.hub.rules_changed();
+        Ok(())
     }
 
     /// Rebuilds the rule set from the store and swaps it in.

@@ -1,0 +1,160 @@
+//! Two real servers sharing one PostgreSQL database act as one Tend: a rule
+//! added on one is in force on the other, a browser on one sees live
+//! progress of a task the other runs, and a cancel sent to one stops the
+//! task where it runs. Needs `TEND_TEST_POSTGRES_URL`; skipped (with a
+//! message) without it.
+
+mod support;
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde_json::{json, Value};
+use support::databases::TestDatabase;
+use support::{spawn_app_with, TestApp};
+use tokio_tungstenite::tungstenite::Message;
+
+async fn two_nodes(db: &TestDatabase) -> (TestApp, TestApp) {
+    let url = db.url().to_string();
+    let a = spawn_app_with(|c| {
+        c.database_url = Some(url);
+        c.node_name = Some("node-a".into());
+    })
+    .await;
+    // Node b shares a's data directory and allowed root, as nodes on one
+    // shared filesystem do, but runs no tasks itself: everything it shows
+    // of a task comes from node a through the database.
+    let shared = a.config.clone();
+    let mut b = spawn_app_with(|c| {
+        *c = shared;
+        c.node_name = Some("node-b".into());
+        c.workers = 0;
+    })
+    .await;
+    b.root = a.root.clone();
+    (a, b)
+}
+
+#[tokio::test]
+async fn a_rule_added_on_one_node_is_in_force_on_the_other() {
+    let Some(db) = TestDatabase::postgres("nodes: rules").await else {
+        return;
+    };
+    let (a, b) = two_nodes(&db).await;
+    let photos = a.root.join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    let before = ask(&b, "clean up *.tmp in the vault").await;
+    assert_eq!(before["code"], "directory_missing", "{before}");
+
+    let response = a
+        .client
+        .put(format!("{}/api/rules/locations", a.url))
+        .json(&json!({"name": "the vault", "path": photos}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+
+    // Node b hears of it within moments, without a restart.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let plan = ask(&b, "clean up *.tmp in the vault").await;
+        if plan["kind"] == "plan" {
+            assert!(
+                plan.to_string().contains(photos.to_str().unwrap()),
+                "{plan}"
+            );
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "node b never applied the alias: {plan}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A command's answer, whatever it is.
+async fn ask(node: &TestApp, text: &str) -> Value {
+    node.command(text).await.json().await.unwrap()
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn next_message(socket: &mut Socket) -> Value {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(30), socket.next())
+            .await
+            .expect("a message within 30 s")
+            .expect("socket open")
+            .expect("frame");
+        if let Message::Text(text) = frame {
+            return serde_json::from_str(&text).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_browser_on_one_node_follows_and_cancels_a_task_the_other_node_runs() {
+    let Some(db) = TestDatabase::postgres("nodes: live progress and cancel").await else {
+        return;
+    };
+    let (a, b) = two_nodes(&db).await;
+    let src = a.root.join("huge");
+    std::fs::create_dir_all(&src).unwrap();
+    // Sparse: no disk in the source, but every byte is copied, slowly
+    // enough to watch and cancel.
+    let big = std::fs::File::create(src.join("disk.img")).unwrap();
+    big.set_len(8 << 30).unwrap();
+    drop(big);
+    let dst = a.root.join("huge-copy");
+
+    let ws_url = b.url.replace("http://", "ws://") + "/api/events";
+    let mut socket = tokio_tungstenite::connect_async(ws_url).await.unwrap().0;
+    assert_eq!(next_message(&mut socket).await["type"], "snapshot");
+
+    // Planned and confirmed through node b; only node a has workers.
+    let id = b
+        .plan_and_confirm(&format!("mirror {} to {}", src.display(), dst.display()))
+        .await;
+    let mut seen_running_with_progress = false;
+    while !seen_running_with_progress {
+        let message = next_message(&mut socket).await;
+        if message["type"] == "task" && message["task"]["id"] == id {
+            let task = &message["task"];
+            assert_ne!(task["state"], "failed", "{task}");
+            seen_running_with_progress = task["state"] == "running"
+                && task["progress"]["bytes_done"].as_u64().unwrap_or(0) > 0;
+        }
+    }
+
+    // Cancelled through node b, whose own workers run nothing: node a must
+    // stop it (left alone, the copy would end "succeeded"), and b's
+    // browser sees the end.
+    let response = b.post(&format!("/api/tasks/{id}/cancel")).await;
+    assert_eq!(response.status(), 200);
+    loop {
+        let message = next_message(&mut socket).await;
+        if message["type"] == "task" && message["task"]["id"] == id {
+            let state = message["task"]["state"].as_str().unwrap().to_string();
+            if state == "cancelled" {
+                break;
+            }
+            assert_eq!(state, "running", "{message}");
+        }
+    }
+    let task = b.task(id).await;
+    assert_eq!(task["state"], "cancelled", "{task}");
+    let log: Value = b.json(&format!("/api/tasks/{id}/events")).await;
+    assert!(log.to_string().contains("queued → running"), "{log}");
+    let leftovers: Vec<_> = std::fs::read_dir(&dst)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| n != ".tend-versions")
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(leftovers.is_empty(), "no partial file: {leftovers:?}");
+}
