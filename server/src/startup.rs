@@ -16,7 +16,7 @@ use crate::http::{router, AppState};
 use crate::nlu::batcher::BatchLimits;
 use crate::nlu::Nlu;
 use crate::plan::Planner;
-use crate::queue::{Backend, EventHub, SqlStore, Store, Workers};
+use crate::queue::{Backend, EventHub, NodeSettings, SqlStore, Store, Workers};
 use crate::rules::{RuleError, RuleService};
 use crate::schedule::Scheduler;
 use crate::workflows::cleanup::purge;
@@ -95,8 +95,11 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         store.clone(),
         hub.clone(),
         env.clone(),
-        config.node_name(),
-        config.max_attempts,
+        NodeSettings {
+            name: config.node_name(),
+            lease: Duration::from_secs(config.node_lease_secs),
+            max_attempts: config.max_attempts,
+        },
     );
     workers.recover_at_start().await?;
     let (shutdown, shutdown_rx) = watch::channel(false);

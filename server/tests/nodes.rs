@@ -158,3 +158,61 @@ async fn a_browser_on_one_node_follows_and_cancels_a_task_the_other_node_runs() 
         .unwrap_or_default();
     assert!(leftovers.is_empty(), "no partial file: {leftovers:?}");
 }
+
+#[tokio::test]
+async fn when_a_node_dies_mid_task_another_node_runs_it_again_to_the_end() {
+    let Some(db) = TestDatabase::postgres("nodes: a node dies").await else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let mut config = support::test_config(home.path());
+    config.database_url = Some(db.url().to_string());
+    config.node_name = Some("node-a".into());
+    config.node_lease_secs = 2;
+    let root = home.path().join("files").canonicalize().unwrap();
+    let src = root.join("big");
+    std::fs::create_dir_all(&src).unwrap();
+    let file = std::fs::File::create(src.join("disk.img")).unwrap();
+    file.set_len(2 << 30).unwrap();
+    drop(file);
+    let dst = root.join("big-copy");
+
+    // Node a is a real process, killed with SIGKILL while it copies.
+    let (mut node_a, url_a) = support::start_binary(home.path(), &config);
+    let client = reqwest::Client::new();
+    let (_, id) = support::plan_and_confirm_at(
+        &client,
+        &url_a,
+        &format!("mirror {} to {}", src.display(), dst.display()),
+    )
+    .await;
+    support::wait_mid_run(&client, &url_a, id, |t| {
+        t["progress"]["bytes_done"].as_u64().unwrap_or(0) > 0
+    })
+    .await;
+    node_a.kill().unwrap();
+    node_a.wait().unwrap();
+
+    // Node b comes up on the same database and files: a's task is not its
+    // own, but once a has been silent for the lease it is requeued and run.
+    let shared = config.clone();
+    let b = spawn_app_with(|c| {
+        *c = shared;
+        c.node_name = Some("node-b".into());
+    })
+    .await;
+    let task = b.wait_until_done(id).await;
+    assert_eq!(task["state"], "succeeded", "{task}");
+    assert_eq!(task["attempt"], 2, "{task}");
+    let log: Value = b.json(&format!("/api/tasks/{id}/events")).await;
+    assert!(log.to_string().contains("interrupted"), "{log}");
+    let copied = std::fs::metadata(dst.join("disk.img")).unwrap();
+    assert_eq!(copied.len(), 2 << 30);
+    let names: Vec<String> = std::fs::read_dir(&dst)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n != ".tend-versions")
+        .collect();
+    assert_eq!(names, ["disk.img"], "no temporary file left");
+}

@@ -45,6 +45,9 @@ pub struct Config {
     /// PostgreSQL database requeue only a stopped server's tasks. Default:
     /// `<hostname>:<bind port>:<data_dir>`, the same across restarts.
     pub node_name: Option<String>,
+    /// Seconds a node may stay silent before the others take its running
+    /// tasks as interrupted and requeue them (nodes sharing PostgreSQL).
+    pub node_lease_secs: u64,
     /// How many tasks run at once.
     pub workers: usize,
     /// Longest command text accepted, in bytes.
@@ -76,6 +79,7 @@ impl Default for Config {
             site_dir: None,
             database_url: None,
             node_name: None,
+            node_lease_secs: 30,
             workers: 2,
             max_command_bytes: 4096,
             plan_ttl_secs: 3600,
@@ -99,6 +103,7 @@ struct FileConfig {
     site_dir: Option<PathBuf>,
     database_url: Option<String>,
     node_name: Option<String>,
+    node_lease_secs: Option<u64>,
     workers: Option<usize>,
     max_command_bytes: Option<usize>,
     plan_ttl_secs: Option<u64>,
@@ -161,6 +166,9 @@ impl Config {
         if let Some(v) = file.node_name {
             self.node_name = Some(v);
         }
+        if let Some(v) = file.node_lease_secs {
+            self.node_lease_secs = v.max(1);
+        }
         if let Some(v) = file.workers {
             self.workers = v;
         }
@@ -221,6 +229,9 @@ impl Config {
         }
         if let Some(v) = env("TEND_NODE_NAME") {
             self.node_name = Some(v);
+        }
+        if let Some(v) = env("TEND_NODE_LEASE_SECS") {
+            self.node_lease_secs = parse::<u64>("TEND_NODE_LEASE_SECS", v)?.max(1);
         }
         if let Some(v) = env("TEND_WORKERS") {
             self.workers = parse("TEND_WORKERS", v)?;

@@ -15,4 +15,4 @@ pub use store::{
     open_store, CancelOutcome, Confirmed, Finish, NewPlan, NewTask, PlanRecord, PlanState, Store,
     StoreError, Task, TaskEvent,
 };
-pub use worker::{CancelRegistry, Workers};
+pub use worker::{CancelRegistry, NodeSettings, Workers};

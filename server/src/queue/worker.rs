@@ -52,14 +52,9 @@ impl CancelRegistry {
 }
 
 /// How often a node marks the tasks it runs as alive, and looks for cancels
-/// asked on other nodes (so those stop within about this long).
+/// asked on other nodes (so those stop within about this long), at most.
 const HEARTBEAT: Duration = Duration::from_secs(1);
-/// A running task whose node has been silent this long is taken as
-/// interrupted and requeued by another node. Well above a heartbeat, so a
-/// busy node is never mistaken for a dead one; clocks of nodes sharing a
-/// database must agree far better than this.
-pub const LEASE: Duration = Duration::from_secs(30);
-/// How often a node looks for other nodes' abandoned tasks.
+/// How often a node looks for other nodes' abandoned tasks, at most.
 const SWEEP: Duration = Duration::from_secs(10);
 
 pub struct Workers {
@@ -69,8 +64,20 @@ pub struct Workers {
     wake: Notify,
     /// This node's name in the tasks it claims.
     node: String,
+    /// A running task whose node has been silent this long is taken as
+    /// interrupted and requeued by another node. Well above a heartbeat, so
+    /// a busy node is never mistaken for a dead one; the clocks of nodes
+    /// sharing a database must agree far better than this.
+    lease: Duration,
     max_attempts: i64,
     pub cancels: CancelRegistry,
+}
+
+/// How a node takes part in the shared queue.
+pub struct NodeSettings {
+    pub name: String,
+    pub lease: Duration,
+    pub max_attempts: i64,
 }
 
 impl Workers {
@@ -78,16 +85,16 @@ impl Workers {
         store: Arc<dyn Store>,
         hub: EventHub,
         env: Arc<WorkflowEnv>,
-        node: String,
-        max_attempts: i64,
+        node: NodeSettings,
     ) -> Arc<Workers> {
         Arc::new(Workers {
             store,
             hub,
             env,
             wake: Notify::new(),
-            node,
-            max_attempts,
+            node: node.name,
+            lease: node.lease,
+            max_attempts: node.max_attempts,
             cancels: CancelRegistry::default(),
         })
     }
@@ -104,7 +111,7 @@ impl Workers {
 
     async fn recover(&self, restarted: Option<&str>) -> Result<Vec<Task>, StoreError> {
         let now = crate::now_ms();
-        let stale_before = now - LEASE.as_millis() as i64;
+        let stale_before = now - self.lease.as_millis() as i64;
         let recovered = self
             .store
             .recover_interrupted(self.max_attempts, restarted, stale_before, now)
@@ -128,8 +135,8 @@ impl Workers {
     fn start_lease(self: &Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         let workers = self.clone();
         tokio::spawn(async move {
-            let mut heartbeat = tokio::time::interval(HEARTBEAT);
-            let mut sweep = tokio::time::interval(SWEEP);
+            let mut heartbeat = tokio::time::interval(HEARTBEAT.min(workers.lease / 3));
+            let mut sweep = tokio::time::interval(SWEEP.min(workers.lease / 3));
             heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
