@@ -298,3 +298,50 @@ async fn a_cancelled_backup_keeps_no_snapshot_and_a_sound_repository() {
     );
     assert_restic_ok(restic(&repo, &pw, &["check"]), "check");
 }
+
+#[tokio::test]
+async fn a_cancelled_restore_stops_between_files_and_leaves_only_whole_ones() {
+    let app = spawn_app().await;
+    let src = app.root.join("big");
+    // ~300 MB: several restore steps of at most 64 MiB each.
+    random_tree(&src, 1200, 256 * 1024);
+    let repo = app.root.join("repo");
+    let id = app
+        .plan_and_confirm(&format!("back up {} to {}", src.display(), repo.display()))
+        .await;
+    assert_eq!(app.wait_until_done(id).await["state"], "succeeded");
+
+    let target = app.root.join("restored");
+    let id = app
+        .plan_and_confirm(&format!(
+            "restore {} from {}",
+            target.display(),
+            repo.display()
+        ))
+        .await;
+    let task = app.cancel_mid_run(id, "bytes_done").await;
+    assert_eq!(task["state"], "cancelled", "{task}");
+    let summary = task["result"].as_str().unwrap();
+    assert!(summary.contains("whole"), "{task}");
+
+    // Fewer than all files, and each one there is the source's, byte for byte.
+    let source = tree(&src);
+    let restored = tree(&target);
+    assert!(restored.len() < source.len(), "stopped before the end");
+    for entry in &restored {
+        assert!(source.contains(entry), "{:?} is not whole", entry.0);
+    }
+    let done = task["progress"]["files_done"].as_u64().unwrap();
+    assert_eq!(done as usize, restored.len(), "{task}");
+
+    // Asked again with overwrite, the restore finishes the job.
+    let id = app
+        .plan_and_confirm(&format!(
+            "restore {} from {} and overwrite",
+            target.display(),
+            repo.display()
+        ))
+        .await;
+    assert_eq!(app.wait_until_done(id).await["state"], "succeeded");
+    assert_eq!(tree(&target), source);
+}

@@ -2,7 +2,7 @@
 //! target directory. Existing files are never overwritten unless asked.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use app::api::{PreviewView, ProgressView};
@@ -178,6 +178,45 @@ pub fn preview(params: &RestoreParams, env: &WorkflowEnv) -> Result<PreviewView,
     })
 }
 
+/// A restore step ends after this many files or bytes, whichever comes
+/// first: a cancel waits for at most one step (about a second's work).
+const STEP_FILES: u64 = 1000;
+const STEP_BYTES: u64 = 64 << 20;
+
+/// Which step restores each entry of a listing (directories: every step).
+struct Steps {
+    count: usize,
+    of_entry: Vec<Option<usize>>,
+    /// Files (and links and other non-directories) in each step.
+    files: Vec<u64>,
+}
+
+fn steps(listing: &[(PathBuf, Node)], max_files: u64, max_bytes: u64) -> Steps {
+    let mut of_entry = Vec::with_capacity(listing.len());
+    let mut files = vec![0u64];
+    let mut bytes = 0u64;
+    for (_, node) in listing {
+        if node.is_dir() {
+            of_entry.push(None);
+            continue;
+        }
+        let current = files.len() - 1;
+        if files[current] > 0 && (files[current] >= max_files || bytes >= max_bytes) {
+            files.push(0);
+            bytes = 0;
+        }
+        let current = files.len() - 1;
+        files[current] += 1;
+        bytes += node.meta.size;
+        of_entry.push(Some(current));
+    }
+    Steps {
+        count: files.len(),
+        of_entry,
+        files,
+    }
+}
+
 pub fn run(
     params: &RestoreParams,
     env: &WorkflowEnv,
@@ -220,30 +259,59 @@ pub fn run(
     })?;
     let dest = LocalDestination::new(&dest_path.to_string_lossy(), true, !node.is_dir())
         .map_err(engine("Could not prepare the target"))?;
-    let listing = repo
+    let listing: Vec<(PathBuf, Node)> = repo
         .ls(&node, &LsOptions::default())
+        .and_then(|entries| entries.collect())
         .map_err(engine("Could not list the snapshot"))?;
+    let steps = steps(&listing, STEP_FILES, STEP_BYTES);
     let options = RestoreOptions::default();
-    let plan = repo
-        .prepare_restore(&options, listing.clone(), &dest, false)
-        .map_err(engine("Could not plan the restore"))?;
 
-    let progress = |files_done| ProgressView {
-        files_done,
+    let files_done = AtomicU64::new(0);
+    let progress = || ProgressView {
+        files_done: files_done.load(Ordering::Relaxed),
         files_total: total_files,
         bytes_done: counters.done.load(Ordering::Relaxed).min(total_bytes),
         bytes_total: total_bytes,
         current: None,
     };
+    // rustic restores a plan in one go, with no way to stop it; the files
+    // are restored a step at a time instead, and a cancel is honoured
+    // between steps. Every step lists all directories (in the listing's
+    // order, which rustic's merge with the target's walk relies on) and its
+    // own files; the last step leaves every directory's metadata right.
     let result = while_reporting(
-        || ctx.progress(&progress(0), false),
-        || repo.restore(plan, &options, listing, &dest),
+        || ctx.progress(&progress(), false),
+        || -> Result<bool, WorkflowError> {
+            for step in 0..steps.count {
+                if ctx.is_cancelled() {
+                    return Ok(false);
+                }
+                let part: Vec<(PathBuf, Node)> = listing
+                    .iter()
+                    .zip(&steps.of_entry)
+                    .filter(|(_, s)| s.is_none_or(|s| s == step))
+                    .map(|(entry, _)| entry.clone())
+                    .collect();
+                let plan = repo
+                    .prepare_restore(&options, part.iter().cloned().map(Ok), &dest, false)
+                    .map_err(engine("Could not plan the restore"))?;
+                repo.restore(plan, &options, part.into_iter().map(Ok), &dest)
+                    .map_err(engine("The restore failed"))?;
+                files_done.fetch_add(steps.files[step], Ordering::Relaxed);
+            }
+            Ok(true)
+        },
     );
-    ctx.progress(
-        &progress(if result.is_ok() { total_files } else { 0 }),
-        true,
-    );
-    result.map_err(engine("The restore failed"))?;
+    ctx.progress(&progress(), true);
+    if !result? {
+        let done = files_done.load(Ordering::Relaxed);
+        return Ok(Outcome::Cancelled {
+            summary: format!(
+                "Cancelled: {done} of {total_files} files were restored into {} (each of them whole); the rest were not. Restore again with \"overwrite\" to finish.",
+                target.display()
+            ),
+        });
+    }
     Ok(Outcome::Succeeded {
         summary: format!(
             "Restored {total_files} files ({}) from snapshot {} of {} into {}.",
