@@ -60,6 +60,7 @@ async fn tasks_are_claimed_oldest_first_once_and_a_finished_task_never_changes()
         let done = s
             .finish(
                 a.id,
+                "n1",
                 Finish::Succeeded {
                     result: "ok".into(),
                 },
@@ -71,6 +72,7 @@ async fn tasks_are_claimed_oldest_first_once_and_a_finished_task_never_changes()
         let again = s
             .finish(
                 a.id,
+                "n1",
                 Finish::Failed {
                     error: "x".into(),
                     result: None,
@@ -194,15 +196,19 @@ async fn a_cancel_asked_anywhere_reaches_the_node_running_the_task() {
 
         let claimed = a.claim_next("node-a", 3).await.unwrap().unwrap();
         assert_eq!(claimed.id, waiting.id);
-        assert!(a.heartbeat("node-a", 4).await.unwrap().is_empty());
+        assert!(a
+            .heartbeat("node-a", &[waiting.id], 4)
+            .await
+            .unwrap()
+            .is_empty());
         // Running on node a, cancelled through node b: a hears of it at its
         // next heartbeat, b's own heartbeat does not.
         let (t, outcome) = b.request_cancel(waiting.id, 5).await.unwrap();
         assert_eq!(outcome, CancelOutcome::Requested);
         assert!(t.cancel_requested);
-        assert!(b.heartbeat("node-b", 6).await.unwrap().is_empty());
+        assert!(b.heartbeat("node-b", &[], 6).await.unwrap().is_empty());
         assert_eq!(
-            a.heartbeat("node-a", 6).await.unwrap(),
+            a.heartbeat("node-a", &[waiting.id], 6).await.unwrap(),
             [waiting.id],
             "{}",
             db.label()
@@ -238,7 +244,7 @@ async fn only_a_stopped_nodes_tasks_are_requeued_and_retries_run_out() {
         assert!(log.iter().any(|e| e.message.contains("interrupted")));
 
         // b keeps beating; a sweep with a cutoff before its beat leaves it.
-        b.heartbeat("node-b", 40).await.unwrap();
+        b.heartbeat("node-b", &[on_b.id], 40).await.unwrap();
         assert!(a
             .recover_interrupted(2, None, 35, 45)
             .await
@@ -317,4 +323,68 @@ async fn a_database_url_tend_cannot_use_is_refused_clearly() {
         .err()
         .unwrap();
     assert!(err.to_string().contains("postgres://"), "{err}");
+}
+
+#[tokio::test]
+async fn a_node_cut_off_past_its_lease_cannot_overwrite_the_run_that_replaced_its_own() {
+    for db in TestDatabase::every("store: fencing").await {
+        let (a, b) = two_nodes(&db).await;
+        let task = a.enqueue(new_task(), 1).await.unwrap();
+        assert_eq!(
+            a.claim_next("node-a", 2).await.unwrap().unwrap().id,
+            task.id
+        );
+        // Node a loses the database for longer than the lease: b requeues
+        // the task and runs it.
+        b.recover_interrupted(3, None, 50, 60).await.unwrap();
+        assert_eq!(
+            b.claim_next("node-b", 61).await.unwrap().unwrap().id,
+            task.id
+        );
+
+        // Back, a is told to stop its run, and nothing it reports sticks.
+        assert_eq!(
+            a.heartbeat("node-a", &[task.id], 70).await.unwrap(),
+            [task.id],
+            "{}",
+            db.label()
+        );
+        let progress = app::api::ProgressView {
+            files_done: 9,
+            files_total: 9,
+            bytes_done: 9,
+            bytes_total: 9,
+            current: None,
+        };
+        assert!(matches!(
+            a.update_progress(task.id, "node-a", &progress, 71).await,
+            Err(StoreError::NotOwner { .. })
+        ));
+        let stale = a
+            .finish(
+                task.id,
+                "node-a",
+                Finish::Succeeded { result: "a".into() },
+                72,
+            )
+            .await;
+        assert!(
+            matches!(stale, Err(StoreError::NotOwner { .. })),
+            "{stale:?}"
+        );
+        let current = b.get_task(task.id).await.unwrap();
+        assert_eq!(current.progress.files_done, 0, "{}", db.label());
+
+        let done = b
+            .finish(
+                task.id,
+                "node-b",
+                Finish::Succeeded { result: "b".into() },
+                80,
+            )
+            .await
+            .unwrap();
+        assert_eq!(done.result.as_deref(), Some("b"));
+        assert_eq!(done.attempt, 2);
+    }
 }

@@ -88,7 +88,9 @@ fn store_status(e: &StoreError) -> (StatusCode, &'static str) {
         StoreError::PlanCancelled => (StatusCode::CONFLICT, "plan_cancelled"),
         StoreError::RuleExists(_) => (StatusCode::CONFLICT, "rule_exists"),
         StoreError::RuleNotFound { .. } => (StatusCode::NOT_FOUND, "rule_not_found"),
-        StoreError::IllegalTransition { .. } => (StatusCode::CONFLICT, "task_state_conflict"),
+        StoreError::IllegalTransition { .. } | StoreError::NotOwner { .. } => {
+            (StatusCode::CONFLICT, "task_state_conflict")
+        }
         StoreError::Database(_)
         | StoreError::Migrate(_)
         | StoreError::UnsupportedUrl(_)

@@ -479,13 +479,15 @@ impl Store for SqlStore {
     async fn update_progress(
         &self,
         id: i64,
+        owner: &str,
         p: &ProgressView,
         now: i64,
     ) -> Result<Task, StoreError> {
         let clamp = |n: u64| n.min(i64::MAX as u64) as i64;
-        sqlx::query(
+        let updated = sqlx::query(
             "UPDATE tasks SET files_done = $1, files_total = $2, bytes_done = $3, bytes_total = $4, \
-             current_item = $5, updated_at = $6, revision = revision + 1 WHERE id = $7",
+             current_item = $5, updated_at = $6, revision = revision + 1 \
+             WHERE id = $7 AND state = 'running' AND owner = $8",
         )
         .bind(clamp(p.files_done))
         .bind(clamp(p.files_total))
@@ -494,8 +496,12 @@ impl Store for SqlStore {
         .bind(&p.current)
         .bind(now)
         .bind(id)
+        .bind(owner)
         .execute(&self.pool)
         .await?;
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::NotOwner { id });
+        }
         self.get_task(id).await
     }
 
@@ -503,13 +509,28 @@ impl Store for SqlStore {
         insert_event(&self.pool, id, kind, message, now).await
     }
 
-    async fn finish(&self, id: i64, finish: Finish, now: i64) -> Result<Task, StoreError> {
+    async fn finish(
+        &self,
+        id: i64,
+        owner: &str,
+        finish: Finish,
+        now: i64,
+    ) -> Result<Task, StoreError> {
         let (transition, error, result) = match finish {
             Finish::Succeeded { result } => (Transition::Succeed, None, Some(result)),
             Finish::Failed { error, result } => (Transition::Fail, Some(error), result),
             Finish::Cancelled { result } => (Transition::Cancel, None, Some(result)),
         };
         let mut tx = self.write_tx().await?;
+        let (state, owned_by): (String, Option<String>) =
+            sqlx::query_as("SELECT state, owner FROM tasks WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::TaskNotFound(id))?;
+        if state == "queued" || (state == "running" && owned_by.as_deref() != Some(owner)) {
+            return Err(StoreError::NotOwner { id });
+        }
         Self::transition(
             &mut tx,
             id,
@@ -569,19 +590,34 @@ impl Store for SqlStore {
         Ok((task, outcome))
     }
 
-    async fn heartbeat(&self, owner: &str, now: i64) -> Result<Vec<i64>, StoreError> {
+    async fn heartbeat(
+        &self,
+        owner: &str,
+        running: &[i64],
+        now: i64,
+    ) -> Result<Vec<i64>, StoreError> {
         sqlx::query("UPDATE tasks SET heartbeat_at = $1 WHERE state = 'running' AND owner = $2")
             .bind(now)
             .bind(owner)
             .execute(&self.pool)
             .await?;
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM tasks WHERE state = 'running' AND owner = $1 \
-             AND cancel_requested = 1 ORDER BY id",
+        let mine: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT id, cancel_requested FROM tasks WHERE state = 'running' AND owner = $1",
         )
         .bind(owner)
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        let mut stop: Vec<i64> = running
+            .iter()
+            .copied()
+            .filter(|id| {
+                mine.iter()
+                    .find(|(m, _)| m == id)
+                    .is_none_or(|(_, cancel)| *cancel != 0)
+            })
+            .collect();
+        stop.sort_unstable();
+        Ok(stop)
     }
 
     async fn recover_interrupted(

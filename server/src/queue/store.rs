@@ -33,6 +33,8 @@ pub enum StoreError {
     PlanCancelled,
     #[error("There is no task #{0}.")]
     TaskNotFound(i64),
+    #[error("task {id} is no longer run by this node: it was taken as interrupted and requeued")]
+    NotOwner { id: i64 },
     #[error("Task #{id} cannot change: {source}")]
     IllegalTransition { id: i64, source: IllegalTransition },
     #[error("{0} is already there.")]
@@ -199,18 +201,36 @@ pub trait Store: RuleStore + ScheduleStore + Send + Sync + 'static {
     /// Atomically moves the oldest queued task to running, owned by node
     /// `owner` (see [`Store::heartbeat`]).
     async fn claim_next(&self, owner: &str, now: i64) -> Result<Option<Task>, StoreError>;
-    /// Marks every task `owner` runs as alive at `now`; returns those of
-    /// them whose cancel was asked for (perhaps on another node), for the
-    /// owner to stop.
-    async fn heartbeat(&self, owner: &str, now: i64) -> Result<Vec<i64>, StoreError>;
+    /// Marks every task `owner` runs as alive at `now`. Returns which of
+    /// `running` (the tasks it is running) to stop: those whose cancel was
+    /// asked for, perhaps on another node, and those it no longer owns
+    /// because another node took them as interrupted (after a long loss of
+    /// the database, say).
+    async fn heartbeat(
+        &self,
+        owner: &str,
+        running: &[i64],
+        now: i64,
+    ) -> Result<Vec<i64>, StoreError>;
+    /// Stores the progress of a task `owner` runs; [`StoreError::NotOwner`]
+    /// when it no longer does.
     async fn update_progress(
         &self,
         id: i64,
+        owner: &str,
         progress: &ProgressView,
         now: i64,
     ) -> Result<Task, StoreError>;
     async fn log(&self, id: i64, kind: &str, message: &str, now: i64) -> Result<(), StoreError>;
-    async fn finish(&self, id: i64, finish: Finish, now: i64) -> Result<Task, StoreError>;
+    /// Ends a task `owner` runs. [`StoreError::NotOwner`] when another
+    /// node took it over meanwhile: that node's run is the one that counts.
+    async fn finish(
+        &self,
+        id: i64,
+        owner: &str,
+        finish: Finish,
+        now: i64,
+    ) -> Result<Task, StoreError>;
     async fn request_cancel(&self, id: i64, now: i64) -> Result<(Task, CancelOutcome), StoreError>;
     /// Tasks left `running` by a stopped node go back to the queue (or fail
     /// once out of attempts, or become cancelled if that was asked). A

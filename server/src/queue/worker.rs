@@ -28,8 +28,9 @@ impl CancelRegistry {
         self.lock().remove(&id);
     }
 
-    fn is_empty(&self) -> bool {
-        self.lock().is_empty()
+    /// The tasks running here.
+    fn ids(&self) -> Vec<i64> {
+        self.lock().keys().copied().collect()
     }
 
     /// Asks a running task to stop; false if it is not running here.
@@ -142,12 +143,13 @@ impl Workers {
             loop {
                 tokio::select! {
                     _ = heartbeat.tick() => {
-                        if workers.cancels.is_empty() {
+                        let running = workers.cancels.ids();
+                        if running.is_empty() {
                             continue;
                         }
-                        match workers.store.heartbeat(&workers.node, crate::now_ms()).await {
-                            Ok(cancelled) => {
-                                for id in cancelled {
+                        match workers.store.heartbeat(&workers.node, &running, crate::now_ms()).await {
+                            Ok(stop) => {
+                                for id in stop {
                                     workers.cancels.signal(id);
                                 }
                             }
@@ -227,8 +229,17 @@ impl Workers {
             Ok(params) => self.execute(id, params, cancel).await,
         };
         self.cancels.remove(id);
-        match self.store.finish(id, finish, crate::now_ms()).await {
+        match self
+            .store
+            .finish(id, &self.node, finish, crate::now_ms())
+            .await
+        {
             Ok(task) => self.hub.publish(task),
+            Err(StoreError::NotOwner { .. }) => tracing::warn!(
+                task = id,
+                "another node took this task over while it ran here (this node was cut off \
+                 for longer than the lease); its run there is the one that counts"
+            ),
             Err(e) => tracing::error!(task = id, error = %e, "could not record the end of a task"),
         }
     }
@@ -237,6 +248,7 @@ impl Workers {
         let (reports, receiver) = mpsc::unbounded_channel();
         let drain = tokio::spawn(drain_reports(
             id,
+            self.node.clone(),
             receiver,
             self.store.clone(),
             self.hub.clone(),
@@ -271,6 +283,7 @@ impl Workers {
 
 async fn drain_reports(
     id: i64,
+    node: String,
     mut receiver: mpsc::UnboundedReceiver<Report>,
     store: Arc<dyn Store>,
     hub: EventHub,
@@ -278,10 +291,12 @@ async fn drain_reports(
     while let Some(report) = receiver.recv().await {
         let now = crate::now_ms();
         match report {
-            Report::Progress(progress) => match store.update_progress(id, &progress, now).await {
-                Ok(task) => hub.publish(task),
-                Err(e) => tracing::warn!(task = id, error = %e, "could not store progress"),
-            },
+            Report::Progress(progress) => {
+                match store.update_progress(id, &node, &progress, now).await {
+                    Ok(task) => hub.publish(task),
+                    Err(e) => tracing::warn!(task = id, error = %e, "could not store progress"),
+                }
+            }
             Report::Log { kind, message } => {
                 if let Err(e) = store.log(id, kind, &message, now).await {
                     tracing::warn!(task = id, error = %e, "could not store a log line");
