@@ -80,14 +80,15 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         }
         Backend::Sqlite => (EventHub::default(), None),
     };
+    let data_dir = config
+        .data_dir
+        .canonicalize()
+        .map_err(io("cannot resolve the data directory".into()))?;
     let env = Arc::new(WorkflowEnv {
         policy: policy.clone(),
         quarantine_dir: quarantine_dir.clone(),
-        secrets_dir: config
-            .data_dir
-            .canonicalize()
-            .map_err(io("cannot resolve the data directory".into()))?
-            .join("secrets"),
+        secrets_dir: data_dir.join("secrets"),
+        cache_dir: data_dir.join("cache"),
         undo_retention: (config.quarantine_retention_days > 0)
             .then(|| Duration::from_secs(config.quarantine_retention_days.saturating_mul(86_400))),
     });

@@ -345,3 +345,90 @@ async fn a_cancelled_restore_stops_between_files_and_leaves_only_whole_ones() {
     assert_eq!(app.wait_until_done(id).await["state"], "succeeded");
     assert_eq!(tree(&target), source);
 }
+
+/// Backs `src` up into `repo` and returns the task's summary.
+async fn back_up(app: &TestApp, src: &Path, repo: &Path, extra: &str) -> String {
+    let id = app
+        .plan_and_confirm(&format!(
+            "back up {} to {}{extra}",
+            src.display(),
+            repo.display()
+        ))
+        .await;
+    let task = app.wait_until_done(id).await;
+    assert_eq!(task["state"], "succeeded", "{task}");
+    task["result"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn an_unchanged_source_is_snapshotted_again_without_reading_and_any_change_is_seen() {
+    let app = spawn_app().await;
+    let src = app.root.join("docs");
+    write_source(&src);
+    let repo = app.root.join("repo");
+    let pw = password_file(&app);
+    let first = back_up(&app, &src, &repo, "").await;
+    assert!(!first.contains("Nothing had changed"), "{first}");
+
+    // Nothing changed: a new snapshot of the same tree, no file read.
+    let second = back_up(&app, &src, &repo, "").await;
+    assert!(second.contains("Nothing had changed"), "{second}");
+    let snaps = snapshots(&repo, &pw);
+    assert_eq!(snaps.len(), 2);
+    assert_eq!(snaps[1].tree, snaps[0].tree);
+    assert_eq!(snaps[1].parent, Some(snaps[0].id));
+    assert_eq!(snaps[1].paths, snaps[0].paths);
+    assert!(
+        snaps[1].tags.to_string().contains("task-"),
+        "{:?}",
+        snaps[1].tags
+    );
+    let summary = snaps[1].summary.as_ref().unwrap();
+    assert_eq!(summary.data_added, 0);
+    assert_eq!(summary.files_unmodified, summary.total_files_processed);
+    assert_restic_ok(restic(&repo, &pw, &["check"]), "check");
+
+    // Same size, and the old mtime put back after the write: only the
+    // ctime tells, and that is enough.
+    let path = src.join("a.txt");
+    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&path, "ALPHA").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    let third = back_up(&app, &src, &repo, "").await;
+    assert!(!third.contains("Nothing had changed"), "{third}");
+    // A mode change alone is a change too.
+    std::fs::set_permissions(
+        src.join("sub/b.txt"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    let fourth = back_up(&app, &src, &repo, ", keep the last 3").await;
+    assert!(!fourth.contains("Nothing had changed"), "{fourth}");
+    assert!(fourth.contains("forgot 1"), "{fourth}");
+
+    // The last snapshot restores to the source as it is now, with Tend and
+    // with restic.
+    let fifth = back_up(&app, &src, &repo, "").await;
+    assert!(fifth.contains("Nothing had changed"), "{fifth}");
+    let target = app.root.join("restored");
+    let id = app
+        .plan_and_confirm(&format!(
+            "restore {} from {}",
+            target.display(),
+            repo.display()
+        ))
+        .await;
+    assert_eq!(app.wait_until_done(id).await["state"], "succeeded");
+    assert_eq!(tree(&target), tree(&src));
+    assert_eq!(
+        std::fs::read_to_string(target.join("a.txt")).unwrap(),
+        "ALPHA"
+    );
+    assert_restic_ok(restic(&repo, &pw, &["check"]), "check");
+}

@@ -229,6 +229,7 @@ fn environment(base: &Path, data: &Path) -> Result<WorkflowEnv, String> {
             .canonicalize()
             .map_err(|e| e.to_string())?,
         secrets_dir: data.join("secrets"),
+        cache_dir: data.join("cache"),
         undo_retention: None,
     })
 }

@@ -67,6 +67,8 @@ pub struct WorkflowEnv {
     pub quarantine_dir: PathBuf,
     /// `<data_dir>/secrets`: the backup repository password lives here.
     pub secrets_dir: PathBuf,
+    /// `<data_dir>/cache`: what can be rebuilt, kept to go faster.
+    pub cache_dir: PathBuf,
     /// How long undo material (quarantines, sync versions) is kept; `None`: forever.
     pub undo_retention: Option<std::time::Duration>,
 }

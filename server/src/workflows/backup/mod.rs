@@ -10,6 +10,7 @@ mod progress;
 pub mod repository;
 pub mod restore;
 mod source;
+mod unchanged;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -27,6 +28,7 @@ use crate::domain::{AllowedPath, PathPolicy};
 use progress::{ByteCounter, Counters};
 use repository::RepoState;
 use source::{Seen, TrackedSource};
+use unchanged::LastBackups;
 
 /// Snapshots Tend makes carry this tag (and `task-<id>`, `schedule-<id>`).
 pub const TAG: &str = "tend";
@@ -214,21 +216,72 @@ pub fn run(
         true,
         ByteCounter(counters.clone()),
     )?;
+    let snapshot = SnapshotOptions::default()
+        .add_tags(&tags(params, ctx.task_id()))
+        .and_then(|o| o.to_snapshot())
+        .map_err(|e| WorkflowError::Engine(e.to_string()))?;
+    let seen = Arc::new(Seen::default());
+    let last = LastBackups::new(
+        env.cache_dir.join("backups"),
+        &repo.config().id.to_string(),
+        source.as_path(),
+        &format!("{:?} {}", params.excludes, params.ignore_files),
+    );
+
+    // Nothing changed since the last complete backup: the new snapshot is
+    // the same tree again (see `unchanged`).
+    if !created {
+        let started = Zoned::now();
+        let walk = local_source(params, source.as_path())?;
+        let unchanged = while_reporting(
+            || report(ctx, &seen, &counters, false),
+            || {
+                last.unchanged_since(&repo, &walk, &ctx.cancel_flag(), |path, node| {
+                    if !node.is_dir() {
+                        seen.files.fetch_add(1, Ordering::Relaxed);
+                    }
+                    *seen.current.lock().unwrap_or_else(|p| p.into_inner()) =
+                        Some(path.to_path_buf());
+                })
+            },
+        );
+        if ctx.is_cancelled() {
+            return Ok(cancelled());
+        }
+        if let Some((previous, fingerprint)) = unchanged {
+            let snap = unchanged::save_again(&repo, &previous, snapshot, started)
+                .map_err(|e| WorkflowError::Engine(format!("The backup failed: {e}")))?;
+            if let Err(e) = last.remember(&snap, fingerprint) {
+                ctx.log(
+                    "warning",
+                    format!("Could not note this backup for the next one: {e}"),
+                );
+            }
+            let total = snap.summary.as_ref().map_or(0, |s| s.total_bytes_processed);
+            counters.total.store(total, Ordering::Relaxed);
+            counters.done.store(total, Ordering::Relaxed);
+            seen.total_bytes.store(total, Ordering::Relaxed);
+            report(ctx, &seen, &counters, true);
+            let summary = format!(
+                "{} Nothing had changed since snapshot {}, so no file was read.",
+                describe(&snap, source.as_path(), repo_dir.as_path()),
+                short(&previous)
+            );
+            return finish_with_retention(&repo, &snap, params, summary);
+        }
+        seen.files.store(0, Ordering::Relaxed);
+    }
+
     let repo = repo
         .to_indexed_ids()
         .map_err(|e| WorkflowError::Engine(format!("Could not read the repository index: {e}")))?;
 
-    let seen = Arc::new(Seen::default());
     let src = TrackedSource::new(
         local_source(params, source.as_path())?,
         seen.clone(),
         ctx.cancel_flag(),
         previous_size(&repo, source.as_path()),
     );
-    let snapshot = SnapshotOptions::default()
-        .add_tags(&tags(params, ctx.task_id()))
-        .and_then(|o| o.to_snapshot())
-        .map_err(|e| WorkflowError::Engine(e.to_string()))?;
 
     let result = while_reporting(
         || report(ctx, &seen, &counters, false),
@@ -252,9 +305,7 @@ pub fn run(
         if let Ok(snap) = &result {
             let _ = repo.delete_snapshots(&[snap.id]);
         }
-        return Ok(Outcome::Cancelled {
-            summary: "Cancelled; no snapshot was kept. Data already uploaded is reused by the next backup.".into(),
-        });
+        return Ok(cancelled());
     }
     let snap = result.map_err(|e| WorkflowError::Engine(format!("The backup failed: {e}")))?;
     // The byte counter may stop short of the walk's estimate; done is done.
@@ -268,6 +319,18 @@ pub fn run(
             repository::password_path(&env.secrets_dir).display()
         ));
     }
+    // Only a complete backup may stand for the source next time.
+    match seen.fingerprint.finish() {
+        Some(fingerprint) if errors.is_empty() => {
+            if let Err(e) = last.remember(&snap, fingerprint) {
+                ctx.log(
+                    "warning",
+                    format!("Could not note this backup for the next one: {e}"),
+                );
+            }
+        }
+        _ => last.forget(),
+    }
     if !errors.is_empty() {
         return Ok(Outcome::PartlyFailed {
             summary: format!("{summary} Old snapshots were left alone."),
@@ -278,8 +341,26 @@ pub fn run(
             ),
         });
     }
+    finish_with_retention(&repo, &snap, params, summary)
+}
+
+fn cancelled() -> Outcome {
+    Outcome::Cancelled {
+        summary:
+            "Cancelled; no snapshot was kept. Data already uploaded is reused by the next backup."
+                .into(),
+    }
+}
+
+/// Retention, applied after a successful backup, never before.
+fn finish_with_retention<S: rustic_core::Open>(
+    repo: &rustic_core::Repository<S>,
+    snap: &SnapshotFile,
+    params: &BackupParams,
+    mut summary: String,
+) -> Result<Outcome, WorkflowError> {
     if params.retention.is_set() {
-        match apply_retention(&repo, &snap, &params.retention) {
+        match apply_retention(repo, snap, &params.retention) {
             Ok(0) => summary.push_str(&format!(
                 " Retention ({}): nothing to forget.",
                 params.retention.describe()

@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use rustic_core::{LocalSource, ReadSource, ReadSourceEntry, ReadSourceOpen, RusticResult};
 
+use super::unchanged::Fingerprint;
+
 /// What the walk has seen so far, shared with the progress reporter.
 #[derive(Debug, Default)]
 pub struct Seen {
@@ -16,10 +18,14 @@ pub struct Seen {
     pub current: Mutex<Option<PathBuf>>,
     /// Entries that could not be read, one line each.
     pub errors: Mutex<Vec<String>>,
+    /// Of every entry the walk handed to rustic, for the next backup's
+    /// shortcut ([`super::unchanged`]).
+    pub fingerprint: Fingerprint,
 }
 
 impl Seen {
     pub fn error(&self, line: String) {
+        self.fingerprint.spoil();
         self.errors
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -99,6 +105,7 @@ impl Iterator for TrackedIter {
                 }
                 *self.seen.current.lock().unwrap_or_else(|p| p.into_inner()) =
                     Some(entry.path.clone());
+                self.seen.fingerprint.add(&entry.path, &entry.node);
                 Ok(ReadSourceEntry {
                     path: entry.path.clone(),
                     node: entry.node,
