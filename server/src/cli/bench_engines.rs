@@ -129,6 +129,31 @@ fn bench(base: &Path, options: &Options) -> Result<(), String> {
         other_name: "restic backup",
         target: "<= 0.5x",
     });
+    // One file changed: Tend's shortcut walks, finds the change, and the
+    // full backup runs after it.
+    let changed = std::fs::read_dir(src.join("d000/e00"))
+        .map_err(|e| e.to_string())?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.is_file())
+        .ok_or("the generated tree has no file in d000/e00")?;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&changed)
+        .map_err(|e| e.to_string())?;
+    std::io::Write::write_all(&mut file, b"one more line\n").map_err(|e| e.to_string())?;
+    drop(file);
+    let one = time_workflow(&env, &backup("tend-repo"))?;
+    let restic_one = have_restic
+        .then(|| time_tool(restic(&["backup", &src.to_string_lossy()])))
+        .transpose()?;
+    rows.push(Row {
+        what: "backup, one file changed",
+        tend: one,
+        other: restic_one,
+        other_name: "restic backup",
+        target: "(none)",
+    });
 
     // Sync: into an empty destination, then again with nothing changed.
     let sync = WorkflowParams::Sync(SyncParams {
