@@ -140,6 +140,8 @@ impl ReadSourceOpen for TrackedOpen {
             Ok(reader) => Ok(CancellableReader {
                 inner: reader,
                 cancel: self.cancel,
+                path: self.path,
+                seen: self.seen,
             }),
             Err(e) => {
                 self.seen.error(format!("{}: {}", self.path.display(), e));
@@ -149,10 +151,14 @@ impl ReadSourceOpen for TrackedOpen {
     }
 }
 
-/// Stops reading a large file as soon as the task is cancelled.
+/// Stops reading a large file as soon as the task is cancelled, and notes a
+/// file that fails part-way: rustic leaves such a file out of the snapshot
+/// with only a log line of its own, and the task must say so.
 pub struct CancellableReader<R> {
     inner: R,
     cancel: Arc<AtomicBool>,
+    path: PathBuf,
+    seen: Arc<Seen>,
 }
 
 impl<R: Read> Read for CancellableReader<R> {
@@ -161,6 +167,10 @@ impl<R: Read> Read for CancellableReader<R> {
             return // Not `Interrupted`: readers retry on that.
             Err(io::Error::other("the task was cancelled"));
         }
-        self.inner.read(buf)
+        self.inner.read(buf).inspect_err(|e| {
+            if e.kind() != io::ErrorKind::Interrupted {
+                self.seen.error(format!("{}: {e}", self.path.display()));
+            }
+        })
     }
 }
