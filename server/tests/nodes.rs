@@ -8,11 +8,11 @@ mod support;
 
 use std::time::Duration;
 
-use futures::StreamExt;
 use serde_json::{json, Value};
 use support::databases::TestDatabase;
-use support::{spawn_app_with, TestApp};
-use tokio_tungstenite::tungstenite::Message;
+use support::{
+    connect_events, names_besides_versions, next_message, sparse_file, spawn_app_with, TestApp,
+};
 
 async fn two_nodes(db: &TestDatabase) -> (TestApp, TestApp) {
     let url = db.url().to_string();
@@ -79,22 +79,6 @@ async fn ask(node: &TestApp, text: &str) -> Value {
     node.command(text).await.json().await.unwrap()
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn next_message(socket: &mut Socket) -> Value {
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(30), socket.next())
-            .await
-            .expect("a message within 30 s")
-            .expect("socket open")
-            .expect("frame");
-        if let Message::Text(text) = frame {
-            return serde_json::from_str(&text).unwrap();
-        }
-    }
-}
-
 #[tokio::test]
 async fn a_browser_on_one_node_follows_and_cancels_a_task_the_other_node_runs() {
     let Some(db) = TestDatabase::postgres("nodes: live progress and cancel").await else {
@@ -102,16 +86,10 @@ async fn a_browser_on_one_node_follows_and_cancels_a_task_the_other_node_runs() 
     };
     let (a, b) = two_nodes(&db).await;
     let src = a.root.join("huge");
-    std::fs::create_dir_all(&src).unwrap();
-    // Sparse: no disk in the source, but every byte is copied, slowly
-    // enough to watch and cancel.
-    let big = std::fs::File::create(src.join("disk.img")).unwrap();
-    big.set_len(8 << 30).unwrap();
-    drop(big);
+    sparse_file(&src.join("disk.img"), 8 << 30);
     let dst = a.root.join("huge-copy");
 
-    let ws_url = b.url.replace("http://", "ws://") + "/api/events";
-    let mut socket = tokio_tungstenite::connect_async(ws_url).await.unwrap().0;
+    let mut socket = connect_events(&b.url).await;
     assert_eq!(next_message(&mut socket).await["type"], "snapshot");
 
     // Planned and confirmed through node b; only node a has workers.
@@ -148,14 +126,11 @@ async fn a_browser_on_one_node_follows_and_cancels_a_task_the_other_node_runs() 
     assert_eq!(task["state"], "cancelled", "{task}");
     let log: Value = b.json(&format!("/api/tasks/{id}/events")).await;
     assert!(log.to_string().contains("queued → running"), "{log}");
-    let leftovers: Vec<_> = std::fs::read_dir(&dst)
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().to_string())
-                .filter(|n| n != ".tend-versions")
-                .collect()
-        })
-        .unwrap_or_default();
+    let leftovers = if dst.exists() {
+        names_besides_versions(&dst)
+    } else {
+        Vec::new()
+    };
     assert!(leftovers.is_empty(), "no partial file: {leftovers:?}");
 }
 
@@ -171,10 +146,7 @@ async fn when_a_node_dies_mid_task_another_node_runs_it_again_to_the_end() {
     config.node_lease_secs = 2;
     let root = home.path().join("files").canonicalize().unwrap();
     let src = root.join("big");
-    std::fs::create_dir_all(&src).unwrap();
-    let file = std::fs::File::create(src.join("disk.img")).unwrap();
-    file.set_len(2 << 30).unwrap();
-    drop(file);
+    sparse_file(&src.join("disk.img"), 2 << 30);
     let dst = root.join("big-copy");
 
     // Node a is a real process, killed with SIGKILL while it copies.
@@ -208,11 +180,9 @@ async fn when_a_node_dies_mid_task_another_node_runs_it_again_to_the_end() {
     assert!(log.to_string().contains("interrupted"), "{log}");
     let copied = std::fs::metadata(dst.join("disk.img")).unwrap();
     assert_eq!(copied.len(), 2 << 30);
-    let names: Vec<String> = std::fs::read_dir(&dst)
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .filter(|n| n != ".tend-versions")
-        .collect();
-    assert_eq!(names, ["disk.img"], "no temporary file left");
+    assert_eq!(
+        names_besides_versions(&dst),
+        ["disk.img"],
+        "no temporary file left"
+    );
 }

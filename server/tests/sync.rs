@@ -7,7 +7,8 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
 use serde_json::Value;
 use support::{
-    kill_mid_run_then_finish, random_tree, spawn_app, spawn_app_with, test_config, tree, write_aged,
+    kill_mid_run_then_finish, names_besides_versions, random_tree, sparse_file, spawn_app,
+    spawn_app_with, test_config, tree, write_aged,
 };
 
 #[tokio::test]
@@ -332,11 +333,7 @@ async fn a_cancelled_sync_stops_with_whole_files_and_deletes_nothing() {
 async fn cancelling_in_the_middle_of_a_huge_file_stops_that_file() {
     let app = spawn_app().await;
     let src = app.root.join("huge");
-    std::fs::create_dir_all(&src).unwrap();
-    // Sparse: takes no disk in the source, but every byte is copied.
-    let big = std::fs::File::create(src.join("disk.img")).unwrap();
-    big.set_len(8 << 30).unwrap();
-    drop(big);
+    sparse_file(&src.join("disk.img"), 8 << 30);
     let dst = app.root.join("huge-copy");
     let id = app
         .plan_and_confirm(&format!("mirror {} to {}", src.display(), dst.display()))
@@ -348,12 +345,7 @@ async fn cancelling_in_the_middle_of_a_huge_file_stops_that_file() {
         task["progress"]["bytes_done"].as_u64().unwrap() < 8 << 30,
         "stopped before the end of the file: {task}"
     );
-    let left: Vec<_> = std::fs::read_dir(&dst)
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .filter(|n| n != ".tend-versions")
-        .collect();
+    let left = names_besides_versions(&dst);
     assert!(left.is_empty(), "no partial or temporary file: {left:?}");
 }
 

@@ -2,36 +2,8 @@
 
 mod support;
 
-use std::time::Duration;
-
-use futures::StreamExt;
 use serde_json::Value;
-use support::spawn_app;
-use tokio_tungstenite::tungstenite::Message;
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn connect(url: &str) -> Socket {
-    let ws_url = url.replace("http://", "ws://") + "/api/events";
-    tokio_tungstenite::connect_async(ws_url)
-        .await
-        .expect("websocket connects")
-        .0
-}
-
-async fn next_message(socket: &mut Socket) -> Value {
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(30), socket.next())
-            .await
-            .expect("a message within 30 s")
-            .expect("socket open")
-            .expect("frame");
-        if let Message::Text(text) = frame {
-            return serde_json::from_str(&text).unwrap();
-        }
-    }
-}
+use support::{connect_events as connect, next_message, spawn_app};
 
 #[tokio::test]
 async fn every_client_gets_a_snapshot_then_each_state_change() {

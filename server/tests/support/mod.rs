@@ -391,3 +391,48 @@ pub fn snapshots(repo: &Path, password_file: &Path) -> Vec<rustic_core::repofile
     })
     .unwrap()
 }
+
+/// A browser's live event stream on a test server.
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens the event stream of the server at `url`, as the console does.
+pub async fn connect_events(url: &str) -> Socket {
+    let ws_url = url.replace("http://", "ws://") + "/api/events";
+    tokio_tungstenite::connect_async(ws_url)
+        .await
+        .expect("websocket connects")
+        .0
+}
+
+/// The next JSON message on the stream (bounded wait).
+pub async fn next_message(socket: &mut Socket) -> Value {
+    use futures::StreamExt;
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(30), socket.next())
+            .await
+            .expect("a message within 30 s")
+            .expect("socket open")
+            .expect("frame");
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = frame {
+            return serde_json::from_str(&text).unwrap();
+        }
+    }
+}
+
+/// A sparse file of `len` bytes: no disk in the source, but a copy writes
+/// every byte, slowly enough to watch and cancel.
+pub fn sparse_file(path: &Path, len: u64) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::File::create(path).unwrap().set_len(len).unwrap();
+}
+
+/// The names in a directory, but the sync's versions area.
+pub fn names_besides_versions(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n != ".tend-versions")
+        .collect()
+}
