@@ -306,19 +306,10 @@ async fn a_cancelled_restore_stops_between_files_and_leaves_only_whole_ones() {
     // ~300 MB: several restore steps of at most 64 MiB each.
     random_tree(&src, 1200, 256 * 1024);
     let repo = app.root.join("repo");
-    let id = app
-        .plan_and_confirm(&format!("back up {} to {}", src.display(), repo.display()))
-        .await;
-    assert_eq!(app.wait_until_done(id).await["state"], "succeeded");
+    back_up(&app, &src, &repo, "").await;
 
     let target = app.root.join("restored");
-    let id = app
-        .plan_and_confirm(&format!(
-            "restore {} from {}",
-            target.display(),
-            repo.display()
-        ))
-        .await;
+    let id = confirm_restore(&app, &target, &repo, "").await;
     let task = app.cancel_mid_run(id, "bytes_done").await;
     assert_eq!(task["state"], "cancelled", "{task}");
     let summary = task["result"].as_str().unwrap();
@@ -335,13 +326,7 @@ async fn a_cancelled_restore_stops_between_files_and_leaves_only_whole_ones() {
     assert_eq!(done as usize, restored.len(), "{task}");
 
     // Asked again with overwrite, the restore finishes the job.
-    let id = app
-        .plan_and_confirm(&format!(
-            "restore {} from {} and overwrite",
-            target.display(),
-            repo.display()
-        ))
-        .await;
+    let id = confirm_restore(&app, &target, &repo, " and overwrite").await;
     assert_eq!(app.wait_until_done(id).await["state"], "succeeded");
     assert_eq!(tree(&target), source);
 }
@@ -358,6 +343,16 @@ async fn back_up(app: &TestApp, src: &Path, repo: &Path, extra: &str) -> String 
     let task = app.wait_until_done(id).await;
     assert_eq!(task["state"], "succeeded", "{task}");
     task["result"].as_str().unwrap().to_string()
+}
+
+/// Plans and confirms restoring `repo`'s latest snapshot into `target`.
+async fn confirm_restore(app: &TestApp, target: &Path, repo: &Path, extra: &str) -> i64 {
+    app.plan_and_confirm(&format!(
+        "restore {} from {}{extra}",
+        target.display(),
+        repo.display()
+    ))
+    .await
 }
 
 #[tokio::test]
@@ -417,13 +412,7 @@ async fn an_unchanged_source_is_snapshotted_again_without_reading_and_any_change
     let fifth = back_up(&app, &src, &repo, "").await;
     assert!(fifth.contains("Nothing had changed"), "{fifth}");
     let target = app.root.join("restored");
-    let id = app
-        .plan_and_confirm(&format!(
-            "restore {} from {}",
-            target.display(),
-            repo.display()
-        ))
-        .await;
+    let id = confirm_restore(&app, &target, &repo, "").await;
     assert_eq!(app.wait_until_done(id).await["state"], "succeeded");
     assert_eq!(tree(&target), tree(&src));
     assert_eq!(
