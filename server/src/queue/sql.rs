@@ -596,14 +596,11 @@ impl Store for SqlStore {
         running: &[i64],
         now: i64,
     ) -> Result<Vec<i64>, StoreError> {
-        sqlx::query("UPDATE tasks SET heartbeat_at = $1 WHERE state = 'running' AND owner = $2")
-            .bind(now)
-            .bind(owner)
-            .execute(&self.pool)
-            .await?;
         let mine: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT id, cancel_requested FROM tasks WHERE state = 'running' AND owner = $1",
+            "UPDATE tasks SET heartbeat_at = $1 WHERE state = 'running' AND owner = $2 \
+             RETURNING id, cancel_requested",
         )
+        .bind(now)
         .bind(owner)
         .fetch_all(&self.pool)
         .await?;

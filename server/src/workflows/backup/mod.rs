@@ -230,9 +230,9 @@ pub fn run(
 
     // Nothing changed since the last complete backup: the new snapshot is
     // the same tree again (see `unchanged`).
+    let walk = local_source(params, source.as_path())?;
     if !created {
         let started = Zoned::now();
-        let walk = local_source(params, source.as_path())?;
         let unchanged = while_reporting(
             || report(ctx, &seen, &counters, false),
             || {
@@ -277,7 +277,7 @@ pub fn run(
         .map_err(|e| WorkflowError::Engine(format!("Could not read the repository index: {e}")))?;
 
     let src = TrackedSource::new(
-        local_source(params, source.as_path())?,
+        walk,
         seen.clone(),
         ctx.cancel_flag(),
         previous_size(&repo, source.as_path()),

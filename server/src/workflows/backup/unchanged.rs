@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use rustic_core::jiff;
-use rustic_core::repofile::{Node, SnapshotFile};
+use rustic_core::repofile::{Node, SnapshotFile, SnapshotSummary};
 use rustic_core::{LocalSource, Open, ReadSource, Repository};
 use serde::{Deserialize, Serialize};
 
@@ -175,21 +175,16 @@ pub fn save_again<S: Open>(
     fresh.tree = previous.tree;
     fresh.parent = Some(previous.id);
     fresh.parents = vec![previous.id];
-    let mut summary = previous.summary.clone().unwrap_or_default();
-    summary.files_unmodified = summary.total_files_processed;
-    summary.dirs_unmodified = summary.total_dirs_processed;
-    summary.files_new = 0;
-    summary.files_changed = 0;
-    summary.dirs_new = 0;
-    summary.dirs_changed = 0;
-    summary.data_blobs = 0;
-    summary.tree_blobs = 0;
-    summary.data_added = 0;
-    summary.data_added_packed = 0;
-    summary.data_added_files = 0;
-    summary.data_added_files_packed = 0;
-    summary.data_added_trees = 0;
-    summary.data_added_trees_packed = 0;
+    // The same totals, all unmodified; every "new" and "added" count zero.
+    let before = previous.summary.clone().unwrap_or_default();
+    let mut summary = SnapshotSummary::default();
+    summary.total_files_processed = before.total_files_processed;
+    summary.total_bytes_processed = before.total_bytes_processed;
+    summary.total_dirs_processed = before.total_dirs_processed;
+    summary.total_dirsize_processed = before.total_dirsize_processed;
+    summary.files_unmodified = before.total_files_processed;
+    summary.dirs_unmodified = before.total_dirs_processed;
+    summary.command = before.command;
     let ended = jiff::Zoned::now();
     summary.backup_duration = (ended.timestamp() - started.timestamp())
         .total(jiff::Unit::Second)
