@@ -48,6 +48,8 @@ struct Resolved {
     snapshot: SnapshotFile,
     node: Node,
     items: Vec<Item>,
+    /// rustic's listing of `node`, in its order; what the restore walks.
+    listing: Vec<(PathBuf, Node)>,
 }
 
 fn engine<E: std::fmt::Display>(context: &str) -> impl Fn(E) -> WorkflowError + '_ {
@@ -106,8 +108,9 @@ fn resolve(
         })?;
     let mut items = Vec::new();
     let single_file = !node.is_dir();
-    let listing = repo
+    let listing: Vec<(PathBuf, Node)> = repo
         .ls(&node, &LsOptions::default())
+        .and_then(|entries| entries.collect())
         .map_err(engine("Could not list the snapshot"))?;
     if single_file {
         let name = PathBuf::from(node.name().into_owned());
@@ -118,15 +121,14 @@ fn resolve(
             size: node.meta.size,
         });
     }
-    for entry in listing {
-        let (relative, n) = entry.map_err(engine("Could not list the snapshot"))?;
+    for (relative, n) in &listing {
         if matches!(n.node_type, NodeType::Dir) {
             continue;
         }
-        let dest = target.as_path().join(&relative);
+        let dest = target.as_path().join(relative);
         items.push(Item {
             exists: dest.symlink_metadata().is_ok(),
-            relative,
+            relative: relative.clone(),
             size: n.meta.size,
         });
     }
@@ -136,6 +138,7 @@ fn resolve(
             snapshot,
             node,
             items,
+            listing,
         },
         target.as_path().to_path_buf(),
     ))
@@ -185,7 +188,6 @@ const STEP_BYTES: u64 = 64 << 20;
 
 /// Which step restores each entry of a listing (directories: every step).
 struct Steps {
-    count: usize,
     of_entry: Vec<Option<usize>>,
     /// Files (and links and other non-directories) in each step.
     files: Vec<u64>,
@@ -210,11 +212,7 @@ fn steps(listing: &[(PathBuf, Node)], max_files: u64, max_bytes: u64) -> Steps {
         bytes += node.meta.size;
         of_entry.push(Some(current));
     }
-    Steps {
-        count: files.len(),
-        of_entry,
-        files,
-    }
+    Steps { of_entry, files }
 }
 
 pub fn run(
@@ -244,6 +242,7 @@ pub fn run(
         snapshot,
         node,
         items,
+        listing,
     } = resolved;
     let total_files = items.len() as u64;
     let total_bytes: u64 = items.iter().map(|i| i.size).sum();
@@ -259,10 +258,6 @@ pub fn run(
     })?;
     let dest = LocalDestination::new(&dest_path.to_string_lossy(), true, !node.is_dir())
         .map_err(engine("Could not prepare the target"))?;
-    let listing: Vec<(PathBuf, Node)> = repo
-        .ls(&node, &LsOptions::default())
-        .and_then(|entries| entries.collect())
-        .map_err(engine("Could not list the snapshot"))?;
     let steps = steps(&listing, STEP_FILES, STEP_BYTES);
     let options = RestoreOptions::default();
 
@@ -282,7 +277,7 @@ pub fn run(
     let result = while_reporting(
         || ctx.progress(&progress(), false),
         || -> Result<bool, WorkflowError> {
-            for step in 0..steps.count {
+            for step in 0..steps.files.len() {
                 if ctx.is_cancelled() {
                     return Ok(false);
                 }
