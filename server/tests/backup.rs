@@ -142,16 +142,7 @@ async fn retention_keeps_the_last_n_and_a_second_backup_stores_only_changes() {
             format!("round {round}"),
         )
         .unwrap();
-        let id = app
-            .plan_and_confirm(&format!(
-                "back up {} to {}, keep the last 2",
-                src.display(),
-                repo.display()
-            ))
-            .await;
-        let task = app.wait_until_done(id).await;
-        assert_eq!(task["state"], "succeeded", "{task}");
-        added.push(task["result"].as_str().unwrap().to_string());
+        added.push(back_up(&app, &src, &repo, ", keep the last 2").await);
     }
     let kept = snapshots(&repo, &password_file(&app));
     assert_eq!(kept.len(), 2);

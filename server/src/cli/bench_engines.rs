@@ -107,28 +107,20 @@ fn bench(base: &Path, options: &Options) -> Result<(), String> {
     if have_restic {
         run_tool(&mut restic(&["init"]))?;
     }
-    let first = time_workflow(&env, &backup("tend-repo"))?;
-    let restic_first = have_restic
-        .then(|| time_tool(restic(&["backup", &src.to_string_lossy()])))
-        .transpose()?;
-    rows.push(Row {
-        what: "backup, first run",
-        tend: first,
-        other: restic_first,
-        other_name: "restic backup",
-        target: "<= 1.0x",
-    });
-    let again = time_workflow(&env, &backup("tend-repo"))?;
-    let restic_again = have_restic
-        .then(|| time_tool(restic(&["backup", &src.to_string_lossy()])))
-        .transpose()?;
-    rows.push(Row {
-        what: "backup, nothing changed",
-        tend: again,
-        other: restic_again,
-        other_name: "restic backup",
-        target: "<= 0.5x",
-    });
+    // Tend, then restic, on the source as it is now.
+    let backup_row = |what, target| -> Result<Row, String> {
+        Ok(Row {
+            what,
+            tend: time_workflow(&env, &backup("tend-repo"))?,
+            other: have_restic
+                .then(|| time_tool(restic(&["backup", &src.to_string_lossy()])))
+                .transpose()?,
+            other_name: "restic backup",
+            target,
+        })
+    };
+    rows.push(backup_row("backup, first run", "<= 1.0x")?);
+    rows.push(backup_row("backup, nothing changed", "<= 0.5x")?);
     // One file changed: Tend's shortcut walks, finds the change, and the
     // full backup runs after it.
     let changed = std::fs::read_dir(src.join("d000/e00"))
@@ -143,17 +135,7 @@ fn bench(base: &Path, options: &Options) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     std::io::Write::write_all(&mut file, b"one more line\n").map_err(|e| e.to_string())?;
     drop(file);
-    let one = time_workflow(&env, &backup("tend-repo"))?;
-    let restic_one = have_restic
-        .then(|| time_tool(restic(&["backup", &src.to_string_lossy()])))
-        .transpose()?;
-    rows.push(Row {
-        what: "backup, one file changed",
-        tend: one,
-        other: restic_one,
-        other_name: "restic backup",
-        target: "(none)",
-    });
+    rows.push(backup_row("backup, one file changed", "(none)")?);
 
     // Sync: into an empty destination, then again with nothing changed.
     let sync = WorkflowParams::Sync(SyncParams {
