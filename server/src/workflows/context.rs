@@ -1,4 +1,5 @@
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -78,18 +79,63 @@ const HEARTBEAT: Duration = Duration::from_millis(100);
 /// Runs `work` while another thread calls `heartbeat` every 100 ms, so a
 /// long step (one big file, an engine that reports nothing itself) still
 /// shows the task alive; `heartbeat` should report with `force = false` and
-/// let [`TaskContext::progress`] throttle.
+/// let [`TaskContext::progress`] throttle. The heartbeat thread waits on a
+/// channel rather than sleeping, so it ends the moment `work` does: a quick
+/// step (a mirror with nothing to copy) is not held up by a heartbeat.
 pub fn while_reporting<T: Send>(heartbeat: impl Fn() + Sync, work: impl FnOnce() -> T + Send) -> T {
-    let done = AtomicBool::new(false);
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let heartbeat = &heartbeat;
     std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !done.load(Ordering::Relaxed) {
-                std::thread::sleep(HEARTBEAT);
+        scope.spawn(move || {
+            while let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(HEARTBEAT) {
                 heartbeat();
             }
         });
         let result = work();
-        done.store(true, Ordering::Relaxed);
+        // Also dropped if `work` panics, so the heartbeat never outlives it.
+        drop(done);
         result
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn the_heartbeat_beats_while_the_work_runs_and_stops_with_it() {
+        let beats = AtomicUsize::new(0);
+        let (beat, heard) = std::sync::mpsc::channel::<()>();
+        let beat = Mutex::new(beat);
+        let answer = while_reporting(
+            || {
+                beats.fetch_add(1, Ordering::SeqCst);
+                let _ = beat.lock().unwrap().send(());
+            },
+            move || {
+                // The work lasts until it has heard two beats.
+                heard.recv().unwrap();
+                heard.recv().unwrap();
+                42
+            },
+        );
+        assert_eq!(answer, 42);
+        let after = beats.load(Ordering::SeqCst);
+        assert!(after >= 2);
+        // while_reporting returned only after joining the heartbeat thread,
+        // so no beat can come later.
+        std::thread::sleep(HEARTBEAT * 2);
+        assert_eq!(beats.load(Ordering::SeqCst), after);
+    }
+
+    #[test]
+    fn a_panicking_step_does_not_leave_the_heartbeat_running() {
+        let result =
+            std::panic::catch_unwind(|| while_reporting(|| {}, || panic!("the step failed")));
+        assert!(
+            result.is_err(),
+            "the panic reaches the caller instead of hanging"
+        );
+    }
 }

@@ -2,23 +2,24 @@
 //!
 //! The source is walked in parallel, each entry looked up in its
 //! destination twin ([`SourceWalk`]); a mirror copies hidden files and
-//! ignores no `.gitignore`. With deletions asked for, the destination is
-//! walked too (the `ignore` crate, all filters off) to find what the source
-//! lacks.
+//! ignores no `.gitignore`. With deletions asked for, the same walk lists
+//! each destination directory beside its source twin to find what the
+//! source lacks: one pass over both trees.
 
 use std::collections::HashSet;
-use std::ffi::OsStr;
-use std::fs::{self, Metadata};
+use std::ffi::{CStr, OsStr};
+use std::fs;
 use std::io;
-use std::os::unix::fs::MetadataExt;
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use app::api::PreviewView;
-use ignore::{WalkBuilder, WalkState};
+use rustix::fs::{openat, statat, AtFlags, Dir, DirEntry, FileType, Mode, OFlags, CWD};
 
-use super::twin::{Twin, TwinDir, TwinStat};
+use super::twin::{Twin, TwinDir};
 use super::{TEMP_PREFIX, VERSIONS_DIR};
 use crate::domain::AllowedPath;
 
@@ -130,18 +131,8 @@ impl SyncPlan {
     }
 }
 
-fn is_ours(name: &OsStr) -> bool {
-    name == VERSIONS_DIR || name.to_str().is_some_and(|n| n.starts_with(TEMP_PREFIX))
-}
-
-fn walker(root: &Path) -> ignore::WalkParallel {
-    WalkBuilder::new(root)
-        .standard_filters(false)
-        .follow_links(false)
-        .same_file_system(false)
-        .threads(walk_threads())
-        .filter_entry(|e| !is_ours(e.file_name()))
-        .build_parallel()
+fn is_ours(name: &[u8]) -> bool {
+    name == VERSIONS_DIR.as_bytes() || name.starts_with(TEMP_PREFIX.as_bytes())
 }
 
 /// Metadata calls wait on the disk, not the CPU: more threads than cores help.
@@ -152,17 +143,25 @@ fn walk_threads() -> usize {
         .clamp(2, 16)
 }
 
-/// One source entry, classified against its destination twin.
+/// What the destination has that the source lacks (with delete_extraneous).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Extra {
+    Directory,
+    File { is_symlink: bool },
+}
+
+/// One entry found by the walk.
 enum Seen {
-    /// A directory the destination lacks.
+    /// A source directory the destination lacks.
     Directory(PathBuf),
-    /// A directory both sides have: no change, but part of the source.
-    ExistingDirectory(PathBuf),
-    /// A directory in the source where the destination has a file or link.
+    /// A source directory where the destination has a file or link.
     DirectoryReplacingFile(PathBuf),
     Change(Change),
-    Unchanged(PathBuf),
+    Unchanged,
+    /// A source entry neither file, directory nor link.
     Special(PathBuf),
+    /// A destination entry the source lacks.
+    Extra(PathBuf, Extra),
     Error(String),
 }
 
@@ -175,21 +174,20 @@ pub fn diff(
 ) -> SyncPlan {
     let (src_root, dst_root) = (source.as_path(), destination.as_path());
     let seen: Mutex<Vec<Seen>> = Mutex::new(Vec::new());
-    // On a re-run almost every entry is unchanged. Their names matter only
-    // to tell extraneous destination entries apart; without deletions they
-    // are merely counted, so the walk's threads share no lock for them.
+    // On a re-run almost every entry is unchanged: those are only counted,
+    // so the walk's threads share no lock for them.
     let unchanged = AtomicU64::new(0);
     let walk = SourceWalk {
         src_root,
         dst_root,
         compare,
+        list_destination: delete_extraneous,
         cancelled,
         keep: &|item| match item {
-            Seen::Unchanged(_) if !delete_extraneous => {
+            Seen::Unchanged => {
                 unchanged.fetch_add(1, Ordering::Relaxed);
             }
-            Seen::ExistingDirectory(_) if !delete_extraneous => {}
-            item => push(&seen, item),
+            item => seen.lock().unwrap_or_else(|p| p.into_inner()).push(item),
         },
     };
     walk.run();
@@ -200,18 +198,10 @@ pub fn diff(
         unchanged: unchanged.into_inner(),
         ..SyncPlan::default()
     };
-    let mut in_source: HashSet<PathBuf> = HashSet::new();
     for item in seen.into_inner().unwrap_or_else(|p| p.into_inner()) {
         match item {
-            Seen::Directory(rel) => {
-                in_source.insert(rel.clone());
-                plan.directories.push(rel);
-            }
-            Seen::ExistingDirectory(rel) => {
-                in_source.insert(rel);
-            }
+            Seen::Directory(rel) => plan.directories.push(rel),
             Seen::DirectoryReplacingFile(rel) => {
-                in_source.insert(rel.clone());
                 plan.changes.push(Change {
                     kind: ChangeKind::Delete,
                     relative: rel.clone(),
@@ -220,32 +210,17 @@ pub fn diff(
                 });
                 plan.directories.push(rel);
             }
-            Seen::Change(change) => {
-                in_source.insert(change.relative.clone());
-                plan.changes.push(change);
-            }
-            Seen::Unchanged(rel) => {
-                in_source.insert(rel);
-                plan.unchanged += 1;
-            }
-            Seen::Special(rel) => {
-                in_source.insert(rel.clone());
-                plan.skipped.push(rel);
-            }
+            Seen::Change(change) => plan.changes.push(change),
+            Seen::Unchanged => plan.unchanged += 1,
+            Seen::Special(rel) => plan.skipped.push(rel),
+            Seen::Extra(rel, Extra::Directory) => plan.extraneous_directories.push(rel),
+            Seen::Extra(relative, Extra::File { is_symlink }) => plan.changes.push(Change {
+                kind: ChangeKind::Delete,
+                relative,
+                size: 0,
+                is_symlink,
+            }),
             Seen::Error(e) => plan.errors.push(e),
-        }
-    }
-    if delete_extraneous && dst_root.is_dir() && !cancelled() {
-        for (relative, kind) in extraneous(dst_root, &in_source, &mut plan.errors) {
-            match kind {
-                Extra::Directory => plan.extraneous_directories.push(relative),
-                Extra::File { is_symlink } => plan.changes.push(Change {
-                    kind: ChangeKind::Delete,
-                    relative,
-                    size: 0,
-                    is_symlink,
-                }),
-            }
         }
     }
     plan.directories.sort();
@@ -261,28 +236,70 @@ pub fn diff(
     plan
 }
 
-fn push<T>(list: &Mutex<Vec<T>>, item: T) {
-    list.lock().unwrap_or_else(|p| p.into_inner()).push(item);
+const LIST_FLAGS: OFlags = OFlags::RDONLY
+    .union(OFlags::DIRECTORY)
+    .union(OFlags::NOFOLLOW)
+    .union(OFlags::CLOEXEC);
+
+/// `relative/name` as a path.
+fn joined(relative: &Path, name: &CStr) -> PathBuf {
+    relative.join(OsStr::from_bytes(name.to_bytes()))
 }
 
-/// The source side of the comparison: a parallel walk that reads each
-/// source directory once and looks each entry up in the destination twin
-/// held open ([`TwinDir`]). Every `stat` is relative to an open directory
-/// (`DirEntry::metadata` is `statx(dirfd, name)`), and directories need
-/// none (their type comes with the listing): an unchanged re-run is two
-/// `stat`s per file and a listing per directory.
+/// Every entry of a directory but `.`, `..` and Tend's own. A listing is
+/// read whole before its entries are looked at, so its descriptor can be
+/// shared with the subdirectories' tasks.
+fn entries(dir: &mut Dir) -> io::Result<Vec<DirEntry>> {
+    let mut out = Vec::new();
+    while let Some(entry) = dir.read() {
+        let entry = entry?;
+        let name = entry.file_name().to_bytes();
+        if !(matches!(name, b"." | b"..") || is_ours(name)) {
+            out.push(entry);
+        }
+    }
+    Ok(out)
+}
+
+/// The type of a listed entry: from the listing itself, or from an `lstat`
+/// on file systems that do not say (`DT_UNKNOWN`).
+fn entry_type(dir: &Dir, entry: &DirEntry) -> io::Result<FileType> {
+    match entry.file_type() {
+        FileType::Unknown => {
+            let st = statat(dir.fd()?, entry.file_name(), AtFlags::SYMLINK_NOFOLLOW)?;
+            Ok(FileType::from_raw_mode(st.st_mode))
+        }
+        known => Ok(known),
+    }
+}
+
+/// The comparison: a parallel walk that lists each source directory once
+/// and looks each entry up in its destination twin held open
+/// ([`TwinDir`]). Every call is relative to an open directory (no path is
+/// resolved from the root again), directories need no `stat` (their type
+/// comes with the listing), and an unchanged file costs one `stat` on each
+/// side. With deletions asked for, each destination directory that has a
+/// source twin is listed too, and its names the source lacks are extraneous
+/// (with everything under them).
 struct SourceWalk<'a> {
     src_root: &'a Path,
     dst_root: &'a Path,
     compare: Compare,
+    list_destination: bool,
     cancelled: &'a (dyn Fn() -> bool + Sync),
     keep: &'a (dyn Fn(Seen) + Sync),
 }
 
 impl SourceWalk<'_> {
     fn run(&self) {
-        let root = match TwinDir::open(self.dst_root) {
-            Twin::Directory(dir) => Some(dir),
+        // The source root was checked after resolving links: it may be one.
+        let flags = LIST_FLAGS.difference(OFlags::NOFOLLOW);
+        let source = match openat(CWD, self.src_root, flags, Mode::empty()) {
+            Ok(fd) => fd,
+            Err(e) => return (self.keep)(Seen::Error(format!("{}: {e}", self.src_root.display()))),
+        };
+        let twin = match TwinDir::open(self.dst_root) {
+            Twin::Directory(dir) => Some(Arc::new(dir)),
             Twin::NotDirectory | Twin::Missing => None,
         };
         let pool = rayon::ThreadPoolBuilder::new()
@@ -290,104 +307,219 @@ impl SourceWalk<'_> {
             .thread_name(|n| format!("tend-sync-walk-{n}"))
             .build();
         match pool {
-            Ok(pool) => pool.scope(|scope| self.directory(scope, PathBuf::new(), root)),
+            Ok(pool) => pool.scope(|scope| self.directory(scope, PathBuf::new(), source, twin)),
             // Without threads the walk still runs, on this one.
-            Err(_) => rayon::scope(|scope| self.directory(scope, PathBuf::new(), root)),
+            Err(_) => rayon::scope(|scope| self.directory(scope, PathBuf::new(), source, twin)),
         }
     }
 
-    /// Compares the source directory `relative` with its destination twin
-    /// (`None` when the destination has no directory there), and walks its
-    /// subdirectories as tasks of their own.
-    fn directory<'s>(&'s self, scope: &rayon::Scope<'s>, relative: PathBuf, twin: Option<TwinDir>) {
+    /// Compares the source directory `relative` (open as `source`) with its
+    /// destination twin (`None` when the destination has no directory
+    /// there), and walks its subdirectories as tasks of their own. A task
+    /// waiting to run holds its parents' descriptors, not its own, so the
+    /// open descriptors stay few however wide the tree.
+    fn directory<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        relative: PathBuf,
+        source: OwnedFd,
+        twin: Option<Arc<TwinDir>>,
+    ) {
         if (self.cancelled)() {
             return;
         }
-        let entries = match fs::read_dir(self.src_root.join(&relative)) {
-            Ok(entries) => entries,
+        let listed = Dir::new(source)
+            .map_err(io::Error::from)
+            .and_then(|mut dir| Ok((entries(&mut dir)?, dir)));
+        let (entries, listing) = match listed {
+            Ok((entries, dir)) => (entries, Arc::new(dir)),
+            // A failed listing is not an empty one: the error also keeps
+            // the sync from deleting anything.
             Err(e) => return (self.keep)(Seen::Error(format!("{}: {e}", shown(&relative)))),
         };
-        for entry in entries {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(e) => {
-                    (self.keep)(Seen::Error(format!("{}: {e}", shown(&relative))));
-                    continue;
-                }
-            };
+        for entry in &entries {
             let name = entry.file_name();
-            if is_ours(&name) {
-                continue;
-            }
-            let child = relative.join(&name);
-            match entry.file_type() {
-                Ok(t) if t.is_dir() => {
-                    let sub = twin.as_ref().map_or(Twin::Missing, |t| t.child(&name));
-                    let (item, sub) = match sub {
-                        Twin::Directory(dir) => (Seen::ExistingDirectory(child.clone()), Some(dir)),
-                        Twin::NotDirectory => (Seen::DirectoryReplacingFile(child.clone()), None),
-                        Twin::Missing => (Seen::Directory(child.clone()), None),
-                    };
-                    (self.keep)(item);
-                    scope.spawn(move |scope| self.directory(scope, child, sub));
+            match entry_type(&listing, entry) {
+                Ok(FileType::Directory) => {
+                    let (parent, twin, name) = (listing.clone(), twin.clone(), name.to_owned());
+                    let child = joined(&relative, &name);
+                    scope.spawn(move |scope| self.subdirectory(scope, &parent, twin, &name, child));
                 }
-                Ok(_) => (self.keep)(self.classify(&entry, &name, child, twin.as_ref())),
-                Err(e) => (self.keep)(Seen::Error(format!("{}: {e}", child.display()))),
+                Ok(_) => (self.keep)(self.classify(&listing, name, &relative, twin.as_deref())),
+                Err(e) => (self.keep)(Seen::Error(format!(
+                    "{}: {e}",
+                    joined(&relative, name).display()
+                ))),
             }
+        }
+        if let (true, Some(twin)) = (self.list_destination, twin) {
+            let in_source: HashSet<&CStr> = entries.iter().map(DirEntry::file_name).collect();
+            self.extraneous(scope, &relative, &twin, &in_source);
+        }
+    }
+
+    /// The source subdirectory `name` of `parent`, against the twin's.
+    fn subdirectory<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        parent: &Dir,
+        twin: Option<Arc<TwinDir>>,
+        name: &CStr,
+        relative: PathBuf,
+    ) {
+        let sub = twin.as_ref().map_or(Twin::Missing, |t| t.child(name));
+        let sub = match sub {
+            Twin::Directory(dir) => Some(Arc::new(dir)),
+            Twin::NotDirectory => {
+                (self.keep)(Seen::DirectoryReplacingFile(relative.clone()));
+                None
+            }
+            Twin::Missing => {
+                (self.keep)(Seen::Directory(relative.clone()));
+                None
+            }
+        };
+        let opened = parent
+            .fd()
+            .and_then(|fd| openat(fd, name, LIST_FLAGS, Mode::empty()));
+        match opened {
+            Ok(source) => self.directory(scope, relative, source, sub),
+            Err(e) => (self.keep)(Seen::Error(format!("{}: {e}", relative.display()))),
         }
     }
 
     /// One source entry that is not a directory, against its destination
-    /// twin (if any).
-    fn classify(
-        &self,
-        entry: &fs::DirEntry,
-        name: &OsStr,
-        relative: PathBuf,
-        twin: Option<&TwinDir>,
-    ) -> Seen {
-        let src_meta = match entry.metadata() {
-            Ok(m) => m,
-            Err(e) => return Seen::Error(format!("{}: {e}", relative.display())),
+    /// twin (if any). An unchanged file allocates nothing.
+    fn classify(&self, dir: &Dir, name: &CStr, relative: &Path, twin: Option<&TwinDir>) -> Seen {
+        let path = || joined(relative, name);
+        let fd = match dir.fd() {
+            Ok(fd) => fd,
+            Err(e) => return Seen::Error(format!("{}: {e}", path().display())),
         };
-        let file_type = src_meta.file_type();
-        if !(file_type.is_file() || file_type.is_symlink()) {
-            return Seen::Special(relative);
+        let st = match statat(fd, name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(st) => st,
+            Err(e) => return Seen::Error(format!("{}: {e}", path().display())),
+        };
+        let file_type = FileType::from_raw_mode(st.st_mode);
+        let is_symlink = file_type == FileType::Symlink;
+        if !(is_symlink || file_type == FileType::RegularFile) {
+            return Seen::Special(path());
         }
         let dst = match twin.map(|t| t.stat(name)).transpose() {
             Ok(found) => found.flatten(),
-            Err(e) => return Seen::Error(format!("{}: {e}", relative.display())),
+            Err(e) => return Seen::Error(format!("{}: {e}", path().display())),
         };
-        let dst_path = || self.dst_root.join(&relative);
-        let is_symlink = file_type.is_symlink();
+        let len = st.st_size as u64;
         let kind = match dst {
             None => Some(ChangeKind::Create),
             Some(d) if d.is_dir => {
                 return Seen::Error(format!(
                     "{} is a directory in the destination but a file in the source; move it aside first",
-                    dst_path().display()
+                    self.dst_root.join(path()).display()
                 ))
             }
             Some(d) if is_symlink => {
-                let same_link =
-                    d.is_symlink && fs::read_link(dst_path()).ok() == fs::read_link(entry.path()).ok();
+                let same_link = d.is_symlink
+                    && fs::read_link(self.dst_root.join(path())).ok()
+                        == fs::read_link(self.src_root.join(path())).ok();
                 (!same_link).then_some(ChangeKind::Update)
             }
             Some(d) if d.is_symlink => Some(ChangeKind::Update),
-            Some(d) => match up_to_date(entry, &src_meta, dst_path, &d, self.compare) {
-                Ok(true) => None,
-                Ok(false) => Some(ChangeKind::Update),
-                Err(e) => return Seen::Error(format!("{}: {e}", relative.display())),
+            Some(d) if len != d.len => Some(ChangeKind::Update),
+            Some(d) => match self.compare {
+                Compare::SizeAndTime => (st.st_mtime as i64 != d.mtime).then_some(ChangeKind::Update),
+                Compare::Content => {
+                    let rel = path();
+                    match same_contents(&self.src_root.join(&rel), &self.dst_root.join(&rel)) {
+                        Ok(true) => None,
+                        Ok(false) => Some(ChangeKind::Update),
+                        Err(e) => return Seen::Error(format!("{}: {e}", rel.display())),
+                    }
+                }
             },
         };
         match kind {
             Some(kind) => Seen::Change(Change {
                 kind,
-                relative,
-                size: if is_symlink { 0 } else { src_meta.len() },
+                relative: path(),
+                size: if is_symlink { 0 } else { len },
                 is_symlink,
             }),
-            None => Seen::Unchanged(relative),
+            None => Seen::Unchanged,
+        }
+    }
+
+    /// The names in the destination directory `relative` that the source
+    /// directory lacks: extraneous, with everything under them.
+    fn extraneous<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        relative: &Path,
+        twin: &TwinDir,
+        in_source: &HashSet<&CStr>,
+    ) {
+        match twin.list() {
+            Ok(listing) => {
+                self.list_extra(scope, relative, listing, &|name| in_source.contains(name))
+            }
+            Err(e) => (self.keep)(Seen::Error(format!(
+                "{}: {e}",
+                self.dst_root.join(relative).display()
+            ))),
+        }
+    }
+
+    /// Reports the entries of the destination directory `listing` (at
+    /// `relative`) for which `in_source` is false as extraneous, and walks
+    /// into those that are directories, where everything is extraneous.
+    fn list_extra<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        relative: &Path,
+        listing: Dir,
+        in_source: &dyn Fn(&CStr) -> bool,
+    ) {
+        let mut listing = listing;
+        let entries = match entries(&mut listing) {
+            Ok(entries) => entries,
+            Err(e) => {
+                let at = self.dst_root.join(relative);
+                return (self.keep)(Seen::Error(format!("{}: {e}", at.display())));
+            }
+        };
+        let listing = Arc::new(listing);
+        for entry in entries.iter().filter(|e| !in_source(e.file_name())) {
+            let child = joined(relative, entry.file_name());
+            match entry_type(&listing, entry) {
+                Ok(FileType::Directory) => {
+                    (self.keep)(Seen::Extra(child.clone(), Extra::Directory));
+                    let (parent, name) = (listing.clone(), entry.file_name().to_owned());
+                    scope.spawn(move |scope| {
+                        let opened = parent
+                            .fd()
+                            .and_then(|fd| openat(fd, &name, LIST_FLAGS, Mode::empty()))
+                            .and_then(Dir::new);
+                        drop(parent);
+                        match opened {
+                            Ok(sub) => self.list_extra(scope, &child, sub, &|_| false),
+                            Err(e) => (self.keep)(Seen::Error(format!(
+                                "{}: {e}",
+                                self.dst_root.join(&child).display()
+                            ))),
+                        }
+                    });
+                }
+                Ok(t) => (self.keep)(Seen::Extra(
+                    child,
+                    Extra::File {
+                        is_symlink: t == FileType::Symlink,
+                    },
+                )),
+                Err(e) => (self.keep)(Seen::Error(format!(
+                    "{}: {e}",
+                    self.dst_root.join(&child).display()
+                ))),
+            }
         }
     }
 }
@@ -401,81 +533,14 @@ fn shown(relative: &Path) -> String {
     }
 }
 
-/// Whether the destination twin already holds the source file. The paths
-/// are built only to hash: a size-and-time comparison, the common one,
-/// allocates nothing per file.
-fn up_to_date(
-    src: &fs::DirEntry,
-    src_meta: &Metadata,
-    dst: impl FnOnce() -> PathBuf,
-    dst_meta: &TwinStat,
-    compare: Compare,
-) -> io::Result<bool> {
-    if src_meta.len() != dst_meta.len {
-        return Ok(false);
-    }
-    match compare {
-        Compare::SizeAndTime => Ok(src_meta.mtime() == dst_meta.mtime),
-        Compare::Content => Ok(hash_file(&src.path())? == hash_file(&dst())?),
-    }
+fn same_contents(a: &Path, b: &Path) -> io::Result<bool> {
+    Ok(hash_file(a)? == hash_file(b)?)
 }
 
 fn hash_file(path: &Path) -> io::Result<blake3::Hash> {
     let mut hasher = blake3::Hasher::new();
     hasher.update_reader(fs::File::open(path)?)?;
     Ok(hasher.finalize())
-}
-
-enum Extra {
-    Directory,
-    File { is_symlink: bool },
-}
-
-/// Destination entries that the source does not have.
-fn extraneous(
-    dst_root: &Path,
-    in_source: &HashSet<PathBuf>,
-    errors: &mut Vec<String>,
-) -> Vec<(PathBuf, Extra)> {
-    let found: Mutex<Vec<Result<(PathBuf, Extra), String>>> = Mutex::new(Vec::new());
-    walker(dst_root).run(|| {
-        let found = &found;
-        Box::new(move |entry| {
-            let entry = match entry {
-                Ok(e) if e.depth() == 0 => return WalkState::Continue,
-                Ok(e) => e,
-                Err(e) => {
-                    push(found, Err(e.to_string()));
-                    return WalkState::Continue;
-                }
-            };
-            let Ok(relative) = entry.path().strip_prefix(dst_root) else {
-                return WalkState::Continue;
-            };
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if !in_source.contains(relative) {
-                // A directory gone from the source: its files are listed one
-                // by one as the walk goes on; the directory goes once empty.
-                let kind = if is_dir {
-                    Extra::Directory
-                } else {
-                    Extra::File {
-                        is_symlink: entry.path_is_symlink(),
-                    }
-                };
-                push(found, Ok((relative.to_path_buf(), kind)));
-            }
-            WalkState::Continue
-        })
-    });
-    let mut out = Vec::new();
-    for item in found.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        match item {
-            Ok(x) => out.push(x),
-            Err(e) => errors.push(e),
-        }
-    }
-    out
 }
 
 /// Whether `path` is inside `root` after resolving its parent (guards
@@ -499,20 +564,30 @@ mod tests {
         file.set_modified(modified).unwrap();
     }
 
-    #[test]
-    fn size_and_time_or_contents_decide_what_is_unchanged() {
+    /// A scratch root, and a modification time an hour ago.
+    fn scratch() -> (tempfile::TempDir, PathBuf, SystemTime) {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().canonicalize().unwrap();
-        let when = SystemTime::now() - Duration::from_secs(3600);
+        (tmp, root, SystemTime::now() - Duration::from_secs(3600))
+    }
+
+    /// `root/src` and `root/dst`, checked as a sync's ends are.
+    fn ends(root: &Path) -> (AllowedPath, AllowedPath) {
+        let policy = PathPolicy::new([root.to_path_buf()], None);
+        let src = policy.recheck(&root.join("src")).unwrap();
+        (src, policy.recheck(&root.join("dst")).unwrap())
+    }
+
+    #[test]
+    fn size_and_time_or_contents_decide_what_is_unchanged() {
+        let (_tmp, root, when) = scratch();
         // Same size and time on both sides, different bytes.
         write(&root.join("src/d/same.txt"), "aaaa", when);
         write(&root.join("dst/d/same.txt"), "bbbb", when);
         write(&root.join("src/d/twin.txt"), "cccc", when);
         write(&root.join("dst/d/twin.txt"), "cccc", when);
         write(&root.join("src/new.txt"), "new", when);
-        let policy = PathPolicy::new([root.clone()], None);
-        let src = policy.recheck(&root.join("src")).unwrap();
-        let dst = policy.recheck(&root.join("dst")).unwrap();
+        let (src, dst) = ends(&root);
 
         let by_time = diff(&src, &dst, false, Compare::SizeAndTime, &|| false);
         assert_eq!(by_time.unchanged, 2);
@@ -535,5 +610,57 @@ mod tests {
             .changes
             .iter()
             .any(|c| c.kind == ChangeKind::Update && c.relative == Path::new("d/same.txt")));
+    }
+
+    #[test]
+    fn one_walk_finds_what_the_destination_has_besides_the_source() {
+        let (_tmp, root, when) = scratch();
+        for side in ["src", "dst"] {
+            write(&root.join(side).join("keep/same.txt"), "same", when);
+        }
+        // Gone from the source: a file beside kept ones, a whole tree, a link.
+        write(&root.join("dst/keep/gone.txt"), "x", when);
+        write(&root.join("dst/old/deeper/gone-too.txt"), "x", when);
+        std::os::unix::fs::symlink("keep", root.join("dst/link-gone")).unwrap();
+        // A directory in the source where the destination has a file.
+        write(&root.join("src/was-file/inner.txt"), "y", when);
+        write(&root.join("dst/was-file"), "a file", when);
+        // Tend's own entries are neither compared nor deleted.
+        write(&root.join("dst/.tend-versions/task-1/a.txt"), "v", when);
+        write(&root.join("dst/keep/.tend-tmp-123"), "t", when);
+        let (src, dst) = ends(&root);
+
+        let plan = diff(&src, &dst, true, Compare::SizeAndTime, &|| false);
+        assert!(plan.errors.is_empty(), "{:?}", plan.errors);
+        assert_eq!(plan.unchanged, 1);
+        let changes: Vec<_> = plan
+            .changes
+            .iter()
+            .map(|c| (c.kind, c.relative.to_str().unwrap(), c.is_symlink))
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                (ChangeKind::Delete, "keep/gone.txt", false),
+                (ChangeKind::Delete, "link-gone", true),
+                (ChangeKind::Delete, "old/deeper/gone-too.txt", false),
+                (ChangeKind::Delete, "was-file", false),
+                (ChangeKind::Create, "was-file/inner.txt", false),
+            ]
+        );
+        assert_eq!(plan.directories, [PathBuf::from("was-file")]);
+        assert_eq!(
+            plan.extraneous_directories,
+            [PathBuf::from("old/deeper"), PathBuf::from("old")]
+        );
+
+        // Without deletions the destination is not listed at all.
+        let copying = diff(&src, &dst, false, Compare::SizeAndTime, &|| false);
+        assert_eq!(
+            copying.count(ChangeKind::Delete),
+            1,
+            "only the file in the way"
+        );
+        assert!(copying.extraneous_directories.is_empty());
     }
 }

@@ -3,11 +3,13 @@
 //! to it. A re-run with nothing to copy is nothing but these lookups, and a
 //! full path would make the kernel walk every component again per file.
 
-use std::ffi::{CString, OsStr};
+use std::ffi::CStr;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::os::unix::ffi::OsStrExt;
+use std::os::fd::OwnedFd;
 use std::path::Path;
+
+use rustix::fs::{openat, statat, AtFlags, Dir, FileType, Mode, OFlags, CWD};
+use rustix::io::Errno;
 
 /// An open destination directory.
 pub struct TwinDir(OwnedFd);
@@ -29,24 +31,18 @@ pub struct TwinStat {
     pub mtime: i64,
 }
 
-/// A name or path as the C calls take it.
-fn c_name(name: &OsStr) -> io::Result<CString> {
-    CString::new(name.as_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))
-}
+const DIR_FLAGS: OFlags = OFlags::PATH
+    .union(OFlags::DIRECTORY)
+    .union(OFlags::NOFOLLOW)
+    .union(OFlags::CLOEXEC);
 
-const DIR_FLAGS: libc::c_int =
-    libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
-
-fn twin_from(fd: libc::c_int) -> Twin {
-    if fd >= 0 {
-        // SAFETY: `fd` was just opened and is owned by nothing else.
-        return Twin::Directory(TwinDir(unsafe { OwnedFd::from_raw_fd(fd) }));
-    }
-    match io::Error::last_os_error().raw_os_error() {
+fn twin_from(opened: rustix::io::Result<OwnedFd>) -> Twin {
+    match opened {
+        Ok(fd) => Twin::Directory(TwinDir(fd)),
         // A link opened with O_NOFOLLOW | O_DIRECTORY fails with ENOTDIR
         // (or ELOOP on some kernels): a link is never followed.
-        Some(libc::ENOTDIR) | Some(libc::ELOOP) => Twin::NotDirectory,
-        _ => Twin::Missing,
+        Err(Errno::NOTDIR) | Err(Errno::LOOP) => Twin::NotDirectory,
+        Err(_) => Twin::Missing,
     }
 }
 
@@ -54,51 +50,45 @@ impl TwinDir {
     /// The destination root. It was checked against the policy after
     /// resolving links, so a link there is followed (below it, never).
     pub fn open(path: &Path) -> Twin {
-        let Ok(path) = c_name(path.as_os_str()) else {
-            return Twin::Missing;
-        };
-        // SAFETY: a valid NUL-terminated path; the result is checked.
-        twin_from(unsafe { libc::open(path.as_ptr(), DIR_FLAGS & !libc::O_NOFOLLOW) })
+        twin_from(openat(
+            CWD,
+            path,
+            DIR_FLAGS.difference(OFlags::NOFOLLOW),
+            Mode::empty(),
+        ))
     }
 
     /// The subdirectory `name` of this directory.
-    pub fn child(&self, name: &OsStr) -> Twin {
-        let Ok(name) = c_name(name) else {
-            return Twin::Missing;
-        };
-        // SAFETY: `self.0` is an open descriptor, `name` NUL-terminated.
-        twin_from(unsafe { libc::openat(self.0.as_raw_fd(), name.as_ptr(), DIR_FLAGS) })
+    pub fn child(&self, name: &CStr) -> Twin {
+        twin_from(openat(&self.0, name, DIR_FLAGS, Mode::empty()))
     }
 
     /// `lstat` of `name` in this directory; `None` when it is missing.
-    pub fn stat(&self, name: &OsStr) -> io::Result<Option<TwinStat>> {
-        let name = c_name(name)?;
-        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
-        // SAFETY: valid descriptor and name; `st` is written on success.
-        let rc = unsafe {
-            libc::fstatat(
-                self.0.as_raw_fd(),
-                name.as_ptr(),
-                st.as_mut_ptr(),
-                libc::AT_SYMLINK_NOFOLLOW,
-            )
+    pub fn stat(&self, name: &CStr) -> io::Result<Option<TwinStat>> {
+        let st = match statat(&self.0, name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(st) => st,
+            Err(Errno::NOENT) => return Ok(None),
+            Err(e) => return Err(e.into()),
         };
-        if rc != 0 {
-            let e = io::Error::last_os_error();
-            return match e.raw_os_error() {
-                Some(libc::ENOENT) => Ok(None),
-                _ => Err(e),
-            };
-        }
-        // SAFETY: fstatat succeeded, so `st` is initialized.
-        let st = unsafe { st.assume_init() };
-        let kind = st.st_mode & libc::S_IFMT;
+        let kind = FileType::from_raw_mode(st.st_mode);
         Ok(Some(TwinStat {
-            is_dir: kind == libc::S_IFDIR,
-            is_symlink: kind == libc::S_IFLNK,
+            is_dir: kind == FileType::Directory,
+            is_symlink: kind == FileType::Symlink,
             len: st.st_size as u64,
-            mtime: st.st_mtime,
+            mtime: st.st_mtime as i64,
         }))
+    }
+
+    /// A listing of this directory (the `O_PATH` descriptor cannot be read,
+    /// so the directory is opened again, relative to itself).
+    pub fn list(&self) -> io::Result<Dir> {
+        let fd = openat(
+            &self.0,
+            c".",
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        Ok(Dir::new(fd)?)
     }
 }
 
@@ -118,11 +108,11 @@ mod tests {
         let Twin::Directory(dir) = TwinDir::open(root) else {
             panic!("the root is a directory");
         };
-        assert!(matches!(dir.child(OsStr::new("sub")), Twin::Directory(_)));
+        assert!(matches!(dir.child(c"sub"), Twin::Directory(_)));
         // A link to a directory is not walked into.
-        assert!(matches!(dir.child(OsStr::new("link")), Twin::NotDirectory));
-        assert!(matches!(dir.child(OsStr::new("file")), Twin::NotDirectory));
-        assert!(matches!(dir.child(OsStr::new("gone")), Twin::Missing));
+        assert!(matches!(dir.child(c"link"), Twin::NotDirectory));
+        assert!(matches!(dir.child(c"file"), Twin::NotDirectory));
+        assert!(matches!(dir.child(c"gone"), Twin::Missing));
         assert!(matches!(
             TwinDir::open(&root.join("file")),
             Twin::NotDirectory
@@ -134,13 +124,13 @@ mod tests {
             Twin::Directory(_)
         ));
 
-        let file = dir.stat(OsStr::new("file")).unwrap().unwrap();
+        let file = dir.stat(c"file").unwrap().unwrap();
         let meta = std::fs::metadata(root.join("file")).unwrap();
         assert_eq!((file.len, file.mtime), (12, meta.mtime()));
         assert!(!file.is_dir && !file.is_symlink);
-        let link = dir.stat(OsStr::new("link")).unwrap().unwrap();
+        let link = dir.stat(c"link").unwrap().unwrap();
         assert!(link.is_symlink && !link.is_dir);
-        assert!(dir.stat(OsStr::new("sub")).unwrap().unwrap().is_dir);
-        assert!(dir.stat(OsStr::new("gone")).unwrap().is_none());
+        assert!(dir.stat(c"sub").unwrap().unwrap().is_dir);
+        assert!(dir.stat(c"gone").unwrap().is_none());
     }
 }
