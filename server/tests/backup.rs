@@ -412,3 +412,56 @@ async fn an_unchanged_source_is_snapshotted_again_without_reading_and_any_change
     );
     assert_restic_ok(restic(&repo, &pw, &["check"]), "check");
 }
+
+#[tokio::test]
+async fn tend_cuts_files_where_restic_does_so_their_chunks_deduplicate() {
+    let app = spawn_app().await;
+    let src = app.root.join("disk");
+    std::fs::create_dir_all(&src).unwrap();
+    // 24 MiB of noise: about two dozen content-defined chunks, each
+    // boundary placed by the Rabin fingerprint (patches/rustic_cdc).
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let noise: Vec<u8> = (0..24 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 32) as u8
+        })
+        .collect();
+    std::fs::write(src.join("image.bin"), &noise).unwrap();
+    let repo = app.root.join("repo");
+    back_up(&app, &src, &repo, "").await;
+
+    // restic reads the file again (--force: no parent shortcut) and chunks
+    // it itself: every data chunk must already be there.
+    let output = Command::new("restic")
+        .args(["--no-cache", "--json", "-r"])
+        .arg(&repo)
+        .arg("--password-file")
+        .arg(password_file(&app))
+        .args(["backup", "--force"])
+        .arg(&src)
+        .output();
+    let Ok(output) = output else {
+        eprintln!(
+            "SKIPPED this test: the restic command is not installed (scripts/test installs it)"
+        );
+        return;
+    };
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary: Value = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["message_type"] == "summary")
+        .expect("restic prints a summary");
+    assert_eq!(summary["total_bytes_processed"], noise.len(), "{summary}");
+    assert_eq!(
+        summary["data_blobs"], 0,
+        "restic found new chunks: {summary}"
+    );
+}

@@ -26,6 +26,7 @@ Commands:
   bench nlu
           latency and batched throughput of command understanding
   bench engines [--files N] [--mb M] [--cleanup-files N] [--dir DIR]
+                [--only backup,sync,cleanup]
           time backup, sync and cleanup against restic, rsync and find
           on a generated tree (default 50000 files, 2048 MB)
 
@@ -59,13 +60,17 @@ pub fn main() -> ExitCode {
                 None => return usage_error("--config needs a file"),
             },
             "--mistakes" => show_mistakes = true,
-            "--files" | "--mb" | "--cleanup-files" | "--dir" => {
+            "--files" | "--mb" | "--cleanup-files" | "--dir" | "--only" => {
                 let Some(value) = args.next() else {
                     return usage_error(&format!("{arg} needs a value"));
                 };
                 let number = value.parse::<u64>();
                 match (arg.as_str(), number) {
                     ("--dir", _) => bench.dir = Some(PathBuf::from(value)),
+                    ("--only", _) => match value.split(',').map(str::parse).collect() {
+                        Ok(engines) => bench.only = engines,
+                        Err(e) => return usage_error(&e),
+                    },
                     ("--files", Ok(n)) if n > 0 => bench.files = n as usize,
                     ("--mb", Ok(n)) if n > 0 => bench.megabytes = n,
                     ("--cleanup-files", Ok(n)) if n > 0 => bench.cleanup_files = n as usize,

@@ -237,11 +237,7 @@ pub fn run(
             || report(ctx, &seen, &counters, false),
             || {
                 last.unchanged_since(&repo, &walk, &ctx.cancel_flag(), |path, node| {
-                    if !node.is_dir() {
-                        seen.files.fetch_add(1, Ordering::Relaxed);
-                    }
-                    *seen.current.lock().unwrap_or_else(|p| p.into_inner()) =
-                        Some(path.to_path_buf());
+                    seen.walked(path, node)
                 })
             },
         );
@@ -251,12 +247,7 @@ pub fn run(
         if let Some((previous, fingerprint)) = unchanged {
             let snap = unchanged::save_again(&repo, &previous, snapshot, started)
                 .map_err(|e| WorkflowError::Engine(format!("The backup failed: {e}")))?;
-            if let Err(e) = last.remember(&snap, fingerprint) {
-                ctx.log(
-                    "warning",
-                    format!("Could not note this backup for the next one: {e}"),
-                );
-            }
+            remember(&last, ctx, &snap, fingerprint);
             let total = snap.summary.as_ref().map_or(0, |s| s.total_bytes_processed);
             counters.total.store(total, Ordering::Relaxed);
             counters.done.store(total, Ordering::Relaxed);
@@ -321,14 +312,7 @@ pub fn run(
     }
     // Only a complete backup may stand for the source next time.
     match seen.fingerprint.finish() {
-        Some(fingerprint) if errors.is_empty() => {
-            if let Err(e) = last.remember(&snap, fingerprint) {
-                ctx.log(
-                    "warning",
-                    format!("Could not note this backup for the next one: {e}"),
-                );
-            }
-        }
+        Some(fingerprint) if errors.is_empty() => remember(&last, ctx, &snap, fingerprint),
         _ => last.forget(),
     }
     if !errors.is_empty() {
@@ -342,6 +326,17 @@ pub fn run(
         });
     }
     finish_with_retention(&repo, &snap, params, summary)
+}
+
+/// Notes a complete backup for the next one's shortcut; failing that only
+/// costs the shortcut, so it is a warning in the task's log.
+fn remember(last: &LastBackups, ctx: &TaskContext, snap: &SnapshotFile, fingerprint: String) {
+    if let Err(e) = last.remember(snap, fingerprint) {
+        ctx.log(
+            "warning",
+            format!("Could not note this backup for the next one: {e}"),
+        );
+    }
 }
 
 fn cancelled() -> Outcome {

@@ -2,10 +2,11 @@
 //! (current file, per-file errors) and can stop the walk when cancelled.
 
 use std::io::{self, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use rustic_core::repofile::Node;
 use rustic_core::{LocalSource, ReadSource, ReadSourceEntry, ReadSourceOpen, RusticResult};
 
 use super::unchanged::Fingerprint;
@@ -24,6 +25,15 @@ pub struct Seen {
 }
 
 impl Seen {
+    /// One more entry walked: counted if it is not a directory, and shown
+    /// as the current one.
+    pub fn walked(&self, path: &Path, node: &Node) {
+        if !node.is_dir() {
+            self.files.fetch_add(1, Ordering::Relaxed);
+        }
+        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = Some(path.to_path_buf());
+    }
+
     pub fn error(&self, line: String) {
         self.fingerprint.spoil();
         self.errors
@@ -100,11 +110,7 @@ impl Iterator for TrackedIter {
         let item = self.inner.next()?;
         Some(match item {
             Ok(entry) => {
-                if !entry.node.is_dir() {
-                    self.seen.files.fetch_add(1, Ordering::Relaxed);
-                }
-                *self.seen.current.lock().unwrap_or_else(|p| p.into_inner()) =
-                    Some(entry.path.clone());
+                self.seen.walked(&entry.path, &entry.node);
                 self.seen.fingerprint.add(&entry.path, &entry.node);
                 Ok(ReadSourceEntry {
                     path: entry.path.clone(),

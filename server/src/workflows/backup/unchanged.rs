@@ -51,10 +51,8 @@ impl Fingerprint {
         };
         match serde_json::to_vec(node) {
             Ok(metadata) => {
-                hasher.update(&(path.as_os_str().len() as u64).to_le_bytes());
-                hasher.update(path.as_os_str().as_bytes());
-                hasher.update(&(metadata.len() as u64).to_le_bytes());
-                hasher.update(&metadata);
+                framed(hasher, path.as_os_str().as_bytes());
+                framed(hasher, &metadata);
             }
             Err(_) => *guard = None,
         }
@@ -69,6 +67,13 @@ impl Fingerprint {
         let guard = self.hasher.lock().unwrap_or_else(|p| p.into_inner());
         guard.as_ref().map(|h| h.finalize().to_hex().to_string())
     }
+}
+
+/// Hashes `bytes` with its length first, so that no two sequences of
+/// parts hash alike.
+fn framed(hasher: &mut blake3::Hasher, bytes: &[u8]) {
+    hasher.update(&(bytes.len() as u64).to_le_bytes());
+    hasher.update(bytes);
 }
 
 /// What the last complete backup of a source into a repository archived.
@@ -95,8 +100,7 @@ impl LastBackups {
             source.as_os_str().as_bytes(),
             options.as_bytes(),
         ] {
-            hasher.update(&(part.len() as u64).to_le_bytes());
-            hasher.update(part);
+            framed(&mut hasher, part);
         }
         LastBackups {
             dir,
