@@ -32,7 +32,7 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             Restore,
-            r"\brestore\b|\brecover\b|\bbring back\b|\broll ?back\b|\bput (?:it |them |.{0,20})?back\b|\bundo\b|恢复|还原|撤销|撤回",
+            r"\brestore\b|\brecover\b|\bbring back\b|\broll ?back\b|\bput (?:it |them |.{0,20})?back\b|\bundo\b|\bun-?quarantine\b|\b(?:out of|from) (?:the )?quarantine\b|恢复|还原|撤销|撤回",
             true,
         ),
         cue(
@@ -145,6 +145,11 @@ mod tests {
         );
         assert_eq!(intent("restore /srv/photos from /mnt/nas"), Intent::Restore);
         assert_eq!(intent("restore quarantine of task 12"), Intent::Restore);
+        assert_eq!(intent("unquarantine job 4"), Intent::Restore);
+        assert_eq!(
+            intent("take task 9's files out of quarantine"),
+            Intent::Restore
+        );
         assert_eq!(intent("sync ~/music to /media/usb"), Intent::Sync);
         assert_eq!(intent("copy /srv/a to /srv/b"), Intent::Sync);
         assert_eq!(intent("delete *.tmp in /tmp/x"), Intent::Cleanup);

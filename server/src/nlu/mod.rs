@@ -68,6 +68,16 @@ mod tests {
     }
 
     #[test]
+    fn undoing_a_cleanup_puts_back_everything_whatever_files_it_names() {
+        let u = understand("restore quarantine of task 40, I need those logs");
+        assert_eq!(u.intent, Intent::Restore);
+        assert_eq!((u.slots.task_id, u.slots.patterns), (Some(40), None));
+        // A restore from a repository keeps what it names.
+        let u = understand("restore the *.log files from /mnt/nas");
+        assert_eq!(u.slots.patterns, Some(vec!["*.log".to_string()]));
+    }
+
+    #[test]
     fn huge_and_odd_input_is_safe() {
         let huge = "清理".repeat(50_000);
         assert_eq!(understand(&huge).intent, Intent::Cleanup);

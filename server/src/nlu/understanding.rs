@@ -96,16 +96,20 @@ pub struct Understanding {
 impl Understanding {
     /// An understanding of `text`. Out of scope carries no slots: Tend acts
     /// on nothing in such a request, so it reports no parameters for it.
-    pub fn new(text: &str, intent: Intent, confidence: f32, slots: Slots) -> Understanding {
+    /// Undoing a cleanup ("put the logs task 40 cleaned back") puts back
+    /// everything that task moved, so file kinds named there are no filter.
+    pub fn new(text: &str, intent: Intent, confidence: f32, mut slots: Slots) -> Understanding {
+        if intent == Intent::OutOfScope {
+            slots = Slots::default();
+        }
+        if intent == Intent::Restore && slots.task_id.is_some() && slots.source.is_none() {
+            slots.patterns = None;
+        }
         Understanding {
             text: text.to_string(),
             intent,
             confidence,
-            slots: if intent == Intent::OutOfScope {
-                Slots::default()
-            } else {
-                slots
-            },
+            slots,
         }
     }
 }

@@ -8,11 +8,22 @@ use regex::Regex;
 use super::numbers::{self, NUMBER};
 
 static DRY_RUN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bdry[ -]?run\b|\bshow me (?:first|what)\b|\bjust (?:show|list|tell)\b|\bonly (?:show|list)\b|\bpreview\b|\bwhat would\b|\bwithout (?:deleting|changing|touching|removing)\b|\bsimulate\b|\bpretend\b|预览|试运行|先看看")
+    Regex::new(r"\bdry[ -]?run\b|\bshow me (?:first|what)\b|\bjust (?:show|list|tell)\b|\bonly (?:show|list)\b|\bpreview\b|\bwhat would\b|\bwithout (?:deleting|changing|touching|removing)\b|\bsimulate\b|\bpretend\b|预览|试运行|先(?:给我)?看(?:看|一下)|给我看看")
         .expect("dry run compiles")
 });
 static DELETE_EXTRANEOUS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:remove|delete|drop|prune)\s+(?:what|whatever|anything|everything|files?)\s+(?:that\s+)?(?:i(?:'ve| have)?|was|were|is|are|has been|have been)?\s*(?:deleted|removed|gone|missing|no longer)\b|--delete\b|\bdelete[ -]extraneous\b|\bexact (?:mirror|copy)\b|\b(?:remove|delete) (?:extra|extraneous|stale|orphaned)\b|\b(?:not|no longer) in (?:the )?source\b|\bmissing from (?:the )?source\b|删除多余")
+    Regex::new(concat!(
+        // "remove what I deleted", "delete stuff that is gone"
+        r"\b(?:remove|delete|drop|prune)\s+(?:what|whatever|anything|everything|files?|stuff|things|the ones)\s+(?:that\s+)?(?:i(?:'ve| have)?|was|were|is|are|has been|have been)?\s*(?:deleted|removed|gone|missing|no longer)\b",
+        // "delete anything extra there", "remove stale files"
+        r"|\b(?:remove|delete|drop|prune)\s+(?:(?:anything|everything|whatever|files?|stuff|things)\s+)?(?:extra|extraneous|stale|orphaned)\b",
+        // "propagate deletions", "including deletions"
+        r"|\b(?:propagate|mirror|sync|carry over|include|including|with)\s+(?:the\s+)?deletions\b",
+        r"|--delete\b|\bdelete[ -]extraneous\b|\bexact (?:mirror|copy)\b",
+        r"|(?:\bnot|\bno longer|n't) in (?:the )?source\b|\bmissing from (?:the )?source\b",
+        // "删除多余", "删除目标中多余的文件", "删掉我删除的"
+        r"|删除多余|(?:删除|删掉).{0,12}多余|(?:删除|删掉).{0,6}(?:已|我)?(?:删除|删掉)的",
+    ))
         .expect("delete extraneous compiles")
 });
 static TASK_ID: LazyLock<Regex> = LazyLock::new(|| {
@@ -60,6 +71,7 @@ mod tests {
             "just show me",
             "without deleting anything",
             "先预览",
+            "先给我看看",
         ] {
             assert_eq!(dry_run(t), Some(true), "{t}");
         }
@@ -75,10 +87,22 @@ mod tests {
             "make an exact mirror",
             "remove what i've deleted",
             "delete extraneous files",
+            "and also delete stuff i removed",
+            "and delete anything extra there",
+            "propagate deletions",
+            "delete files that aren't in the source",
+            "删除目标中多余的文件",
+            "并删掉我已删除的",
         ] {
             assert_eq!(delete_extraneous(t), Some(true), "{t}");
         }
-        assert_eq!(delete_extraneous("delete *.tmp"), None);
+        for t in [
+            "delete *.tmp",
+            "remove the deleted task",
+            "删除 /tmp 里的日志",
+        ] {
+            assert_eq!(delete_extraneous(t), None, "{t}");
+        }
     }
 
     #[test]

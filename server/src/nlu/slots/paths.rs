@@ -8,8 +8,13 @@ use regex::Regex;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
+    /// "from": where the data comes from.
     Source,
     Destination,
+    /// "in", "of", "at": a place. The first such path is the source when
+    /// none is marked; the next one the destination when none is ("a
+    /// snapshot of /srv/vm in /mnt/snaps", "from D:\\x, put them in C:\\y").
+    Place,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -36,9 +41,8 @@ static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 const DESTINATION_MARKERS: [&str; 7] = ["to", "into", "onto", "->", "→", "到", "至"];
-const SOURCE_MARKERS: [&str; 10] = [
-    "from", "in", "of", "under", "inside", "within", "at", "从", "在", "把",
-];
+const SOURCE_MARKERS: [&str; 3] = ["from", "从", "把"];
+const PLACE_MARKERS: [&str; 7] = ["in", "of", "under", "inside", "within", "at", "在"];
 
 /// Characters that end a path when unquoted (CJK text, full-width punctuation).
 fn is_cjk(c: char) -> bool {
@@ -185,12 +189,15 @@ fn role_before(before: &str) -> Option<Role> {
         Some(Role::Destination)
     } else if SOURCE_MARKERS.iter().any(|m| ends_with_word(m)) {
         Some(Role::Source)
+    } else if PLACE_MARKERS.iter().any(|m| ends_with_word(m)) {
+        Some(Role::Place)
     } else {
         None
     }
 }
 
-/// Marked paths take their role; unmarked ones fill source, then destination.
+/// Marked paths take their role; places, then unmarked paths, fill the
+/// source, then the destination.
 pub fn assign_roles(paths: &[SpottedPath]) -> (Option<String>, Option<String>) {
     let mut source = None;
     let mut destination = None;
@@ -201,7 +208,8 @@ pub fn assign_roles(paths: &[SpottedPath]) -> (Option<String>, Option<String>) {
             _ => {}
         }
     }
-    for p in paths.iter().filter(|p| p.role.is_none()) {
+    let places = paths.iter().filter(|p| p.role == Some(Role::Place));
+    for p in places.chain(paths.iter().filter(|p| p.role.is_none())) {
         if source.is_none() {
             source = Some(p.path.clone());
         } else if destination.is_none() && source.as_deref() != Some(p.path.as_str()) {
@@ -314,6 +322,24 @@ mod tests {
             (s("/srv/photos"), s("/mnt/nas"))
         );
         assert_eq!(roles("清理/tmp下超过7天的文件"), (s("/tmp"), None));
+        // Two places: where from, then where to.
+        assert_eq!(
+            roles("keep 3 snapshots of /srv/vm-images in /mnt/snaps"),
+            (s("/srv/vm-images"), s("/mnt/snaps"))
+        );
+        assert_eq!(
+            roles(r"my files back from D:\Backups, put them in C:\Users\ana"),
+            (s(r"D:\Backups"), s(r"C:\Users\ana"))
+        );
+        // A place never displaces a marked end.
+        assert_eq!(
+            roles("restore the files of /home/ana from /mnt/nas"),
+            (s("/mnt/nas"), s("/home/ana"))
+        );
+        assert_eq!(
+            roles("in /srv/a copy to /mnt/b"),
+            (s("/srv/a"), s("/mnt/b"))
+        );
     }
 
     #[test]

@@ -160,7 +160,12 @@ fn weekday(lower: &str) -> Option<String> {
             .to_string(),
         );
     }
-    let dow = match c.get(3)?.as_str() {
+    let day = c.get(3)?;
+    // "每周一次" is "once a week", not "every Monday".
+    if lower[day.end()..].starts_with(['次', '遍']) {
+        return None;
+    }
+    let dow = match day.as_str() {
         "一" => 1,
         "二" => 2,
         "三" => 3,
@@ -203,6 +208,8 @@ mod tests {
         assert_eq!(s("once a month").as_deref(), Some("monthly"));
         assert_eq!(s("每天凌晨2点").as_deref(), Some("0 2 * * *"));
         assert_eq!(s("每周").as_deref(), Some("weekly"));
+        assert_eq!(s("每周一次").as_deref(), Some("weekly"));
+        assert_eq!(s("每周一").as_deref(), Some("0 0 * * 1"));
     }
 
     #[test]
