@@ -136,6 +136,10 @@ async fn a_nightly_backup_is_a_schedule_whose_runs_are_real_tagged_backups() {
         assert!(tags.contains(&format!("schedule-{id}")), "{tags:?}");
     }
 
+    // An active schedule is never purged, however old.
+    let store = &app.server.as_ref().unwrap().store;
+    assert_eq!(store.purge_stopped_schedules(i64::MAX).await.unwrap(), 0);
+
     // Stopped: it no longer fires, and says so.
     let stopped: Value = app
         .post(&format!("/api/schedules/{id}/stop"))
@@ -147,6 +151,18 @@ async fn a_nightly_backup_is_a_schedule_whose_runs_are_real_tagged_backups() {
     assert!(stopped.get("next_run_at").is_none());
     let later = scheduler.tick(second + 7 * 24 * 3600 * 1000).await.unwrap();
     assert!(later.is_empty(), "{later:?}");
+    assert_eq!(tasks(&app).await.len(), 2);
+
+    // Purged once it has been stopped longer than the retention: gone from
+    // the list, its runs' tasks kept.
+    let stopped_at = stopped["updated_at"].as_i64().unwrap();
+    assert_eq!(store.purge_stopped_schedules(stopped_at).await.unwrap(), 0);
+    assert_eq!(
+        store.purge_stopped_schedules(stopped_at + 1).await.unwrap(),
+        1
+    );
+    let gone = app.get(&format!("/api/schedules/{id}")).await;
+    assert_eq!(gone.status(), 404);
     assert_eq!(tasks(&app).await.len(), 2);
 }
 

@@ -109,6 +109,14 @@ impl ScheduleStore for SqlStore {
         Ok(schedule)
     }
 
+    async fn purge_stopped_schedules(&self, stopped_before: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM schedules WHERE active = 0 AND updated_at < $1")
+            .bind(stopped_before)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     async fn due_schedules(&self, now: i64) -> Result<Vec<ScheduleView>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM schedules WHERE active = 1 AND next_run_at <= $1 \

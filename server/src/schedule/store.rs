@@ -30,6 +30,9 @@ pub trait ScheduleStore: Send + Sync {
     async fn get_schedule(&self, id: i64) -> Result<ScheduleView, StoreError>;
     /// Stops it for good; its tasks (queued or running) are left alone.
     async fn stop_schedule(&self, id: i64, now: i64) -> Result<ScheduleView, StoreError>;
+    /// Deletes schedules stopped before `stopped_before` (their runs' tasks
+    /// stay); how many went.
+    async fn purge_stopped_schedules(&self, stopped_before: i64) -> Result<u64, StoreError>;
     /// Active schedules whose next run is at or before `now`.
     async fn due_schedules(&self, now: i64) -> Result<Vec<ScheduleView>, StoreError>;
     /// The earliest next run of any active schedule.
