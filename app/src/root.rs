@@ -5,7 +5,7 @@ use leptos_router::{
     path,
 };
 
-use crate::components::{Console, LiveTasks, RulesEditor, TaskPanel};
+use crate::components::{BackupPassword, Console, LiveTasks, RulesEditor, SignOut, TaskPanel};
 
 /// The HTML document around the app, rendered by the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -76,6 +76,7 @@ fn RulesPage() -> impl IntoView {
             <TopBar tagline="Names, phrases and examples that steer how commands are understood." />
             <main class="rules-page">
                 <RulesEditor />
+                <BackupPassword />
             </main>
         </div>
     }
@@ -91,6 +92,7 @@ fn TopBar(tagline: &'static str) -> impl IntoView {
                 <a href="/rules">"Rules"</a>
             </nav>
             <p class="tagline">{tagline}</p>
+            <SignOut />
         </header>
     }
 }

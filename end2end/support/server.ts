@@ -18,7 +18,8 @@ export class TendServer {
   private child?: ChildProcess;
   private port = 0;
 
-  constructor() {
+  /** `env`: extra settings for the server (TEND_* variables). */
+  constructor(readonly env: Record<string, string> = {}) {
     this.home = fs.mkdtempSync(path.join(os.tmpdir(), 'tend-e2e-'));
     this.dataDir = path.join(this.home, 'data');
     this.filesDir = path.join(this.home, 'files');
@@ -36,6 +37,7 @@ export class TendServer {
         // The real intent model, fetched by scripts/setup.sh (absent: keyword cues).
         TEND_MODEL_DIR: process.env.TEND_MODEL_DIR ?? path.resolve(__dirname, '../../models/all-MiniLM-L6-v2'),
         RUST_LOG: 'tend=info',
+        ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -35,6 +35,17 @@ test('a directory is backed up and restored from the console', async ({ page, se
   const restore = await confirm(view);
   await expect(view.task(restore)).toHaveAttribute('data-state', 'succeeded');
   expect(fs.readFileSync(path.join(target, '2024', 'beach.jpg'), 'utf8')).toBe('sand and sea');
+
+  // The admin page shows the repository password on request, with a warning.
+  await page.getByRole('link', { name: 'Rules' }).click();
+  await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
+  await expect(page.getByLabel('Repository password')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Show the backup password' }).click();
+  const onDisk = fs.readFileSync(path.join(server.dataDir, 'secrets', 'restic.password'), 'utf8').trim();
+  await expect(page.getByLabel('Repository password')).toHaveText(onDisk);
+  await expect(page.getByRole('note')).toContainText('Keep a copy');
+  // No sign-in on this server, so nothing to sign out of.
+  await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
 });
 
 test('a directory is mirrored from the console, deletions kept as versions', async ({ page, server }) => {

@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::Config;
 use crate::domain::PathPolicy;
+use crate::http::auth::Access;
 use crate::http::{router, AppState};
 use crate::nlu::batcher::BatchLimits;
 use crate::nlu::Nlu;
@@ -35,6 +36,8 @@ pub enum StartError {
     Rules(#[from] RuleError),
     #[error("cannot listen for the other nodes' changes on the database: {0}")]
     Cluster(sqlx::Error),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
 }
 
 /// A running server.
@@ -48,6 +51,7 @@ pub struct Server {
 }
 
 pub async fn start(config: Config) -> Result<Server, StartError> {
+    config.validate()?;
     let io = |context: String| move |source| StartError::Io { context, source };
     for dir in [
         config.data_dir.clone(),
@@ -87,7 +91,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     let env = Arc::new(WorkflowEnv {
         policy: policy.clone(),
         quarantine_dir: quarantine_dir.clone(),
-        secrets_dir: data_dir.join("secrets"),
+        secrets_dir: config.secrets_dir(),
         cache_dir: data_dir.join("cache"),
         undo_retention: (config.quarantine_retention_days > 0)
             .then(|| Duration::from_secs(config.quarantine_retention_days.saturating_mul(86_400))),
@@ -175,6 +179,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         .local_addr()
         .map_err(io("cannot read the bound address".into()))?;
     let state = AppState {
+        access: Access::new(config.admin_token.as_deref()),
         config: Arc::new(config),
         store: store.clone(),
         hub,
@@ -225,7 +230,7 @@ impl Server {
 }
 
 /// Hourly (and at start): deletes quarantines older than the retention and
-/// notes it in each cleanup task's log.
+/// notes it in each cleanup task's log, and schedules stopped that long ago.
 async fn purge_quarantines(
     quarantine_dir: PathBuf,
     retention: Duration,
@@ -251,6 +256,13 @@ async fn purge_quarantines(
             }
             Ok(Err(e)) => tracing::warn!(error = %e, "quarantine purge failed"),
             Err(e) => tracing::warn!(error = %e, "quarantine purge stopped"),
+        }
+        // Stopped schedules are history for as long as quarantines are.
+        let stopped_before = crate::now_ms() - retention.as_millis() as i64;
+        match store.purge_stopped_schedules(stopped_before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("{n} schedules stopped before the retention period deleted"),
+            Err(e) => tracing::warn!(error = %e, "schedule purge failed"),
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(3600)) => {}

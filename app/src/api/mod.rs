@@ -1,11 +1,13 @@
 //! Wire types of the JSON API and the websocket, shared by server and browser.
 
+mod admin;
 mod command;
 mod events;
 mod rules;
 mod schedule;
 mod task;
 
+pub use admin::{BackupPasswordView, SessionView};
 pub use command::{
     CommandRequest, CommandResponse, ConfirmResponse, ErrorBody, Parameter, PlanView, PreviewView,
     ReviseRequest,

@@ -1,7 +1,7 @@
 use crate::api::{
-    CommandResponse, ConfirmResponse, ExampleView, LocationAliasView, NewExample, NewLocationAlias,
-    NewPatternAlias, NewPhraseRule, PatternAliasView, PhraseRuleView, RuleKind, RulesView,
-    ScheduleView,
+    BackupPasswordView, CommandResponse, ConfirmResponse, ExampleView, LocationAliasView,
+    NewExample, NewLocationAlias, NewPatternAlias, NewPhraseRule, PatternAliasView, PhraseRuleView,
+    RuleKind, RulesView, ScheduleView, SessionView,
 };
 
 /// A failed API call, already phrased for the person at the console.
@@ -43,6 +43,14 @@ pub async fn cancel_task(task_id: i64) -> Result<serde_json::Value, ClientError>
 
 pub async fn stop_schedule(schedule_id: i64) -> Result<ScheduleView, ClientError> {
     imp::post_json::<(), _>(&format!("/api/schedules/{schedule_id}/stop"), None).await
+}
+
+pub async fn session() -> Result<SessionView, ClientError> {
+    imp::send_json::<(), _>(imp::Method::Get, "/api/session", None).await
+}
+
+pub async fn backup_password() -> Result<BackupPasswordView, ClientError> {
+    imp::send_json::<(), _>(imp::Method::Get, "/api/backup-password", None).await
 }
 
 pub async fn rules() -> Result<RulesView, ClientError> {

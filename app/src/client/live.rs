@@ -50,10 +50,28 @@ pub async fn run_event_stream(
                 }
             }
         }
+        // A stream the server refuses for want of a session (the admin
+        // token changed, the browser signed out elsewhere) will never come
+        // back: sign in again instead of retrying forever.
+        if signed_out().await {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().set_href("/login");
+            }
+            return;
+        }
         on_connection(Connection::Reconnecting);
         TimeoutFuture::new(backoff_ms).await;
         backoff_ms = (backoff_ms * 2).min(4_000);
     }
+}
+
+/// Whether the server now turns this browser away (401).
+#[cfg(feature = "hydrate")]
+async fn signed_out() -> bool {
+    gloo_net::http::Request::get("/api/session")
+        .send()
+        .await
+        .is_ok_and(|response| response.status() == 401)
 }
 
 #[cfg(feature = "hydrate")]

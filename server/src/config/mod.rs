@@ -15,6 +15,8 @@ pub enum ConfigError {
     },
     #[error("the config file {path} is not valid TOML: {message}")]
     Parse { path: PathBuf, message: String },
+    #[error("{0}")]
+    Invalid(String),
     #[error("{name}={value:?} is not valid: {reason}")]
     Env {
         name: &'static str,
@@ -23,10 +25,18 @@ pub enum ConfigError {
     },
 }
 
+/// Shortest admin token accepted.
+pub const MIN_TOKEN_CHARS: usize = 16;
+
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Address the HTTP server binds. Default 127.0.0.1:3000 (no login yet, so local only).
+    /// Address the HTTP server binds. Default 127.0.0.1:3000. An address
+    /// other machines can reach needs `admin_token`.
     pub bind: SocketAddr,
+    /// The secret that signs people in (browsers, once, on `/login`) and
+    /// authorizes API calls (`Authorization: Bearer <token>`). Unset: no
+    /// sign-in, allowed only on a loopback address.
+    pub admin_token: Option<String>,
     /// Where Tend keeps its database, quarantine and secrets. Default `./data`.
     pub data_dir: PathBuf,
     /// Directories commands may touch, besides `<data_dir>/files` which is always allowed.
@@ -72,6 +82,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            admin_token: None,
             data_dir: PathBuf::from("data"),
             extra_allowed_roots: Vec::new(),
             protected_paths: Vec::new(),
@@ -96,6 +107,7 @@ impl Default for Config {
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     bind: Option<SocketAddr>,
+    admin_token: Option<String>,
     data_dir: Option<PathBuf>,
     allowed_roots: Option<Vec<PathBuf>>,
     protected_paths: Option<Vec<PathBuf>>,
@@ -131,7 +143,27 @@ impl Config {
             config.apply_file(&path, &text)?;
         }
         config.apply_env(env)?;
+        // Not validated here: `tend parse` and `tend eval` run fine with a
+        // serving config; `startup::start` refuses an unsafe one.
         Ok(config)
+    }
+
+    /// Refuses settings that would open Tend to anyone: whoever reaches the
+    /// server can move, copy and quarantine files under the allowed roots.
+    /// Checked when the server starts.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        match &self.admin_token {
+            Some(token) if token.trim().chars().count() < MIN_TOKEN_CHARS => {
+                Err(ConfigError::Invalid(format!(
+                    "admin_token must be at least {MIN_TOKEN_CHARS} characters (for example the output of `openssl rand -hex 16`)."
+                )))
+            }
+            None if !self.bind.ip().is_loopback() => Err(ConfigError::Invalid(format!(
+                "bind = {} can be reached from other machines, and whoever reaches Tend can act on your files: set admin_token (TEND_ADMIN_TOKEN, {MIN_TOKEN_CHARS}+ characters) so that people must sign in, or bind 127.0.0.1.",
+                self.bind
+            ))),
+            _ => Ok(()),
+        }
     }
 
     fn apply_file(&mut self, path: &Path, text: &str) -> Result<(), ConfigError> {
@@ -144,6 +176,9 @@ impl Config {
         let resolve = |p: PathBuf| if p.is_relative() { base.join(p) } else { p };
         if let Some(v) = file.bind {
             self.bind = v;
+        }
+        if let Some(v) = file.admin_token {
+            self.admin_token = Some(v);
         }
         if let Some(v) = file.data_dir {
             self.data_dir = resolve(v);
@@ -207,6 +242,9 @@ impl Config {
         if let Some(v) = env("TEND_BIND") {
             self.bind = parse("TEND_BIND", v)?;
         }
+        if let Some(v) = env("TEND_ADMIN_TOKEN") {
+            self.admin_token = Some(v);
+        }
         if let Some(v) = env("TEND_DATA_DIR") {
             self.data_dir = PathBuf::from(v);
         }
@@ -257,6 +295,15 @@ impl Config {
     /// The root that is always allowed: `<data_dir>/files`.
     pub fn default_root(&self) -> PathBuf {
         self.data_dir.join("files")
+    }
+
+    /// Secrets Tend generates (the backup repositories' password), as an
+    /// absolute path once the data directory exists: messages show it.
+    pub fn secrets_dir(&self) -> PathBuf {
+        self.data_dir
+            .canonicalize()
+            .unwrap_or_else(|_| self.data_dir.clone())
+            .join("secrets")
     }
 
     pub fn quarantine_dir(&self) -> PathBuf {
@@ -370,5 +417,22 @@ mod tests {
         assert!(err.to_string().contains("TEND_WORKERS"));
         let err = c.apply_file(Path::new("t.toml"), "colour = 1").unwrap_err();
         assert!(err.to_string().contains("not valid TOML"));
+    }
+
+    #[test]
+    fn a_reachable_address_needs_a_token_and_a_token_must_be_long() {
+        let mut c = Config::default();
+        assert!(c.validate().is_ok(), "loopback without a token is fine");
+        c.bind = "0.0.0.0:3000".parse().unwrap();
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.contains("admin_token"), "{err}");
+        c.admin_token = Some("short".into());
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.contains("at least 16"), "{err}");
+        c.admin_token = Some("a-long-enough-secret".into());
+        assert!(c.validate().is_ok());
+        c.apply_env(|name| (name == "TEND_ADMIN_TOKEN").then(|| "another-long-secret".into()))
+            .unwrap();
+        assert_eq!(c.admin_token.as_deref(), Some("another-long-secret"));
     }
 }

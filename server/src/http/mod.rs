@@ -1,6 +1,7 @@
 //! The HTTP surface: the JSON API, the websocket, the site files and the
 //! server-rendered leptos app.
 
+pub mod auth;
 mod error;
 pub mod handlers;
 mod json;

@@ -1,4 +1,5 @@
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -6,7 +7,8 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
-use super::handlers::{commands, events, health, plans, rules, schedules, tasks};
+use super::auth;
+use super::handlers::{admin, commands, events, health, plans, rules, schedules, tasks};
 use super::AppState;
 use app::{shell, App};
 
@@ -17,6 +19,8 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(health::health))
+        .route("/session", get(admin::session))
+        .route("/backup-password", get(admin::backup_password))
         .route("/commands", post(commands::submit))
         .route("/plans/{id}", get(plans::show))
         .route("/plans/{id}/confirm", post(plans::confirm))
@@ -43,11 +47,15 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos.clone();
     let routes = generate_route_list(App);
 
+    let gate = middleware::from_fn_with_state(state.clone(), auth::require);
     Router::new()
+        .route("/login", get(auth::login_page).post(auth::sign_in))
+        .route("/logout", post(auth::sign_out))
         .nest("/api", api)
         .nest_service("/pkg", ServeDir::new(site_pkg).precompressed_gzip())
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(gate)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -4,6 +4,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use tokio::sync::watch;
 
+use super::auth::Access;
 use crate::config::Config;
 use crate::plan::Planner;
 use crate::queue::{EventHub, Store, Workers};
@@ -14,6 +15,8 @@ use crate::schedule::Scheduler;
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
+    /// Who may pass the sign-in gate (everyone without an admin token).
+    pub access: Access,
     pub store: Arc<dyn Store>,
     pub hub: EventHub,
     pub workers: Arc<Workers>,
@@ -25,6 +28,12 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     /// Turns true when the server is stopping; long-lived websockets end then.
     pub shutdown: watch::Receiver<bool>,
+}
+
+impl FromRef<AppState> for Access {
+    fn from_ref(state: &AppState) -> Self {
+        state.access.clone()
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -43,10 +43,22 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     adjust(&mut config);
     let root = home.path().join("files").canonicalize().unwrap();
     let server = startup::start(config.clone()).await.expect("server starts");
+    // With an admin token, the helpers' calls carry it, as a script's would.
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(token) = &config.admin_token {
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {token}").parse().unwrap(),
+        );
+    }
+    let client = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap();
     TestApp {
         url: server.url(),
         server: Some(server),
-        client: reqwest::Client::new(),
+        client,
         home,
         root,
         config,

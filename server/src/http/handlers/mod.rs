@@ -1,5 +1,6 @@
 //! One file per resource of the API.
 
+pub mod admin;
 pub mod commands;
 pub mod events;
 pub mod health;

@@ -1,0 +1,22 @@
+//! What the browser asks about its session and the admin's secrets.
+
+use serde::{Deserialize, Serialize};
+
+/// `GET /api/session`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// Whether this server asks people to sign in (it has an admin token).
+    pub sign_in: bool,
+}
+
+/// `GET /api/backup-password`: what restores a backup without Tend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackupPasswordView {
+    /// `None` until the first repository is made (the password is
+    /// generated then).
+    pub password: Option<String>,
+    /// The file that holds it on the server.
+    pub file: String,
+    /// What to do with it, for a person.
+    pub advice: String,
+}

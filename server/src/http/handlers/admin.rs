@@ -1,0 +1,54 @@
+//! The session and the admin's secrets. Both sit behind the sign-in gate
+//! (`http::auth`): without an admin token Tend is reachable from this
+//! machine only.
+
+use axum::extract::State;
+use axum::http::header::CACHE_CONTROL;
+use axum::response::IntoResponse;
+use axum::Json;
+
+use app::api::{BackupPasswordView, SessionView};
+
+use crate::http::{ApiError, AppState};
+use crate::workflows::backup::repository;
+
+pub async fn session(State(state): State<AppState>) -> Json<SessionView> {
+    Json(SessionView {
+        sign_in: state.config.admin_token.is_some(),
+    })
+}
+
+/// The backup repositories' password, so an admin can keep a copy and
+/// restore with restic alone. Read, never generated here (the first backup
+/// does that), never cached, and every reveal is logged.
+pub async fn backup_password(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let secrets = state.config.secrets_dir();
+    let file = repository::password_path(&secrets);
+    let password = match std::fs::read_to_string(&file) {
+        Ok(p) => Some(p.trim_end_matches(['\n', '\r']).to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(ApiError::Internal(format!(
+                "cannot read {}: {e}",
+                file.display()
+            )))
+        }
+    };
+    let advice = match password {
+        Some(_) => {
+            tracing::info!(file = %file.display(), "the backup password was shown to an admin");
+            "Keep a copy somewhere other than this server and its backups: without it no backup can be restored, by Tend or by restic (restic -r REPOSITORY --password-file FILE restore latest --target DIR). Anyone who has it can read every backup."
+        }
+        None => {
+            "No backup repository has been made yet; the password is generated with the first one."
+        }
+    };
+    Ok((
+        [(CACHE_CONTROL, "no-store")],
+        Json(BackupPasswordView {
+            password,
+            file: file.display().to_string(),
+            advice: advice.to_string(),
+        }),
+    ))
+}
