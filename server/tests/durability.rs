@@ -32,10 +32,12 @@ async fn a_task_killed_mid_run_is_recovered_and_finished() {
     let home = tempfile::tempdir().unwrap();
     let config = test_config(home.path());
     let root = home.path().join("files/bulk");
-    const FILES: usize = 20_000;
+    // Enough files that the run lasts well past its first progress report
+    // (250 ms) even on a fast machine, so the kill lands mid-run.
+    const FILES: usize = 60_000;
     for i in 0..FILES {
-        let dir = root.join(format!("d{}", i % 100));
-        if i < 100 {
+        let dir = root.join(format!("d{}", i % 300));
+        if i < 300 {
             std::fs::create_dir_all(&dir).unwrap();
         }
         std::fs::write(dir.join(format!("f{i}.tmp")), b"payload").unwrap();

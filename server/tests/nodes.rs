@@ -174,9 +174,9 @@ async fn when_a_node_dies_mid_task_another_node_runs_it_again_to_the_end() {
     })
     .await;
     let task = b.wait_until_done(id).await;
-    assert_eq!(task["state"], "succeeded", "{task}");
-    assert_eq!(task["attempt"], 2, "{task}");
     let log: Value = b.json(&format!("/api/tasks/{id}/events")).await;
+    assert_eq!(task["state"], "succeeded", "{task}\n{log}");
+    assert_eq!(task["attempt"], 2, "{task}\n{log}");
     assert!(log.to_string().contains("interrupted"), "{log}");
     let copied = std::fs::metadata(dst.join("disk.img")).unwrap();
     assert_eq!(copied.len(), 2 << 30);

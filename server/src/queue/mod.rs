@@ -13,6 +13,6 @@ pub use sql::{Backend, SqlStore};
 pub use state::{IllegalTransition, Transition};
 pub use store::{
     open_store, CancelOutcome, Confirmed, Finish, NewPlan, NewTask, PlanRecord, PlanState, Store,
-    StoreError, Task, TaskEvent,
+    StoreError, Sweeper, Task, TaskEvent,
 };
 pub use worker::{CancelRegistry, NodeSettings, Workers};

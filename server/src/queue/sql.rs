@@ -13,7 +13,7 @@ use sqlx::{AnyPool, Executor, Row};
 use super::state::{self, TaskState, Transition};
 use super::store::{
     ensure_open, CancelOutcome, Confirmed, Finish, NewPlan, NewTask, PlanRecord, PlanState,
-    ProgressView, Store, StoreError, Task, TaskEvent,
+    ProgressView, Store, StoreError, Sweeper, Task, TaskEvent,
 };
 
 /// A value for the extra columns a transition sets.
@@ -620,7 +620,7 @@ impl Store for SqlStore {
     async fn recover_interrupted(
         &self,
         max_attempts: i64,
-        restarted: Option<&str>,
+        sweeper: Sweeper<'_>,
         stale_before: i64,
         now: i64,
     ) -> Result<Vec<Task>, StoreError> {
@@ -628,16 +628,23 @@ impl Store for SqlStore {
         // A task claimed before owners were recorded counts as the
         // restarted node's own.
         let rows = sqlx::query(&format!(
-            "SELECT {TASK_COLUMNS} FROM tasks WHERE state = 'running' \
+            "SELECT {TASK_COLUMNS}, owner FROM tasks WHERE state = 'running' \
              AND (COALESCE(heartbeat_at, updated_at) < $1 \
                   OR ($2 IS NOT NULL AND (owner = $2 OR owner IS NULL))) \
              ORDER BY id"
         ))
         .bind(stale_before)
-        .bind(restarted)
+        .bind(sweeper.restarted_node())
         .fetch_all(&mut *tx)
         .await?;
-        let interrupted: Vec<Task> = rows.iter().map(task_from_row).collect::<Result<_, _>>()?;
+        let mut interrupted = Vec::new();
+        for row in &rows {
+            let owner: Option<String> = row.try_get("owner")?;
+            let task = task_from_row(row)?;
+            if !sweeper.runs(owner.as_deref(), task.id) {
+                interrupted.push(task);
+            }
+        }
         let mut recovered = Vec::new();
         for task in interrupted {
             let note = "interrupted: the server stopped while this task was running";

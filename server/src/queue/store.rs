@@ -43,6 +43,8 @@ pub enum StoreError {
     RuleNotFound { kind: app::api::RuleKind, id: i64 },
     #[error("There is no schedule #{0}.")]
     ScheduleNotFound(i64),
+    #[error("Schedule #{0} is stopped; send the command again to make a new schedule.")]
+    ScheduleStopped(i64),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }
@@ -235,15 +237,47 @@ pub trait Store: RuleStore + ScheduleStore + Send + Sync + 'static {
     /// Tasks left `running` by a stopped node go back to the queue (or fail
     /// once out of attempts, or become cancelled if that was asked). A
     /// running task is taken as interrupted when its node's last heartbeat
-    /// is older than `stale_before`, or, with `restarted` (a node that has
-    /// just started and so runs nothing yet), when that node owned it.
+    /// is older than `stale_before`, and, for a node that has just started,
+    /// when that node owned it; never while the sweeping node runs it.
     async fn recover_interrupted(
         &self,
         max_attempts: i64,
-        restarted: Option<&str>,
+        sweeper: Sweeper<'_>,
         stale_before: i64,
         now: i64,
     ) -> Result<Vec<Task>, StoreError>;
+}
+
+/// The node looking for interrupted tasks, and what it knows of its own.
+#[derive(Debug, Clone, Copy)]
+pub enum Sweeper<'a> {
+    /// A node that has just started: it runs nothing yet, so every task
+    /// still marked running under its name was interrupted.
+    Restarted(&'a str),
+    /// A node's periodic sweep. The tasks it is running right now are alive
+    /// however late their heartbeat: a heartbeat held up behind a busy
+    /// disk must not requeue a task its own node is still running, which
+    /// would start a second run beside the first.
+    Running { node: &'a str, tasks: &'a [i64] },
+}
+
+impl Sweeper<'_> {
+    /// Whether a task `owner` holds is one this sweeper knows to be running.
+    pub fn runs(&self, owner: Option<&str>, id: i64) -> bool {
+        match self {
+            Sweeper::Restarted(_) => false,
+            Sweeper::Running { node, tasks } => owner == Some(*node) && tasks.contains(&id),
+        }
+    }
+
+    /// The restarted node's name: its tasks are interrupted whatever their
+    /// heartbeat says.
+    pub fn restarted_node(&self) -> Option<&str> {
+        match self {
+            Sweeper::Restarted(node) => Some(node),
+            Sweeper::Running { .. } => None,
+        }
+    }
 }
 
 /// Opens the store a database URL names, creating and migrating it.

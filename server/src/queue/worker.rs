@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch, Notify};
 
-use super::{CancelOutcome, EventHub, Finish, Store, StoreError, Task};
+use super::{CancelOutcome, EventHub, Finish, Store, StoreError, Sweeper, Task};
 use crate::workflows::{self, Outcome, Report, TaskContext, WorkflowEnv, WorkflowParams};
 
 /// Cancel flags of the tasks running in this process.
@@ -107,15 +107,15 @@ impl Workers {
     /// At a node's start: its own tasks left running are interrupted (it runs
     /// nothing yet), and so are any whose node has gone silent.
     pub async fn recover_at_start(&self) -> Result<Vec<Task>, StoreError> {
-        self.recover(Some(&self.node)).await
+        self.recover(Sweeper::Restarted(&self.node)).await
     }
 
-    async fn recover(&self, restarted: Option<&str>) -> Result<Vec<Task>, StoreError> {
+    async fn recover(&self, sweeper: Sweeper<'_>) -> Result<Vec<Task>, StoreError> {
         let now = crate::now_ms();
         let stale_before = now - self.lease.as_millis() as i64;
         let recovered = self
             .store
-            .recover_interrupted(self.max_attempts, restarted, stale_before, now)
+            .recover_interrupted(self.max_attempts, sweeper, stale_before, now)
             .await?;
         for task in &recovered {
             tracing::warn!(
@@ -142,22 +142,11 @@ impl Workers {
             sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
-                    _ = heartbeat.tick() => {
-                        let running = workers.cancels.ids();
-                        if running.is_empty() {
-                            continue;
-                        }
-                        match workers.store.heartbeat(&workers.node, &running, crate::now_ms()).await {
-                            Ok(stop) => {
-                                for id in stop {
-                                    workers.cancels.signal(id);
-                                }
-                            }
-                            Err(e) => tracing::warn!(error = %e, "could not record the heartbeat"),
-                        }
-                    }
+                    _ = heartbeat.tick() => workers.beat().await,
                     _ = sweep.tick() => {
-                        if let Err(e) = workers.recover(None).await {
+                        let running = workers.cancels.ids();
+                        let sweeper = Sweeper::Running { node: &workers.node, tasks: &running };
+                        if let Err(e) = workers.recover(sweeper).await {
                             tracing::warn!(error = %e, "could not look for abandoned tasks");
                         }
                     }
@@ -165,6 +154,27 @@ impl Workers {
                 }
             }
         });
+    }
+
+    /// Marks this node's running tasks alive and stops those it no longer
+    /// owns or that were cancelled from another node.
+    async fn beat(&self) {
+        let running = self.cancels.ids();
+        if running.is_empty() {
+            return;
+        }
+        match self
+            .store
+            .heartbeat(&self.node, &running, crate::now_ms())
+            .await
+        {
+            Ok(stop) => {
+                for id in stop {
+                    self.cancels.signal(id);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not record the heartbeat"),
+        }
     }
 
     /// Starts `count` worker loops that run until `shutdown` turns true.

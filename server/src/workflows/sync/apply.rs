@@ -1,7 +1,7 @@
 //! Carrying out a sync plan: copies in parallel, then deletions.
 
 use std::fs::{self, File};
-use std::io::{self, Read};
+use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -302,18 +302,30 @@ fn copy_contents(
 ) -> io::Result<()> {
     let reader = File::open(from)?;
     let mut writer = File::options().write(true).create_new(true).open(temp)?;
+    let mut written = 0u64;
     loop {
         if cancelled() {
             return Err(io::Error::new(io::ErrorKind::Interrupted, "cancelled"));
         }
         // std::io::copy uses copy_file_range (also through `take`), which
         // reflinks where the filesystem can.
-        let n = io::copy(&mut (&reader).take(COPY_CHUNK), &mut writer)?;
+        let step = io::copy(&mut (&reader).take(COPY_CHUNK), &mut writer);
+        // Both offsets moved by what was copied, even when the step ended in
+        // an error, so the writer's offset says how far the copy got.
+        let at = writer.stream_position()?;
+        let n = at - written;
         copied(n);
-        // Short of a full step means the end of the file (io::copy reads
-        // until EOF or the step's limit): no extra call to find that out.
-        if n < COPY_CHUNK {
-            break;
+        written = at;
+        match step {
+            // A signal landing in copy_file_range: that is not the file's
+            // fault, and the next step goes on where this one stopped.
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+            // Short of a full step means the end of the file (io::copy
+            // reads until EOF or the step's limit): no extra call to find
+            // that out.
+            Ok(_) if n < COPY_CHUNK => break,
+            Ok(_) => {}
         }
     }
     writer.set_permissions(meta.permissions())?;
