@@ -29,6 +29,14 @@ export class ConsolePage {
     return this.page.getByRole('article', { name: 'Plan' }).last();
   }
 
+  /** Confirms `plan` (the newest by default) and returns the id of the task it queued. */
+  async confirm(plan: Locator = this.lastPlan()): Promise<number> {
+    await plan.getByRole('button', { name: 'Confirm' }).click();
+    const status = plan.getByRole('status');
+    await expect(status).toContainText(/task #\d+ is queued/);
+    return Number((await status.textContent())!.match(/#(\d+)/)![1]);
+  }
+
   parameter(plan: Locator, name: string): Locator {
     return plan.locator(`.parameter[data-name="${name}"] dd`);
   }

@@ -1,10 +1,14 @@
 import { test as base } from '@playwright/test';
 import { TendServer } from './server';
 
-/** Every test gets its own running Tend server, disposed afterwards. */
-export const test = base.extend<{ server: TendServer }>({
-  server: async ({}, use) => {
-    const server = new TendServer();
+/**
+ * Every test gets its own running Tend server, disposed afterwards.
+ * `test.use({ serverEnv: {...} })` starts it with extra environment.
+ */
+export const test = base.extend<{ serverEnv: Record<string, string>; server: TendServer }>({
+  serverEnv: [{}, { option: true }],
+  server: async ({ serverEnv }, use) => {
+    const server = new TendServer({ ...serverEnv });
     await server.start();
     await use(server);
     await server.dispose();

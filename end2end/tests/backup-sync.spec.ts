@@ -3,14 +3,6 @@ import * as path from 'node:path';
 import { ConsolePage } from '../support/console-page';
 import { expect, test } from '../support/fixtures';
 
-/** Confirms the newest plan and returns the id of the task it queued. */
-async function confirm(view: ConsolePage): Promise<number> {
-  await view.lastPlan().getByRole('button', { name: 'Confirm' }).click();
-  const status = view.lastPlan().getByRole('status');
-  await expect(status).toContainText(/task #\d+ is queued/);
-  return Number((await status.textContent())!.match(/#(\d+)/)![1]);
-}
-
 test('a directory is backed up and restored from the console', async ({ page, server }) => {
   server.writeFile('photos/2024/beach.jpg', 'sand and sea', 3);
   server.writeFile('photos/notes.txt', 'remember the sunscreen', 3);
@@ -24,7 +16,7 @@ test('a directory is backed up and restored from the console', async ({ page, se
   await expect(plan).toHaveAttribute('data-workflow', 'backup');
   await expect(plan.locator('.preview-total')).toContainText('2 files');
   await expect(view.parameter(plan, 'keep_last')).toContainText('keep the last 7');
-  const backup = await confirm(view);
+  const backup = await view.confirm();
   await expect(view.task(backup)).toHaveAttribute('data-state', 'succeeded');
   await expect(view.task(backup).locator('.task-result')).toContainText('as snapshot');
   expect(fs.existsSync(path.join(repo, 'config'))).toBe(true);
@@ -32,7 +24,7 @@ test('a directory is backed up and restored from the console', async ({ page, se
   const target = path.join(server.filesDir, 'check');
   await view.send(`restore ${target} from ${repo}`);
   await expect(view.lastPlan()).toHaveAttribute('data-workflow', 'restore');
-  const restore = await confirm(view);
+  const restore = await view.confirm();
   await expect(view.task(restore)).toHaveAttribute('data-state', 'succeeded');
   expect(fs.readFileSync(path.join(target, '2024', 'beach.jpg'), 'utf8')).toBe('sand and sea');
 
@@ -60,7 +52,7 @@ test('a directory is mirrored from the console, deletions kept as versions', asy
   const plan = view.lastPlan();
   await expect(plan).toHaveAttribute('data-workflow', 'sync');
   await expect(plan).toContainText('- gone.md');
-  const id = await confirm(view);
+  const id = await view.confirm();
   await expect(view.task(id)).toHaveAttribute('data-state', 'succeeded');
   expect(fs.readFileSync(path.join(usb, 'a.md'), 'utf8')).toBe('new a');
   expect(fs.existsSync(gone)).toBe(false);

@@ -36,9 +36,7 @@ test('a typed cleanup becomes a plan, then a live task, then files in quarantine
   // Nothing has changed on disk yet.
   for (const f of [oldA, oldB, fresh, other]) expect(fs.existsSync(f)).toBe(true);
 
-  await plan.getByRole('button', { name: 'Confirm' }).click();
-  await expect(plan.getByRole('status')).toContainText(/task #\d+ is queued/);
-  const taskId = Number((await plan.getByRole('status').textContent())!.match(/#(\d+)/)![1]);
+  const taskId = await first.confirm(plan);
 
   for (const view of [first, second]) {
     const task = view.task(taskId);

@@ -31,10 +31,7 @@ test('a plan is edited before confirming and only the edited plan runs', async (
   await expect(view.parameter(edited, 'patterns')).toContainText('*.log');
   await expect(edited.locator('.preview-total')).toContainText('1 file');
   await expect(edited).toContainText('old.log');
-  await edited.getByRole('button', { name: 'Confirm' }).click();
-  const status = edited.getByRole('status');
-  await expect(status).toContainText(/task #\d+ is queued/);
-  const id = Number((await status.textContent())!.match(/#(\d+)/)![1]);
+  const id = await view.confirm(edited);
   await expect(view.task(id)).toHaveAttribute('data-state', 'succeeded');
   expect(fs.existsSync(oldLog)).toBe(false);
   expect(fs.existsSync(tmp)).toBe(true);

@@ -35,10 +35,7 @@ test('rules added in the browser steer the very next command, and deleting one t
   await expect(plan).toHaveAttribute('data-workflow', 'cleanup');
   await expect(plan.locator('.preview-total')).toContainText('2 files');
   await expect(plan).toContainText(photos);
-  await plan.getByRole('button', { name: 'Confirm' }).click();
-  const status = plan.getByRole('status');
-  await expect(status).toContainText(/task #\d+ is queued/);
-  const id = Number((await status.textContent())!.match(/#(\d+)/)![1]);
+  const id = await view.confirm(plan);
   await expect(view.task(id)).toHaveAttribute('data-state', 'succeeded');
   expect(fs.existsSync(junk)).toBe(false);
   expect(fs.existsSync(bak)).toBe(false);

@@ -10,10 +10,7 @@ test('a cleanup is undone from the console, file for file', async ({ page, serve
   await view.open(server.url);
 
   await view.send(`clean up *.tmp in ${path.join(server.filesDir, 'photos')}`);
-  await view.lastPlan().getByRole('button', { name: 'Confirm' }).click();
-  const status = view.lastPlan().getByRole('status');
-  await expect(status).toContainText(/task #\d+ is queued/);
-  const cleanupId = Number((await status.textContent())!.match(/#(\d+)/)![1]);
+  const cleanupId = await view.confirm();
   await expect(view.task(cleanupId)).toHaveAttribute('data-state', 'succeeded');
   expect(fs.existsSync(a) || fs.existsSync(b)).toBe(false);
 
@@ -21,9 +18,7 @@ test('a cleanup is undone from the console, file for file', async ({ page, serve
   const undo = view.lastPlan();
   await expect(undo).toHaveAttribute('data-workflow', 'undo_cleanup');
   await expect(undo.locator('.preview-total')).toContainText('2 files');
-  await undo.getByRole('button', { name: 'Confirm' }).click();
-  await expect(undo.getByRole('status')).toContainText(/task #\d+ is queued/);
-  const undoId = Number((await undo.getByRole('status').textContent())!.match(/#(\d+)/)![1]);
+  const undoId = await view.confirm(undo);
   await expect(view.task(undoId)).toHaveAttribute('data-state', 'succeeded');
   await expect(view.task(undoId).locator('.task-result')).toContainText('Put back 2 of 2 files');
   expect(fs.readFileSync(a, 'utf8')).toBe('first');

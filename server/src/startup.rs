@@ -95,6 +95,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         cache_dir: data_dir.join("cache"),
         undo_retention: (config.quarantine_retention_days > 0)
             .then(|| Duration::from_secs(config.quarantine_retention_days.saturating_mul(86_400))),
+        backup_extra_verify: config.backup_extra_verify,
     });
     let workers = Workers::new(
         store.clone(),
@@ -193,11 +194,14 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     let app = router(state);
     let mut stop = shutdown_rx;
     let handle = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|stopping| *stopping).await;
-            })
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|stopping| *stopping).await;
+        })
+        .await
     });
     tracing::info!(%addr, site = %site_dir.display(), "Tend is listening");
     Ok(Server {

@@ -19,6 +19,16 @@ fn no_redirects() -> reqwest::Client {
         .unwrap()
 }
 
+/// Posts the sign-in form with `token`.
+async fn post_login(client: &reqwest::Client, url: &str, token: &str) -> reqwest::Response {
+    client
+        .post(format!("{url}/login"))
+        .form(&[("token", token)])
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_api_answers_only_with_the_token() {
     let app = spawn_app_with(|c| c.admin_token = Some(TOKEN.into())).await;
@@ -78,22 +88,12 @@ async fn a_browser_signs_in_once_and_its_cookie_opens_pages_and_the_event_stream
     assert_eq!(form.status(), StatusCode::OK);
     assert!(form.text().await.unwrap().contains(r#"name="token""#));
 
-    let wrong = client
-        .post(format!("{}/login", app.url))
-        .form(&[("token", "a-wrong-guess-of-it")])
-        .send()
-        .await
-        .unwrap();
+    let wrong = post_login(&client, &app.url, "a-wrong-guess-of-it").await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     assert!(wrong.headers().get(SET_COOKIE).is_none());
     assert!(wrong.text().await.unwrap().contains("not the admin token"));
 
-    let signed_in = client
-        .post(format!("{}/login", app.url))
-        .form(&[("token", TOKEN)])
-        .send()
-        .await
-        .unwrap();
+    let signed_in = post_login(&client, &app.url, TOKEN).await;
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
     assert_eq!(signed_in.headers()[LOCATION], "/");
     let set_cookie = signed_in.headers()[SET_COOKIE]
@@ -226,5 +226,66 @@ async fn the_backup_password_is_shown_on_request_and_only_past_the_gate() {
     assert_eq!(
         shown["file"].as_str(),
         Some(file.canonicalize().unwrap().to_str().unwrap())
+    );
+}
+
+#[tokio::test]
+async fn an_address_sending_wrong_tokens_is_held_off_for_a_while() {
+    let app = spawn_app_with(|c| c.admin_token = Some(TOKEN.into())).await;
+    let client = no_redirects();
+    let tasks = format!("{}/api/tasks", app.url);
+    let with = |token: &str| {
+        client
+            .get(&tasks)
+            .header(AUTHORIZATION, format!("Bearer {token}"))
+            .send()
+    };
+
+    // A browser signed in before the guessing starts keeps working.
+    let signed_in = post_login(&client, &app.url, TOKEN).await;
+    let cookie = signed_in.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+
+    for guess in 0..10 {
+        let refused = with(&format!("guess-number-{guess}")).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "guess {guess}");
+    }
+    // Now even the right token waits: answering it would tell a guesser
+    // which guess was right.
+    let held = with(TOKEN).await.unwrap();
+    assert_eq!(held.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = held.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let body: Value = held.json().await.unwrap();
+    assert_eq!(body["code"], "too_many_attempts", "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("try again in"),
+        "{body}"
+    );
+
+    let form = post_login(&client, &app.url, TOKEN).await;
+    assert_eq!(form.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(form.headers().contains_key("retry-after"));
+    assert!(form.text().await.unwrap().contains("Too many wrong tokens"));
+
+    let browser = client
+        .get(&tasks)
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        browser.status(),
+        StatusCode::OK,
+        "a session cookie is not a guess"
     );
 }

@@ -1,4 +1,5 @@
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
@@ -27,6 +28,10 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     Unauthorized(String),
+    /// Too many wrong tokens from one address; it may try again after
+    /// `retry_after_secs` (also sent as `Retry-After`).
+    #[error("Too many wrong tokens from this address: try again in {retry_after_secs} seconds.")]
+    TooManyAttempts { retry_after_secs: u64 },
     /// A server-side failure; the message goes to the log only.
     #[error("{0}")]
     Internal(String),
@@ -79,6 +84,9 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "request_too_large"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::TooManyAttempts { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
+            }
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -92,6 +100,7 @@ fn store_status(e: &StoreError) -> (StatusCode, &'static str) {
         StoreError::PlanAlreadyConfirmed(_) => (StatusCode::CONFLICT, "plan_already_confirmed"),
         StoreError::PlanAlreadyScheduled(_) => (StatusCode::CONFLICT, "plan_already_confirmed"),
         StoreError::ScheduleNotFound(_) => (StatusCode::NOT_FOUND, "schedule_not_found"),
+        StoreError::ScheduleStopped(_) => (StatusCode::CONFLICT, "schedule_stopped"),
         StoreError::PlanCancelled => (StatusCode::CONFLICT, "plan_cancelled"),
         StoreError::RuleExists(_) => (StatusCode::CONFLICT, "rule_exists"),
         StoreError::RuleNotFound { .. } => (StatusCode::NOT_FOUND, "rule_not_found"),
@@ -119,6 +128,12 @@ impl IntoResponse for ApiError {
             code: code.to_string(),
             error,
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let ApiError::TooManyAttempts { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        response
     }
 }

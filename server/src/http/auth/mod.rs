@@ -4,10 +4,18 @@
 //! browser gets from `/login`. Without a token Tend listens on loopback
 //! only (see `Config::validate`) and nothing here applies.
 
-use std::sync::Arc;
+mod throttle;
 
-use axum::extract::{Request, State};
-use axum::http::header::{AUTHORIZATION, COOKIE, LOCATION, SET_COOKIE, WWW_AUTHENTICATE};
+use std::convert::Infallible;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::header::{
+    AUTHORIZATION, COOKIE, LOCATION, RETRY_AFTER, SET_COOKIE, WWW_AUTHENTICATE,
+};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -15,6 +23,7 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::ApiError;
+use throttle::Throttle;
 
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "tend_session";
@@ -29,6 +38,19 @@ struct Secrets {
     /// The cookie's value: derived from the token, so changing the token
     /// signs every browser out, and the cookie never holds the token itself.
     session: String,
+    /// Wrong tokens per address. Only tokens are counted: a session cookie
+    /// is a 256-bit value nobody guesses, and a stale one (the token was
+    /// changed) must not lock its browser out.
+    throttle: Throttle,
+}
+
+/// What the gate makes of a request's credentials.
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    Pass,
+    Refused,
+    /// Too many wrong tokens from this address lately; wait this long.
+    HeldOff(Duration),
 }
 
 impl Access {
@@ -40,32 +62,48 @@ impl Access {
             Arc::new(Secrets {
                 token: blake3::hash(token.as_bytes()),
                 session: blake3::keyed_hash(&key, b"admin").to_hex().to_string(),
+                throttle: Throttle::default(),
             })
         }))
     }
 
-    /// Whether the request carries the token or a valid session.
-    fn allows(&self, headers: &HeaderMap) -> bool {
+    /// Whether the request from `who` carries a valid session or the token.
+    fn check(&self, headers: &HeaderMap, who: IpAddr, now: Instant) -> Verdict {
         let Some(secrets) = &self.0 else {
-            return true;
+            return Verdict::Pass;
         };
-        let bearer = headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        if bearer.is_some_and(|t| blake3::hash(t.trim().as_bytes()) == secrets.token) {
-            return true;
-        }
         let session = blake3::hash(secrets.session.as_bytes());
-        cookies(headers)
+        if cookies(headers)
             .filter(|(name, _)| *name == COOKIE_NAME)
             .any(|(_, value)| blake3::hash(value.as_bytes()) == session)
+        {
+            return Verdict::Pass;
+        }
+        match headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+        {
+            Some(token) => self.try_token(token, who, now),
+            None => Verdict::Refused,
+        }
     }
 
-    fn token_matches(&self, offered: &str) -> bool {
-        self.0
-            .as_ref()
-            .is_some_and(|s| blake3::hash(offered.trim().as_bytes()) == s.token)
+    /// One offered token, counted against its address.
+    fn try_token(&self, offered: &str, who: IpAddr, now: Instant) -> Verdict {
+        let Some(secrets) = &self.0 else {
+            return Verdict::Pass;
+        };
+        if let Some(wait) = secrets.throttle.wait(who, now) {
+            return Verdict::HeldOff(wait);
+        }
+        if blake3::hash(offered.trim().as_bytes()) == secrets.token {
+            secrets.throttle.succeeded(who);
+            Verdict::Pass
+        } else {
+            secrets.throttle.failed(who, now);
+            Verdict::Refused
+        }
     }
 
     fn session_cookie(&self) -> Option<String> {
@@ -91,11 +129,50 @@ fn is_open(path: &str) -> bool {
     path == "/api/health" || path == "/login" || path.starts_with("/pkg/")
 }
 
+/// The address a request came from, as the listener saw it. Behind a
+/// reverse proxy that is the proxy: its clients then share one count of
+/// wrong tokens. Requests with no connection info (none in production)
+/// count as one unknown address.
+pub struct ClientIp(IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip()),
+        ))
+    }
+}
+
+/// Whole seconds to wait, rounded up so a client never comes back early.
+fn retry_after_secs(wait: Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+}
+
 /// The gate in front of every route. API calls without access get a 401 in
 /// the API's JSON error form; pages redirect to the sign-in page.
-pub async fn require(State(access): State<Access>, request: Request, next: Next) -> Response {
-    if is_open(request.uri().path()) || access.allows(request.headers()) {
+pub async fn require(
+    State(access): State<Access>,
+    ClientIp(who): ClientIp,
+    request: Request,
+    next: Next,
+) -> Response {
+    if is_open(request.uri().path()) {
         return next.run(request).await;
+    }
+    match access.check(request.headers(), who, Instant::now()) {
+        Verdict::Pass => return next.run(request).await,
+        Verdict::HeldOff(wait) => {
+            return ApiError::TooManyAttempts {
+                retry_after_secs: retry_after_secs(wait),
+            }
+            .into_response()
+        }
+        Verdict::Refused => {}
     }
     if request.uri().path().starts_with("/api/") {
         let mut response = ApiError::Unauthorized(
@@ -135,15 +212,32 @@ pub async fn login_page(State(access): State<Access>) -> Response {
     Html(page(None)).into_response()
 }
 
-pub async fn sign_in(State(access): State<Access>, Form(form): Form<SignIn>) -> Response {
+pub async fn sign_in(
+    State(access): State<Access>,
+    ClientIp(who): ClientIp,
+    Form(form): Form<SignIn>,
+) -> Response {
     if access.0.is_none() {
         return redirect("/", None);
     }
-    if !access.token_matches(&form.token) {
-        let message = "That is not the admin token. It is the admin_token setting (or TEND_ADMIN_TOKEN) of this server.";
-        return (StatusCode::UNAUTHORIZED, Html(page(Some(message)))).into_response();
+    match access.try_token(&form.token, who, Instant::now()) {
+        Verdict::Pass => redirect("/", access.session_cookie()),
+        Verdict::Refused => {
+            let message = "That is not the admin token. It is the admin_token setting (or TEND_ADMIN_TOKEN) of this server.";
+            (StatusCode::UNAUTHORIZED, Html(page(Some(message)))).into_response()
+        }
+        Verdict::HeldOff(wait) => {
+            let secs = retry_after_secs(wait);
+            let message =
+                format!("Too many wrong tokens from this address: try again in {secs} seconds.");
+            let mut response =
+                (StatusCode::TOO_MANY_REQUESTS, Html(page(Some(&message)))).into_response();
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
+            response
+        }
     }
-    redirect("/", access.session_cookie())
 }
 
 /// Forgets the browser's session.
@@ -201,6 +295,14 @@ mod tests {
         h
     }
 
+    const HERE: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+    impl Access {
+        fn allows(&self, headers: &HeaderMap) -> bool {
+            self.check(headers, HERE, Instant::now()) == Verdict::Pass
+        }
+    }
+
     #[test]
     fn the_token_or_its_session_cookie_let_a_request_pass() {
         let access = Access::new(Some("a-long-enough-secret"));
@@ -232,5 +334,47 @@ mod tests {
         assert!(!other.allows(&headers(&[("cookie", value)])));
         // Without a token everything passes (loopback only).
         assert!(Access::new(None).allows(&headers(&[])));
+    }
+
+    #[test]
+    fn wrong_tokens_hold_an_address_off_even_from_the_right_one_but_not_a_signed_in_browser() {
+        let access = Access::new(Some("a-long-enough-secret"));
+        let now = Instant::now();
+        let bearer = |token: &str| headers(&[("authorization", &format!("Bearer {token}"))]);
+        for _ in 0..throttle::LIMIT {
+            assert_eq!(access.check(&bearer("guess"), HERE, now), Verdict::Refused);
+        }
+        assert!(matches!(
+            access.check(&bearer("a-long-enough-secret"), HERE, now),
+            Verdict::HeldOff(wait) if wait <= throttle::WINDOW
+        ));
+        assert!(matches!(
+            access.try_token("a-long-enough-secret", HERE, now),
+            Verdict::HeldOff(_)
+        ));
+        let elsewhere = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 7));
+        assert_eq!(
+            access.check(&bearer("a-long-enough-secret"), elsewhere, now),
+            Verdict::Pass
+        );
+        // A browser already signed in is not a guesser.
+        let cookie = access.session_cookie().unwrap();
+        let value = cookie.split(';').next().unwrap().to_string();
+        assert_eq!(
+            access.check(&headers(&[("cookie", &value)]), HERE, now),
+            Verdict::Pass
+        );
+        // Once the window has passed the right token works again.
+        let later = now + throttle::WINDOW;
+        assert_eq!(
+            access.check(&bearer("a-long-enough-secret"), HERE, later),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn retry_after_rounds_up() {
+        assert_eq!(retry_after_secs(Duration::from_millis(59_001)), 60);
+        assert_eq!(retry_after_secs(Duration::from_secs(5)), 5);
     }
 }
