@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { ConsolePage } from '../support/console-page';
 import { expect, test } from '../support/fixtures';
 
-test('a nightly backup becomes a schedule every browser sees, and can be stopped', async ({ page, server, browser }) => {
+test('a nightly backup becomes a schedule every browser sees, gets a new time, and can be stopped', async ({ page, server, browser }) => {
   server.writeFile('photos/beach.jpg', 'sand and sea', 3);
   const photos = path.join(server.filesDir, 'photos');
   const repo = path.join(server.filesDir, 'nas', 'photos-backup');
@@ -31,6 +31,24 @@ test('a nightly backup becomes a schedule every browser sees, and can be stopped
   await otherView.open(server.url);
   const otherRow = other.getByRole('region', { name: 'Schedules' }).locator(`li.schedule[data-schedule-id="${id}"]`);
   await expect(otherRow).toBeVisible();
+
+  // A time Tend cannot read is refused where it was typed, and changes nothing.
+  await row.getByRole('button', { name: 'Change time' }).click();
+  const when = row.getByRole('textbox', { name: 'When it runs' });
+  await expect(when).toHaveValue('every day at 02:00');
+  await when.fill('whenever the moon is full');
+  await row.getByRole('button', { name: 'Save time' }).click();
+  await expect(row.getByRole('alert')).toContainText('is not a schedule Tend understands');
+  await expect(otherRow.locator('.schedule-when')).toHaveText('every day at 02:00');
+
+  // A new time in words: both browsers show it, and so does the server.
+  await when.fill('Sundays at 3:30');
+  await row.getByRole('button', { name: 'Save time' }).click();
+  await expect(row.locator('.schedule-when')).toHaveText('every Sunday at 03:30');
+  await expect(otherRow.locator('.schedule-when')).toHaveText('every Sunday at 03:30');
+  await expect(row.getByRole('textbox', { name: 'When it runs' })).toHaveCount(0);
+  const moved = await (await fetch(`${server.url}/api/schedules/${id}`)).json();
+  expect(moved.cron).toBe('30 3 * * 0');
 
   // Stopped in one, gone from both, and stopped on the server.
   await row.getByRole('button', { name: 'Stop schedule' }).click();

@@ -30,6 +30,20 @@ fn param<'a>(plan: &'a Value, name: &str) -> &'a str {
         .unwrap()
 }
 
+/// Confirms "mirror docs to usb/docs `when`"; the schedule's id.
+async fn mirror_schedule(app: &TestApp, when: &str) -> i64 {
+    app.write("docs/a.md", "a", 1);
+    let plan = app
+        .plan(&format!(
+            "mirror {} to {} {when}",
+            app.root.join("docs").display(),
+            app.root.join("usb/docs").display()
+        ))
+        .await;
+    let confirmed = confirm_json(app, plan["plan_id"].as_str().unwrap()).await;
+    confirmed["schedule"]["id"].as_i64().unwrap()
+}
+
 async fn tasks(app: &TestApp) -> Vec<Value> {
     app.json("/api/tasks").await
 }
@@ -362,16 +376,7 @@ async fn two_servers_firing_at_once_queue_one_run_and_an_unfinished_run_is_not_d
 #[tokio::test]
 async fn schedules_are_listed_by_status_and_stopped_in_words() {
     let app = spawn_app().await;
-    app.write("docs/a.md", "a", 1);
-    let plan = app
-        .plan(&format!(
-            "mirror {} to {} every Sunday at 3:30",
-            app.root.join("docs").display(),
-            app.root.join("usb/docs").display()
-        ))
-        .await;
-    let confirmed = confirm_json(&app, plan["plan_id"].as_str().unwrap()).await;
-    let id = confirmed["schedule"]["id"].as_i64().unwrap();
+    let id = mirror_schedule(&app, "every Sunday at 3:30").await;
 
     let status = app.say("s1", "status").await;
     let message = status["message"].as_str().unwrap();
@@ -455,4 +460,110 @@ async fn a_scheduled_cleanup_counts_the_age_from_each_run_not_from_the_plan() {
     assert_eq!(done["state"], "succeeded", "{done}");
     assert_eq!(done["progress"]["files_done"], 2, "{done}");
     assert!(!old.exists() && !younger.exists());
+}
+
+/// PATCHes a schedule's time.
+async fn reschedule(app: &TestApp, id: i64, when: &str) -> reqwest::Response {
+    app.client
+        .patch(format!("{}/api/schedules/{id}", app.url))
+        .json(&serde_json::json!({ "when": when }))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_schedule_gets_a_new_time_in_words_or_cron_and_a_stopped_one_stays_stopped() {
+    let app = spawn_app().await;
+    let id = mirror_schedule(&app, "every night at 2am").await;
+    let before: Value = app.json(&format!("/api/schedules/{id}")).await;
+
+    let moved = reschedule(&app, id, "Sundays at 3:30").await;
+    assert_eq!(moved.status(), 200);
+    let moved: Value = moved.json().await.unwrap();
+    assert_eq!(moved["cron"], "30 3 * * 0", "{moved}");
+    assert_eq!(moved["description"], "every Sunday at 03:30");
+    let next = moved["next_run_at"].as_i64().unwrap();
+    let expected = tend::schedule::next_run_ms("30 3 * * 0", tend::now_ms())
+        .unwrap()
+        .unwrap();
+    assert!((next - expected).abs() < 60_000, "{next} vs {expected}");
+    assert_ne!(moved["next_run_at"], before["next_run_at"]);
+    // What each run does is unchanged; so is the count of runs.
+    assert_eq!(moved["summary"], before["summary"]);
+    assert_eq!(moved["runs"], 0);
+    let stored: Value = app.json(&format!("/api/schedules/{id}")).await;
+    assert_eq!(stored["cron"], "30 3 * * 0");
+
+    let cron = reschedule(&app, id, "15 4 * * 1-5").await;
+    assert_eq!(cron.status(), 200);
+    let cron: Value = cron.json().await.unwrap();
+    assert_eq!(cron["cron"], "15 4 * * 1-5", "{cron}");
+
+    for (when, status, code) in [
+        ("whenever you feel like it", 422, "schedule_invalid"),
+        ("", 422, "schedule_invalid"),
+        ("0 0 31 2 *", 422, "schedule_invalid"),
+    ] {
+        let refused = reschedule(&app, id, when).await;
+        assert_eq!(refused.status(), status, "{when:?}");
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["code"], code, "{when:?}: {body}");
+        assert!(!body["error"].as_str().unwrap().is_empty());
+    }
+    let unchanged: Value = app.json(&format!("/api/schedules/{id}")).await;
+    assert_eq!(
+        unchanged["cron"], "15 4 * * 1-5",
+        "a refused time changes nothing"
+    );
+
+    let missing = reschedule(&app, id + 100, "daily").await;
+    assert_eq!(missing.status(), 404);
+
+    assert_eq!(
+        app.post(&format!("/api/schedules/{id}/stop"))
+            .await
+            .status(),
+        200
+    );
+    let stopped = reschedule(&app, id, "daily").await;
+    assert_eq!(stopped.status(), 409);
+    let body: Value = stopped.json().await.unwrap();
+    assert_eq!(body["code"], "schedule_stopped", "{body}");
+    let still: Value = app.json(&format!("/api/schedules/{id}")).await;
+    assert_eq!(still["active"], false);
+    assert_eq!(still["cron"], "15 4 * * 1-5");
+}
+
+#[tokio::test]
+async fn a_run_due_at_the_old_time_is_not_queued_once_the_time_has_moved() {
+    for db in TestDatabase::every("schedules: reschedule").await {
+        let (a, b) = two_nodes(&db).await;
+        let now = tend::now_ms();
+        let schedule = scheduled_plan(&a, now).await;
+        let due = schedule.next_run_at.unwrap();
+
+        // Node b moves the time while node a is about to fire the old one.
+        let later = due + 3_600_000;
+        let moved = b
+            .reschedule(schedule.id, "0 * * * *", later, now + 1)
+            .await
+            .unwrap();
+        assert_eq!(moved.cron, "0 * * * *");
+        assert_eq!(moved.next_run_at, Some(later), "{}", db.label());
+        let fired = a
+            .fire_schedule(schedule.id, due, Some(due + 300_000), due)
+            .await
+            .unwrap();
+        assert!(matches!(fired, Fired::NotDue), "{}: {fired:?}", db.label());
+        assert!(a.list_tasks(10).await.unwrap().is_empty(), "{}", db.label());
+        assert_eq!(a.due_schedules(later - 1).await.unwrap().len(), 0);
+        assert_eq!(a.due_schedules(later).await.unwrap().len(), 1);
+
+        a.stop_schedule(schedule.id, now + 2).await.unwrap();
+        assert!(matches!(
+            b.reschedule(schedule.id, "0 * * * *", later, now + 3).await,
+            Err(tend::queue::StoreError::ScheduleStopped(id)) if id == schedule.id
+        ));
+    }
 }

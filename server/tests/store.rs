@@ -11,7 +11,7 @@ use app::api::{NewExample, NewLocationAlias, RuleKind};
 use serde_json::json;
 use support::databases::TestDatabase;
 use tend::queue::{
-    CancelOutcome, Confirmed, Finish, NewPlan, NewTask, SqlStore, Store, StoreError,
+    CancelOutcome, Confirmed, Finish, NewPlan, NewTask, SqlStore, Store, StoreError, Sweeper,
 };
 use tend::rules::RuleStore;
 
@@ -19,6 +19,11 @@ async fn two_nodes(db: &TestDatabase) -> (Arc<SqlStore>, Arc<SqlStore>) {
     let a = Arc::new(SqlStore::open(db.url()).await.unwrap());
     let b = Arc::new(SqlStore::open(db.url()).await.unwrap());
     (a, b)
+}
+
+/// A node's sweep while it runs nothing itself.
+fn idle(node: &str) -> Sweeper<'_> {
+    Sweeper::Running { node, tasks: &[] }
 }
 
 fn new_task() -> NewTask {
@@ -234,7 +239,7 @@ async fn only_a_stopped_nodes_tasks_are_requeued_and_retries_run_out() {
         // Node a restarts at t=20: its own task was interrupted; b's, whose
         // heartbeat (t=10) is newer than the lease cutoff (t=5), was not.
         let recovered = a
-            .recover_interrupted(2, Some("node-a"), 5, 20)
+            .recover_interrupted(2, Sweeper::Restarted("node-a"), 5, 20)
             .await
             .unwrap();
         let ids: Vec<i64> = recovered.iter().map(|t| t.id).collect();
@@ -246,13 +251,16 @@ async fn only_a_stopped_nodes_tasks_are_requeued_and_retries_run_out() {
         // b keeps beating; a sweep with a cutoff before its beat leaves it.
         b.heartbeat("node-b", &[on_b.id], 40).await.unwrap();
         assert!(a
-            .recover_interrupted(2, None, 35, 45)
+            .recover_interrupted(2, idle("node-a"), 35, 45)
             .await
             .unwrap()
             .is_empty());
         // b falls silent: once its last beat is older than the cutoff, any
         // node requeues its task.
-        let recovered = a.recover_interrupted(2, None, 41, 80).await.unwrap();
+        let recovered = a
+            .recover_interrupted(2, idle("node-a"), 41, 80)
+            .await
+            .unwrap();
         assert_eq!(
             recovered.iter().map(|t| t.id).collect::<Vec<_>>(),
             [on_b.id],
@@ -266,7 +274,7 @@ async fn only_a_stopped_nodes_tasks_are_requeued_and_retries_run_out() {
             on_a.id
         );
         let recovered = a
-            .recover_interrupted(2, Some("node-a"), 0, 95)
+            .recover_interrupted(2, Sweeper::Restarted("node-a"), 0, 95)
             .await
             .unwrap();
         assert_eq!(recovered[0].state, tend::queue::state::TaskState::Failed);
@@ -275,6 +283,49 @@ async fn only_a_stopped_nodes_tasks_are_requeued_and_retries_run_out() {
             .as_deref()
             .unwrap()
             .contains("2 attempts"));
+    }
+}
+
+#[tokio::test]
+async fn a_nodes_own_sweep_never_requeues_a_task_it_is_still_running() {
+    for db in TestDatabase::every("store: own running tasks").await {
+        let (a, b) = two_nodes(&db).await;
+        let task = a.enqueue(new_task(), 1).await.unwrap();
+        assert_eq!(
+            a.claim_next("node-a", 10).await.unwrap().unwrap().id,
+            task.id
+        );
+        // a's heartbeat is held up past the lease (a database stalled behind
+        // a disk flush): its own sweep knows the run is alive and leaves it,
+        // where requeueing it would start a second run of the same task.
+        let running = [task.id];
+        let sweeper = Sweeper::Running {
+            node: "node-a",
+            tasks: &running,
+        };
+        assert!(a
+            .recover_interrupted(3, sweeper, 50, 60)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            a.get_task(task.id).await.unwrap().state,
+            tend::queue::state::TaskState::Running,
+            "{}",
+            db.label()
+        );
+        // Another node cannot know that, and takes it over; a's list of
+        // running ids does not protect a task it no longer owns either.
+        let recovered = b
+            .recover_interrupted(3, idle("node-b"), 50, 61)
+            .await
+            .unwrap();
+        assert_eq!(
+            recovered.iter().map(|t| t.id).collect::<Vec<_>>(),
+            [task.id],
+            "{}",
+            db.label()
+        );
     }
 }
 
@@ -336,7 +387,9 @@ async fn a_node_cut_off_past_its_lease_cannot_overwrite_the_run_that_replaced_it
         );
         // Node a loses the database for longer than the lease: b requeues
         // the task and runs it.
-        b.recover_interrupted(3, None, 50, 60).await.unwrap();
+        b.recover_interrupted(3, idle("node-b"), 50, 60)
+            .await
+            .unwrap();
         assert_eq!(
             b.claim_next("node-b", 61).await.unwrap().unwrap().id,
             task.id

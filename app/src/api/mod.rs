@@ -17,5 +17,5 @@ pub use rules::{
     ExampleView, LocationAliasView, NewExample, NewLocationAlias, NewPatternAlias, NewPhraseRule,
     PatternAliasView, PhraseRuleView, RuleKind, RulesView, INTENT_NAMES,
 };
-pub use schedule::ScheduleView;
+pub use schedule::{RescheduleRequest, ScheduleView};
 pub use task::{ProgressView, TaskState, TaskView};

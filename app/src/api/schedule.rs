@@ -26,3 +26,10 @@ pub struct ScheduleView {
     pub created_at: i64,
     pub updated_at: i64,
 }
+
+/// `PATCH /api/schedules/{id}`: when the schedule runs from now on, in words
+/// ("Sundays at 3:30") or as a cron line (`30 3 * * 0`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RescheduleRequest {
+    pub when: String,
+}

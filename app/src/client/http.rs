@@ -1,7 +1,7 @@
 use crate::api::{
     BackupPasswordView, CommandResponse, ConfirmResponse, ExampleView, LocationAliasView,
     NewExample, NewLocationAlias, NewPatternAlias, NewPhraseRule, PatternAliasView, PhraseRuleView,
-    RuleKind, RulesView, ScheduleView, SessionView,
+    RescheduleRequest, RuleKind, RulesView, ScheduleView, SessionView,
 };
 
 /// A failed API call, already phrased for the person at the console.
@@ -43,6 +43,18 @@ pub async fn cancel_task(task_id: i64) -> Result<serde_json::Value, ClientError>
 
 pub async fn stop_schedule(schedule_id: i64) -> Result<ScheduleView, ClientError> {
     imp::post_json::<(), _>(&format!("/api/schedules/{schedule_id}/stop"), None).await
+}
+
+pub async fn reschedule(schedule_id: i64, when: &str) -> Result<ScheduleView, ClientError> {
+    let body = RescheduleRequest {
+        when: when.to_string(),
+    };
+    imp::send_json(
+        imp::Method::Patch,
+        &format!("/api/schedules/{schedule_id}"),
+        Some(&body),
+    )
+    .await
 }
 
 pub async fn session() -> Result<SessionView, ClientError> {
@@ -90,6 +102,7 @@ mod imp {
     pub enum Method {
         Get,
         Put,
+        Patch,
         Delete,
     }
 
@@ -108,6 +121,7 @@ mod imp {
         let request = match method {
             Method::Get => Request::get(url),
             Method::Put => Request::put(url),
+            Method::Patch => Request::patch(url),
             Method::Delete => Request::delete(url),
         };
         send(request, body).await
@@ -149,6 +163,7 @@ mod imp {
     pub enum Method {
         Get,
         Put,
+        Patch,
         Delete,
     }
 

@@ -5,8 +5,8 @@ use crate::api::ScheduleView;
 use crate::client;
 use crate::format;
 
-/// The active schedules, each with its next run and a Stop button; nothing
-/// when there are none.
+/// The active schedules, each with its next run, a way to change when it
+/// runs and a Stop button; nothing when there are none.
 #[component]
 pub fn Schedules() -> impl IntoView {
     let live = LiveTasks::expect();
@@ -41,6 +41,24 @@ fn ScheduleRow(schedule: ScheduleView) -> impl IntoView {
             }
         });
     };
+    // Changing the time: the row is replaced by the websocket's update once
+    // the server has it, so success needs nothing more here.
+    let (changing, set_changing) = signal(false);
+    let (when, set_when) = signal(schedule.description.clone());
+    let (saving, set_saving) = signal(false);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_saving.set(true);
+        set_error.set(None);
+        let text = when.get_untracked();
+        leptos::task::spawn_local(async move {
+            match client::reschedule(id, &text).await {
+                Ok(_) => set_changing.set(false),
+                Err(e) => set_error.set(Some(e.0)),
+            }
+            set_saving.set(false);
+        });
+    };
     let next = schedule
         .next_run_at
         .map(|t| format!("next run {}", format::time(t)))
@@ -58,9 +76,39 @@ fn ScheduleRow(schedule: ScheduleView) -> impl IntoView {
             </div>
             <p class="task-summary">{schedule.summary.clone()}</p>
             <p class="schedule-next">{next}{last}</p>
-            <button class="schedule-stop" on:click=stop disabled=move || stopping.get()>
-                "Stop schedule"
-            </button>
+            <Show when=move || changing.get()>
+                <form class="schedule-edit" aria-label="Change when it runs" on:submit=save>
+                    <input
+                        type="text"
+                        name="when"
+                        aria-label="When it runs"
+                        placeholder="Sundays at 3:30, every night at 2am, 0 2 * * *"
+                        autocomplete="off"
+                        prop:value=move || when.get()
+                        on:input=move |ev| set_when.set(event_target_value(&ev))
+                    />
+                    <button type="submit" disabled=move || saving.get()>"Save time"</button>
+                    <button
+                        type="button"
+                        on:click=move |_| {
+                            set_changing.set(false);
+                            set_error.set(None);
+                        }
+                    >
+                        "Keep as is"
+                    </button>
+                </form>
+            </Show>
+            <div class="schedule-actions">
+                <Show when=move || !changing.get()>
+                    <button class="schedule-change" on:click=move |_| set_changing.set(true)>
+                        "Change time"
+                    </button>
+                </Show>
+                <button class="schedule-stop" on:click=stop disabled=move || stopping.get()>
+                    "Stop schedule"
+                </button>
+            </div>
             {move || error.get().map(|e| view! { <p class="task-error" role="alert">{e}</p> })}
         </li>
     }

@@ -31,7 +31,10 @@ pub fn router(state: AppState) -> Router {
         .route("/tasks/{id}/events", get(tasks::events))
         .route("/tasks/{id}/cancel", post(tasks::cancel))
         .route("/schedules", get(schedules::list))
-        .route("/schedules/{id}", get(schedules::show))
+        .route(
+            "/schedules/{id}",
+            get(schedules::show).patch(schedules::reschedule),
+        )
         .route("/schedules/{id}/stop", post(schedules::stop))
         .route("/events", get(events::subscribe))
         .route("/rules", get(rules::list))

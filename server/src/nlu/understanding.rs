@@ -102,14 +102,23 @@ impl Understanding {
         if intent == Intent::OutOfScope {
             slots = Slots::default();
         }
-        if intent == Intent::Restore && slots.task_id.is_some() && slots.source.is_none() {
-            slots.patterns = None;
-        }
-        Understanding {
+        let mut u = Understanding {
             text: text.to_string(),
             intent,
             confidence,
             slots,
+        };
+        if u.undoes_a_cleanup() {
+            u.slots.patterns = None;
         }
+        u
+    }
+
+    /// "restore quarantine of task 12": a restore naming a task and no
+    /// repository undoes that task's cleanup.
+    pub fn undoes_a_cleanup(&self) -> bool {
+        self.intent == Intent::Restore
+            && self.slots.task_id.is_some()
+            && self.slots.source.is_none()
     }
 }

@@ -10,6 +10,8 @@ mod revise;
 mod sync;
 mod undo;
 
+pub use offer::new_time;
+
 use std::sync::Arc;
 
 use app::api::CommandResponse;
@@ -137,10 +139,7 @@ impl Planner {
             Intent::Cleanup => cleanup::plan(self, understanding, session).await,
             Intent::Status => replies::status(self, understanding).await,
             Intent::Cancel => replies::cancel(self, understanding).await,
-            Intent::Restore
-                if understanding.slots.task_id.is_some()
-                    && understanding.slots.source.is_none() =>
-            {
+            Intent::Restore if understanding.undoes_a_cleanup() => {
                 undo::plan(self, understanding, session).await
             }
             Intent::Sync => sync::plan(self, understanding, session).await,

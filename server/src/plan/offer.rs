@@ -93,12 +93,34 @@ fn repeatable(params: &WorkflowParams) -> bool {
     )
 }
 
-/// The schedule checked, and its row on the plan card: "every day at 02:00
-/// (next run Wed 25 Nov 02:00)".
-fn when(cron: &str, now: i64) -> Result<(String, Parameter), PlanError> {
+/// `cron` parsed, with its first run after `now`; refused when it never
+/// comes round.
+fn checked(cron: &str, now: i64) -> Result<(Cron, i64), PlanError> {
     let parsed = Cron::parse(cron)?;
     let next = crate::schedule::next_run_ms(parsed.as_str(), now)?
         .ok_or_else(|| PlanError::ScheduleNeverRuns(parsed.as_str().to_string()))?;
+    Ok((parsed, next))
+}
+
+/// A new time for a schedule as a person writes it ("Sundays at 3:30",
+/// "every night at 2am") or as a cron line: the cron, and its first run
+/// after `now`.
+pub fn new_time(text: &str, now: i64) -> Result<(String, i64), PlanError> {
+    let text = text.trim();
+    let cron = crate::nlu::slots::schedule_in(text).ok_or_else(|| {
+        crate::schedule::CronError(
+            text.chars().take(80).collect(),
+            "say when, like \"every night at 2am\" or \"Sundays at 3:30\", or give a cron line like \"0 2 * * *\"".into(),
+        )
+    })?;
+    let (parsed, next) = checked(&cron, now)?;
+    Ok((parsed.as_str().to_string(), next))
+}
+
+/// The schedule checked, and its row on the plan card: "every day at 02:00
+/// (next run Wed 25 Nov 02:00)".
+fn when(cron: &str, now: i64) -> Result<(String, Parameter), PlanError> {
+    let (parsed, next) = checked(cron, now)?;
     let next = Local
         .timestamp_millis_opt(next)
         .single()

@@ -23,7 +23,7 @@ fn editable_slots(u: &Understanding) -> &'static [(&'static str, &'static str)] 
             ("schedule", REPEAT),
         ],
         // "restore quarantine of task 12" has nothing to edit.
-        Intent::Restore if u.slots.task_id.is_some() && u.slots.source.is_none() => &[],
+        Intent::Restore if u.undoes_a_cleanup() => &[],
         Intent::Restore => &[("source", "Repository"), ("destination", "Into")],
         Intent::Sync => &[
             ("source", "From"),

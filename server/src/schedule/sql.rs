@@ -95,6 +95,34 @@ impl ScheduleStore for SqlStore {
         schedule_in(self.pool(), id).await
     }
 
+    async fn reschedule(
+        &self,
+        id: i64,
+        cron: &str,
+        next_run_at: i64,
+        now: i64,
+    ) -> Result<ScheduleView, StoreError> {
+        let mut tx = self.write_tx().await?;
+        // Firing is guarded on the old next run, so a run that was about to
+        // be queued at the old time is not queued once this commits.
+        let moved = sqlx::query(
+            "UPDATE schedules SET cron = $1, next_run_at = $2, updated_at = $3 \
+             WHERE id = $4 AND active = 1",
+        )
+        .bind(cron)
+        .bind(next_run_at)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let schedule = schedule_in(&mut *tx, id).await?;
+        if moved.rows_affected() != 1 {
+            return Err(StoreError::ScheduleStopped(id));
+        }
+        tx.commit().await?;
+        Ok(schedule)
+    }
+
     async fn stop_schedule(&self, id: i64, now: i64) -> Result<ScheduleView, StoreError> {
         let mut tx = self.write_tx().await?;
         sqlx::query(

@@ -28,6 +28,16 @@ pub trait ScheduleStore: Send + Sync {
     /// Active schedules first, newest first within each.
     async fn list_schedules(&self) -> Result<Vec<ScheduleView>, StoreError>;
     async fn get_schedule(&self, id: i64) -> Result<ScheduleView, StoreError>;
+    /// Makes an active schedule run at `cron` from now on, next at
+    /// `next_run_at`. A run already queued or running is left alone.
+    /// [`StoreError::ScheduleStopped`] for a stopped one.
+    async fn reschedule(
+        &self,
+        id: i64,
+        cron: &str,
+        next_run_at: i64,
+        now: i64,
+    ) -> Result<ScheduleView, StoreError>;
     /// Stops it for good; its tasks (queued or running) are left alone.
     async fn stop_schedule(&self, id: i64, now: i64) -> Result<ScheduleView, StoreError>;
     /// Deletes schedules stopped before `stopped_before` (their runs' tasks

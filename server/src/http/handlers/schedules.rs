@@ -1,8 +1,9 @@
 use axum::extract::{Path, State};
 use axum::Json;
 
-use app::api::ScheduleView;
+use app::api::{RescheduleRequest, ScheduleView};
 
+use crate::http::json::ApiJson;
 use crate::http::{ApiError, AppState};
 
 /// `GET /api/schedules`: active schedules first, newest first.
@@ -25,6 +26,23 @@ pub async fn stop(
     Path(id): Path<i64>,
 ) -> Result<Json<ScheduleView>, ApiError> {
     let schedule = state.store.stop_schedule(id, crate::now_ms()).await?;
+    state.hub.publish_schedule(schedule.clone());
+    Ok(Json(schedule))
+}
+
+/// `PATCH /api/schedules/{id}` with `{"when": "Sundays at 3:30"}`: the
+/// schedule runs then from now on. A run already queued or running is left
+/// alone; a stopped schedule stays stopped (409).
+pub async fn reschedule(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    ApiJson(request): ApiJson<RescheduleRequest>,
+) -> Result<Json<ScheduleView>, ApiError> {
+    let now = crate::now_ms();
+    let (cron, next) = crate::plan::new_time(&request.when, now)?;
+    let schedule = state.store.reschedule(id, &cron, next, now).await?;
+    // Its next run may now come before the one the scheduler sleeps until.
+    state.scheduler.wake();
     state.hub.publish_schedule(schedule.clone());
     Ok(Json(schedule))
 }
