@@ -9,7 +9,8 @@ use std::process::Command;
 
 use serde_json::Value;
 use support::{
-    kill_mid_run_then_finish, random_tree, snapshots, spawn_app, test_config, tree, TestApp,
+    kill_mid_run_then_finish, open_repository, random_tree, snapshots, spawn_app, spawn_app_with,
+    test_config, tree, TestApp,
 };
 
 fn password_file(app: &TestApp) -> PathBuf {
@@ -417,19 +418,10 @@ async fn an_unchanged_source_is_snapshotted_again_without_reading_and_any_change
 async fn tend_cuts_files_where_restic_does_so_their_chunks_deduplicate() {
     let app = spawn_app().await;
     let src = app.root.join("disk");
-    std::fs::create_dir_all(&src).unwrap();
     // 24 MiB of noise: about two dozen content-defined chunks, each
     // boundary placed by the Rabin fingerprint (patches/rustic_cdc).
-    let mut x = 0x2545_f491_4f6c_dd1du64;
-    let noise: Vec<u8> = (0..24 << 20)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 32) as u8
-        })
-        .collect();
-    std::fs::write(src.join("image.bin"), &noise).unwrap();
+    let size = 24 << 20;
+    random_tree(&src, 1, size);
     let repo = app.root.join("repo");
     back_up(&app, &src, &repo, "").await;
 
@@ -459,9 +451,32 @@ async fn tend_cuts_files_where_restic_does_so_their_chunks_deduplicate() {
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .find(|v| v["message_type"] == "summary")
         .expect("restic prints a summary");
-    assert_eq!(summary["total_bytes_processed"], noise.len(), "{summary}");
+    assert_eq!(summary["total_bytes_processed"], size, "{summary}");
     assert_eq!(
         summary["data_blobs"], 0,
         "restic found new chunks: {summary}"
+    );
+}
+
+#[tokio::test]
+async fn extra_verification_is_on_unless_turned_off_and_either_way_restic_reads_the_result() {
+    for verify in [true, false] {
+        let app = spawn_app_with(|c| c.backup_extra_verify = verify).await;
+        let src = app.root.join("src");
+        write_source(&src);
+        let repo = app.root.join("repo");
+        back_up(&app, &src, &repo, "").await;
+        let config = open_repository(&repo, &password_file(&app))
+            .config()
+            .clone();
+        assert_eq!(config.extra_verify(), verify);
+        assert_restic_ok(
+            restic(&repo, &password_file(&app), &["check", "--read-data"]),
+            "check",
+        );
+    }
+    assert!(
+        tend::config::Config::default().backup_extra_verify,
+        "on by default"
     );
 }

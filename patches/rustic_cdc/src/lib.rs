@@ -60,8 +60,6 @@ pub trait RollingHash64 {
 
     /// Adds `byte` to the window, dropping the oldest.
     fn slide(&mut self, byte: u8);
-
-    fn get_hash(&self) -> &Polynom64;
 }
 
 /// Window size and polynomial.
@@ -104,20 +102,18 @@ impl Tables {
         static CACHE: OnceLock<Mutex<Vec<(TableKey, Tables)>>> = OnceLock::new();
         let cache = CACHE.get_or_init(Default::default);
         let key = (window_size, p);
-        if let Some((_, t)) = lock(cache).iter().find(|(k, _)| *k == key) {
+        let mut cache = cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((_, t)) = cache.iter().find(|(k, _)| *k == key) {
             return *t;
         }
+        // Computed under the lock: once per polynomial, well under a
+        // millisecond, and nobody computes the same tables twice.
         let computed = Tables::compute(window_size, p);
-        let mut cache = lock(cache);
-        if !cache.iter().any(|(k, _)| *k == key) {
-            cache.push((key, computed));
-        }
+        cache.push((key, computed));
         computed
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Rabin's rolling fingerprint of the last `2^window_size_nb_bits` bytes.
@@ -181,17 +177,9 @@ impl RollingHash64 for Rabin64 {
     where
         I: Iterator<Item = u8>,
     {
-        // An empty window holds zeros, whose share of the hash is zero, so
-        // the first window - 1 bytes need no removal.
-        self.hash = 0;
-        let mut taken = 0;
-        for byte in iter.take(self.window.len() - 1) {
-            self.push(byte);
-            taken += 1;
-        }
-        // The one slot not written above must read as zero when it leaves.
-        self.window[self.next] = 0;
-        taken
+        // Once per chunk (512 KiB at least): no need to be cleverer.
+        self.reset();
+        self.prefill_window(iter)
     }
 
     #[inline]
@@ -199,10 +187,6 @@ impl RollingHash64 for Rabin64 {
         let oldest = self.window[self.next];
         self.hash ^= self.tables.out[oldest as usize];
         self.push(byte);
-    }
-
-    fn get_hash(&self) -> &Polynom64 {
-        &self.hash
     }
 }
 

@@ -46,6 +46,12 @@ pub struct Config {
     pub protected_paths: Vec<PathBuf>,
     /// Days a cleanup's quarantine is kept before it is purged (0 keeps it forever).
     pub quarantine_retention_days: u64,
+    /// Whether backup repositories Tend creates check every blob after
+    /// compressing and encrypting it, before it is written (decrypt,
+    /// decompress, compare), as restic does since 0.16.4. Default on; off is
+    /// restic's `--no-extra-verify`: faster, and memory or CPU faults then
+    /// go unnoticed until `restic check --read-data`.
+    pub backup_extra_verify: bool,
     /// Where the built site (`pkg/tend.js`, `pkg/tend_bg.wasm`, `pkg/tend.css`) lives.
     /// Default: found next to the binary (see [`Config::site_dir`]).
     pub site_dir: Option<PathBuf>,
@@ -87,6 +93,7 @@ impl Default for Config {
             extra_allowed_roots: Vec::new(),
             protected_paths: Vec::new(),
             quarantine_retention_days: 30,
+            backup_extra_verify: true,
             site_dir: None,
             database_url: None,
             node_name: None,
@@ -112,6 +119,7 @@ struct FileConfig {
     allowed_roots: Option<Vec<PathBuf>>,
     protected_paths: Option<Vec<PathBuf>>,
     quarantine_retention_days: Option<u64>,
+    backup_extra_verify: Option<bool>,
     site_dir: Option<PathBuf>,
     database_url: Option<String>,
     node_name: Option<String>,
@@ -192,6 +200,9 @@ impl Config {
         if let Some(v) = file.quarantine_retention_days {
             self.quarantine_retention_days = v;
         }
+        if let Some(v) = file.backup_extra_verify {
+            self.backup_extra_verify = v;
+        }
         if let Some(v) = file.site_dir {
             self.site_dir = Some(resolve(v));
         }
@@ -258,6 +269,9 @@ impl Config {
         }
         if let Some(v) = env("TEND_QUARANTINE_RETENTION_DAYS") {
             self.quarantine_retention_days = parse("TEND_QUARANTINE_RETENTION_DAYS", v)?;
+        }
+        if let Some(v) = env("TEND_BACKUP_EXTRA_VERIFY") {
+            self.backup_extra_verify = parse("TEND_BACKUP_EXTRA_VERIFY", v)?;
         }
         if let Some(v) = env("TEND_SITE_DIR") {
             self.site_dir = Some(PathBuf::from(v));
@@ -383,9 +397,10 @@ mod tests {
         let mut c = Config::default();
         c.apply_file(
             Path::new("/etc/tend/tend.toml"),
-            "bind = \"0.0.0.0:8080\"\ndata_dir = \"state\"\nallowed_roots = [\"/srv\"]\nworkers = 4\nmodel_dir = \"models/minilm\"\n",
+            "bind = \"0.0.0.0:8080\"\ndata_dir = \"state\"\nallowed_roots = [\"/srv\"]\nworkers = 4\nmodel_dir = \"models/minilm\"\nbackup_extra_verify = false\n",
         )
         .unwrap();
+        assert!(!c.backup_extra_verify);
         assert_eq!(c.data_dir, PathBuf::from("/etc/tend/state"));
         assert_eq!(c.model_dir, PathBuf::from("/etc/tend/models/minilm"));
         assert_eq!(c.workers, 4);
@@ -393,9 +408,11 @@ mod tests {
             "TEND_BIND" => Some("127.0.0.1:9000".into()),
             "TEND_ALLOWED_ROOTS" => Some("/mnt/nas::/home".into()),
             "TEND_MODEL_DIR" => Some("/opt/models/minilm".into()),
+            "TEND_BACKUP_EXTRA_VERIFY" => Some("true".into()),
             _ => None,
         })
         .unwrap();
+        assert!(c.backup_extra_verify);
         assert_eq!(c.model_dir, PathBuf::from("/opt/models/minilm"));
         assert_eq!(c.bind.to_string(), "127.0.0.1:9000");
         assert_eq!(

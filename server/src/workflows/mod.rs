@@ -60,6 +60,7 @@ impl WorkflowParams {
 }
 
 /// What the workflows share: the live path policy and where quarantine lives.
+#[derive(Clone)]
 pub struct WorkflowEnv {
     pub policy: Arc<RwLock<PathPolicy>>,
     /// Tend's own quarantine (`<data_dir>/quarantine`), used when it is on the
@@ -71,6 +72,9 @@ pub struct WorkflowEnv {
     pub cache_dir: PathBuf,
     /// How long undo material (quarantines, sync versions) is kept; `None`: forever.
     pub undo_retention: Option<std::time::Duration>,
+    /// Repositories created from now on verify each blob before writing it
+    /// (see `Config::backup_extra_verify`).
+    pub backup_extra_verify: bool,
 }
 
 impl WorkflowEnv {

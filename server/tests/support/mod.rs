@@ -382,8 +382,11 @@ pub async fn kill_mid_run_then_finish(
     (plan, task)
 }
 
-/// Snapshots in a repository, read with rustic_core itself, oldest first.
-pub fn snapshots(repo: &Path, password_file: &Path) -> Vec<rustic_core::repofile::SnapshotFile> {
+/// A repository opened with rustic_core itself.
+pub fn open_repository(
+    repo: &Path,
+    password_file: &Path,
+) -> rustic_core::Repository<rustic_core::OpenStatus> {
     let password = std::fs::read_to_string(password_file).unwrap();
     let backends = rustic_backend::BackendOptions::default()
         .repository(repo.to_string_lossy().to_string())
@@ -396,12 +399,17 @@ pub fn snapshots(repo: &Path, password_file: &Path) -> Vec<rustic_core::repofile
     .unwrap()
     .open(&rustic_core::Credentials::password(password.trim()))
     .unwrap()
-    .get_all_snapshots()
-    .map(|mut s| {
-        s.sort_by(|a, b| a.time.cmp(&b.time));
-        s
-    })
-    .unwrap()
+}
+
+/// Snapshots in a repository, read with rustic_core itself, oldest first.
+pub fn snapshots(repo: &Path, password_file: &Path) -> Vec<rustic_core::repofile::SnapshotFile> {
+    open_repository(repo, password_file)
+        .get_all_snapshots()
+        .map(|mut s| {
+            s.sort_by(|a, b| a.time.cmp(&b.time));
+            s
+        })
+        .unwrap()
 }
 
 /// A browser's live event stream on a test server.

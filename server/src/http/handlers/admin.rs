@@ -24,16 +24,8 @@ pub async fn session(State(state): State<AppState>) -> Json<SessionView> {
 pub async fn backup_password(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let secrets = state.config.secrets_dir();
     let file = repository::password_path(&secrets);
-    let password = match std::fs::read_to_string(&file) {
-        Ok(p) => Some(p.trim_end_matches(['\n', '\r']).to_string()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => {
-            return Err(ApiError::Internal(format!(
-                "cannot read {}: {e}",
-                file.display()
-            )))
-        }
-    };
+    let password = repository::existing_password(&secrets)
+        .map_err(|e| ApiError::Internal(format!("cannot read {}: {e}", file.display())))?;
     let advice = match password {
         Some(_) => {
             tracing::info!(file = %file.display(), "the backup password was shown to an admin");

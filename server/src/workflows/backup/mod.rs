@@ -104,6 +104,12 @@ pub struct BackupParams {
     pub schedule_id: Option<i64>,
 }
 
+/// Where the fingerprints of the last complete backups live (see
+/// `unchanged`): `<data_dir>/cache/backups`, safe to delete.
+pub fn fingerprints_dir(env: &WorkflowEnv) -> PathBuf {
+    env.cache_dir.join("backups")
+}
+
 fn yes() -> bool {
     true
 }
@@ -213,7 +219,9 @@ pub fn run(
     let repo = repository::open(
         repo_dir.as_path(),
         &password,
-        true,
+        repository::Opening::OrCreate {
+            extra_verify: env.backup_extra_verify,
+        },
         ByteCounter(counters.clone()),
     )?;
     let snapshot = SnapshotOptions::default()
@@ -222,7 +230,7 @@ pub fn run(
         .map_err(|e| WorkflowError::Engine(e.to_string()))?;
     let seen = Arc::new(Seen::default());
     let last = LastBackups::new(
-        env.cache_dir.join("backups"),
+        fingerprints_dir(env),
         &repo.config().id.to_string(),
         source.as_path(),
         &format!("{:?} {}", params.excludes, params.ignore_files),

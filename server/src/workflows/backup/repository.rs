@@ -46,14 +46,22 @@ pub fn password_path(secrets_dir: &Path) -> PathBuf {
     secrets_dir.join(PASSWORD_FILE)
 }
 
+/// The repository password if one was generated already (restic reads the
+/// file's first line; the line end is not part of it).
+pub fn existing_password(secrets_dir: &Path) -> io::Result<Option<String>> {
+    match fs::read_to_string(password_path(secrets_dir)) {
+        Ok(p) => Ok(Some(p.trim_end_matches(['\n', '\r']).to_string())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Reads the repository password, generating it (mode 0600) on first use.
 pub fn password(secrets_dir: &Path) -> io::Result<String> {
-    let path = password_path(secrets_dir);
-    match fs::read_to_string(&path) {
-        Ok(p) => return Ok(p.trim_end_matches(['\n', '\r']).to_string()),
-        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-        Err(_) => {}
+    if let Some(existing) = existing_password(secrets_dir)? {
+        return Ok(existing);
     }
+    let path = password_path(secrets_dir);
     fs::create_dir_all(secrets_dir)?;
     fs::set_permissions(secrets_dir, fs::Permissions::from_mode(0o700))?;
     // 256 random bits from the OS, as hex (restic reads the file's first line).
@@ -87,24 +95,37 @@ fn engine_error(context: &str, e: impl std::fmt::Display) -> WorkflowError {
     WorkflowError::Engine(format!("{context}: {e}"))
 }
 
-/// Opens the repository in `dir`, initializing it when `create` and the
-/// directory is missing or empty. A directory holding anything else is refused.
+/// Whether [`open`] may create the repository, and how.
+#[derive(Debug, Clone, Copy)]
+pub enum Opening {
+    /// Only an existing repository will do (restore).
+    Existing,
+    /// Initialize a missing or empty directory (backup). `extra_verify`:
+    /// the new repository checks each blob before writing it.
+    OrCreate { extra_verify: bool },
+}
+
+/// Opens the repository in `dir`, initializing it as `opening` allows when
+/// the directory is missing or empty. A directory holding anything else is
+/// refused.
 pub fn open(
     dir: &Path,
     password: &str,
-    create: bool,
+    opening: Opening,
     progress: impl ProgressBars,
 ) -> Result<Repository<OpenStatus>, WorkflowError> {
-    let state = state(dir);
-    if state == RepoState::Foreign {
-        return Err(not_a_repository(dir));
-    }
-    if state == RepoState::New && !create {
-        return Err(WorkflowError::InvalidParams(format!(
-            "{} holds no backup repository.",
-            dir.display()
-        )));
-    }
+    // `Some(extra_verify)`: a new repository is made here.
+    let create = match (state(dir), opening) {
+        (RepoState::Foreign, _) => return Err(not_a_repository(dir)),
+        (RepoState::New, Opening::Existing) => {
+            return Err(WorkflowError::InvalidParams(format!(
+                "{} holds no backup repository.",
+                dir.display()
+            )))
+        }
+        (RepoState::New, Opening::OrCreate { extra_verify }) => Some(extra_verify),
+        (RepoState::Existing, _) => None,
+    };
     let backends = BackendOptions::default()
         .repository(dir.to_string_lossy().to_string())
         .to_backends()
@@ -114,19 +135,21 @@ pub fn open(
     let repo = Repository::new_with_progress(&options, &backends, progress)
         .map_err(|e| engine_error("Could not open the repository", e))?;
     let credentials = Credentials::password(password);
-    match state {
-        RepoState::New => {
+    match create {
+        Some(extra_verify) => {
             fs::create_dir_all(dir).map_err(|source| WorkflowError::Io {
                 context: format!("Could not create {}", dir.display()),
                 source,
             })?;
             // zstd level 1: restic's own default ("auto") is a fast level too;
             // higher levels cost far more time than they save on backups.
-            let config = ConfigOptions::default().set_compression(1);
+            let config = ConfigOptions::default()
+                .set_compression(1)
+                .set_extra_verify(extra_verify);
             repo.init(&credentials, &KeyOptions::default(), &config)
                 .map_err(|e| engine_error("Could not create the repository", e))
         }
-        _ => repo.open(&credentials).map_err(|e| {
+        None => repo.open(&credentials).map_err(|e| {
             engine_error(
                 "Could not open the repository (is it protected by another password?)",
                 e,

@@ -78,9 +78,14 @@ fn resolve(
         context: "Could not read the repository password".into(),
         source,
     })?;
-    let repo = repository::open(repo_dir.as_path(), &password, false, ByteCounter(counters))?
-        .to_indexed()
-        .map_err(engine("Could not read the repository index"))?;
+    let repo = repository::open(
+        repo_dir.as_path(),
+        &password,
+        repository::Opening::Existing,
+        ByteCounter(counters),
+    )?
+    .to_indexed()
+    .map_err(engine("Could not read the repository index"))?;
     let snapshot = repo
         .get_snapshot_from_str(&params.snapshot, |_| true)
         .map_err(|e| {
