@@ -22,7 +22,7 @@ static DELETE_EXTRANEOUS: LazyLock<Regex> = LazyLock::new(|| {
         r"|--delete\b|\bdelete[ -]extraneous\b|\bexact (?:mirror|copy)\b",
         r"|(?:\bnot|\bno longer|n't) in (?:the )?source\b|\bmissing from (?:the )?source\b",
         // "删除多余", "删除目标中多余的文件", "删掉我删除的"
-        r"|删除多余|(?:删除|删掉).{0,12}多余|(?:删除|删掉).{0,6}(?:已|我)?(?:删除|删掉)的",
+        r"|(?:删除|删掉).{0,12}多余|(?:删除|删掉).{0,6}(?:已|我)?(?:删除|删掉)的",
     ))
         .expect("delete extraneous compiles")
 });
