@@ -143,25 +143,19 @@ fn walk_threads() -> usize {
         .clamp(2, 16)
 }
 
-/// What the destination has that the source lacks (with delete_extraneous).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Extra {
-    Directory,
-    File { is_symlink: bool },
-}
-
 /// One entry found by the walk.
 enum Seen {
     /// A source directory the destination lacks.
     Directory(PathBuf),
     /// A source directory where the destination has a file or link.
     DirectoryReplacingFile(PathBuf),
+    /// Something to copy, or (with delete_extraneous) a destination file or
+    /// link the source lacks.
     Change(Change),
-    Unchanged,
     /// A source entry neither file, directory nor link.
     Special(PathBuf),
-    /// A destination entry the source lacks.
-    Extra(PathBuf, Extra),
+    /// A destination directory the source lacks.
+    ExtraDirectory(PathBuf),
     Error(String),
 }
 
@@ -174,28 +168,21 @@ pub fn diff(
 ) -> SyncPlan {
     let (src_root, dst_root) = (source.as_path(), destination.as_path());
     let seen: Mutex<Vec<Seen>> = Mutex::new(Vec::new());
-    // On a re-run almost every entry is unchanged: those are only counted,
-    // so the walk's threads share no lock for them.
-    let unchanged = AtomicU64::new(0);
     let walk = SourceWalk {
         src_root,
         dst_root,
         compare,
         list_destination: delete_extraneous,
         cancelled,
-        keep: &|item| match item {
-            Seen::Unchanged => {
-                unchanged.fetch_add(1, Ordering::Relaxed);
-            }
-            item => seen.lock().unwrap_or_else(|p| p.into_inner()).push(item),
-        },
+        unchanged: AtomicU64::new(0),
+        keep: &|item| seen.lock().unwrap_or_else(|p| p.into_inner()).push(item),
     };
     walk.run();
 
     let mut plan = SyncPlan {
         source: src_root.to_path_buf(),
         destination: dst_root.to_path_buf(),
-        unchanged: unchanged.into_inner(),
+        unchanged: walk.unchanged.into_inner(),
         ..SyncPlan::default()
     };
     for item in seen.into_inner().unwrap_or_else(|p| p.into_inner()) {
@@ -211,15 +198,8 @@ pub fn diff(
                 plan.directories.push(rel);
             }
             Seen::Change(change) => plan.changes.push(change),
-            Seen::Unchanged => plan.unchanged += 1,
             Seen::Special(rel) => plan.skipped.push(rel),
-            Seen::Extra(rel, Extra::Directory) => plan.extraneous_directories.push(rel),
-            Seen::Extra(relative, Extra::File { is_symlink }) => plan.changes.push(Change {
-                kind: ChangeKind::Delete,
-                relative,
-                size: 0,
-                is_symlink,
-            }),
+            Seen::ExtraDirectory(rel) => plan.extraneous_directories.push(rel),
             Seen::Error(e) => plan.errors.push(e),
         }
     }
@@ -287,6 +267,9 @@ struct SourceWalk<'a> {
     compare: Compare,
     list_destination: bool,
     cancelled: &'a (dyn Fn() -> bool + Sync),
+    /// On a re-run almost every entry is unchanged: those are only counted,
+    /// so the walk's threads share no lock for them.
+    unchanged: AtomicU64,
     keep: &'a (dyn Fn(Seen) + Sync),
 }
 
@@ -296,7 +279,7 @@ impl SourceWalk<'_> {
         let flags = LIST_FLAGS.difference(OFlags::NOFOLLOW);
         let source = match openat(CWD, self.src_root, flags, Mode::empty()) {
             Ok(fd) => fd,
-            Err(e) => return (self.keep)(Seen::Error(format!("{}: {e}", self.src_root.display()))),
+            Err(e) => return (self.keep)(Seen::failed(self.src_root, e)),
         };
         let twin = match TwinDir::open(self.dst_root) {
             Twin::Directory(dir) => Some(Arc::new(dir)),
@@ -345,11 +328,13 @@ impl SourceWalk<'_> {
                     let child = joined(&relative, &name);
                     scope.spawn(move |scope| self.subdirectory(scope, &parent, twin, &name, child));
                 }
-                Ok(_) => (self.keep)(self.classify(&listing, name, &relative, twin.as_deref())),
-                Err(e) => (self.keep)(Seen::Error(format!(
-                    "{}: {e}",
-                    joined(&relative, name).display()
-                ))),
+                Ok(_) => match self.classify(&listing, name, &relative, twin.as_deref()) {
+                    Some(seen) => (self.keep)(seen),
+                    None => {
+                        self.unchanged.fetch_add(1, Ordering::Relaxed);
+                    }
+                },
+                Err(e) => (self.keep)(Seen::failed(joined(&relative, name), e)),
             }
         }
         if let (true, Some(twin)) = (self.list_destination, twin) {
@@ -384,39 +369,45 @@ impl SourceWalk<'_> {
             .and_then(|fd| openat(fd, name, LIST_FLAGS, Mode::empty()));
         match opened {
             Ok(source) => self.directory(scope, relative, source, sub),
-            Err(e) => (self.keep)(Seen::Error(format!("{}: {e}", relative.display()))),
+            Err(e) => (self.keep)(Seen::failed(relative, e)),
         }
     }
 
     /// One source entry that is not a directory, against its destination
-    /// twin (if any). An unchanged file allocates nothing.
-    fn classify(&self, dir: &Dir, name: &CStr, relative: &Path, twin: Option<&TwinDir>) -> Seen {
+    /// twin (if any); `None` when it is unchanged, which allocates nothing.
+    fn classify(
+        &self,
+        dir: &Dir,
+        name: &CStr,
+        relative: &Path,
+        twin: Option<&TwinDir>,
+    ) -> Option<Seen> {
         let path = || joined(relative, name);
         let fd = match dir.fd() {
             Ok(fd) => fd,
-            Err(e) => return Seen::Error(format!("{}: {e}", path().display())),
+            Err(e) => return Some(Seen::failed(path(), e)),
         };
         let st = match statat(fd, name, AtFlags::SYMLINK_NOFOLLOW) {
             Ok(st) => st,
-            Err(e) => return Seen::Error(format!("{}: {e}", path().display())),
+            Err(e) => return Some(Seen::failed(path(), e)),
         };
         let file_type = FileType::from_raw_mode(st.st_mode);
         let is_symlink = file_type == FileType::Symlink;
         if !(is_symlink || file_type == FileType::RegularFile) {
-            return Seen::Special(path());
+            return Some(Seen::Special(path()));
         }
         let dst = match twin.map(|t| t.stat(name)).transpose() {
             Ok(found) => found.flatten(),
-            Err(e) => return Seen::Error(format!("{}: {e}", path().display())),
+            Err(e) => return Some(Seen::failed(path(), e)),
         };
         let len = st.st_size as u64;
         let kind = match dst {
             None => Some(ChangeKind::Create),
             Some(d) if d.is_dir => {
-                return Seen::Error(format!(
+                return Some(Seen::Error(format!(
                     "{} is a directory in the destination but a file in the source; move it aside first",
                     self.dst_root.join(path()).display()
-                ))
+                )))
             }
             Some(d) if is_symlink => {
                 let same_link = d.is_symlink
@@ -433,20 +424,19 @@ impl SourceWalk<'_> {
                     match same_contents(&self.src_root.join(&rel), &self.dst_root.join(&rel)) {
                         Ok(true) => None,
                         Ok(false) => Some(ChangeKind::Update),
-                        Err(e) => return Seen::Error(format!("{}: {e}", rel.display())),
+                        Err(e) => return Some(Seen::failed(rel, e)),
                     }
                 }
             },
         };
-        match kind {
-            Some(kind) => Seen::Change(Change {
+        kind.map(|kind| {
+            Seen::Change(Change {
                 kind,
                 relative: path(),
                 size: if is_symlink { 0 } else { len },
                 is_symlink,
-            }),
-            None => Seen::Unchanged,
-        }
+            })
+        })
     }
 
     /// The names in the destination directory `relative` that the source
@@ -462,10 +452,7 @@ impl SourceWalk<'_> {
             Ok(listing) => {
                 self.list_extra(scope, relative, listing, &|name| in_source.contains(name))
             }
-            Err(e) => (self.keep)(Seen::Error(format!(
-                "{}: {e}",
-                self.dst_root.join(relative).display()
-            ))),
+            Err(e) => (self.keep)(Seen::failed(self.dst_root.join(relative), e)),
         }
     }
 
@@ -482,17 +469,14 @@ impl SourceWalk<'_> {
         let mut listing = listing;
         let entries = match entries(&mut listing) {
             Ok(entries) => entries,
-            Err(e) => {
-                let at = self.dst_root.join(relative);
-                return (self.keep)(Seen::Error(format!("{}: {e}", at.display())));
-            }
+            Err(e) => return (self.keep)(Seen::failed(self.dst_root.join(relative), e)),
         };
         let listing = Arc::new(listing);
         for entry in entries.iter().filter(|e| !in_source(e.file_name())) {
             let child = joined(relative, entry.file_name());
             match entry_type(&listing, entry) {
                 Ok(FileType::Directory) => {
-                    (self.keep)(Seen::Extra(child.clone(), Extra::Directory));
+                    (self.keep)(Seen::ExtraDirectory(child.clone()));
                     let (parent, name) = (listing.clone(), entry.file_name().to_owned());
                     scope.spawn(move |scope| {
                         let opened = parent
@@ -502,25 +486,26 @@ impl SourceWalk<'_> {
                         drop(parent);
                         match opened {
                             Ok(sub) => self.list_extra(scope, &child, sub, &|_| false),
-                            Err(e) => (self.keep)(Seen::Error(format!(
-                                "{}: {e}",
-                                self.dst_root.join(&child).display()
-                            ))),
+                            Err(e) => (self.keep)(Seen::failed(self.dst_root.join(&child), e)),
                         }
                     });
                 }
-                Ok(t) => (self.keep)(Seen::Extra(
-                    child,
-                    Extra::File {
-                        is_symlink: t == FileType::Symlink,
-                    },
-                )),
-                Err(e) => (self.keep)(Seen::Error(format!(
-                    "{}: {e}",
-                    self.dst_root.join(&child).display()
-                ))),
+                Ok(t) => (self.keep)(Seen::Change(Change {
+                    kind: ChangeKind::Delete,
+                    relative: child,
+                    size: 0,
+                    is_symlink: t == FileType::Symlink,
+                })),
+                Err(e) => (self.keep)(Seen::failed(self.dst_root.join(&child), e)),
             }
         }
+    }
+}
+
+impl Seen {
+    /// `at` could not be read: the error, naming where.
+    fn failed(at: impl AsRef<Path>, e: impl std::fmt::Display) -> Seen {
+        Seen::Error(format!("{}: {e}", at.as_ref().display()))
     }
 }
 
@@ -598,7 +583,8 @@ mod tests {
             .collect();
         assert_eq!(created, [(ChangeKind::Create, PathBuf::from("new.txt"))]);
 
-        // With deletions the unchanged are kept by name, and counted the same.
+        // With deletions the destination is listed too; the unchanged are
+        // counted the same.
         let deleting = diff(&src, &dst, true, Compare::SizeAndTime, &|| false);
         assert_eq!(deleting.unchanged, 2);
         assert_eq!(deleting.count(ChangeKind::Delete), 0);

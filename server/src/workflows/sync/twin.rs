@@ -1,6 +1,6 @@
 //! The destination side of the comparison: a destination directory held
-//! open (`O_PATH`, no listing), so each entry is looked up by name relative
-//! to it. A re-run with nothing to copy is nothing but these lookups, and a
+//! open (`O_PATH`; opened again for reading only when deletions need its
+//! listing), so each entry is looked up by name relative to it. A re-run with nothing to copy is nothing but these lookups, and a
 //! full path would make the kernel walk every component again per file.
 
 use std::ffi::CStr;
