@@ -59,9 +59,10 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
     ]
 });
 
-/// Asking about a thing is not asking to do it.
+/// Asking about a thing is not asking to do it; asking who did something
+/// ("who deleted ...") is an audit, not a command.
 static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:what\s+is\s+(?:a|an|the\s+difference)\b|what\s+are\b|what\s+does\b|what's\s+(?:a|an)\b|what(?:'s|\s+is)\s+in\b|how\s+does\b|how\s+do\s+(?:i|you|we)\b|explain\b|why\b|define\b|tell\s+me\s+about\b|can\s+you\s+explain\b)")
+    Regex::new(r"(?i)^\s*(?:what\s+is\s+(?:a|an|the\s+difference)\b|what\s+are\b|what\s+does\b|what's\s+(?:a|an)\b|what(?:'s|\s+is)\s+in\b|how\s+does\b|how\s+do\s+(?:i|you|we)\b|explain\b|why\b|define\b|tell\s+me\s+about\b|can\s+you\s+explain\b|who\s+\w+ed\b)")
         .expect("question pattern compiles")
 });
 
@@ -184,6 +185,8 @@ mod tests {
             "what is a backup?",
             "how does sync work",
             "what is in /tmp?",
+            "who deleted /srv/shared/plan.docx?",
+            "who changed the backup folder",
             "tell me a joke",
             "   ",
         ] {
