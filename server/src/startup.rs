@@ -160,6 +160,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         store: store.clone(),
         workers: workers.clone(),
         hub: hub.clone(),
+        scheduler: scheduler.clone(),
         env,
         plan_ttl_ms: (config.plan_ttl_secs as i64).saturating_mul(1000),
         max_command_bytes: config.max_command_bytes,

@@ -536,6 +536,72 @@ async fn a_schedule_gets_a_new_time_in_words_or_cron_and_a_stopped_one_stays_sto
 }
 
 #[tokio::test]
+async fn a_schedule_is_moved_in_words_at_the_console() {
+    let app = spawn_app().await;
+    let id = mirror_schedule(&app, "every Sunday at 3:30").await;
+
+    let moved = app
+        .say("s1", &format!("move schedule {id} to every night at 2am"))
+        .await;
+    assert_eq!(moved["intent"], "schedule", "{moved}");
+    let message = moved["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!("Schedule #{id} "))
+            && message.contains("now runs every day at 02:00")
+            && message.contains("it ran every Sunday at 03:30"),
+        "{moved}"
+    );
+    let stored: Value = app.json(&format!("/api/schedules/{id}")).await;
+    assert_eq!(stored["cron"], "0 2 * * *", "{stored}");
+
+    let cron = app
+        .say(
+            "s1",
+            &format!("please change schedule #{id} to 15 4 * * 1-5"),
+        )
+        .await;
+    assert!(
+        cron["message"].as_str().unwrap().contains("now runs"),
+        "{cron}"
+    );
+    let stored: Value = app.json(&format!("/api/schedules/{id}")).await;
+    assert_eq!(stored["cron"], "15 4 * * 1-5", "{stored}");
+
+    // Without a number Tend asks which, without a time it asks when; neither
+    // changes anything.
+    let which = app.say("s1", "reschedule the weekly mirror to 4am").await;
+    assert!(
+        which["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("#{id} ")),
+        "{which}"
+    );
+    let when = app.say("s1", &format!("move schedule {id}")).await;
+    assert!(
+        when["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("When should schedule #{id} run?")),
+        "{when}"
+    );
+    let refused = app
+        .say("s1", &format!("move schedule {id} to whenever you like"))
+        .await;
+    assert_eq!(refused["code"], "schedule_invalid", "{refused}");
+    let stored: Value = app.json(&format!("/api/schedules/{id}")).await;
+    assert_eq!(stored["cron"], "15 4 * * 1-5", "{stored}");
+
+    let missing = app
+        .say("s1", &format!("move schedule {} to 3am", id + 100))
+        .await;
+    assert_eq!(missing["code"], "schedule_not_found", "{missing}");
+    app.say("s1", &format!("stop schedule {id}")).await;
+    let stopped = app.say("s1", &format!("move schedule {id} to 3am")).await;
+    assert_eq!(stopped["code"], "schedule_stopped", "{stopped}");
+}
+
+#[tokio::test]
 async fn a_run_due_at_the_old_time_is_not_queued_once_the_time_has_moved() {
     for db in TestDatabase::every("schedules: reschedule").await {
         let (a, b) = two_nodes(&db).await;

@@ -6,11 +6,12 @@ mod cleanup;
 mod conversation;
 mod offer;
 mod replies;
+mod reschedule;
 mod revise;
 mod sync;
 mod undo;
 
-pub use offer::new_time;
+use offer::new_time;
 
 use std::sync::Arc;
 
@@ -62,6 +63,8 @@ pub struct Planner {
     pub workers: Arc<Workers>,
     /// Tells browsers about changes made by replies (a schedule stopped).
     pub hub: EventHub,
+    /// Woken when a schedule's time changes.
+    pub scheduler: Arc<crate::schedule::Scheduler>,
     pub env: Arc<WorkflowEnv>,
     pub plan_ttl_ms: i64,
     pub max_command_bytes: usize,
@@ -86,6 +89,11 @@ impl Planner {
         }
         if text.trim().is_empty() {
             return Err(PlanError::EmptyCommand);
+        }
+        // Managing a schedule is not one of the model's intents: the
+        // sentence's form says it ("move schedule 3 to Sundays at 3:30").
+        if reschedule::asked(text) {
+            return reschedule::in_words(self, text).await;
         }
         let message = self.nlu.understand(text).await;
         let raw = || self.nlu.slots(text);

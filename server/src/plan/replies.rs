@@ -45,16 +45,21 @@ pub async fn status(planner: &Planner, u: &Understanding) -> Result<CommandRespo
         parts.push(format!("Latest tasks: {}", lines.join(" | ")));
     }
     if !schedules.is_empty() {
-        let lines: Vec<String> = schedules.iter().map(describe_schedule).collect();
-        parts.push(format!("Schedules: {}", lines.join(" | ")));
+        parts.push(format!("Schedules: {}", describe_schedules(&schedules)));
     }
     Ok(reply(u, parts.join(" ")))
 }
 
-async fn active_schedules(planner: &Planner) -> Result<Vec<ScheduleView>, PlanError> {
+pub(super) async fn active_schedules(planner: &Planner) -> Result<Vec<ScheduleView>, PlanError> {
     let mut all = planner.store.list_schedules().await?;
     all.retain(|s| s.active);
     Ok(all)
+}
+
+/// "#3 mirror of /srv/docs runs every Sunday at 03:30, next run ... | #4 ...".
+pub(super) fn describe_schedules(schedules: &[ScheduleView]) -> String {
+    let lines: Vec<String> = schedules.iter().map(describe_schedule).collect();
+    lines.join(" | ")
 }
 
 fn describe_schedule(s: &ScheduleView) -> String {
@@ -76,11 +81,10 @@ async fn stop_schedule(
         let message = if schedules.is_empty() {
             "There are no schedules to stop.".to_string()
         } else {
-            let lines: Vec<String> = schedules.iter().map(describe_schedule).collect();
             format!(
                 "Which schedule should I stop? Say for example: stop schedule {}. Schedules: {}",
                 schedules[0].id,
-                lines.join(" | ")
+                describe_schedules(&schedules)
             )
         };
         return Ok(reply(u, message));

@@ -38,11 +38,5 @@ pub async fn reschedule(
     Path(id): Path<i64>,
     ApiJson(request): ApiJson<RescheduleRequest>,
 ) -> Result<Json<ScheduleView>, ApiError> {
-    let now = crate::now_ms();
-    let (cron, next) = crate::plan::new_time(&request.when, now)?;
-    let schedule = state.store.reschedule(id, &cron, next, now).await?;
-    // Its next run may now come before the one the scheduler sleeps until.
-    state.scheduler.wake();
-    state.hub.publish_schedule(schedule.clone());
-    Ok(Json(schedule))
+    Ok(Json(state.planner.reschedule(id, &request.when).await?))
 }
