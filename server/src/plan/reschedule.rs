@@ -8,13 +8,14 @@ use regex::Regex;
 
 use super::{PlanError, Planner};
 
-/// A command that asks to move a schedule: it starts with the verb
-/// ("reschedule ...", "move schedule 3 ...", "change the time of schedule 3
-/// ..."). Only a sentence that begins so is taken: "back up /srv every
-/// night, I'll change the schedule later" is a backup.
+/// A command that asks to move a schedule: it starts with "reschedule", or
+/// with a verb right before a numbered schedule ("move schedule 3 ...",
+/// "change the time of schedule #3 ..."). Only a sentence that begins so is
+/// taken: "set up a schedule to back up /srv every night" makes one, and
+/// "back up /srv every night, I'll change the schedule later" is a backup.
 static ASKED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(?:please\s+)?(?:re-?schedule\b|(?:move|change|shift|switch|set|make)\b.{0,30}?\bschedule\b)",
+        r"(?i)^\s*(?:please\s+)?(?:re-?schedule\b|(?:move|change|shift|switch|set)\s+(?:the\s+time\s+of\s+)?schedule\s*(?:#\s*)?\d)",
     )
     .expect("reschedule pattern compiles")
 });
@@ -105,6 +106,9 @@ mod tests {
         }
         for text in [
             "back up /srv every night, I'll change the schedule later",
+            "set up a schedule to back up /srv/photos every night",
+            "make a schedule for cleaning /tmp",
+            "change the schedule",
             "stop schedule 3",
             "move /srv/old to /srv/new",
             "what's the schedule",
