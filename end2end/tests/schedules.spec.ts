@@ -50,6 +50,17 @@ test('a nightly backup becomes a schedule every browser sees, gets a new time, a
   const moved = await (await fetch(`${server.url}/api/schedules/${id}`)).json();
   expect(moved.cron).toBe('30 3 * * 0');
 
+  // Moved in words at the other browser's console: the answer names the old
+  // time, and both lists show the new one.
+  await otherView.send(`move schedule ${id} to weekdays at 6pm`);
+  await expect(otherView.lastReply()).toContainText(`Schedule #${id} `);
+  await expect(otherView.lastReply()).toContainText('it ran every Sunday at 03:30');
+  await expect(otherView.lastReply()).toContainText('now runs on weekdays at 18:00');
+  await expect(row.locator('.schedule-when')).toHaveText('on weekdays at 18:00');
+  await expect(otherRow.locator('.schedule-when')).toHaveText('on weekdays at 18:00');
+  const reworded = await (await fetch(`${server.url}/api/schedules/${id}`)).json();
+  expect(reworded.cron).toBe('0 18 * * 1-5');
+
   // Stopped in one, gone from both, and stopped on the server.
   await row.getByRole('button', { name: 'Stop schedule' }).click();
   await expect(row).toHaveCount(0);
