@@ -38,6 +38,8 @@ struct Secrets {
     /// The cookie's value: derived from the token, so changing the token
     /// signs every browser out, and the cookie never holds the token itself.
     session: String,
+    /// `session` hashed once, for the constant-time comparison.
+    session_hash: blake3::Hash,
     /// Wrong tokens per address. Only tokens are counted: a session cookie
     /// is a 256-bit value nobody guesses, and a stale one (the token was
     /// changed) must not lock its browser out.
@@ -59,9 +61,11 @@ impl Access {
         // from a file often ends in a newline); offered tokens are trimmed too.
         Access(token.map(str::trim).map(|token| {
             let key = blake3::derive_key("tend 2026-11 browser session", token.as_bytes());
+            let session = blake3::keyed_hash(&key, b"admin").to_hex().to_string();
             Arc::new(Secrets {
                 token: blake3::hash(token.as_bytes()),
-                session: blake3::keyed_hash(&key, b"admin").to_hex().to_string(),
+                session_hash: blake3::hash(session.as_bytes()),
+                session,
                 throttle: Throttle::default(),
             })
         }))
@@ -72,10 +76,9 @@ impl Access {
         let Some(secrets) = &self.0 else {
             return Verdict::Pass;
         };
-        let session = blake3::hash(secrets.session.as_bytes());
         if cookies(headers)
             .filter(|(name, _)| *name == COOKIE_NAME)
-            .any(|(_, value)| blake3::hash(value.as_bytes()) == session)
+            .any(|(_, value)| blake3::hash(value.as_bytes()) == secrets.session_hash)
         {
             return Verdict::Pass;
         }
@@ -228,8 +231,11 @@ pub async fn sign_in(
         }
         Verdict::HeldOff(wait) => {
             let secs = retry_after_secs(wait);
-            let message =
-                format!("Too many wrong tokens from this address: try again in {secs} seconds.");
+            // The API's wording, on the sign-in page.
+            let message = ApiError::TooManyAttempts {
+                retry_after_secs: secs,
+            }
+            .to_string();
             let mut response =
                 (StatusCode::TOO_MANY_REQUESTS, Html(page(Some(&message)))).into_response();
             response
