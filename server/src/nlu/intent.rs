@@ -73,12 +73,56 @@ static TARGET_WORDS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("target pattern compiles")
 });
 
+/// Jobs that are not Tend's tasks: "cancel the print job" names no task.
+static FOREIGN_JOBS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:print|printer|cron|ci|build|pipeline|render|mining)[ -]?jobs?\b|打印任务|定时作业")
+        .expect("foreign jobs pattern compiles")
+});
+
+/// What a home-lab admin also looks after but Tend does not act on:
+/// services, machines and processes, network gear, hardware, accounts and
+/// people's things, code, media. Written from the domain, not from the
+/// eval sets: a verb of Tend's on one of these, with nothing of Tend's
+/// named, is not a request to Tend ("stop the vm", "free up some RAM",
+/// "清理内存").
+static FOREIGN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\b(?:",
+        // services, machines, processes
+        r"services?|daemons?|containers?|docker|podman|kubernetes|k8s|pods?|vms?|virtual machines?|hypervisor|proxmox|processe?s?|pids?|tmux|sessions?|",
+        // network
+        r"vlans?|routers?|the switch|network switch|firewall|ports?|dns|dhcp|vpn|wi-?fi|cdn|proxy|certificates?|certs?|ssl|tls|ip address(?:es)?|",
+        // hardware
+        r"ram|memory|cpus?|gpus?|fans?|ups|battery|batteries|bios|uefi|firmware|kernel|drivers?|printers?|print|screen|tv|keyboard|mouse|cables?|raid|",
+        // accounts, people's things
+        r"accounts?|passwords?|subscriptions?|orders?|appointments?|meetings?|flights?|calendar|contacts?|e-?mails?|mail|inbox|",
+        // code, packages
+        r"git|commits?|branch(?:es)?|rebase|merge|pull requests?|packages?|apt|(?:system|kernel|os|software|security) updates?|",
+        // playback and browsing (music, films and torrents are files too:
+        // "sync my music" is Tend's)
+        r"playing|playback|netflix|spotify|browser|cookies",
+        r")\b",
+        // Chinese: services, VMs, processes, memory, cache, browser,
+        // playback, orders, accounts, passwords, subscriptions, meetings,
+        // screen, TV, printing, router, firewall, port, contacts, mail,
+        // calendar, kernel, drivers, fans, battery.
+        r"|服务|容器|虚拟机|进程|内存|缓存|浏览器|播放|订单|账号|账户|密码|订阅|会议|屏幕|电视|打印|路由器|防火墙|端口|通讯录|联系人|邮件|日历|内核|驱动|风扇|电池",
+    ))
+    .expect("foreign pattern compiles")
+});
+
 /// Whether `text` names something Tend acts on: a slot (a path, a task
 /// id, files by pattern, age or size, a schedule, a retention), or a word
 /// for its tasks or files. A verb of Tend's on anything else ("cancel my
 /// dentist appointment") is weak evidence of an intent.
 pub fn grounded(text: &str, slots: &Slots) -> bool {
-    slots.name_a_target() || TARGET_WORDS.is_match(text)
+    slots.name_a_target() || TARGET_WORDS.is_match(&FOREIGN_JOBS.replace_all(text, ""))
+}
+
+/// Whether `text` is about something that is not Tend's (see [`FOREIGN`])
+/// and names nothing that is.
+pub fn foreign(text: &str, slots: &Slots) -> bool {
+    !grounded(text, slots) && FOREIGN.is_match(&outside_paths(text))
 }
 
 /// The intent and a confidence in [0, 1].
@@ -88,6 +132,9 @@ pub fn classify(text: &str, slots: &Slots) -> (Intent, f32) {
     }
     if QUESTION.is_match(text) {
         return (Intent::OutOfScope, 0.85);
+    }
+    if foreign(text, slots) {
+        return (Intent::OutOfScope, 0.8);
     }
     // A verb inside a path is no verb: "/mnt/backup/docs" in a restore.
     let text = &outside_paths(text);
@@ -212,8 +259,40 @@ mod tests {
             "clean the keyboard",
             "status update for the team meeting",
             "kill the process",
+            "cancel the print job",
+            "stop the cron job",
         ] {
             assert!(!grounded(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_verb_of_tends_on_something_foreign_is_out_of_scope() {
+        let cue = |text: &str| classify(text, &crate::nlu::slots::extract(text)).0;
+        for text in [
+            "stop the vm called win10",
+            "kill my tmux session",
+            "free up some RAM",
+            "cancel the print job",
+            "purge the dns cache",
+            "清理一下内存",
+            "停止播放",
+        ] {
+            assert_eq!(cue(text), Intent::OutOfScope, "{text}");
+        }
+        // Anything of Tend's named wins: a path, a task, files, a schedule.
+        for (text, intent) in [
+            ("stop task 3, the one copying my vm images", Intent::Cancel),
+            (
+                "clean up the docker logs in /var/log/docker",
+                Intent::Cleanup,
+            ),
+            ("back up the mail folder to /mnt/nas", Intent::Backup),
+            ("cancel the backup job", Intent::Cancel),
+            ("sync my music", Intent::Sync),
+            ("清理内存转储文件", Intent::Cleanup),
+        ] {
+            assert_eq!(cue(text), intent, "{text}");
         }
     }
 
