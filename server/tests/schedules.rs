@@ -567,6 +567,20 @@ async fn a_schedule_is_moved_in_words_at_the_console() {
     let stored: Value = app.json(&format!("/api/schedules/{id}")).await;
     assert_eq!(stored["cron"], "15 4 * * 1-5", "{stored}");
 
+    // In Chinese too: the number, then a verb of change, then the time.
+    let chinese = app.say("s1", &format!("把计划 {id} 改到每周日 3:30")).await;
+    assert!(
+        chinese["message"].as_str().unwrap().contains("now runs"),
+        "{chinese}"
+    );
+    let stored: Value = app.json(&format!("/api/schedules/{id}")).await;
+    assert_eq!(stored["cron"], "30 3 * * 0", "{stored}");
+    app.say(
+        "s1",
+        &format!("please change schedule #{id} to 15 4 * * 1-5"),
+    )
+    .await;
+
     // Without a number Tend asks which, without a time it asks when; neither
     // changes anything.
     let which = app.say("s1", "reschedule the weekly mirror to 4am").await;

@@ -6,8 +6,8 @@ mod cleanup;
 mod conversation;
 mod offer;
 mod replies;
-mod reschedule;
 mod revise;
+mod schedules;
 mod sync;
 mod undo;
 
@@ -92,8 +92,8 @@ impl Planner {
         }
         // Managing a schedule is not one of the model's intents: the
         // sentence's form says it ("move schedule 3 to Sundays at 3:30").
-        if reschedule::asked(text) {
-            return reschedule::in_words(self, text).await;
+        if schedules::asked_to_move(text) {
+            return schedules::move_in_words(self, text).await;
         }
         let message = self.nlu.understand(text).await;
         let raw = || self.nlu.slots(text);

@@ -89,8 +89,7 @@ async fn stop_schedule(
         };
         return Ok(reply(u, message));
     };
-    let schedule = planner.store.stop_schedule(id, crate::now_ms()).await?;
-    planner.hub.publish_schedule(schedule.clone());
+    let schedule = planner.stop_schedule(id).await?;
     Ok(reply(
         u,
         format!(

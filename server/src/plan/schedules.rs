@@ -1,5 +1,6 @@
-//! A schedule's new time: "move schedule 3 to Sundays at 3:30" at the
-//! console, or `PATCH /api/schedules/{id}`.
+//! Changing a schedule, at the console or through the API alike: a new
+//! time ("move schedule 3 to Sundays at 3:30", `PATCH /api/schedules/{id}`)
+//! or its end ("stop schedule 3", `POST /api/schedules/{id}/stop`).
 
 use std::sync::LazyLock;
 
@@ -10,37 +11,49 @@ use super::{PlanError, Planner};
 
 /// A command that asks to move a schedule: it starts with "reschedule", or
 /// with a verb right before a numbered schedule ("move schedule 3 ...",
-/// "change the time of schedule #3 ..."). Only a sentence that begins so is
-/// taken: "set up a schedule to back up /srv every night" makes one, and
-/// "back up /srv every night, I'll change the schedule later" is a backup.
+/// "change the time of schedule #3 ..."), or in Chinese with a numbered
+/// schedule and a verb of change ("把计划 3 改到每周日 3:30") or 重新安排.
+/// Only a sentence that begins so is taken: "set up a schedule to back up
+/// /srv every night" makes one, and "back up /srv every night, I'll change
+/// the schedule later" is a backup.
 static ASKED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(?:please\s+)?(?:re-?schedule\b|(?:move|change|shift|switch|set)\s+(?:the\s+time\s+of\s+)?schedule\s*(?:#\s*)?\d)",
+        r"(?i)^\s*(?:please\s+)?(?:re-?schedule\b|(?:move|change|shift|switch|set)\s+(?:the\s+time\s+of\s+)?schedule\s*(?:#\s*)?\d)|^\s*请?\s*(?:重新安排|把?\s*(?:计划|定时任务)\s*(?:#\s*)?\d+\s*(?:的(?:运行)?时间\s*)?(?:改到|改成|改为|调到|调整到|调整为|挪到|移到|换到))",
     )
     .expect("reschedule pattern compiles")
 });
 
-/// The schedule's number, and where the new time starts after it.
+/// The schedule's number; the new time starts after it. No `\b` after the
+/// digits: in "计划 3改到" the 改 is a word character too. A number too long
+/// for an id does not match at all (the next character is a digit).
 static NUMBERED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bschedule\s*(?:#\s*)?(\d{1,18})\b").expect("schedule number compiles")
+    Regex::new(r"(?i)(?:\bschedule|计划|定时任务)\s*(?:#\s*)?(\d{1,18})(?:\D|$)")
+        .expect("schedule number compiles")
 });
 
-/// Words between the schedule and its new time: "to", "so it runs", ":".
+/// Words between the schedule and its new time: "to", "so it runs", ":",
+/// "改到", "的时间改成".
 static LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:\s|:|,|\bto\b|\bfor\b|\bso\b|\bthat\b|\bit\b|\bruns?\b)*")
+    Regex::new(r"(?i)^(?:\s|:|,|：|，|\bto\b|\bfor\b|\bso\b|\bthat\b|\bit\b|\bruns?\b|的(?:运行)?时间|改到|改成|改为|调到|调整到|调整为|挪到|移到|换到|到)*")
         .expect("lead-in pattern compiles")
 });
+
+/// What follows schedule number `numbered` in `text`: its new time.
+fn new_time_after<'t>(text: &'t str, numbered: &regex::Captures<'_>) -> std::borrow::Cow<'t, str> {
+    let after = numbered.get(1).map_or(text.len(), |m| m.end());
+    LEAD_IN.replace(&text[after..], "")
+}
 
 const EXAMPLE: &str = "move schedule 3 to Sundays at 3:30";
 
 /// Whether `text` asks to move a schedule to a new time.
-pub fn asked(text: &str) -> bool {
+pub fn asked_to_move(text: &str) -> bool {
     ASKED.is_match(text)
 }
 
-/// Answers a command that [`asked`]: moves the schedule it numbers, or asks
+/// Answers a command that [`asked_to_move`]: moves the schedule it numbers, or asks
 /// which schedule or what time when the command does not say.
-pub async fn in_words(planner: &Planner, text: &str) -> Result<CommandResponse, PlanError> {
+pub async fn move_in_words(planner: &Planner, text: &str) -> Result<CommandResponse, PlanError> {
     let reply = |message: String| CommandResponse::Reply {
         intent: "schedule".into(),
         message,
@@ -57,7 +70,7 @@ pub async fn in_words(planner: &Planner, text: &str) -> Result<CommandResponse, 
         }));
     };
     let id: i64 = numbered[1].parse().expect("18 digits fit an i64");
-    let when = LEAD_IN.replace(&text[numbered.get(0).map_or(0, |m| m.end())..], "");
+    let when = new_time_after(text, &numbered);
     if when.trim().is_empty() {
         return Ok(reply(format!(
             "When should schedule #{id} run? Say for example: move schedule {id} to Sundays at 3:30."
@@ -88,6 +101,14 @@ impl Planner {
         self.hub.publish_schedule(schedule.clone());
         Ok(schedule)
     }
+
+    /// Stops schedule `id`: no more runs (a run already queued or running is
+    /// left alone). Stopping twice is fine. Every browser hears of it.
+    pub async fn stop_schedule(&self, id: i64) -> Result<ScheduleView, PlanError> {
+        let schedule = self.store.stop_schedule(id, crate::now_ms()).await?;
+        self.hub.publish_schedule(schedule.clone());
+        Ok(schedule)
+    }
 }
 
 #[cfg(test)]
@@ -101,8 +122,11 @@ mod tests {
             "reschedule the nightly backup to 3am",
             "Please change the time of schedule #4 to 0 5 * * *",
             "set schedule 7 to run hourly",
+            "把计划 3 改到每周日 3:30",
+            "计划#12的时间改成每天凌晨2点",
+            "重新安排每晚的备份",
         ] {
-            assert!(asked(text), "{text}");
+            assert!(asked_to_move(text), "{text}");
         }
         for text in [
             "back up /srv every night, I'll change the schedule later",
@@ -112,19 +136,16 @@ mod tests {
             "stop schedule 3",
             "move /srv/old to /srv/new",
             "what's the schedule",
+            "停止计划 3",
+            "每天凌晨2点把 /srv 备份到 /mnt/nas，以后再改计划",
         ] {
-            assert!(!asked(text), "{text}");
+            assert!(!asked_to_move(text), "{text}");
         }
     }
 
     #[test]
     fn the_new_time_is_what_follows_the_schedule() {
-        let when = |text: &str| {
-            let c = NUMBERED.captures(text).unwrap();
-            LEAD_IN
-                .replace(&text[c.get(0).unwrap().end()..], "")
-                .to_string()
-        };
+        let when = |text: &str| new_time_after(text, &NUMBERED.captures(text).unwrap()).to_string();
         assert_eq!(
             when("move schedule 3 to Sundays at 3:30"),
             "Sundays at 3:30"
@@ -132,5 +153,12 @@ mod tests {
         assert_eq!(when("set schedule #7 so it runs hourly"), "hourly");
         assert_eq!(when("change schedule 2: 0 5 * * *"), "0 5 * * *");
         assert_eq!(when("move schedule 2"), "");
+        assert_eq!(when("把计划 3 改到每周日 3:30"), "每周日 3:30");
+        assert_eq!(when("计划#12的时间改成每天凌晨2点"), "每天凌晨2点");
+        assert_eq!(when("重新安排计划 4 到每小时"), "每小时");
+        assert_eq!(when("把计划 5 改到"), "");
+        assert!(NUMBERED
+            .captures("move schedule 1234567890123456789 to 3am")
+            .is_none());
     }
 }

@@ -25,9 +25,7 @@ pub async fn stop(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<ScheduleView>, ApiError> {
-    let schedule = state.store.stop_schedule(id, crate::now_ms()).await?;
-    state.hub.publish_schedule(schedule.clone());
-    Ok(Json(schedule))
+    Ok(Json(state.planner.stop_schedule(id).await?))
 }
 
 /// `PATCH /api/schedules/{id}` with `{"when": "Sundays at 3:30"}`: the
