@@ -53,7 +53,8 @@ ensure_restic() {
 }
 
 ensure_e2e_packages() {
-  if ! [ -x end2end/node_modules/.bin/playwright ]; then
+  # pg: the multi-node browser test makes its own PostgreSQL database.
+  if ! [ -x end2end/node_modules/.bin/playwright ] || ! [ -f end2end/node_modules/pg/package.json ]; then
     say "installing the end-to-end test packages (npm)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
   fi

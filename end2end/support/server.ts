@@ -18,9 +18,13 @@ export class TendServer {
   private child?: ChildProcess;
   private port = 0;
 
-  /** `env`: extra settings for the server (TEND_* variables). */
-  constructor(readonly env: Record<string, string> = {}) {
-    this.home = fs.mkdtempSync(path.join(os.tmpdir(), 'tend-e2e-'));
+  /**
+   * `env`: extra settings for the server (TEND_* variables). `sharing`: a
+   * server whose data directory and files this one uses too, as a second
+   * node on a shared filesystem does.
+   */
+  constructor(readonly env: Record<string, string> = {}, sharing?: TendServer) {
+    this.home = sharing?.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tend-e2e-'));
     this.dataDir = path.join(this.home, 'data');
     this.filesDir = path.join(this.home, 'files');
     fs.mkdirSync(this.filesDir, { recursive: true });
@@ -42,7 +46,8 @@ export class TendServer {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    const log = fs.createWriteStream(path.join(this.home, 'server.log'), { flags: 'a' });
+    const name = this.env.TEND_NODE_NAME ? `server-${this.env.TEND_NODE_NAME}.log` : 'server.log';
+    const log = fs.createWriteStream(path.join(this.home, name), { flags: 'a' });
     child.stderr?.pipe(log);
     this.url = await new Promise<string>((resolve, reject) => {
       let seen = '';
