@@ -30,27 +30,6 @@ pub fn days(d: f64) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bytes_are_human() {
-        assert_eq!(bytes(0), "0 B");
-        assert_eq!(bytes(1023), "1023 B");
-        assert_eq!(bytes(1536), "1.5 KiB");
-        assert_eq!(bytes(5 * 1024 * 1024 * 1024), "5.0 GiB");
-    }
-
-    #[test]
-    fn days_are_human() {
-        assert_eq!(days(1.0), "1 day");
-        assert_eq!(days(7.0), "7 days");
-        assert_eq!(days(1.5), "1.5 days");
-        assert_eq!(days(0.25), "0.25 days");
-    }
-}
-
 /// Unix milliseconds as a date and time in the browser's time zone
 /// ("Wed 25 Nov, 02:00"); in the server render, UTC.
 pub fn time(ms: i64) -> String {
@@ -78,5 +57,26 @@ pub fn time(ms: i64) -> String {
             rest / 3600,
             rest % 3600 / 60
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_are_human() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(1023), "1023 B");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(bytes(5 * 1024 * 1024 * 1024), "5.0 GiB");
+    }
+
+    #[test]
+    fn days_are_human() {
+        assert_eq!(days(1.0), "1 day");
+        assert_eq!(days(7.0), "7 days");
+        assert_eq!(days(1.5), "1.5 days");
+        assert_eq!(days(0.25), "0.25 days");
     }
 }
