@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import type { BrowserContext } from '@playwright/test';
 import * as path from 'node:path';
 import { ConsolePage } from '../support/console-page';
 import { POSTGRES_ENV, TestDatabase } from '../support/postgres';
@@ -18,6 +19,7 @@ test('a browser on one node follows a mirror the other node runs, and cancels it
   const db = await TestDatabase.create(adminUrl!);
   const a = new TendServer({ TEND_DATABASE_URL: db.url, TEND_NODE_NAME: 'node-a' });
   const b = new TendServer({ TEND_DATABASE_URL: db.url, TEND_NODE_NAME: 'node-b', TEND_WORKERS: '0' }, a);
+  const contexts: BrowserContext[] = [];
   try {
     await a.start();
     await b.start();
@@ -33,6 +35,7 @@ test('a browser on one node follows a mirror the other node runs, and cancels it
     await atA.open(a.url);
     const atB = new ConsolePage(await (await browser.newContext()).newPage());
     await atB.open(b.url);
+    contexts.push(atA.page.context(), atB.page.context());
 
     // Planned and confirmed at node b, which runs nothing itself.
     await atB.send(`mirror ${source} to ${destination}`);
@@ -61,6 +64,7 @@ test('a browser on one node follows a mirror the other node runs, and cancels it
       : [];
     expect(left).toEqual([]);
   } finally {
+    for (const context of contexts) await context.close();
     await b.kill();
     await a.dispose();
     await db.drop();
