@@ -415,6 +415,16 @@ async fn schedules_are_listed_by_status_and_stopped_in_words() {
         true
     );
 
+    // "定时任务 N" is schedule N (the 任务 in it is no task), and so is
+    // "schedules #N"; an unknown one is said to be unknown.
+    for text in [
+        format!("停止定时任务 {}", id + 100),
+        format!("stop schedules #{}", id + 100),
+    ] {
+        let missing = app.say("s1", &text).await;
+        assert_eq!(missing["code"], "schedule_not_found", "{text}: {missing}");
+    }
+
     let stopped = app.say("s1", &format!("stop schedule {id}")).await;
     assert!(
         stopped["message"]

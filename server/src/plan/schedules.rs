@@ -23,13 +23,22 @@ static ASKED: LazyLock<Regex> = LazyLock::new(|| {
     .expect("reschedule pattern compiles")
 });
 
-/// The schedule's number; the new time starts after it. No `\b` after the
-/// digits: in "计划 3改到" the 改 is a word character too. A number too long
-/// for an id does not match at all (the next character is a digit).
+/// A numbered schedule: "schedule 3", "schedules #3", "计划 3", "定时任务 3".
+/// No `\b` after the digits: in "计划 3改到" the 改 is a word character too.
+/// A number too long for an id does not match at all (the next character
+/// is a digit), rather than naming another schedule by its first digits.
 static NUMBERED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:\bschedule|计划|定时任务)\s*(?:#\s*)?(\d{1,18})(?:\D|$)")
+    Regex::new(r"(?i)(?:\bschedul(?:e|es|ed)|计划|定时任务)\s*(?:#\s*)?(\d{1,18})(?:\D|$)")
         .expect("schedule number compiles")
 });
+
+/// The schedule `text` numbers, and the text after its number. Moving and
+/// stopping a schedule in words both read the number here.
+pub(super) fn numbered(text: &str) -> Option<(i64, &str)> {
+    let digits = NUMBERED.captures(text)?.get(1)?;
+    let id = digits.as_str().parse().expect("18 digits fit an i64");
+    Some((id, &text[digits.end()..]))
+}
 
 /// Words between the schedule and its new time: "to", "so it runs", ":",
 /// "改到", "的时间改成".
@@ -37,12 +46,6 @@ static LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:\s|:|,|：|，|\bto\b|\bfor\b|\bso\b|\bthat\b|\bit\b|\bruns?\b|的(?:运行)?时间|改到|改成|改为|调到|调整到|调整为|挪到|移到|换到|到)*")
         .expect("lead-in pattern compiles")
 });
-
-/// What follows schedule number `numbered` in `text`: its new time.
-fn new_time_after<'t>(text: &'t str, numbered: &regex::Captures<'_>) -> std::borrow::Cow<'t, str> {
-    let after = numbered.get(1).map_or(text.len(), |m| m.end());
-    LEAD_IN.replace(&text[after..], "")
-}
 
 const EXAMPLE: &str = "move schedule 3 to Sundays at 3:30";
 
@@ -58,7 +61,7 @@ pub async fn move_in_words(planner: &Planner, text: &str) -> Result<CommandRespo
         intent: "schedule".into(),
         message,
     };
-    let Some(numbered) = NUMBERED.captures(text) else {
+    let Some((id, rest)) = numbered(text) else {
         let schedules = super::replies::active_schedules(planner).await?;
         return Ok(reply(if schedules.is_empty() {
             "There are no schedules to move.".into()
@@ -69,8 +72,7 @@ pub async fn move_in_words(planner: &Planner, text: &str) -> Result<CommandRespo
             )
         }));
     };
-    let id: i64 = numbered[1].parse().expect("18 digits fit an i64");
-    let when = new_time_after(text, &numbered);
+    let when = LEAD_IN.replace(rest, "");
     if when.trim().is_empty() {
         return Ok(reply(format!(
             "When should schedule #{id} run? Say for example: move schedule {id} to Sundays at 3:30."
@@ -145,7 +147,7 @@ mod tests {
 
     #[test]
     fn the_new_time_is_what_follows_the_schedule() {
-        let when = |text: &str| new_time_after(text, &NUMBERED.captures(text).unwrap()).to_string();
+        let when = |text: &str| LEAD_IN.replace(numbered(text).unwrap().1, "").to_string();
         assert_eq!(
             when("move schedule 3 to Sundays at 3:30"),
             "Sundays at 3:30"
@@ -157,8 +159,8 @@ mod tests {
         assert_eq!(when("计划#12的时间改成每天凌晨2点"), "每天凌晨2点");
         assert_eq!(when("重新安排计划 4 到每小时"), "每小时");
         assert_eq!(when("把计划 5 改到"), "");
-        assert!(NUMBERED
-            .captures("move schedule 1234567890123456789 to 3am")
-            .is_none());
+        assert_eq!(numbered("move schedule 1234567890123456789 to 3am"), None);
+        assert_eq!(numbered("stop schedules #12"), Some((12, "")));
+        assert_eq!(numbered("停止定时任务 7"), Some((7, "")));
     }
 }
