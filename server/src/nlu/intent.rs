@@ -119,12 +119,6 @@ pub fn grounded(text: &str, slots: &Slots) -> bool {
     slots.name_a_target() || TARGET_WORDS.is_match(&FOREIGN_JOBS.replace_all(text, ""))
 }
 
-/// Whether `text` is about something that is not Tend's (see [`FOREIGN`])
-/// and names nothing that is.
-pub fn foreign(text: &str, slots: &Slots) -> bool {
-    !grounded(text, slots) && FOREIGN.is_match(&outside_paths(text))
-}
-
 /// The intent and a confidence in [0, 1].
 pub fn classify(text: &str, slots: &Slots) -> (Intent, f32) {
     if text.trim().is_empty() {
@@ -133,11 +127,14 @@ pub fn classify(text: &str, slots: &Slots) -> (Intent, f32) {
     if QUESTION.is_match(text) {
         return (Intent::OutOfScope, 0.85);
     }
-    if foreign(text, slots) {
+    // A verb (or a foreign thing) inside a path is none: "/mnt/backup/docs"
+    // in a restore, "/srv/vms" in a backup.
+    let outside = outside_paths(text);
+    // About something that is not Tend's (see FOREIGN), naming nothing that is.
+    if !grounded(text, slots) && FOREIGN.is_match(&outside) {
         return (Intent::OutOfScope, 0.8);
     }
-    // A verb inside a path is no verb: "/mnt/backup/docs" in a restore.
-    let text = &outside_paths(text);
+    let text = &outside;
     let earliest = CUES
         .iter()
         .filter_map(|c| c.pattern.find(text).map(|m| (m.start(), c)))
