@@ -1,4 +1,4 @@
-import { expect, Locator, Page } from '@playwright/test';
+import { Browser, expect, Locator, Page } from '@playwright/test';
 
 /** The console page: transcript, command input, plan cards and task panel. */
 export class ConsolePage {
@@ -10,6 +10,22 @@ export class ConsolePage {
     this.command = page.getByRole('textbox', { name: 'Command' });
     this.tasks = page.getByRole('region', { name: 'Tasks' });
     this.connection = this.tasks.locator('.connection');
+  }
+
+  /**
+   * A console at `url` in a browser context of its own (another person's
+   * browser: no shared cookies or storage), hydrated and live. Close it with
+   * `view.close()`.
+   */
+  static async openInNewBrowser(browser: Browser, url: string): Promise<ConsolePage> {
+    const view = new ConsolePage(await (await browser.newContext()).newPage());
+    await view.open(url);
+    return view;
+  }
+
+  /** Closes this console's browser context. */
+  async close(): Promise<void> {
+    await this.page.context().close();
   }
 
   /** Opens the page and waits until it is hydrated and live. */

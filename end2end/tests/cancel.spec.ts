@@ -15,9 +15,7 @@ test('a running mirror streams progress to a second browser, which cancels it', 
 
   const starter = new ConsolePage(page);
   await starter.open(server.url);
-  const otherContext = await browser.newContext();
-  const watcher = new ConsolePage(await otherContext.newPage());
-  await watcher.open(server.url);
+  const watcher = await ConsolePage.openInNewBrowser(browser, server.url);
 
   await starter.send(`mirror ${source} to ${destination}`);
   await expect(starter.lastPlan()).toHaveAttribute('data-workflow', 'sync');
@@ -42,5 +40,5 @@ test('a running mirror streams progress to a second browser, which cancels it', 
     ? fs.readdirSync(destination).filter((name) => name !== '.tend-versions')
     : [];
   expect(left).toEqual([]);
-  await otherContext.close();
+  await watcher.close();
 });

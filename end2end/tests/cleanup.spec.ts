@@ -11,10 +11,8 @@ test('a typed cleanup becomes a plan, then a live task, then files in quarantine
   const other = server.writeFile('scratch/keep.txt', 'not a tmp', 60);
 
   // Two browser windows on the same page.
-  const first = new ConsolePage(await (await browser.newContext()).newPage());
-  const second = new ConsolePage(await (await browser.newContext()).newPage());
-  await first.open(server.url);
-  await second.open(server.url);
+  const first = await ConsolePage.openInNewBrowser(browser, server.url);
+  const second = await ConsolePage.openInNewBrowser(browser, server.url);
   // The second window must be updated by push, never by polling or reloads.
   const polls: string[] = [];
   second.page.on('request', (r) => {

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import type { BrowserContext } from '@playwright/test';
 import * as path from 'node:path';
 import { ConsolePage } from '../support/console-page';
 import { POSTGRES_ENV, TestDatabase } from '../support/postgres';
@@ -19,7 +18,7 @@ test('a browser on one node follows a mirror the other node runs, and cancels it
   const db = await TestDatabase.create(adminUrl!);
   const a = new TendServer({ TEND_DATABASE_URL: db.url, TEND_NODE_NAME: 'node-a' });
   const b = new TendServer({ TEND_DATABASE_URL: db.url, TEND_NODE_NAME: 'node-b', TEND_WORKERS: '0' }, a);
-  const contexts: BrowserContext[] = [];
+  const views: ConsolePage[] = [];
   try {
     await a.start();
     await b.start();
@@ -31,11 +30,10 @@ test('a browser on one node follows a mirror the other node runs, and cancels it
     fs.truncateSync(path.join(source, 'disk.img'), 32 * 2 ** 30);
     const destination = path.join(a.filesDir, 'usb', 'vm');
 
-    const atA = new ConsolePage(await (await browser.newContext()).newPage());
-    await atA.open(a.url);
-    const atB = new ConsolePage(await (await browser.newContext()).newPage());
-    await atB.open(b.url);
-    contexts.push(atA.page.context(), atB.page.context());
+    const atA = await ConsolePage.openInNewBrowser(browser, a.url);
+    views.push(atA);
+    const atB = await ConsolePage.openInNewBrowser(browser, b.url);
+    views.push(atB);
 
     // Planned and confirmed at node b, which runs nothing itself.
     await atB.send(`mirror ${source} to ${destination}`);
@@ -64,7 +62,7 @@ test('a browser on one node follows a mirror the other node runs, and cancels it
       : [];
     expect(left).toEqual([]);
   } finally {
-    for (const context of contexts) await context.close();
+    for (const view of views) await view.close();
     await b.kill();
     await a.dispose();
     await db.drop();

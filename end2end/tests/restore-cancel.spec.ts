@@ -27,9 +27,7 @@ test('a restore cancelled from a second browser leaves only whole files, and "ov
   const backup = await starter.confirm();
   await expect(starter.task(backup)).toHaveAttribute('data-state', 'succeeded', { timeout: 120_000 });
 
-  const otherContext = await browser.newContext();
-  const watcher = new ConsolePage(await otherContext.newPage());
-  await watcher.open(server.url);
+  const watcher = await ConsolePage.openInNewBrowser(browser, server.url);
 
   await starter.send(`restore ${target} from ${repo}`);
   await expect(starter.lastPlan()).toHaveAttribute('data-workflow', 'restore');
@@ -66,7 +64,7 @@ test('a restore cancelled from a second browser leaves only whole files, and "ov
   for (const relative of all) {
     expect(sameBytes(path.join(source, relative), path.join(target, relative)), relative).toBe(true);
   }
-  await otherContext.close();
+  await watcher.close();
 });
 
 /** Every regular file under `root`, as paths relative to it. */
