@@ -201,3 +201,27 @@ async fn odd_text_never_breaks_the_server() {
     let tasks: Vec<Value> = app.json("/api/tasks").await;
     assert!(tasks.is_empty());
 }
+
+#[tokio::test]
+async fn a_question_about_deleting_deletes_nothing_and_says_why() {
+    let app = spawn_app().await;
+    app.write("cache/old.deb", "package", 40);
+    let cache = app.root.join("cache");
+    let text = format!("is it safe to delete everything in {}?", cache.display());
+    let response = app.command(&text).await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["intent"], "out_of_scope", "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("reads as a question"), "{message}");
+    assert!(cache.join("old.deb").exists());
+    // Anything else Tend does not do gets the plain answer.
+    let body: Value = app
+        .command("mount the usb drive")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let message = body["message"].as_str().unwrap();
+    assert!(message.starts_with("Sorry, that is not"), "{message}");
+}

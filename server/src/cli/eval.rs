@@ -213,6 +213,7 @@ fn sweep_thresholds(nlu: &Nlu, lines: &str) -> Result<(), String> {
             gold: item.intent,
             scores: f.scores,
             cue: f.cue,
+            decided: f.decided,
         })
         .collect();
     let show = |label: &str, o: &tune::Outcome| {

@@ -48,7 +48,7 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             Status,
-            r"\bstatus\b|\bwhat(?:'s| is) (?:running|happening|going on)\b|\bhow(?:'s| is) (?:task|job|the|my)\b|\bprogress\b|\b(?:show|list)(?: me)?(?: all| the)? (?:tasks|jobs)\b|\bqueue\b|状态|进度|查看任务|完成了吗",
+            r"^\s*(?:is|are|was|were|did|has|have)\s+(?:the|my|our|that|this)\s+(?:last\s+|latest\s+|nightly\s+)?(?:backups?|syncs?|mirrors?|cleanups?|restores?)\b|\bstatus\b|\bwhat(?:'s| is) (?:running|happening|going on)\b|\bhow(?:'s| is) (?:task|job|the|my)\b|\bprogress\b|\b(?:show|list)(?: me)?(?: all| the)? (?:tasks|jobs)\b|\bqueue\b|状态|进度|查看任务|完成了吗|(?:失败|成功|结束|做完|跑完)了(?:吗|没)",
             true,
         ),
         cue(
@@ -60,10 +60,35 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
 });
 
 /// Asking about a thing is not asking to do it; asking who did something
-/// ("who deleted ...") is an audit, not a command.
+/// ("who deleted ...") is an audit, not a command. Besides "what is" and
+/// "how do I": advice ("should I", "is it safe to", "which is faster"),
+/// consequences ("what happens if"), figures and defaults ("how long does
+/// a backup take", "how many snapshots does restic keep", "what version").
+/// A question about a task ("how is task 3 doing", "is the sync done")
+/// names a task or starts otherwise, and stays a status request.
 static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:what\s+is\s+(?:a|an|the\s+difference)\b|what\s+are\b|what\s+does\b|what's\s+(?:a|an)\b|what(?:'s|\s+is)\s+in\b|how\s+does\b|how\s+do\s+(?:i|you|we)\b|explain\b|why\b|define\b|tell\s+me\s+about\b|can\s+you\s+explain\b|who\s+\w+ed\b)")
-        .expect("question pattern compiles")
+    Regex::new(concat!(
+        r"(?i)^\s*(?:",
+        r"what\s+is\s+(?:a|an|the\s+difference)\b|what\s+are\b|what\s+does\b|what's\s+(?:a|an)\b|what(?:'s|\s+is)\s+in\b|",
+        r"what(?:'s|\s+is)\s+the\s+(?:best|default|recommended|right|difference)\b|what\s+(?:version|happens)\b|which\s+version\b|",
+        r"how\s+does\b|how\s+do\s+(?:i|you|we)\b|how\s+(?:long|often|many|much)\b[^?]*?\b(?:does|do|should|would|could|usually|typically|by\s+default)\b|",
+        r"should\s+(?:i|we)\b|is\s+it\s+(?:safe|possible|ok|okay|a\s+good\s+idea|wise|normal|worth|better|true)\b|which\s+(?:is|one|tool|of)\b|(?:do|would)\s+you\s+recommend\b|",
+        r"explain\b|why\b|define\b|tell\s+me\s+about\b|can\s+you\s+explain\b|who\s+\w+ed\b",
+        r")",
+    ))
+    .expect("question pattern compiles")
+});
+
+/// Asking for something other than Tend's work about Tend's work: a
+/// reminder, a script, a lesson ("remind me to check the backups", "write
+/// me a script that backs up my photos", "帮我写一个备份脚本").
+static OTHER_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\b(?:remind\s+me|teach\s+me|show\s+me\s+how|help\s+me\s+understand|",
+        r"write\s+(?:me\s+)?(?:a|an|some)\s+(?:\w+\s+)?(?:script|program|function|guide|tutorial|poem|story|letter|checklist)s?)\b",
+        r"|提醒我|教我|写(?:一个|一份|个)?.{0,8}(?:脚本|程序|教程)",
+    ))
+    .expect("other request pattern compiles")
 });
 
 /// Words for what Tend acts on when no slot names it: its tasks, files
@@ -95,9 +120,11 @@ static FOREIGN: LazyLock<Regex> = LazyLock::new(|| {
         // hardware
         r"ram|memory|cpus?|gpus?|fans?|ups|battery|batteries|bios|uefi|firmware|kernel|drivers?|printers?|print|screen|tv|keyboard|mouse|cables?|raid|",
         // accounts, people's things
-        r"accounts?|passwords?|subscriptions?|orders?|appointments?|meetings?|flights?|calendar|contacts?|e-?mails?|mail|inbox|",
+        r"accounts?|passwords?|subscriptions?|orders?|appointments?|meetings?|flights?|calendar|contacts?|e-?mails?|mail|inbox|chats?|messages?|whatsapp|telegram|tweets?|",
+        // the web and cloud drives Tend cannot write to
+        r"websites?|web ?pages?|urls?|google drive|dropbox|onedrive|icloud|",
         // code, packages
-        r"git|commits?|branch(?:es)?|rebase|merge|pull requests?|packages?|apt|(?:system|kernel|os|software|security) updates?|",
+        r"git|commits?|branch(?:es)?|forks?|upstream|rebase|merge|pull requests?|packages?|apt|(?:system|kernel|os|software|security) updates?|",
         // playback and browsing (music, films and torrents are files too:
         // "sync my music" is Tend's)
         r"playing|playback|netflix|spotify|browser|cookies",
@@ -105,8 +132,9 @@ static FOREIGN: LazyLock<Regex> = LazyLock::new(|| {
         // Chinese: services, VMs, processes, memory, cache, browser,
         // playback, orders, accounts, passwords, subscriptions, meetings,
         // screen, TV, printing, router, firewall, port, contacts, mail,
-        // calendar, kernel, drivers, fans, battery.
-        r"|服务|容器|虚拟机|进程|内存|缓存|浏览器|播放|订单|账号|账户|密码|订阅|会议|屏幕|电视|打印|路由器|防火墙|端口|通讯录|联系人|邮件|日历|内核|驱动|风扇|电池",
+        // calendar, kernel, drivers, fans, battery, websites, web pages,
+        // chat history, WeChat.
+        r"|服务|容器|虚拟机|进程|内存|缓存|浏览器|播放|订单|账号|账户|密码|订阅|会议|屏幕|电视|打印|路由器|防火墙|端口|通讯录|联系人|邮件|日历|内核|驱动|风扇|电池|网站|网页|聊天记录|微信",
     ))
     .expect("foreign pattern compiles")
 });
@@ -119,13 +147,27 @@ pub fn grounded(text: &str, slots: &Slots) -> bool {
     slots.name_a_target() || TARGET_WORDS.is_match(&FOREIGN_JOBS.replace_all(text, ""))
 }
 
+/// How sure [`asks_rather_than_commands`] is.
+pub const ASKING_CONFIDENCE: f32 = 0.85;
+
+/// Whether `text` asks about Tend's work (or for something else about it)
+/// rather than asking for it: a question of knowledge or advice, a
+/// reminder, a script. This decides before any model does, as an admin's
+/// rule would: the embedding of "is it safe to delete /var/cache?" is
+/// nearest to a cleanup, and a model must not guess its way into one. A
+/// question naming a task ("why did task 5 fail?") is left to the model,
+/// which takes it for a status request.
+pub fn asks_rather_than_commands(text: &str, slots: &Slots) -> bool {
+    slots.task_id.is_none() && (QUESTION.is_match(text) || OTHER_REQUEST.is_match(text))
+}
+
 /// The intent and a confidence in [0, 1].
 pub fn classify(text: &str, slots: &Slots) -> (Intent, f32) {
     if text.trim().is_empty() {
         return (Intent::OutOfScope, 1.0);
     }
-    if QUESTION.is_match(text) {
-        return (Intent::OutOfScope, 0.85);
+    if asks_rather_than_commands(text, slots) {
+        return (Intent::OutOfScope, ASKING_CONFIDENCE);
     }
     // A verb (or a foreign thing) inside a path is none: "/mnt/backup/docs"
     // in a restore, "/srv/vms" in a backup.
@@ -233,9 +275,41 @@ mod tests {
             "who changed the backup folder",
             "tell me a joke",
             "   ",
+            // advice, consequences, figures and defaults
+            "should I encrypt my backups?",
+            "is it possible to restore one file from /mnt/nas?",
+            "what happens when the backup disk is full?",
+            "how often do people back up their laptops",
+            "how many backups should I keep",
+            "what version of restic do you use",
+            "which one is safer, sync or backup?",
+            // something else about Tend's work
+            "remind me to swap the backup drives on friday",
+            "write a bash script to sync two folders",
+            "teach me to restore from restic",
+            "帮我写个同步脚本",
         ] {
             assert_eq!(intent(text), Intent::OutOfScope, "{text}");
         }
+    }
+
+    #[test]
+    fn questions_about_a_job_are_status() {
+        for text in [
+            "did my nightly backup succeed?",
+            "was the last sync of /srv/a to /mnt/b ok?",
+            "is the cleanup of /var/log/app done",
+            "how is task 3 doing",
+            "任务 4 成功了吗",
+            "任务 12 跑完了没",
+        ] {
+            assert_eq!(intent(text), Intent::Status, "{text}");
+        }
+        // Not questions: commands that start with the same words.
+        assert_eq!(
+            intent("back up /srv to /mnt/nas, is that possible?"),
+            Intent::Backup
+        );
     }
 
     #[test]
@@ -274,6 +348,10 @@ mod tests {
             "purge the dns cache",
             "清理一下内存",
             "停止播放",
+            "back up my telegram chats",
+            "sync my photos to icloud",
+            "delete the fork on github",
+            "备份微信聊天记录",
         ] {
             assert_eq!(cue(text), Intent::OutOfScope, "{text}");
         }

@@ -48,6 +48,9 @@ struct EncoderBackend {
 pub struct Features {
     pub scores: Scores,
     pub cue: Cue,
+    /// The intent when a rule decides before the model does (see
+    /// [`intent::asks_rather_than_commands`]).
+    pub decided: Option<Intent>,
 }
 
 impl Nlu {
@@ -225,6 +228,15 @@ impl Nlu {
         if let Some(intent) = rules.decide(examined, &mut slots) {
             return Reading::Decided(Understanding::new(text, intent, 1.0, slots));
         }
+        if intent::asks_rather_than_commands(examined, &slots) {
+            let confidence = intent::ASKING_CONFIDENCE;
+            return Reading::Decided(Understanding::new(
+                text,
+                Intent::OutOfScope,
+                confidence,
+                slots,
+            ));
+        }
         let keyword = intent::classify(examined, &slots);
         let grounded = intent::grounded(examined, &slots);
         Reading::ForModel(FirstReading {
@@ -306,6 +318,8 @@ impl Nlu {
                         intent: intent::classify(text, &slots).0,
                         grounded: intent::grounded(text, &slots),
                     },
+                    decided: intent::asks_rather_than_commands(text, &slots)
+                        .then_some(Intent::OutOfScope),
                 });
             }
         }

@@ -4,7 +4,7 @@ use app::api::{CommandResponse, ScheduleView};
 use regex::Regex;
 
 use super::{PlanError, Planner};
-use crate::nlu::Understanding;
+use crate::nlu::{intent, Slots, Understanding};
 use crate::queue::{CancelOutcome, StoreError};
 
 /// A command about a schedule: "stop schedule 3", "cancel the schedule
@@ -24,10 +24,13 @@ fn reply(u: &Understanding, message: String) -> CommandResponse {
 }
 
 pub fn help(u: &Understanding) -> CommandResponse {
-    reply(
-        u,
-        format!("Sorry, that is not something I can do. {CAPABILITIES}"),
-    )
+    // Say why, when the reason is the asking: the words may be Tend's.
+    let lead = if intent::asks_rather_than_commands(&u.text, &Slots::default()) {
+        "That reads as a question or a request for something other than a task, so I have not acted on it: I run tasks, I do not answer questions or write scripts."
+    } else {
+        "Sorry, that is not something I can do."
+    };
+    reply(u, format!("{lead} {CAPABILITIES}"))
 }
 
 pub async fn status(planner: &Planner, u: &Understanding) -> Result<CommandResponse, PlanError> {

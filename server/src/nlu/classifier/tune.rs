@@ -10,6 +10,8 @@ pub struct Sample {
     pub gold: Intent,
     pub scores: Scores,
     pub cue: Cue,
+    /// The intent when a rule decides before the model does.
+    pub decided: Option<Intent>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -34,7 +36,9 @@ pub fn score(samples: &[Sample], thresholds: Thresholds) -> Outcome {
     let (mut correct, mut in_scope, mut in_scope_correct) = (0, 0, 0);
     let (mut tp, mut fp, mut fn_) = (0, 0, 0);
     for s in samples {
-        let (got, _) = decide(&s.scores, s.cue, &thresholds);
+        let got = s
+            .decided
+            .unwrap_or_else(|| decide(&s.scores, s.cue, &thresholds).0);
         correct += usize::from(got == s.gold);
         let (gold_oos, got_oos) = (s.gold == Intent::OutOfScope, got == Intent::OutOfScope);
         tp += usize::from(gold_oos && got_oos);
@@ -98,6 +102,7 @@ mod tests {
                     intent: Intent::OutOfScope,
                     grounded: false,
                 },
+                decided: None,
             }
         };
         let samples = [
