@@ -118,7 +118,7 @@ static FOREIGN: LazyLock<Regex> = LazyLock::new(|| {
         // network
         r"vlans?|routers?|the switch|network switch|firewall|ports?|dns|dhcp|vpn|wi-?fi|cdn|proxy|certificates?|certs?|ssl|tls|ip address(?:es)?|",
         // hardware
-        r"ram|memory|cpus?|gpus?|fans?|ups|battery|batteries|bios|uefi|firmware|kernel|drivers?|printers?|print|screen|tv|keyboard|mouse|cables?|raid|",
+        r"ram|memory|cpus?|gpus?|fans?|ups|battery|batteries|bios|uefi|firmware|kernel|drivers?|printers?|screen|tv|keyboard|mouse|cables?|raid|",
         // accounts, people's things
         r"accounts?|passwords?|subscriptions?|orders?|appointments?|meetings?|flights?|calendar|contacts?|e-?mails?|mail|inbox|chats?|messages?|whatsapp|telegram|tweets?|",
         // the web and cloud drives Tend cannot write to
@@ -173,7 +173,7 @@ pub fn classify(text: &str, slots: &Slots) -> (Intent, f32) {
     // in a restore, "/srv/vms" in a backup.
     let outside = outside_paths(text);
     // About something that is not Tend's (see FOREIGN), naming nothing that is.
-    if !grounded(text, slots) && FOREIGN.is_match(&outside) {
+    if !grounded(text, slots) && (FOREIGN.is_match(&outside) || FOREIGN_JOBS.is_match(&outside)) {
         return (Intent::OutOfScope, 0.8);
     }
     let text = &outside;
@@ -352,6 +352,7 @@ mod tests {
             "sync my photos to icloud",
             "delete the fork on github",
             "备份微信聊天记录",
+            "stop the cron job for certbot",
         ] {
             assert_eq!(cue(text), Intent::OutOfScope, "{text}");
         }
@@ -366,6 +367,8 @@ mod tests {
             ("cancel the backup job", Intent::Cancel),
             ("sync my music", Intent::Sync),
             ("清理内存转储文件", Intent::Cleanup),
+            // "print" alone is a verb, not a printer.
+            ("print status", Intent::Status),
         ] {
             assert_eq!(cue(text), intent, "{text}");
         }
