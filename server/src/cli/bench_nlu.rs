@@ -34,25 +34,31 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-pub fn run(nlu: Nlu) -> ExitCode {
+/// Prints p50, p99 and the slowest of `count` commands understood one at
+/// a time, after a warm-up pass over each kind of command.
+pub fn latency(nlu: &Nlu, count: usize) {
     println!("backend: {}", nlu.backend_name());
     for text in COMMANDS {
         // Warm-up: first passes allocate and fault in the weights.
         nlu.understand_blocking(text);
     }
-    let mut latencies = Vec::with_capacity(SEQUENTIAL);
-    for i in 0..SEQUENTIAL {
+    let mut latencies = Vec::with_capacity(count);
+    for i in 0..count {
         let start = Instant::now();
         std::hint::black_box(nlu.understand_blocking(COMMANDS[i % COMMANDS.len()]));
         latencies.push(start.elapsed());
     }
     latencies.sort();
     println!(
-        "one command at a time ({SEQUENTIAL}): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        "one command at a time ({count}): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         ms(percentile(&latencies, 0.5)),
         ms(percentile(&latencies, 0.99)),
         ms(percentile(&latencies, 1.0)),
     );
+}
+
+pub fn run(nlu: Nlu) -> ExitCode {
+    latency(&nlu, SEQUENTIAL);
 
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,

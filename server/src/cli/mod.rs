@@ -3,6 +3,7 @@
 //! and `tend bench nlu` / `tend bench engines` time understanding and the engines.
 
 mod bench_engines;
+mod bench_glm;
 mod bench_nlu;
 mod eval;
 mod parse;
@@ -25,6 +26,10 @@ Commands:
           sweeps the intent model's thresholds on it and prints the best
   bench nlu
           latency and batched throughput of command understanding
+  bench glm [--shape glm-4-9b|tiny] [--tokenizer FILE]
+          latency of the GLM backend on a model of that shape with random
+          weights (default glm-4-9b; build with --features cuda for a GPU);
+          the tokenizer defaults to the intent model's
   bench engines [--files N] [--mb M] [--cleanup-files N] [--dir DIR]
                 [--only backup,sync,cleanup]
           time backup, sync and cleanup against restic, rsync and find
@@ -45,6 +50,8 @@ pub fn main() -> ExitCode {
     let mut keywords_only = false;
     let mut config_file = None;
     let mut bench = bench_engines::Options::default();
+    let mut shape = crate::nlu::glm::Shape::Glm4_9b;
+    let mut tokenizer: Option<PathBuf> = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "-h" | "--help" => {
@@ -77,6 +84,15 @@ pub fn main() -> ExitCode {
                     _ => return usage_error(&format!("{arg} needs a positive number")),
                 }
             }
+            "--shape" => match args.next().map(|v| v.parse()) {
+                Some(Ok(s)) => shape = s,
+                Some(Err(e)) => return usage_error(&e),
+                None => return usage_error("--shape needs glm-4-9b or tiny"),
+            },
+            "--tokenizer" => match args.next() {
+                Some(file) => tokenizer = Some(PathBuf::from(file)),
+                None => return usage_error("--tokenizer needs a tokenizer.json"),
+            },
             "--tune" => tune = true,
             "--keywords" => keywords_only = true,
             other if command.is_none() && !other.starts_with('-') => {
@@ -103,7 +119,20 @@ pub fn main() -> ExitCode {
         "bench" => match operand.as_deref() {
             Some("nlu") => with_nlu(config_file, keywords_only, bench_nlu::run),
             Some("engines") => bench_engines::run(bench),
-            _ => usage_error("bench needs a target: tend bench nlu, or tend bench engines"),
+            Some("glm") => {
+                let tokenizer = match tokenizer {
+                    Some(file) => file,
+                    None => match Config::load(config_file.as_deref()) {
+                        Ok(c) => c.model_dir.join("tokenizer.json"),
+                        Err(e) => {
+                            eprintln!("tend: {e}");
+                            return ExitCode::from(2);
+                        }
+                    },
+                };
+                bench_glm::run(shape, &tokenizer)
+            }
+            _ => usage_error("bench needs a target: tend bench nlu, glm or engines"),
         },
         other => usage_error(&format!("unknown command {other:?}")),
     }

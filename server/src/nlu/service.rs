@@ -8,9 +8,10 @@ use std::sync::{Arc, Mutex, RwLock};
 use super::batcher::{BatchError, BatchLimits, Batcher};
 use super::classifier::{self, Cue, Example, IntentIndex, Scores, Thresholds};
 use super::encoder::{Encoder, EncoderError};
-use super::glm::{GlmError, GlmScorer};
+use super::glm::{self, GlmError, GlmScorer};
 use super::rules::RuleSet;
 use super::{examined, intent, slots, Intent, Slots, Understanding};
+use tokenizers::Tokenizer;
 
 #[derive(Debug, thiserror::Error)]
 pub enum NluError {
@@ -97,6 +98,21 @@ impl Nlu {
         )))))
     }
 
+    /// The GLM backend on a model of `shape` with random weights, reading
+    /// commands with `tokenizer` (GLM's own, or a stand-in of similar
+    /// granularity): for timing only (`tend bench glm`).
+    pub fn random_glm(shape: glm::Shape, tokenizer: &Path) -> Result<Nlu, NluError> {
+        let tokens = Tokenizer::from_file(tokenizer).map_err(|e| GlmError::Load {
+            path: tokenizer.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let config = shape.config(tokens.get_vocab_size(true));
+        let scorer = GlmScorer::random(&config, tokens, &classifier::default_examples())?;
+        Ok(Nlu::with_backend(Backend::Glm(Arc::new(Mutex::new(
+            scorer,
+        )))))
+    }
+
     fn with_backend(backend: Backend) -> Nlu {
         Nlu {
             backend,
@@ -121,7 +137,7 @@ impl Nlu {
                 examples.extend(classifier::default_examples());
                 g.lock()
                     .unwrap_or_else(|p| p.into_inner())
-                    .set_examples(&examples);
+                    .set_examples(&examples)?;
                 0
             }
             Backend::Encoder(b) => b.learn_admin_examples(rules.examples())?,

@@ -4,9 +4,15 @@
 //! intent's label is scored by its mean log-likelihood after the prompt, and
 //! the best label wins unless out of scope scores within a margin of it.
 //!
-//! The prompt is run once per command; each label then continues from a
-//! copy of the model whose key/value cache holds the prompt (candle's
-//! tensors are shared, so the copy is cheap).
+//! The instruction is the same for every command, so it runs through the
+//! model once (again when admins change the examples), and its key/value
+//! cache is kept. A command runs only its own tokens after it; each label
+//! then continues from a copy of the model whose cache holds the whole
+//! prompt (candle's tensors are shared, so a copy is cheap).
+
+mod random;
+
+pub use random::{Shape, GLM4_9B};
 
 use std::path::{Path, PathBuf};
 
@@ -51,13 +57,26 @@ fn intent_description(intent: Intent) -> &'static str {
 }
 
 pub struct GlmScorer {
+    /// Its key/value cache holds the instruction's `prefix_tokens`.
     model: ModelForCausalLM,
     tokenizer: Tokenizer,
     device: Device,
     /// The instruction, up to where the command goes.
     prefix: String,
+    prefix_tokens: usize,
     /// Each intent's label as tokens (with a leading space, as it follows "Intent:").
     labels: Vec<(Intent, Vec<u32>)>,
+}
+
+/// The GPU when built with `cuda` and one is present (BF16), else the CPU (F32).
+fn device_and_dtype() -> Result<(Device, DType), GlmError> {
+    let device = Device::cuda_if_available(0)?;
+    let dtype = if device.is_cuda() {
+        DType::BF16
+    } else {
+        DType::F32
+    };
+    Ok((device, dtype))
 }
 
 /// Every intent's score (mean label log-likelihood), best first.
@@ -102,35 +121,66 @@ impl GlmScorer {
                 missing: "*.safetensors",
             });
         }
-        let device = Device::cuda_if_available(0)?;
-        let dtype = if device.is_cuda() {
-            DType::BF16
-        } else {
-            DType::F32
-        };
+        let (device, dtype) = device_and_dtype()?;
         // SAFETY: the shards are memory-mapped read-only and not modified
         // while Tend runs.
         let vb = unsafe { VarBuilder::from_mmaped_safetensors(&shards, dtype, &device) }
             .map_err(|e| load_error(dir, &e))?;
         let model = ModelForCausalLM::new(&config, vb).map_err(|e| load_error(dir, &e))?;
+        GlmScorer::new(model, tokenizer, device, examples)
+    }
+
+    /// A model of `config`'s shape with random weights, made on the device
+    /// without any file: for timing the backend at full size (`tend bench
+    /// glm`), not for understanding anything.
+    pub fn random(
+        config: &Config,
+        tokenizer: Tokenizer,
+        examples: &[Example],
+    ) -> Result<GlmScorer, GlmError> {
+        let (device, dtype) = device_and_dtype()?;
+        let model = ModelForCausalLM::new(config, random::weights(dtype, &device))?;
+        GlmScorer::new(model, tokenizer, device, examples)
+    }
+
+    fn new(
+        model: ModelForCausalLM,
+        tokenizer: Tokenizer,
+        device: Device,
+        examples: &[Example],
+    ) -> Result<GlmScorer, GlmError> {
         let mut scorer = GlmScorer {
             model,
             tokenizer,
             device,
-            prefix: prompt_prefix(examples),
+            prefix: String::new(),
+            prefix_tokens: 0,
             labels: Vec::new(),
         };
         for intent in Intent::ALL {
             let tokens = scorer.tokens(&format!(" {}", intent.as_str()))?;
             scorer.labels.push((intent, tokens));
         }
+        scorer.set_examples(examples)?;
         Ok(scorer)
     }
 
     /// Rebuilds the instruction with another set of example phrases
-    /// (shipped plus admins').
-    pub fn set_examples(&mut self, examples: &[Example]) {
-        self.prefix = prompt_prefix(examples);
+    /// (shipped plus admins') and runs it through the model once.
+    pub fn set_examples(&mut self, examples: &[Example]) -> Result<(), GlmError> {
+        let prefix = prompt_prefix(examples);
+        let tokens = self.tokens(&prefix)?;
+        self.model.clear_kv_cache();
+        // Until the new cache is complete, no command may use a stale one.
+        self.prefix_tokens = 0;
+        self.prefix.clear();
+        if !tokens.is_empty() {
+            let input = Tensor::new(tokens.as_slice(), &self.device)?.unsqueeze(0)?;
+            self.model.forward(&input, 0)?;
+        }
+        self.prefix = prefix;
+        self.prefix_tokens = tokens.len();
+        Ok(())
     }
 
     pub fn device_name(&self) -> &'static str {
@@ -150,17 +200,17 @@ impl GlmScorer {
 
     /// Scores every intent for `command`; best first.
     pub fn rank(&mut self, command: &str) -> Result<Ranking, GlmError> {
-        let mut command_tokens = self.tokens(command)?;
-        command_tokens.truncate(MAX_COMMAND_TOKENS);
-        let mut prompt = self.tokens(&self.prefix)?;
-        prompt.extend(command_tokens);
-        prompt.extend(self.tokens("\nIntent:")?);
-        self.model.clear_kv_cache();
-        let input = Tensor::new(prompt.as_slice(), &self.device)?.unsqueeze(0)?;
-        let after_prompt = log_probs(&self.model.forward(&input, 0)?)?;
+        let mut rest = self.tokens(command)?;
+        rest.truncate(MAX_COMMAND_TOKENS);
+        rest.extend(self.tokens("\nIntent:")?);
+        // The instruction is in the cache already; only the rest runs.
+        let mut prompted = self.model.clone();
+        let input = Tensor::new(rest.as_slice(), &self.device)?.unsqueeze(0)?;
+        let after_prompt = log_probs(&prompted.forward(&input, self.prefix_tokens)?)?;
+        let prompt_len = self.prefix_tokens + rest.len();
         let mut ranking = Vec::with_capacity(self.labels.len());
         for (intent, label) in &self.labels {
-            let mut model = self.model.clone();
+            let mut model = prompted.clone();
             let mut total = 0f32;
             let mut next = after_prompt.clone();
             for (i, &token) in label.iter().enumerate() {
@@ -170,7 +220,7 @@ impl GlmScorer {
                     .unwrap_or(f32::NEG_INFINITY);
                 if i + 1 < label.len() {
                     let step = Tensor::new(&[token], &self.device)?.unsqueeze(0)?;
-                    next = log_probs(&model.forward(&step, prompt.len() + i)?)?;
+                    next = log_probs(&model.forward(&step, prompt_len + i)?)?;
                 }
             }
             ranking.push((*intent, total / label.len().max(1) as f32));
@@ -243,6 +293,102 @@ fn prompt_prefix(examples: &[Example]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A two-layer GLM-4 with random weights that reads one character per
+    /// token, so every label is several tokens long.
+    fn tiny_scorer() -> GlmScorer {
+        use tokenizers::models::wordlevel::WordLevel;
+        use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
+        use tokenizers::SplitDelimiterBehavior;
+        let mut vocab: Vec<(String, u32)> = vec![("[UNK]".into(), 0)];
+        for (i, c) in (' '..='~').chain(['\n']).enumerate() {
+            vocab.push((c.to_string(), i as u32 + 1));
+        }
+        let size = vocab.len();
+        let model = WordLevel::builder()
+            .vocab(vocab.into_iter().collect())
+            .unk_token("[UNK]".into())
+            .build()
+            .unwrap();
+        let mut tokenizer = Tokenizer::new(model);
+        let chars = Split::new(
+            SplitPattern::Regex("(?s).".into()),
+            SplitDelimiterBehavior::Isolated,
+            false,
+        )
+        .unwrap();
+        tokenizer.with_pre_tokenizer(Some(chars));
+        let config = Shape::Tiny.config(size);
+        let examples = vec![Example {
+            intent: Intent::Cleanup,
+            text: "delete *.tmp in /srv".into(),
+        }];
+        GlmScorer::random(&config, tokenizer, &examples).unwrap()
+    }
+
+    /// What `rank` computes, with the whole prompt run from scratch.
+    fn rank_from_scratch(scorer: &GlmScorer, command: &str) -> Ranking {
+        let mut prompt = scorer.tokens(&scorer.prefix).unwrap();
+        prompt.extend(scorer.tokens(command).unwrap());
+        prompt.extend(scorer.tokens("\nIntent:").unwrap());
+        let mut model = scorer.model.clone();
+        model.clear_kv_cache();
+        let input = Tensor::new(prompt.as_slice(), &scorer.device)
+            .unwrap()
+            .unsqueeze(0)
+            .unwrap();
+        let after = log_probs(&model.forward(&input, 0).unwrap()).unwrap();
+        let mut ranking = Vec::new();
+        for (intent, label) in &scorer.labels {
+            let mut m = model.clone();
+            let (mut total, mut next) = (0f32, after.clone());
+            for (i, &token) in label.iter().enumerate() {
+                total += next[token as usize];
+                let step = Tensor::new(&[token], &scorer.device)
+                    .unwrap()
+                    .unsqueeze(0)
+                    .unwrap();
+                next = log_probs(&m.forward(&step, prompt.len() + i).unwrap()).unwrap();
+            }
+            ranking.push((*intent, total / label.len() as f32));
+        }
+        ranking.sort_by(|a, b| b.1.total_cmp(&a.1));
+        ranking
+    }
+
+    #[test]
+    fn the_cached_instruction_scores_as_the_whole_prompt_does() {
+        let mut scorer = tiny_scorer();
+        assert!(scorer.prefix_tokens > 100, "{}", scorer.prefix_tokens);
+        assert!(scorer.labels.iter().all(|(_, l)| l.len() > 4));
+        let commands = ["back up /srv to /mnt/nas", "mount the usb drive", ""];
+        let first: Vec<Ranking> = commands.iter().map(|c| scorer.rank(c).unwrap()).collect();
+        for (command, ranking) in commands.iter().zip(&first) {
+            let expected = rank_from_scratch(&scorer, command);
+            assert_eq!(ranking.len(), expected.len());
+            for ((i, a), (j, b)) in ranking.iter().zip(&expected) {
+                assert_eq!(i, j, "{command:?}: {ranking:?} vs {expected:?}");
+                assert!((a - b).abs() < 1e-4, "{command:?}: {a} vs {b}");
+            }
+            // Scoring other commands in between leaves the cache as it was.
+            assert_eq!(ranking, &scorer.rank(command).unwrap());
+        }
+        // New examples: a new instruction in the cache, and other scores.
+        scorer
+            .set_examples(&[Example {
+                intent: Intent::Sync,
+                text: "mirror /a to /b".into(),
+            }])
+            .unwrap();
+        assert!(scorer.prefix.contains("mirror /a to /b"));
+        let after = scorer.rank(commands[0]).unwrap();
+        assert_ne!(after, first[0]);
+        let expected = rank_from_scratch(&scorer, commands[0]);
+        assert!(after
+            .iter()
+            .zip(&expected)
+            .all(|((i, a), (j, b))| i == j && (a - b).abs() < 1e-4));
+    }
 
     #[test]
     fn out_of_scope_wins_ties_and_confidence_is_a_probability() {

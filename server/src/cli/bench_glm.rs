@@ -1,0 +1,34 @@
+//! `tend bench glm`: latency of the GLM backend at full size. The model is
+//! made with random weights on the device (GLM-4-9B's shape by default),
+//! which is all a timing needs; build with `--features cuda` to time it on
+//! a GPU. Commands go through the same path as `tend parse`.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use super::bench_nlu;
+use crate::nlu::glm::Shape;
+use crate::nlu::Nlu;
+
+/// Commands timed: the GLM backend scores one at a time (seven labels per
+/// command), so fewer than `bench nlu`'s.
+const COMMANDS: usize = 40;
+
+pub fn run(shape: Shape, tokenizer: &Path) -> ExitCode {
+    println!(
+        "model: {shape:?} with random weights; tokenizer: {}",
+        tokenizer.display()
+    );
+    let start = Instant::now();
+    let nlu = match Nlu::random_glm(shape, tokenizer) {
+        Ok(nlu) => nlu,
+        Err(e) => {
+            eprintln!("tend bench glm: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("made and primed in {:.1} s", start.elapsed().as_secs_f64());
+    bench_nlu::latency(&nlu, COMMANDS);
+    ExitCode::SUCCESS
+}
