@@ -64,15 +64,17 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
 /// "how do I": advice ("should I", "is it safe to", "which is faster"),
 /// consequences ("what happens if"), figures and defaults ("how long does
 /// a backup take", "how many snapshots does restic keep", "what version").
-/// A question about a task ("how is task 3 doing", "is the sync done")
-/// names a task or starts otherwise, and stays a status request.
+/// A question about Tend's tasks ("how is task 3 doing", "how many jobs
+/// are queued", "is the sync done") is a status request: see
+/// [`asks_rather_than_commands`].
 static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)^\s*(?:",
         r"what\s+is\s+(?:a|an|the\s+difference)\b|what\s+are\b|what\s+does\b|what's\s+(?:a|an)\b|what(?:'s|\s+is)\s+in\b|",
         r"what(?:'s|\s+is)\s+the\s+(?:best|default|recommended|right|difference)\b|what\s+(?:version|happens)\b|which\s+version\b|",
         r"how\s+does\b|how\s+do\s+(?:i|you|we)\b|how\s+(?:long|often|many|much)\b[^?]*?\b(?:does|do|should|would|could|usually|typically|by\s+default)\b|",
-        r"should\s+(?:i|we)\b|is\s+it\s+(?:safe|possible|ok|okay|a\s+good\s+idea|wise|normal|worth|better|true)\b|which\s+(?:is|one|tool|of)\b|(?:do|would)\s+you\s+recommend\b|",
+        r"should\s+(?:i|we)\b|is\s+it\s+(?:safe|possible|ok|okay|a\s+good\s+idea|wise|normal|worth|better|true)\b|(?:do|would)\s+you\s+recommend\b|",
+        r"which\s+(?:is|one|tool)\b.*\b(?:or|better|faster|safer|slower|best|fastest|safest)\b|",
         r"explain\b|why\b|define\b|tell\s+me\s+about\b|can\s+you\s+explain\b|who\s+\w+ed\b",
         r")",
     ))
@@ -89,6 +91,11 @@ static OTHER_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
         r"|提醒我|教我|写(?:一个|一份|个)?.{0,8}(?:脚本|程序|教程)",
     ))
     .expect("other request pattern compiles")
+});
+
+/// Tend's tasks by name: a question about them is a status request.
+static TASK_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:tasks?|jobs?)\b|任务").expect("task words pattern compiles")
 });
 
 /// Words for what Tend acts on when no slot names it: its tasks, files
@@ -155,10 +162,13 @@ pub const ASKING_CONFIDENCE: f32 = 0.85;
 /// reminder, a script. This decides before any model does, as an admin's
 /// rule would: the embedding of "is it safe to delete /var/cache?" is
 /// nearest to a cleanup, and a model must not guess its way into one. A
-/// question naming a task ("why did task 5 fail?") is left to the model,
-/// which takes it for a status request.
+/// question about Tend's tasks ("why did task 5 fail?", "how many jobs do
+/// I have queued?") is left to the model, which takes it for a status
+/// request; a print or cron job is not one of them.
 pub fn asks_rather_than_commands(text: &str, slots: &Slots) -> bool {
-    slots.task_id.is_none() && (QUESTION.is_match(text) || OTHER_REQUEST.is_match(text))
+    let about_tasks =
+        slots.task_id.is_some() || TASK_WORDS.is_match(&FOREIGN_JOBS.replace_all(text, ""));
+    !about_tasks && (QUESTION.is_match(text) || OTHER_REQUEST.is_match(text))
 }
 
 /// The intent and a confidence in [0, 1].
@@ -305,6 +315,20 @@ mod tests {
         ] {
             assert_eq!(intent(text), Intent::Status, "{text}");
         }
+        // Questions about Tend's tasks are left to the model.
+        for text in [
+            "which of my tasks failed?",
+            "how many jobs do I have queued?",
+            "why did task 5 fail?",
+            "what happens to task 8 if I restart?",
+        ] {
+            let slots = crate::nlu::slots::extract(text);
+            assert!(!asks_rather_than_commands(text, &slots), "{text}");
+        }
+        assert!(asks_rather_than_commands(
+            "how do I write a cron job?",
+            &Slots::default()
+        ));
         // Not questions: commands that start with the same words.
         assert_eq!(
             intent("back up /srv to /mnt/nas, is that possible?"),
