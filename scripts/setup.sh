@@ -86,3 +86,32 @@ ensure_model() {
   for f in "${files[@]}"; do cp "$found/$f" "$dir/$f"; done
   rm -rf "$tmp"
 }
+
+# For `cargo build --features cuda` (the GPU build; tests never need it):
+# CUDA's compiler and headers from PyPI into .cuda/, so no system CUDA
+# install is needed, and the variables candle's and cudarc's build scripts
+# read. cudarc's bindings are chosen by CUDARC_CUDA_VERSION, not by nvcc's
+# version (13.0: the newest both cudarc versions in Cargo.lock know; a
+# newer driver runs them). CUDA_COMPUTE_CAP is the GPU's, or Hopper's (90)
+# when no GPU is here to ask.
+ensure_cuda_toolkit() {
+  local root=.cuda/nvidia/cu13 version=13.5.37 pkg
+  if [ ! -x "$root/bin/nvcc" ] || [ ! -x "$root/nvvm/bin/cicc" ]; then
+    say "fetching CUDA's compiler and headers from PyPI into .cuda (~300 MB, once)"
+    for pkg in nvidia-cuda-nvcc==$version nvidia-nvvm==$version nvidia-cuda-crt==$version \
+               nvidia-cuda-runtime==$version nvidia-cuda-cccl; do
+      # One target per wheel: they share the nvidia/ folder, which pip
+      # --target will not merge.
+      rm -rf .cuda/wheel
+      PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --no-deps --target .cuda/wheel "$pkg" || return 1
+      mkdir -p .cuda && cp -r .cuda/wheel/nvidia .cuda/
+    done
+    rm -rf .cuda/wheel
+  fi
+  export PATH="$PWD/$root/bin:$PATH" CUDA_ROOT="$PWD/$root" CUDA_PATH="$PWD/$root"
+  export CUDARC_CUDA_VERSION=13000
+  if [ -z "${CUDA_COMPUTE_CAP:-}" ]; then
+    CUDA_COMPUTE_CAP=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -n 1 | tr -d .)
+    export CUDA_COMPUTE_CAP=${CUDA_COMPUTE_CAP:-90}
+  fi
+}
