@@ -16,6 +16,16 @@ use crate::nlu::Nlu;
 const COMMANDS: usize = 40;
 
 pub fn run(shape: Shape, tokenizer: &Path) -> ExitCode {
+    // 9.4 billion weights in F32 are 38 GB of memory and minutes a command
+    // on a CPU: not a figure anyone needs.
+    let on_gpu = candle_core::Device::cuda_if_available(0).is_ok_and(|d| d.is_cuda());
+    if shape == Shape::Glm4_9b && !on_gpu {
+        eprintln!(
+            "tend bench glm: GLM-4-9B's shape needs a GPU (a --features cuda build on a machine \
+             with one); --shape tiny times the same path on this CPU"
+        );
+        return ExitCode::from(2);
+    }
     println!(
         "model: {shape:?} with random weights; tokenizer: {}",
         tokenizer.display()
