@@ -34,3 +34,18 @@ test('an unknown request gets help, not a guess', async ({ page, server }) => {
   await expect(view.lastReply()).toContainText('I can clean up files');
   await expect(view.page.getByRole('article', { name: 'Plan' })).toHaveCount(0);
 });
+
+test('a question about deleting files plans nothing and says why', async ({ page, server }) => {
+  const logs = path.join(server.filesDir, 'logs');
+  fs.mkdirSync(logs);
+  fs.writeFileSync(path.join(logs, 'old.log'), 'keep me');
+  const view = new ConsolePage(page);
+  await view.open(server.url);
+  await view.send(`is it safe to delete the old logs in ${logs}?`);
+  await expect(view.lastReply()).toContainText('reads as a question');
+  await expect(view.page.getByRole('article', { name: 'Plan' })).toHaveCount(0);
+  // The same words as a request do plan a cleanup.
+  await view.send(`delete the old logs in ${logs}`);
+  await expect(view.page.getByRole('article', { name: 'Plan' })).toHaveCount(1);
+  expect(fs.readFileSync(path.join(logs, 'old.log'), 'utf8')).toBe('keep me');
+});

@@ -48,7 +48,7 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             Status,
-            r"^\s*(?:is|are|was|were|did|has|have)\s+(?:the|my|our|that|this)\s+(?:last\s+|latest\s+|nightly\s+)?(?:backups?|syncs?|mirrors?|cleanups?|restores?)\b|\bstatus\b|\bwhat(?:'s| is) (?:running|happening|going on)\b|\bhow(?:'s| is) (?:task|job|the|my)\b|\bprogress\b|\b(?:show|list)(?: me)?(?: all| the)? (?:tasks|jobs)\b|\bqueue\b|状态|进度|查看任务|完成了吗|(?:失败|成功|结束|做完|跑完)了(?:吗|没)",
+            r"^\s*(?:is|are|was|were|did|has|have)\s+(?:the|my|our|that|this)\s+(?:last\s+|latest\s+|nightly\s+)?(?:backups?|syncs?|mirrors?|cleanups?|restores?)\b|\bstatus\b|\bwhere are we (?:on|with|at)\b|\bhow far along\b|\bwhat(?:'s| is) (?:running|happening|going on)\b|\bhow(?:'s| is) (?:task|job|the|my)\b|\bprogress\b|\b(?:show|list)(?: me)?(?: all| the)? (?:tasks|jobs)\b|\bqueue\b|状态|进度|查看任务|完成了吗|(?:失败|成功|结束|做完|跑完)了(?:吗|没)",
             true,
         ),
         cue(
@@ -312,6 +312,8 @@ mod tests {
             "how is task 3 doing",
             "任务 4 成功了吗",
             "任务 12 跑完了没",
+            "where are we with job 9?",
+            "how far along is the restore of /srv/db",
         ] {
             assert_eq!(intent(text), Intent::Status, "{text}");
         }
