@@ -6,7 +6,7 @@ use super::Intent;
 
 /// Verbs that name a workflow on their own, as one word.
 // Not "remove": one letter from "remote", a common word in admin talk.
-const VERBS: [(&str, Intent); 11] = [
+const VERBS: [(&str, Intent); 12] = [
     ("backup", Intent::Backup),
     ("snapshot", Intent::Backup),
     ("restore", Intent::Restore),
@@ -14,6 +14,7 @@ const VERBS: [(&str, Intent); 11] = [
     ("sync", Intent::Sync),
     ("mirror", Intent::Sync),
     ("synchronize", Intent::Sync),
+    ("synchronise", Intent::Sync),
     ("cleanup", Intent::Cleanup),
     ("delete", Intent::Cleanup),
     ("status", Intent::Status),
@@ -80,6 +81,7 @@ mod tests {
             ("restoer ~/work", Intent::Restore),
             ("mirorr /srv/iso to /mnt", Intent::Sync),
             ("sycn ~/docs", Intent::Sync),
+            ("synchronse /srv/a to /mnt/b", Intent::Sync),
             ("stauts", Intent::Status),
             ("cancl it", Intent::Cancel),
             ("cnacel job 5", Intent::Cancel),
