@@ -8,7 +8,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use serde_json::Value;
 use support::{
     kill_mid_run_then_finish, names_besides_versions, random_tree, sparse_file, spawn_app,
-    spawn_app_with, test_config, tree, write_aged,
+    spawn_app_with, test_config, tree, write_aged, SmallDisk,
 };
 
 #[tokio::test]
@@ -375,4 +375,75 @@ async fn versions_older_than_the_retention_are_purged_by_the_next_sync() {
     assert_eq!(app.wait_until_done(second).await["state"], "succeeded");
     assert!(!kept.exists(), "old versions are purged");
     assert_eq!(std::fs::read_to_string(dst.join("b.txt")).unwrap(), "b");
+}
+
+#[tokio::test]
+async fn a_full_disk_is_reported_per_file_and_deletes_nothing() {
+    let app = spawn_app().await;
+    let dst = app.root.join("small");
+    let Some(_disk) = SmallDisk::mount(&dst, "1m", "sync onto a full disk") else {
+        return;
+    };
+    app.write("small/extra.txt", "only here", 1);
+    // Six files of 300 KB; the 1 MB disk holds three at most.
+    let src = app.root.join("big");
+    std::fs::create_dir_all(&src).unwrap();
+    let content = |i: usize| vec![i as u8 + 1; 300_000];
+    for i in 0..6 {
+        std::fs::write(src.join(format!("f{i}.bin")), content(i)).unwrap();
+    }
+    let id = app
+        .plan_and_confirm(&format!(
+            "mirror {} to {} and remove what I deleted",
+            src.display(),
+            dst.display()
+        ))
+        .await;
+    let task = app.wait_until_done(id).await;
+    assert_eq!(
+        task["state"], "failed",
+        "a partial failure is no success: {task}"
+    );
+    let error = task["error"].as_str().unwrap();
+    assert!(
+        error.contains("could not be read or copied, so no file was deleted"),
+        "{error}"
+    );
+    // Each file that did not fit is named in the log, with the reason.
+    let events: Value = app.json(&format!("/api/tasks/{id}/events")).await;
+    let failures: Vec<&str> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "file_error")
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert!(!failures.is_empty(), "{events}");
+    for line in &failures {
+        assert!(
+            line.starts_with('f') && line.contains("No space left on device"),
+            "{line}"
+        );
+    }
+    // What is there is whole; what failed left no partial or temporary file.
+    let mut whole = 0;
+    for i in 0..6 {
+        if let Ok(bytes) = std::fs::read(dst.join(format!("f{i}.bin"))) {
+            assert_eq!(bytes, content(i), "f{i}.bin is torn");
+            whole += 1;
+        }
+    }
+    assert_eq!(whole + failures.len(), 6, "{failures:?}");
+    let summary = task["result"].as_str().unwrap_or_default();
+    assert!(
+        summary.contains(&format!("Copied {whole} of 6 files")),
+        "{task}"
+    );
+    let mut left = names_besides_versions(&dst);
+    left.retain(|n| !n.starts_with("f") || !n.ends_with(".bin"));
+    assert_eq!(
+        left,
+        vec!["extra.txt".to_string()],
+        "nothing deleted, no temp file"
+    );
 }

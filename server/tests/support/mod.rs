@@ -456,3 +456,39 @@ pub fn names_besides_versions(dir: &Path) -> Vec<String> {
         .filter(|n| n != ".tend-versions")
         .collect()
 }
+
+/// A tmpfs of a few hundred kilobytes mounted on a directory, to fill up:
+/// unmounted when dropped. Mounting needs root (CI runs as root); elsewhere
+/// `mount` is `None` and the test says it skipped.
+pub struct SmallDisk {
+    dir: PathBuf,
+}
+
+impl SmallDisk {
+    pub fn mount(dir: &Path, size: &str, test: &str) -> Option<SmallDisk> {
+        std::fs::create_dir_all(dir).unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if mounted {
+            Some(SmallDisk {
+                dir: dir.to_path_buf(),
+            })
+        } else {
+            eprintln!("SKIPPED {test}: cannot mount a small tmpfs here (needs root)");
+            None
+        }
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.dir)
+            .status();
+    }
+}
