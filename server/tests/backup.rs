@@ -10,7 +10,7 @@ use std::process::Command;
 use serde_json::Value;
 use support::{
     kill_mid_run_then_finish, open_repository, random_tree, snapshots, spawn_app, spawn_app_with,
-    test_config, tree, TestApp,
+    test_config, tree, SmallDisk, TestApp,
 };
 
 fn password_file(app: &TestApp) -> PathBuf {
@@ -478,5 +478,40 @@ async fn extra_verification_is_on_unless_turned_off_and_either_way_restic_reads_
     assert!(
         tend::config::Config::default().backup_extra_verify,
         "on by default"
+    );
+}
+
+#[tokio::test]
+async fn a_full_disk_fails_the_backup_clearly_and_keeps_no_snapshot() {
+    let app = spawn_app().await;
+    let repo = app.root.join("small/repo");
+    let Some(_disk) = SmallDisk::mount(&app.root.join("small"), "1m", "backup onto a full disk")
+    else {
+        return;
+    };
+    // 4 MB that does not compress, for a repository on a 1 MB disk.
+    let src = app.root.join("big");
+    random_tree(&src, 16, 256 * 1024);
+    let id = app
+        .plan_and_confirm(&format!("back up {} to {}", src.display(), repo.display()))
+        .await;
+    let task = app.wait_until_done(id).await;
+    assert_eq!(task["state"], "failed", "{task}");
+    let error = task["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("The backup failed: the disk is full; free some space"),
+        "{error}"
+    );
+    assert!(error.contains("No space left on device"), "{error}");
+    // One line of words, not rustic's terminal report.
+    assert!(
+        !error.contains('\n') && !error.contains("Backtrace"),
+        "{error}"
+    );
+    let pw = password_file(&app);
+    assert_eq!(
+        snapshot_count(&repo, &pw),
+        0,
+        "a failed backup is not a snapshot"
     );
 }

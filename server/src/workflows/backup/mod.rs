@@ -227,7 +227,7 @@ pub fn run(
     let snapshot = SnapshotOptions::default()
         .add_tags(&tags(params, ctx.task_id()))
         .and_then(|o| o.to_snapshot())
-        .map_err(|e| WorkflowError::Engine(e.to_string()))?;
+        .map_err(|e| repository::engine_error("Could not describe the snapshot", &e))?;
     let seen = Arc::new(Seen::default());
     let last = LastBackups::new(
         fingerprints_dir(env),
@@ -253,8 +253,7 @@ pub fn run(
             return Ok(cancelled());
         }
         if let Some((previous, fingerprint)) = unchanged {
-            let snap = unchanged::save_again(&repo, &previous, snapshot, started)
-                .map_err(|e| WorkflowError::Engine(format!("The backup failed: {e}")))?;
+            let snap = unchanged::save_again(&repo, &previous, snapshot, started)?;
             remember(&last, ctx, &snap, fingerprint);
             let total = snap.summary.as_ref().map_or(0, |s| s.total_bytes_processed);
             counters.total.store(total, Ordering::Relaxed);
@@ -273,7 +272,7 @@ pub fn run(
 
     let repo = repo
         .to_indexed_ids()
-        .map_err(|e| WorkflowError::Engine(format!("Could not read the repository index: {e}")))?;
+        .map_err(|e| repository::engine_error("Could not read the repository index", &e))?;
 
     let src = TrackedSource::new(
         walk,
@@ -306,7 +305,7 @@ pub fn run(
         }
         return Ok(cancelled());
     }
-    let snap = result.map_err(|e| WorkflowError::Engine(format!("The backup failed: {e}")))?;
+    let snap = result.map_err(|e| repository::engine_error("The backup failed", &e))?;
     // The byte counter may stop short of the walk's estimate; done is done.
     let total = counters.total.load(Ordering::Relaxed);
     counters.done.store(total, Ordering::Relaxed);
@@ -454,14 +453,14 @@ fn apply_retention<S: rustic_core::Open>(
 ) -> Result<usize, String> {
     let same_source: Vec<SnapshotFile> = repo
         .get_all_snapshots()
-        .map_err(|e| e.to_string())?
+        .map_err(|e| repository::in_words(&e))?
         .into_iter()
         .filter(|s| s.paths == latest.paths && s.hostname == latest.hostname)
         .collect();
     let decisions = retention
         .options()
         .apply(same_source, &Zoned::now())
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| repository::in_words(&e))?;
     let forget: Vec<_> = decisions
         .into_iter()
         .filter(|d| !d.keep && d.snapshot.id != latest.id)
@@ -470,9 +469,13 @@ fn apply_retention<S: rustic_core::Open>(
     if forget.is_empty() {
         return Ok(0);
     }
-    repo.delete_snapshots(&forget).map_err(|e| e.to_string())?;
+    repo.delete_snapshots(&forget)
+        .map_err(|e| repository::in_words(&e))?;
     let options = PruneOptions::default();
-    let plan = repo.prune_plan(&options).map_err(|e| e.to_string())?;
-    repo.prune(&options, plan).map_err(|e| e.to_string())?;
+    let plan = repo
+        .prune_plan(&options)
+        .map_err(|e| repository::in_words(&e))?;
+    repo.prune(&options, plan)
+        .map_err(|e| repository::in_words(&e))?;
     Ok(forget.len())
 }

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use rustic_backend::BackendOptions;
 use rustic_core::{
-    ConfigOptions, Credentials, KeyOptions, OpenStatus, ProgressBars, Repository, RepositoryOptions,
+    ConfigOptions, Credentials, KeyOptions, OpenStatus, ProgressBars, Repository,
+    RepositoryOptions, RusticError,
 };
 
 use crate::workflows::WorkflowError;
@@ -91,8 +92,37 @@ pub fn password(secrets_dir: &Path) -> io::Result<String> {
     }
 }
 
-fn engine_error(context: &str, e: impl std::fmt::Display) -> WorkflowError {
-    WorkflowError::Engine(format!("{context}: {e}"))
+/// rustic's error as one line for the task's message. Its own `Display` is
+/// a report for a terminal (paragraphs, a backtrace); the task says what
+/// failed and why, and a full disk or a refused permission first, in words.
+pub(super) fn engine_error(context: &str, e: &RusticError) -> WorkflowError {
+    WorkflowError::Engine(format!("{context}: {}", in_words(e)))
+}
+
+/// See [`engine_error`].
+pub(super) fn in_words(e: &RusticError) -> String {
+    let log = e.display_log();
+    let detail = log.strip_prefix("Error: ").unwrap_or(&log);
+    let lead = match io_cause(e).map(io::Error::kind) {
+        Some(io::ErrorKind::StorageFull) => {
+            "the disk is full; free some space there or choose another place. "
+        }
+        Some(io::ErrorKind::PermissionDenied) => "permission denied. ",
+        _ => "",
+    };
+    format!("{lead}{detail}")
+}
+
+/// The operating system's error behind `e`, if any.
+fn io_cause<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e io::Error> {
+    let mut next = Some(e);
+    while let Some(error) = next {
+        if let Some(io) = error.downcast_ref::<io::Error>() {
+            return Some(io);
+        }
+        next = error.source();
+    }
+    None
 }
 
 /// Whether [`open`] may create the repository, and how.
@@ -129,11 +159,11 @@ pub fn open(
     let backends = BackendOptions::default()
         .repository(dir.to_string_lossy().to_string())
         .to_backends()
-        .map_err(|e| engine_error("Could not open the repository", e))?;
+        .map_err(|e| engine_error("Could not open the repository", &e))?;
     // No cache: Tend's repositories are local, a cache would only duplicate them.
     let options = RepositoryOptions::default().no_cache(true);
     let repo = Repository::new_with_progress(&options, &backends, progress)
-        .map_err(|e| engine_error("Could not open the repository", e))?;
+        .map_err(|e| engine_error("Could not open the repository", &e))?;
     let credentials = Credentials::password(password);
     match create {
         Some(extra_verify) => {
@@ -147,12 +177,12 @@ pub fn open(
                 .set_compression(1)
                 .set_extra_verify(extra_verify);
             repo.init(&credentials, &KeyOptions::default(), &config)
-                .map_err(|e| engine_error("Could not create the repository", e))
+                .map_err(|e| engine_error("Could not create the repository", &e))
         }
         None => repo.open(&credentials).map_err(|e| {
             engine_error(
                 "Could not open the repository (is it protected by another password?)",
-                e,
+                &e,
             )
         }),
     }

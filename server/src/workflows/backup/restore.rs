@@ -52,8 +52,8 @@ struct Resolved {
     listing: Vec<(PathBuf, Node)>,
 }
 
-fn engine<E: std::fmt::Display>(context: &str) -> impl Fn(E) -> WorkflowError + '_ {
-    move |e| WorkflowError::Engine(format!("{context}: {e}"))
+fn engine(context: &str) -> impl Fn(Box<rustic_core::RusticError>) -> WorkflowError + '_ {
+    move |e| super::repository::engine_error(context, &e)
 }
 
 fn resolve(

@@ -25,6 +25,9 @@ use rustic_core::repofile::{Node, SnapshotFile, SnapshotSummary};
 use rustic_core::{LocalSource, Open, ReadSource, Repository};
 use serde::{Deserialize, Serialize};
 
+use super::repository::engine_error;
+use crate::workflows::WorkflowError;
+
 /// Changes when what the fingerprint covers, or what rustic stores for an
 /// entry, may have changed: old records then never match.
 const FORMAT: &str = "tend-unchanged-1 rustic_core-0.13";
@@ -174,7 +177,7 @@ pub fn save_again<S: Open>(
     previous: &SnapshotFile,
     mut fresh: SnapshotFile,
     started: jiff::Zoned,
-) -> Result<SnapshotFile, String> {
+) -> Result<SnapshotFile, WorkflowError> {
     fresh.paths = previous.paths.clone();
     fresh.tree = previous.tree;
     fresh.parent = Some(previous.id);
@@ -199,12 +202,16 @@ pub fn save_again<S: Open>(
     fresh.summary = Some(summary);
     let time = fresh.time.clone();
     let tree = fresh.tree;
-    repo.save_snapshots(vec![fresh])
-        .map_err(|e| e.to_string())?;
+    let failed = |e: Box<rustic_core::RusticError>| engine_error("The backup failed", &e);
+    repo.save_snapshots(vec![fresh]).map_err(failed)?;
     // rustic names a snapshot by the hash of its file; find it back.
     repo.get_all_snapshots()
-        .map_err(|e| e.to_string())?
+        .map_err(failed)?
         .into_iter()
         .find(|s| s.time == time && s.tree == tree && s.parent == Some(previous.id))
-        .ok_or_else(|| "the new snapshot is not in the repository".to_string())
+        .ok_or_else(|| {
+            WorkflowError::Engine(
+                "The backup failed: the new snapshot is not in the repository".into(),
+            )
+        })
 }
