@@ -515,3 +515,46 @@ async fn a_full_disk_fails_the_backup_clearly_and_keeps_no_snapshot() {
         "a failed backup is not a snapshot"
     );
 }
+
+#[tokio::test]
+async fn a_restore_onto_a_full_disk_stops_clearly_and_leaves_only_whole_files() {
+    let app = spawn_app().await;
+    let src = app.root.join("big");
+    random_tree(&src, 16, 256 * 1024);
+    let repo = app.root.join("repo");
+    back_up(&app, &src, &repo, "").await;
+    let target = app.root.join("small/restored");
+    let Some(_disk) = SmallDisk::mount(&app.root.join("small"), "1m", "restore onto a full disk")
+    else {
+        return;
+    };
+    // The plan says beforehand that 4 MB will not fit.
+    let plan = app
+        .plan(&format!(
+            "restore {} from {}",
+            target.display(),
+            repo.display()
+        ))
+        .await;
+    let warnings = plan["preview"]["warnings"].to_string();
+    assert!(
+        warnings.contains("it would stop when the disk is full"),
+        "{plan}"
+    );
+
+    let id = app.confirm(plan["plan_id"].as_str().unwrap()).await;
+    let task = app.wait_until_done(id).await;
+    assert_eq!(task["state"], "failed", "{task}");
+    let error = task["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("The restore failed: the disk is full; free some space"),
+        "{error}"
+    );
+    assert!(error.contains("each of them whole"), "{error}");
+    assert!(!error.contains("panicked"), "{error}");
+    // Whatever is in the target is a whole file of the snapshot.
+    let source = tree(&src);
+    for entry in tree(&target) {
+        assert!(source.contains(&entry), "{:?} is torn", entry.0);
+    }
+}

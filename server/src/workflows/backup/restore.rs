@@ -1,6 +1,9 @@
 //! Restore: a snapshot (latest, or by id), whole or a sub-path, into a
 //! target directory. Existing files are never overwritten unless asked.
 
+use std::any::Any;
+use std::collections::HashSet;
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -54,6 +57,53 @@ struct Resolved {
 
 fn engine(context: &str) -> impl Fn(Box<rustic_core::RusticError>) -> WorkflowError + '_ {
     move |e| super::repository::engine_error(context, &e)
+}
+
+/// Bytes an unprivileged writer may still use on the filesystem that
+/// holds `dir`, or its nearest existing parent.
+fn free_space(dir: &Path) -> Option<u64> {
+    let existing = dir.ancestors().find(|p| p.exists())?;
+    let stats = rustix::fs::statvfs(existing).ok()?;
+    Some(stats.f_bavail.saturating_mul(stats.f_frsize))
+}
+
+/// A panic inside rustic, in words: its message names the system's error.
+fn panic_in_words(panic: &(dyn Any + Send)) -> String {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("no message");
+    if message.contains("StorageFull") || message.contains("os error 28") {
+        "the disk is full; free some space there or restore somewhere else.".into()
+    } else if message.contains("PermissionDenied") {
+        "permission denied in the target.".into()
+    } else {
+        format!("rustic stopped unexpectedly ({message}).")
+    }
+}
+
+/// After a failed step: removes the files it was writing that did not
+/// exist before (they may be torn), and names in the log the ones it was
+/// replacing, whose old content is gone. Returns both counts.
+fn unfinished(
+    written: impl Iterator<Item = PathBuf>,
+    existed: &HashSet<PathBuf>,
+    ctx: &TaskContext,
+) -> (u64, u64) {
+    let (mut removed, mut torn) = (0, 0);
+    for path in written {
+        if existed.contains(&path) {
+            ctx.log(
+                "file_error",
+                format!("{}: may be incomplete", path.display()),
+            );
+            torn += 1;
+        } else if std::fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    (removed, torn)
 }
 
 fn resolve(
@@ -173,6 +223,20 @@ pub fn preview(params: &RestoreParams, env: &WorkflowEnv) -> Result<PreviewView,
             )
         });
     }
+    let needed: u64 = resolved
+        .items
+        .iter()
+        .filter(|i| params.overwrite || !i.exists)
+        .map(|i| i.size)
+        .sum();
+    if let Some(free) = free_space(&target).filter(|&free| free < needed) {
+        warnings.push(format!(
+            "The restore writes {} and the disk of {} has {} free: it would stop when the disk is full.",
+            app::format::bytes(needed),
+            target.display(),
+            app::format::bytes(free)
+        ));
+    }
     Ok(PreviewView {
         file_count: resolved.items.len() as u64,
         total_bytes: resolved.items.iter().map(|i| i.size).sum(),
@@ -251,6 +315,12 @@ pub fn run(
     } = resolved;
     let total_files = items.len() as u64;
     let total_bytes: u64 = items.iter().map(|i| i.size).sum();
+    let existed: HashSet<PathBuf> = items
+        .iter()
+        .filter(|i| i.exists)
+        .map(|i| target.join(&i.relative))
+        .collect();
+    let single_file = !node.is_dir();
     // A single file is restored under its own name inside the target.
     let dest_path = if node.is_dir() {
         target.clone()
@@ -292,12 +362,45 @@ pub fn run(
                     .filter(|(_, s)| s.is_none_or(|s| s == step))
                     .map(|(entry, _)| entry.clone())
                     .collect();
-                let plan = repo
-                    .prepare_restore(&options, part.iter().cloned().map(Ok), &dest, false)
-                    .map_err(engine("Could not plan the restore"))?;
-                repo.restore(plan, &options, part.into_iter().map(Ok), &dest)
-                    .map_err(engine("The restore failed"))?;
-                files_done.fetch_add(steps.files[step], Ordering::Relaxed);
+                // rustic panics on some write errors (a full disk among
+                // them); either way the step's files may be torn.
+                let restored = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    let plan = repo
+                        .prepare_restore(&options, part.iter().cloned().map(Ok), &dest, false)
+                        .map_err(engine("Could not plan the restore"))?;
+                    repo.restore(plan, &options, part.iter().cloned().map(Ok), &dest)
+                        .map_err(engine("The restore failed"))
+                }));
+                let reason = match restored {
+                    Ok(Ok(())) => {
+                        files_done.fetch_add(steps.files[step], Ordering::Relaxed);
+                        continue;
+                    }
+                    Ok(Err(e)) => e.to_string(),
+                    Err(panic) => format!("The restore failed: {}", panic_in_words(&*panic)),
+                };
+                let written = part
+                    .iter()
+                    .filter(|(_, n)| !n.is_dir())
+                    .map(|(relative, n)| {
+                        if single_file {
+                            target.join(n.name())
+                        } else {
+                            target.join(relative)
+                        }
+                    });
+                let (removed, torn) = unfinished(written, &existed, ctx);
+                let done = files_done.load(Ordering::Relaxed);
+                let mut message = format!(
+                    "{reason} {done} of {total_files} files were restored into {}, each of them whole; the {removed} new files of the part that failed were removed.",
+                    target.display()
+                );
+                if torn > 0 {
+                    message.push_str(&format!(
+                        " {torn} files that it was replacing may be incomplete; the task log names them."
+                    ));
+                }
+                return Err(WorkflowError::Engine(message));
             }
             Ok(true)
         },
