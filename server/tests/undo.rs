@@ -3,7 +3,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{spawn_app, spawn_app_with};
+use support::{spawn_app, spawn_app_with, SmallDisk};
 
 #[tokio::test]
 async fn a_cleanup_can_be_undone_file_for_file() {
@@ -206,4 +206,113 @@ async fn empty_directories_are_removed_with_the_files_and_come_back_on_undo() {
         base.join("hollow/e1/e2").is_dir(),
         "empty directories come back"
     );
+}
+
+#[tokio::test]
+async fn a_cleanup_on_a_full_disk_loses_nothing_and_works_once_there_is_room() {
+    let app = spawn_app().await;
+    let dir = app.root.join("full");
+    let Some(_disk) = SmallDisk::mount(&dir, "256k", "cleanup on a full disk") else {
+        return;
+    };
+    // Something else on the disk, then files to clean up to the last byte.
+    let filler = dir.join("filler.bin");
+    std::fs::write(&filler, vec![0u8; 32 * 1024]).unwrap();
+    let mut written = Vec::new();
+    for i in 0.. {
+        let path = dir.join(format!("f{i}.tmp"));
+        match std::fs::write(&path, vec![b'x'; 16 * 1024]) {
+            Ok(()) => written.push(path),
+            Err(_) => {
+                let _ = std::fs::remove_file(&path);
+                break;
+            }
+        }
+    }
+    assert!(written.len() > 4, "the disk took {} files", written.len());
+    let clean = format!("clean up *.tmp in {}", dir.display());
+    let id = app.plan_and_confirm(&clean).await;
+    let task = app.wait_until_done(id).await;
+    assert_eq!(task["state"], "failed", "{task}");
+    let error = task["error"].as_str().unwrap();
+    assert!(
+        error.contains("The disk is full: free some space there, then try again."),
+        "{error}"
+    );
+    // Every file is where it was, whole, and the quarantine holds nothing.
+    for path in &written {
+        assert_eq!(
+            std::fs::read(path).unwrap().len(),
+            16 * 1024,
+            "{}",
+            path.display()
+        );
+    }
+    let in_quarantine = |dir: &std::path::Path| {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter(|e| {
+                e.path()
+                    .components()
+                    .any(|c| c.as_os_str() == ".tend-quarantine")
+            })
+            .count()
+    };
+    assert_eq!(in_quarantine(&dir), 0);
+
+    // With room again, the same request cleans up, and undoing it puts
+    // every file back.
+    std::fs::remove_file(&filler).unwrap();
+    let id = app.plan_and_confirm(&clean).await;
+    assert_eq!(app.wait_until_done(id).await["state"], "succeeded");
+    assert!(written.iter().all(|p| !p.exists()));
+    let undo = app
+        .plan_and_confirm(&format!("restore quarantine of task {id}"))
+        .await;
+    let task = app.wait_until_done(undo).await;
+    assert_eq!(task["state"], "succeeded", "{task}");
+    for path in &written {
+        assert_eq!(
+            std::fs::read(path).unwrap().len(),
+            16 * 1024,
+            "{}",
+            path.display()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_second_cleanup_on_another_disk_leaves_the_first_ones_quarantine_alone() {
+    let app = spawn_app().await;
+    // Another filesystem than Tend's data: the quarantine sits at its top.
+    let dir = app.root.join("disk");
+    let Some(_disk) = SmallDisk::mount(&dir, "1m", "cleanups on another disk") else {
+        return;
+    };
+    let old = app.write("disk/a/old.tmp", "first", 1);
+    let clean = format!("clean up *.tmp in {}", dir.display());
+    let first = app.plan_and_confirm(&clean).await;
+    assert_eq!(app.wait_until_done(first).await["state"], "succeeded");
+    assert!(!old.exists());
+    assert!(dir.join(".tend-quarantine").is_dir());
+
+    // New files around the quarantine, before and after it in the listing.
+    let new = [
+        app.write("disk/-first.tmp", "new", 1),
+        app.write("disk/z/last.tmp", "new", 1),
+    ];
+    let plan = app.plan(&clean).await;
+    assert_eq!(plan["preview"]["file_count"], 2, "{plan}");
+    let second = app.confirm(plan["plan_id"].as_str().unwrap()).await;
+    assert_eq!(app.wait_until_done(second).await["state"], "succeeded");
+    assert!(new.iter().all(|p| !p.exists()));
+
+    // The first cleanup's file is still in its quarantine, and comes back.
+    let undo = app
+        .plan_and_confirm(&format!("restore quarantine of task {first}"))
+        .await;
+    assert_eq!(app.wait_until_done(undo).await["state"], "succeeded");
+    assert_eq!(std::fs::read_to_string(&old).unwrap(), "first");
 }

@@ -112,11 +112,21 @@ pub enum WorkflowError {
     /// The backup engine (rustic) failed as a whole.
     #[error("{0}")]
     Engine(String),
-    #[error("{context}: {source}")]
+    #[error("{context}: {source}{hint}", hint = io_hint(.source))]
     Io {
         context: String,
         source: std::io::Error,
     },
+}
+
+/// What to do about the system errors a user can fix.
+fn io_hint(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::StorageFull => {
+            ". The disk is full: free some space there, then try again."
+        }
+        _ => "",
+    }
 }
 
 /// Runs a task's workflow to the end (blocking).

@@ -75,6 +75,20 @@ pub struct Quarantine {
     made_dirs: HashSet<PathBuf>,
 }
 
+/// Writes `path` in full or not at all: through a temporary file, synced,
+/// then renamed. A meta.json torn by a full disk would otherwise stay, and
+/// a retry (which keeps an existing one) would build on it.
+fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let temp = path.with_extension("json.tmp");
+    let written = File::create(&temp)
+        .and_then(|mut file| file.write_all(bytes).and_then(|()| file.sync_all()))
+        .and_then(|()| fs::rename(&temp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    written
+}
+
 impl Quarantine {
     /// Opens (creating or resuming) the quarantine of `task_id` for files under `root`.
     pub fn open(
@@ -93,9 +107,8 @@ impl Quarantine {
                 task_id,
                 root: root.as_path().to_path_buf(),
             };
-            let mut file = File::create(&meta_path)?;
-            file.write_all(&serde_json::to_vec_pretty(&meta).map_err(io::Error::other)?)?;
-            file.sync_all()?;
+            let bytes = serde_json::to_vec_pretty(&meta).map_err(io::Error::other)?;
+            write_whole(&meta_path, &bytes)?;
         }
         let manifest_path = task_dir.join("manifest.jsonl");
         cut_torn_tail(&manifest_path)?;

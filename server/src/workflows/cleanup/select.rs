@@ -66,6 +66,11 @@ const UNREADABLE_SHOWN: usize = 5;
 /// Walks the root without following symlinks or crossing into another
 /// filesystem, calling `visit` for each regular file that matches, and
 /// (with `criteria.empty_dirs`) listing the directories left empty.
+///
+/// The walk visits a directory before its contents, so that a quarantine
+/// or protected directory is never entered: walked contents-first, its
+/// files would be seen before the directory could be skipped (and
+/// skipping it then skips the rest of its parent instead).
 pub fn walk(
     criteria: &Criteria,
     cancelled: &dyn Fn() -> bool,
@@ -76,64 +81,68 @@ pub fn walk(
     // Directories that keep something (a file not selected, a link, a
     // protected or unreadable entry): they and their parents stay.
     let keeps: RefCell<HashSet<PathBuf>> = RefCell::new(HashSet::new());
-    let keep_parent_of = |path: &Path| {
-        if let Some(parent) = path.parent() {
-            keeps.borrow_mut().insert(parent.to_path_buf());
+    let keep_ancestors_of = |path: &Path| {
+        let mut keeps = keeps.borrow_mut();
+        for dir in path.ancestors().skip(1) {
+            // Marked before: so are its parents.
+            if !keeps.insert(dir.to_path_buf()) || dir == root {
+                break;
+            }
         }
     };
     let walker = WalkDir::new(root)
         .follow_links(false)
         .same_file_system(true)
-        .contents_first(true)
         .into_iter()
         .filter_entry(|entry| {
             let quarantine = entry.file_type().is_dir() && entry.file_name() == QUARANTINE_DIR_NAME;
             let skip = quarantine || criteria.protection.covers(entry.path());
             if skip {
-                keep_parent_of(entry.path());
+                keep_ancestors_of(entry.path());
             }
             !skip
         });
-    let mut unreadable = false;
+    let mut directories = Vec::new();
+    let mut complete = true;
     for entry in walker {
         if cancelled() {
+            complete = false;
             break;
         }
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                unreadable = true;
+                complete = false;
                 report.note_unreadable(e);
                 continue;
             }
         };
         let file_type = entry.file_type();
         if file_type.is_dir() {
-            let path = entry.path();
-            if path == root {
-                continue;
-            }
-            if criteria.empty_dirs && !keeps.borrow().contains(path) {
-                report.empty_dirs.push(path.to_path_buf());
-            } else {
-                keep_parent_of(path);
+            if entry.path() != root {
+                directories.push((entry.depth(), entry.into_path()));
             }
             continue;
         }
         if file_type.is_symlink() {
             report.symlinks_skipped += 1;
-            keep_parent_of(entry.path());
+            keep_ancestors_of(entry.path());
             continue;
         }
         let selected =
             file_type.is_file() && select(criteria, &entry, root, &mut report, &mut visit);
         if !selected {
-            keep_parent_of(entry.path());
+            keep_ancestors_of(entry.path());
         }
     }
-    if unreadable {
-        // Something could not be listed: no directory is known to be empty.
-        report.empty_dirs.clear();
+    // A walk that stopped early or could not list something knows of no
+    // directory that is empty.
+    if criteria.empty_dirs && complete {
+        let keeps = keeps.into_inner();
+        directories.retain(|(_, dir)| !keeps.contains(dir));
+        // Children before their parents: the deepest first.
+        directories.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
+        report.empty_dirs = directories.into_iter().map(|(_, dir)| dir).collect();
     }
     report
 }
