@@ -102,6 +102,7 @@ fn apply_marked(
     let done_bytes = AtomicU64::new(0);
     let next = AtomicUsize::new(0);
     let failures: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let vanished = AtomicU64::new(0);
     let report = |current: Option<String>, force: bool| {
         ctx.progress(
             &ProgressView {
@@ -142,6 +143,22 @@ fn apply_marked(
                             Err(e)
                                 if e.kind() == io::ErrorKind::Interrupted && ctx.is_cancelled() => {
                             }
+                            // Deleted from the source while the sync ran: as
+                            // if it had never been there, like rsync's
+                            // "vanished" (a later sync removes its old copy).
+                            Err(e)
+                                if e.kind() == io::ErrorKind::NotFound
+                                    && gone(&plan.source.join(&change.relative)) =>
+                            {
+                                vanished.fetch_add(1, Ordering::Relaxed);
+                                ctx.log(
+                                    "info",
+                                    format!(
+                                        "{}: disappeared from the source before it was copied",
+                                        change.relative.display()
+                                    ),
+                                );
+                            }
                             Err(e) => {
                                 let line = format!("{}: {e}", change.relative.display());
                                 ctx.log("file_error", line.clone());
@@ -163,7 +180,7 @@ fn apply_marked(
         ctx.log("file_error", e.clone());
     }
     let failed = failures.lock().map(|f| f.len()).unwrap_or(0) + plan.errors.len();
-    let copied = format!(
+    let mut copied = format!(
         "Copied {} of {} files ({}) from {} to {}.",
         done_files.load(Ordering::Relaxed),
         copies.len() + blockers.len(),
@@ -171,6 +188,13 @@ fn apply_marked(
         plan.source.display(),
         dst.display()
     );
+    match vanished.load(Ordering::Relaxed) {
+        0 => {}
+        1 => copied.push_str(" 1 file disappeared from the source before it was copied."),
+        n => copied.push_str(&format!(
+            " {n} files disappeared from the source before they were copied."
+        )),
+    }
     if ctx.is_cancelled() {
         report(None, true);
         return Ok(Outcome::Cancelled {
@@ -253,6 +277,11 @@ fn apply_marked(
 
 /// Copies one file or link: temp name in the target directory, metadata,
 /// then the old version is kept and the new one renamed over it.
+/// Whether nothing is at `path` any more.
+fn gone(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_err_and(|e| e.kind() == io::ErrorKind::NotFound)
+}
+
 fn copy_one(
     plan: &SyncPlan,
     versions: &Path,
@@ -431,5 +460,74 @@ fn remove_stale_temps(dst: &Path) {
         {
             let _ = fs::remove_file(entry.path());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::domain::PathPolicy;
+    use crate::workflows::sync::diff::{diff, Compare};
+    use crate::workflows::Report;
+
+    #[test]
+    fn a_file_deleted_from_the_source_during_the_sync_is_no_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let (src, dst) = (dir.path().join("src"), dir.path().join("dst"));
+        fs::create_dir_all(&src).unwrap();
+        for name in ["a.txt", "b.txt", "c.txt"] {
+            fs::write(src.join(name), name).unwrap();
+        }
+        let policy = PathPolicy::new([dir.path().to_path_buf()], None);
+        let source = policy.check_dir(&src.display().to_string()).unwrap();
+        let destination = policy.check_target(&dst.display().to_string()).unwrap();
+        let plan = diff(&source, &destination, false, Compare::SizeAndTime, &|| {
+            false
+        });
+        assert_eq!(plan.changes.len(), 3);
+        // Gone between the comparison and the copy.
+        fs::remove_file(src.join("b.txt")).unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let ctx = TaskContext::new(1, Arc::new(AtomicBool::new(false)), tx);
+        let params = SyncParams {
+            source: src.clone(),
+            destination: dst.clone(),
+            delete_extraneous: false,
+            max_delete: 1000,
+            checksum: false,
+        };
+        let outcome = apply(&plan, &params, &ctx, None).unwrap();
+        let Outcome::Succeeded { summary } = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert!(summary.contains("Copied 2 of 3 files"), "{summary}");
+        assert!(
+            summary.contains("1 file disappeared from the source"),
+            "{summary}"
+        );
+        assert_eq!(fs::read_to_string(dst.join("a.txt")).unwrap(), "a.txt");
+        assert!(!dst.join("b.txt").exists());
+        drop(ctx);
+        let mut logged = Vec::new();
+        while let Ok(report) = rx.try_recv() {
+            if let Report::Log { kind, message } = report {
+                logged.push((kind, message));
+            }
+        }
+        assert!(
+            logged.contains(&(
+                "info",
+                "b.txt: disappeared from the source before it was copied".into()
+            )),
+            "{logged:?}"
+        );
+        // Compared again, the mirror is complete.
+        let plan = diff(&source, &destination, false, Compare::SizeAndTime, &|| {
+            false
+        });
+        assert!(plan.changes.is_empty());
     }
 }
