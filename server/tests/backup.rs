@@ -337,6 +337,15 @@ async fn back_up(app: &TestApp, src: &Path, repo: &Path, extra: &str) -> String 
     task["result"].as_str().unwrap().to_string()
 }
 
+/// Waits for task `id` to fail and returns its error, which starts with `lead`.
+async fn failure(app: &TestApp, id: i64, lead: &str) -> String {
+    let task = app.wait_until_done(id).await;
+    assert_eq!(task["state"], "failed", "{task}");
+    let error = task["error"].as_str().unwrap().to_string();
+    assert!(error.starts_with(lead), "{error}");
+    error
+}
+
 /// Plans and confirms restoring `repo`'s latest snapshot into `target`.
 async fn confirm_restore(app: &TestApp, target: &Path, repo: &Path, extra: &str) -> i64 {
     app.plan_and_confirm(&format!(
@@ -495,13 +504,12 @@ async fn a_full_disk_fails_the_backup_clearly_and_keeps_no_snapshot() {
     let id = app
         .plan_and_confirm(&format!("back up {} to {}", src.display(), repo.display()))
         .await;
-    let task = app.wait_until_done(id).await;
-    assert_eq!(task["state"], "failed", "{task}");
-    let error = task["error"].as_str().unwrap();
-    assert!(
-        error.starts_with("The backup failed: the disk is full; free some space"),
-        "{error}"
-    );
+    let error = failure(
+        &app,
+        id,
+        "The backup failed: the disk is full; free some space",
+    )
+    .await;
     assert!(error.contains("No space left on device"), "{error}");
     // One line of words, not rustic's terminal report.
     assert!(
@@ -543,13 +551,12 @@ async fn a_restore_onto_a_full_disk_stops_clearly_and_leaves_only_whole_files() 
     );
 
     let id = app.confirm(plan["plan_id"].as_str().unwrap()).await;
-    let task = app.wait_until_done(id).await;
-    assert_eq!(task["state"], "failed", "{task}");
-    let error = task["error"].as_str().unwrap();
-    assert!(
-        error.starts_with("The restore failed: the disk is full; free some space"),
-        "{error}"
-    );
+    let error = failure(
+        &app,
+        id,
+        "The restore failed: the disk is full; free some space",
+    )
+    .await;
     assert!(error.contains("each of them whole"), "{error}");
     assert!(!error.contains("panicked"), "{error}");
     // Whatever is in the target is a whole file of the snapshot.
