@@ -151,7 +151,12 @@ static FOREIGN: LazyLock<Regex> = LazyLock::new(|| {
 /// for its tasks or files. A verb of Tend's on anything else ("cancel my
 /// dentist appointment") is weak evidence of an intent.
 pub fn grounded(text: &str, slots: &Slots) -> bool {
-    slots.name_a_target() || TARGET_WORDS.is_match(&FOREIGN_JOBS.replace_all(text, ""))
+    slots.name_a_target() || TARGET_WORDS.is_match(&without_foreign_jobs(text))
+}
+
+/// `text` without the jobs that are not Tend's ("the print job").
+fn without_foreign_jobs(text: &str) -> std::borrow::Cow<'_, str> {
+    FOREIGN_JOBS.replace_all(text, "")
 }
 
 /// How sure [`asks_rather_than_commands`] is.
@@ -166,18 +171,16 @@ pub const ASKING_CONFIDENCE: f32 = 0.85;
 /// I have queued?") is left to the model, which takes it for a status
 /// request; a print or cron job is not one of them.
 pub fn asks_rather_than_commands(text: &str, slots: &Slots) -> bool {
-    let about_tasks =
-        slots.task_id.is_some() || TASK_WORDS.is_match(&FOREIGN_JOBS.replace_all(text, ""));
+    let about_tasks = slots.task_id.is_some() || TASK_WORDS.is_match(&without_foreign_jobs(text));
     !about_tasks && (QUESTION.is_match(text) || OTHER_REQUEST.is_match(text))
 }
 
-/// The intent and a confidence in [0, 1].
+/// The intent and a confidence in [0, 1], for a command that
+/// [`asks_rather_than_commands`] has not already decided (the service
+/// asks that first).
 pub fn classify(text: &str, slots: &Slots) -> (Intent, f32) {
     if text.trim().is_empty() {
         return (Intent::OutOfScope, 1.0);
-    }
-    if asks_rather_than_commands(text, slots) {
-        return (Intent::OutOfScope, ASKING_CONFIDENCE);
     }
     // A verb (or a foreign thing) inside a path is none: "/mnt/backup/docs"
     // in a restore, "/srv/vms" in a backup.

@@ -33,10 +33,9 @@ fn examined(text: &str) -> &str {
 /// Understands one command by keyword cues alone. Never panics, whatever
 /// the input.
 pub fn understand(text: &str) -> Understanding {
-    let examined = examined(text);
-    let slots = slots::extract(examined);
-    let (intent, confidence) = intent::classify(examined, &slots);
-    Understanding::new(text, intent, confidence, slots)
+    // The service's own path, so the rules that decide before any model
+    // (questions are not commands) apply here too.
+    Nlu::keywords().understand_blocking(text)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use super::classifier::{self, Cue, Example, IntentIndex, Scores, Thresholds};
 use super::encoder::{Encoder, EncoderError};
 use super::glm::{self, GlmError, GlmScorer};
 use super::rules::RuleSet;
-use super::{examined, intent, slots, Intent, Slots, Understanding};
+use super::{examined, intent, Intent, Slots, Understanding};
 use tokenizers::Tokenizer;
 
 #[derive(Debug, thiserror::Error)]
@@ -49,8 +49,8 @@ struct EncoderBackend {
 pub struct Features {
     pub scores: Scores,
     pub cue: Cue,
-    /// The intent when a rule decides before the model does (see
-    /// [`intent::asks_rather_than_commands`]).
+    /// The intent when a rule decides before the model does (an admin's,
+    /// or [`intent::asks_rather_than_commands`]).
     pub decided: Option<Intent>,
 }
 
@@ -327,15 +327,30 @@ impl Nlu {
             };
             let index = b.index.read().unwrap_or_else(|p| p.into_inner());
             for (text, vector) in cut.iter().zip(&vectors) {
-                let slots = slots::extract(text);
+                // What the model is given is what `understand` gives it.
+                let (cue, decided) = match self.read_first(text) {
+                    Reading::Decided(u) => {
+                        let grounded = u.slots.name_a_target();
+                        (
+                            Cue {
+                                intent: u.intent,
+                                grounded,
+                            },
+                            Some(u.intent),
+                        )
+                    }
+                    Reading::ForModel(first) => (
+                        Cue {
+                            intent: first.keyword.0,
+                            grounded: first.grounded,
+                        },
+                        None,
+                    ),
+                };
                 features.push(Features {
                     scores: index.scores(vector),
-                    cue: Cue {
-                        intent: intent::classify(text, &slots).0,
-                        grounded: intent::grounded(text, &slots),
-                    },
-                    decided: intent::asks_rather_than_commands(text, &slots)
-                        .then_some(Intent::OutOfScope),
+                    cue,
+                    decided,
                 });
             }
         }
