@@ -239,15 +239,18 @@ async fn a_cleanup_on_a_full_disk_loses_nothing_and_works_once_there_is_room() {
         error.contains("The disk is full: free some space there, then try again."),
         "{error}"
     );
+    let all_whole = || {
+        for path in &written {
+            assert_eq!(
+                std::fs::read(path).unwrap().len(),
+                16 * 1024,
+                "{}",
+                path.display()
+            );
+        }
+    };
     // Every file is where it was, whole, and the quarantine holds nothing.
-    for path in &written {
-        assert_eq!(
-            std::fs::read(path).unwrap().len(),
-            16 * 1024,
-            "{}",
-            path.display()
-        );
-    }
+    all_whole();
     let in_quarantine = |dir: &std::path::Path| {
         walkdir::WalkDir::new(dir)
             .into_iter()
@@ -273,14 +276,7 @@ async fn a_cleanup_on_a_full_disk_loses_nothing_and_works_once_there_is_room() {
         .await;
     let task = app.wait_until_done(undo).await;
     assert_eq!(task["state"], "succeeded", "{task}");
-    for path in &written {
-        assert_eq!(
-            std::fs::read(path).unwrap().len(),
-            16 * 1024,
-            "{}",
-            path.display()
-        );
-    }
+    all_whole();
 }
 
 #[tokio::test]

@@ -322,16 +322,16 @@ pub fn run(
         .collect();
     let single_file = !node.is_dir();
     // A single file is restored under its own name inside the target.
-    let dest_path = if node.is_dir() {
-        target.clone()
-    } else {
+    let dest_path = if single_file {
         target.join(node.name())
+    } else {
+        target.clone()
     };
     std::fs::create_dir_all(&target).map_err(|source| WorkflowError::Io {
         context: format!("Could not create {}", target.display()),
         source,
     })?;
-    let dest = LocalDestination::new(&dest_path.to_string_lossy(), true, !node.is_dir())
+    let dest = LocalDestination::new(&dest_path.to_string_lossy(), true, single_file)
         .map_err(engine("Could not prepare the target"))?;
     let steps = steps(&listing, STEP_FILES, STEP_BYTES);
     let options = RestoreOptions::default();

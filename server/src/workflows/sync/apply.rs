@@ -275,13 +275,13 @@ fn apply_marked(
     }
 }
 
-/// Copies one file or link: temp name in the target directory, metadata,
-/// then the old version is kept and the new one renamed over it.
 /// Whether nothing is at `path` any more.
 fn gone(path: &Path) -> bool {
     fs::symlink_metadata(path).is_err_and(|e| e.kind() == io::ErrorKind::NotFound)
 }
 
+/// Copies one file or link: temp name in the target directory, metadata,
+/// then the old version is kept and the new one renamed over it.
 fn copy_one(
     plan: &SyncPlan,
     versions: &Path,
