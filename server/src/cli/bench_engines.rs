@@ -9,6 +9,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use super::rusage::{Usage, Who};
 use crate::domain::PathPolicy;
 use crate::workflows::{
     self, backup::BackupParams, cleanup::CleanupParams, sync::SyncParams, Outcome, TaskContext,
@@ -349,13 +350,16 @@ fn time_workflow(env: &WorkflowEnv, params: &WorkflowParams) -> Result<Duration,
     settle();
     let (reports, mut drain) = tokio::sync::mpsc::unbounded_channel();
     let ctx = TaskContext::new(1, Arc::new(AtomicBool::new(false)), reports);
+    let usage = Usage::now(Who::ThisProcess);
     let started = Instant::now();
     let outcome = workflows::run(params, env, &ctx).map_err(|e| e.to_string())?;
     let elapsed = started.elapsed();
+    let usage = Usage::now(Who::ThisProcess).since(usage);
     while drain.try_recv().is_ok() {}
     match outcome {
         Outcome::Succeeded { summary } => {
             eprintln!("  {:.2}s  {summary}", elapsed.as_secs_f64());
+            eprintln!("         tend: {}", usage.describe(elapsed));
             Ok(elapsed)
         }
         other => Err(format!("{} did not succeed: {other:?}", params.name())),
@@ -376,9 +380,18 @@ fn median_of(
 
 fn time_tool(mut command: Command) -> Result<Duration, String> {
     settle();
+    let usage = Usage::now(Who::Children);
     let started = Instant::now();
     run_tool(&mut command)?;
-    Ok(started.elapsed())
+    let elapsed = started.elapsed();
+    let usage = Usage::now(Who::Children).since(usage);
+    eprintln!(
+        "  {:.2}s  {}\n         {}",
+        elapsed.as_secs_f64(),
+        command.get_program().to_string_lossy(),
+        usage.describe(elapsed)
+    );
+    Ok(elapsed)
 }
 
 fn run_tool(command: &mut Command) -> Result<(), String> {

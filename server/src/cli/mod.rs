@@ -7,6 +7,7 @@ mod bench_glm;
 mod bench_nlu;
 mod eval;
 mod parse;
+mod rusage;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
