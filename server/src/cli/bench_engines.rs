@@ -120,6 +120,7 @@ fn bench(base: &Path, options: &Options) -> Result<(), String> {
     if options.runs(Engine::Cleanup) {
         rows.extend(cleanup_rows(base, &env, options)?);
     }
+    remove_set_aside(base);
 
     println!(
         "\n{} files, {} MB ({} cores)\n",
@@ -156,13 +157,16 @@ fn bench(base: &Path, options: &Options) -> Result<(), String> {
 /// Backup: first run, again with nothing changed, then with one file changed.
 fn backup_rows(base: &Path, src: &Path, env: &WorkflowEnv) -> Result<Vec<Row>, String> {
     let mut rows = Vec::new();
-    fresh(&[
-        &base.join("tend-repo"),
-        &base.join("restic-repo"),
-        &base.join("tend-repo-unverified"),
-        &base.join("restic-repo-2"),
-        &workflows::backup::fingerprints_dir(env),
-    ])?;
+    fresh(
+        base,
+        &[
+            &base.join("tend-repo"),
+            &base.join("restic-repo"),
+            &base.join("tend-repo-unverified"),
+            &base.join("restic-repo-2"),
+            &workflows::backup::fingerprints_dir(env),
+        ],
+    )?;
     let password =
         workflows::backup::repository::password(&env.secrets_dir).map_err(|e| e.to_string())?;
     let backup = |repo: &str| {
@@ -288,7 +292,10 @@ fn sync_rows(base: &Path, src: &Path, env: &WorkflowEnv) -> Result<Vec<Row>, Str
         });
         Ok(())
     };
-    fresh(&[&base.join("tend-mirror"), &base.join("rsync-mirror")])?;
+    fresh(
+        base,
+        &[&base.join("tend-mirror"), &base.join("rsync-mirror")],
+    )?;
     row("sync, empty destination", 1, false, "<= 1.0x")?;
     // Runs of a fraction of a second: the median of five.
     row("sync, nothing changed", 5, false, "<= 0.3x")?;
@@ -443,17 +450,41 @@ fn generate(root: &Path, files: usize, total: u64) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Removes what an earlier run left in a reused `--dir`, so a "first run"
-/// is one.
-fn fresh(paths: &[&Path]) -> Result<(), String> {
+/// Sets aside what an earlier run left in a reused `--dir`, so a "first run"
+/// is one. Renamed, not deleted: for about a minute after many files are
+/// deleted, ext4 creates files several times slower (its inode allocator
+/// looks at each recently freed inode and skips it), and whichever tool ran
+/// first after the deletion would pay for it (`rsync -a` of 50,000 small
+/// files here: 1.1 s, and 5.0 s right after deleting 100,000). What is set
+/// aside is deleted when the run is over ([`remove_set_aside`]).
+fn fresh(base: &Path, paths: &[&Path]) -> Result<(), String> {
+    let aside = base.join(SET_ASIDE);
+    std::fs::create_dir_all(&aside).map_err(|e| e.to_string())?;
     for path in paths {
-        match std::fs::remove_dir_all(path) {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let target = (0..)
+            .map(|n| aside.join(format!("{name}.{n}")))
+            .find(|t| !t.exists())
+            .expect("an unused name");
+        match std::fs::rename(path, &target) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(format!("cannot clear {}: {e}", path.display())),
         }
     }
     Ok(())
+}
+
+/// Where [`fresh`] puts an earlier run's trees, inside the bench directory.
+const SET_ASIDE: &str = "set-aside";
+
+/// Deletes what [`fresh`] set aside, after the last measurement.
+fn remove_set_aside(base: &Path) {
+    match std::fs::remove_dir_all(base.join(SET_ASIDE)) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => eprintln!("could not delete {}: {e}", base.join(SET_ASIDE).display()),
+    }
 }
 
 fn make_cleanup_tree(root: &Path, files: usize) -> std::io::Result<()> {
