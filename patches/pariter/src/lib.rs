@@ -16,9 +16,9 @@
 //! Also changed: the crate's ordered map waits for a result with a 100 µs
 //! timeout, to look at a "worker panicked" flag in between. Here a waiting
 //! thread blocks until a result or a panic notice comes: a worker that
-//! panics sends the notice as it unwinds (src/worker.rs). That alone made no
-//! measurable difference to a backup, but a waiting thread no longer wakes
-//! up for nothing.
+//! panics sends the notice as it unwinds (src/parallel_map.rs). That alone
+//! made no measurable difference to a backup, but a waiting thread no
+//! longer wakes up for nothing.
 //!
 //! Only the items rustic_core uses are provided, with the crate's call
 //! signatures and its behaviour: results in input order, at most
@@ -31,7 +31,6 @@ use std::thread::Scope;
 
 mod parallel_map;
 mod readahead;
-mod worker;
 
 pub use parallel_map::ParallelMap;
 pub use readahead::Readahead;

@@ -1,6 +1,5 @@
 //! A map run on several threads whose results come out in input order.
 
-use crate::worker::PanicNotice;
 use crossbeam_channel::{Receiver, Sender};
 use std::{collections::BTreeMap, thread::Scope};
 
@@ -10,6 +9,20 @@ enum Outcome<O> {
     Done(usize, O),
     /// The worker panicked; its item will never come back.
     Panicked,
+}
+
+/// A worker's line back to the consumer. Dropped while its thread unwinds
+/// from a panic, it sends `Panicked`, which wakes a consumer blocked on the
+/// channel at once.
+struct BackToConsumer<O>(Sender<Outcome<O>>);
+
+impl<O> Drop for BackToConsumer<O> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            // The consumer may be gone already; then nobody waits.
+            let _ = self.0.send(Outcome::Panicked);
+        }
+    }
 }
 
 /// The results of a parallel map, in the order of the items.
@@ -54,16 +67,13 @@ where
         let (outcomes_tx, outcomes) = crossbeam_channel::unbounded();
         for _ in 0..threads {
             let work_rx = work_rx.clone();
-            let notice = PanicNotice {
-                to: outcomes_tx.clone(),
-                notice: || Outcome::Panicked,
-            };
+            let back = BackToConsumer(outcomes_tx.clone());
             let mut f = f.clone();
             scope.spawn(move || {
                 for (seq, item) in work_rx {
                     let result = f(item);
                     // Without a consumer the result is simply not wanted.
-                    let _ = notice.to.send(Outcome::Done(seq, result));
+                    let _ = back.0.send(Outcome::Done(seq, result));
                 }
             });
         }

@@ -1,10 +1,12 @@
 //! An iterator run ahead of its consumer, on a thread of its own where
 //! that can pay off.
 
-use crate::worker::PanicFlag;
 use crossbeam_channel::Receiver;
 use std::{
-    sync::{atomic::AtomicBool, Arc, OnceLock},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, OnceLock,
+    },
     thread::Scope,
 };
 
@@ -39,6 +41,26 @@ impl Placement {
             Self::Inline
         } else {
             Self::OwnThread
+        }
+    }
+}
+
+/// Raises a shared flag if dropped while its thread unwinds from a panic.
+/// Declared first in a thread's body, so it drops before the thread's
+/// channel ends do: a consumer that sees the channel close then sees the
+/// flag too.
+struct PanicFlag(Arc<AtomicBool>);
+
+impl PanicFlag {
+    fn raised(flag: &AtomicBool) -> bool {
+        flag.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for PanicFlag {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, Ordering::SeqCst);
         }
     }
 }
