@@ -470,7 +470,7 @@ mod tests {
 
     use super::*;
     use crate::domain::PathPolicy;
-    use crate::workflows::sync::diff::{diff, Compare};
+    use crate::workflows::sync::{diff, Compare, ListingCache};
     use crate::workflows::Report;
 
     #[test]
@@ -484,9 +484,14 @@ mod tests {
         let policy = PathPolicy::new([dir.path().to_path_buf()], None);
         let source = policy.check_dir(&src.display().to_string()).unwrap();
         let destination = policy.check_target(&dst.display().to_string()).unwrap();
-        let plan = diff(&source, &destination, false, Compare::SizeAndTime, &|| {
-            false
-        });
+        let plan = diff(
+            &source,
+            &destination,
+            false,
+            Compare::SizeAndTime,
+            ListingCache::shared(),
+            &|| false,
+        );
         assert_eq!(plan.changes.len(), 3);
         // Gone between the comparison and the copy.
         fs::remove_file(src.join("b.txt")).unwrap();
@@ -525,9 +530,14 @@ mod tests {
             "{logged:?}"
         );
         // Compared again, the mirror is complete.
-        let plan = diff(&source, &destination, false, Compare::SizeAndTime, &|| {
-            false
-        });
+        let plan = diff(
+            &source,
+            &destination,
+            false,
+            Compare::SizeAndTime,
+            ListingCache::shared(),
+            &|| false,
+        );
         assert!(plan.changes.is_empty());
     }
 }

@@ -17,10 +17,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use app::api::PreviewView;
-use rustix::fs::{openat, statat, AtFlags, Dir, DirEntry, FileType, Mode, OFlags, CWD};
+use rustix::fs::{fstat, openat, FileType, Mode, OFlags, CWD};
 
+use super::beneath::Beneath;
+use super::listing_cache::{ListingCache, Stamp, WalkListings};
+use super::names::Names;
 use super::twin::{Twin, TwinDir};
-use super::{TEMP_PREFIX, VERSIONS_DIR};
 use crate::domain::AllowedPath;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -131,10 +133,6 @@ impl SyncPlan {
     }
 }
 
-fn is_ours(name: &[u8]) -> bool {
-    name == VERSIONS_DIR.as_bytes() || name.starts_with(TEMP_PREFIX.as_bytes())
-}
-
 /// Metadata calls wait on the disk, not the CPU: more threads than cores help.
 fn walk_threads() -> usize {
     std::thread::available_parallelism()
@@ -164,25 +162,30 @@ pub fn diff(
     destination: &AllowedPath,
     delete_extraneous: bool,
     compare: Compare,
+    listings: &ListingCache,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> SyncPlan {
     let (src_root, dst_root) = (source.as_path(), destination.as_path());
     let seen: Mutex<Vec<Seen>> = Mutex::new(Vec::new());
+    let walk_listings = listings.begin(src_root);
     let walk = SourceWalk {
         src_root,
         dst_root,
         compare,
         list_destination: delete_extraneous,
         cancelled,
+        listings: &walk_listings,
         unchanged: AtomicU64::new(0),
         keep: &|item| seen.lock().unwrap_or_else(|p| p.into_inner()).push(item),
     };
     walk.run();
+    let unchanged = walk.unchanged.into_inner();
+    listings.finish(walk_listings, cancelled());
 
     let mut plan = SyncPlan {
         source: src_root.to_path_buf(),
         destination: dst_root.to_path_buf(),
-        unchanged: walk.unchanged.into_inner(),
+        unchanged,
         ..SyncPlan::default()
     };
     for item in seen.into_inner().unwrap_or_else(|p| p.into_inner()) {
@@ -226,47 +229,24 @@ fn joined(relative: &Path, name: &CStr) -> PathBuf {
     relative.join(OsStr::from_bytes(name.to_bytes()))
 }
 
-/// Every entry of a directory but `.`, `..` and Tend's own. A listing is
-/// read whole before its entries are looked at, so its descriptor can be
-/// shared with the subdirectories' tasks.
-fn entries(dir: &mut Dir) -> io::Result<Vec<DirEntry>> {
-    let mut out = Vec::new();
-    while let Some(entry) = dir.read() {
-        let entry = entry?;
-        let name = entry.file_name().to_bytes();
-        if !(matches!(name, b"." | b"..") || is_ours(name)) {
-            out.push(entry);
-        }
-    }
-    Ok(out)
-}
-
-/// The type of a listed entry: from the listing itself, or from an `lstat`
-/// on file systems that do not say (`DT_UNKNOWN`).
-fn entry_type(dir: &Dir, entry: &DirEntry) -> io::Result<FileType> {
-    match entry.file_type() {
-        FileType::Unknown => {
-            let st = statat(dir.fd()?, entry.file_name(), AtFlags::SYMLINK_NOFOLLOW)?;
-            Ok(FileType::from_raw_mode(st.st_mode))
-        }
-        known => Ok(known),
-    }
-}
-
 /// The comparison: a parallel walk that lists each source directory once
-/// and looks each entry up in its destination twin held open
-/// ([`TwinDir`]). Every call is relative to an open directory (no path is
-/// resolved from the root again), directories need no `stat` (their type
-/// comes with the listing), and an unchanged file costs one `stat` on each
-/// side. With deletions asked for, each destination directory that has a
-/// source twin is listed too, and its names the source lacks are extraneous
-/// (with everything under them).
+/// (or takes its listing from the last sync, [`ListingCache`]) and looks
+/// each entry up in its destination twin held open ([`TwinDir`]). Every
+/// call is relative to an open directory, or a short path below one
+/// ([`Beneath`]): no path is resolved from the root again. A directory
+/// costs one `stat`, which says whether its kept listing still holds (its
+/// type comes with its parent's listing), and an unchanged file one `stat`
+/// on each side. With
+/// deletions asked for, each destination directory that has a source twin
+/// is listed too, and its names the source lacks are extraneous (with
+/// everything under them).
 struct SourceWalk<'a> {
     src_root: &'a Path,
     dst_root: &'a Path,
     compare: Compare,
     list_destination: bool,
     cancelled: &'a (dyn Fn() -> bool + Sync),
+    listings: &'a WalkListings,
     /// On a re-run almost every entry is unchanged: those are only counted,
     /// so the walk's threads share no lock for them.
     unchanged: AtomicU64,
@@ -277,8 +257,11 @@ impl SourceWalk<'_> {
     fn run(&self) {
         // The source root was checked after resolving links: it may be one.
         let flags = LIST_FLAGS.difference(OFlags::NOFOLLOW);
-        let source = match openat(CWD, self.src_root, flags, Mode::empty()) {
-            Ok(fd) => fd,
+        let listed = openat(CWD, self.src_root, flags, Mode::empty())
+            .map_err(io::Error::from)
+            .and_then(|fd| self.listed(Path::new(""), fd));
+        let (source, names) = match listed {
+            Ok(listed) => listed,
             Err(e) => return (self.keep)(Seen::failed(self.src_root, e)),
         };
         let twin = match TwinDir::open(self.dst_root) {
@@ -289,65 +272,76 @@ impl SourceWalk<'_> {
             .num_threads(walk_threads())
             .thread_name(|n| format!("tend-sync-walk-{n}"))
             .build();
+        let root = || PathBuf::new();
         match pool {
-            Ok(pool) => pool.scope(|scope| self.directory(scope, PathBuf::new(), source, twin)),
+            Ok(pool) => pool.scope(|scope| self.directory(scope, root(), source, names, twin)),
             // Without threads the walk still runs, on this one.
-            Err(_) => rayon::scope(|scope| self.directory(scope, PathBuf::new(), source, twin)),
+            Err(_) => rayon::scope(|scope| self.directory(scope, root(), source, names, twin)),
         }
     }
 
-    /// Compares the source directory `relative` (open as `source`) with its
-    /// destination twin (`None` when the destination has no directory
-    /// there), and walks its subdirectories as tasks of their own. A task
-    /// waiting to run holds its parents' descriptors, not its own, so the
-    /// open descriptors stay few however wide the tree.
+    /// The open source directory `dir` (at `relative`) with its names: kept
+    /// from the last sync if its stamp still matches, else read now (the
+    /// stamp is taken first, so a change during the reading shows next
+    /// time) and offered to the cache.
+    fn listed(&self, relative: &Path, dir: OwnedFd) -> io::Result<(Beneath, Arc<Names>)> {
+        let stamp = Stamp::of(&fstat(&dir)?);
+        let names = match self.listings.cached(relative, &stamp) {
+            Some(names) => names,
+            None => {
+                let names = Arc::new(Names::read(&dir)?);
+                self.listings.keep(relative, stamp, &names, &dir);
+                names
+            }
+        };
+        Ok((Beneath::at(dir), names))
+    }
+
+    /// Compares the source directory `relative` (reached as `source`, with
+    /// these `names`) with its destination twin (`None` when the
+    /// destination has no directory there), and walks its subdirectories as
+    /// tasks of their own. A task waiting to run holds its parents'
+    /// descriptors, not its own, so the open descriptors stay few however
+    /// wide the tree.
     fn directory<'s>(
         &'s self,
         scope: &rayon::Scope<'s>,
         relative: PathBuf,
-        source: OwnedFd,
+        source: Beneath,
+        names: Arc<Names>,
         twin: Option<Arc<TwinDir>>,
     ) {
         if (self.cancelled)() {
             return;
         }
-        let listed = Dir::new(source)
-            .map_err(io::Error::from)
-            .and_then(|mut dir| Ok((entries(&mut dir)?, dir)));
-        let (entries, listing) = match listed {
-            Ok((entries, dir)) => (entries, Arc::new(dir)),
-            // A failed listing is not an empty one: the error also keeps
-            // the sync from deleting anything.
-            Err(e) => return (self.keep)(Seen::Error(format!("{}: {e}", shown(&relative)))),
-        };
-        for entry in &entries {
-            let name = entry.file_name();
-            match entry_type(&listing, entry) {
-                Ok(FileType::Directory) => {
-                    let (parent, twin, name) = (listing.clone(), twin.clone(), name.to_owned());
-                    let child = joined(&relative, &name);
-                    scope.spawn(move |scope| self.subdirectory(scope, &parent, twin, &name, child));
-                }
-                Ok(_) => match self.classify(&listing, name, &relative, twin.as_deref()) {
+        let source = Arc::new(source);
+        for (name, kind) in names.iter() {
+            if kind == FileType::Directory {
+                let (parent, twin, name) = (source.clone(), twin.clone(), name.to_owned());
+                let child = joined(&relative, &name);
+                scope.spawn(move |scope| self.subdirectory(scope, &parent, twin, &name, child));
+            } else {
+                match self.classify(&source, name, &relative, twin.as_deref()) {
                     Some(seen) => (self.keep)(seen),
                     None => {
                         self.unchanged.fetch_add(1, Ordering::Relaxed);
                     }
-                },
-                Err(e) => (self.keep)(Seen::failed(joined(&relative, name), e)),
+                }
             }
         }
         if let (true, Some(twin)) = (self.list_destination, twin) {
-            let in_source: HashSet<&CStr> = entries.iter().map(DirEntry::file_name).collect();
+            let in_source: HashSet<&CStr> = names.iter().map(|(name, _)| name).collect();
             self.extraneous(scope, &relative, &twin, &in_source);
         }
     }
 
-    /// The source subdirectory `name` of `parent`, against the twin's.
+    /// The source subdirectory `name` of `parent`, against the twin's: from
+    /// the listing kept from the last sync if that still holds, else opened
+    /// and listed.
     fn subdirectory<'s>(
         &'s self,
         scope: &rayon::Scope<'s>,
-        parent: &Dir,
+        parent: &Beneath,
         twin: Option<Arc<TwinDir>>,
         name: &CStr,
         relative: PathBuf,
@@ -364,30 +358,50 @@ impl SourceWalk<'_> {
                 None
             }
         };
-        let opened = parent
-            .fd()
-            .and_then(|fd| openat(fd, name, LIST_FLAGS, Mode::empty()));
-        match opened {
-            Ok(source) => self.directory(scope, relative, source, sub),
+        let listed = self
+            .kept_listing(parent, name, &relative)
+            .map(Ok)
+            .unwrap_or_else(|| {
+                let dir = parent.open(name, LIST_FLAGS)?;
+                self.listed(&relative, dir)
+            });
+        match listed {
+            Ok((source, names)) => self.directory(scope, relative, source, names, sub),
+            // A failed listing is not an empty one: the error also keeps
+            // the sync from deleting anything.
             Err(e) => (self.keep)(Seen::failed(relative, e)),
         }
+    }
+
+    /// The source subdirectory `name` of `parent` (at `relative`) without
+    /// opening it, if the last sync kept its listing and an `lstat` finds
+    /// it unchanged.
+    fn kept_listing(
+        &self,
+        parent: &Beneath,
+        name: &CStr,
+        relative: &Path,
+    ) -> Option<(Beneath, Arc<Names>)> {
+        if !self.listings.knows(relative) {
+            return None;
+        }
+        let st = parent.lstat(name).ok()?;
+        let names = self.listings.cached(relative, &Stamp::of(&st))?;
+        // The stamp matched a directory's: it is still that directory.
+        Some((parent.descend(name).ok()?, names))
     }
 
     /// One source entry that is not a directory, against its destination
     /// twin (if any); `None` when it is unchanged, which allocates nothing.
     fn classify(
         &self,
-        dir: &Dir,
+        dir: &Beneath,
         name: &CStr,
         relative: &Path,
         twin: Option<&TwinDir>,
     ) -> Option<Seen> {
         let path = || joined(relative, name);
-        let fd = match dir.fd() {
-            Ok(fd) => fd,
-            Err(e) => return Some(Seen::failed(path(), e)),
-        };
-        let st = match statat(fd, name, AtFlags::SYMLINK_NOFOLLOW) {
+        let st = match dir.lstat(name) {
             Ok(st) => st,
             Err(e) => return Some(Seen::failed(path(), e)),
         };
@@ -418,7 +432,7 @@ impl SourceWalk<'_> {
             Some(d) if d.is_symlink => Some(ChangeKind::Update),
             Some(d) if len != d.len => Some(ChangeKind::Update),
             Some(d) => match self.compare {
-                Compare::SizeAndTime => (st.st_mtime as i64 != d.mtime).then_some(ChangeKind::Update),
+                Compare::SizeAndTime => (st.st_mtime != d.mtime).then_some(ChangeKind::Update),
                 Compare::Content => {
                     let rel = path();
                     match same_contents(&self.src_root.join(&rel), &self.dst_root.join(&rel)) {
@@ -456,47 +470,41 @@ impl SourceWalk<'_> {
         }
     }
 
-    /// Reports the entries of the destination directory `listing` (at
+    /// Reports the entries of the open destination directory `listing` (at
     /// `relative`) for which `in_source` is false as extraneous, and walks
     /// into those that are directories, where everything is extraneous.
     fn list_extra<'s>(
         &'s self,
         scope: &rayon::Scope<'s>,
         relative: &Path,
-        listing: Dir,
+        listing: OwnedFd,
         in_source: &dyn Fn(&CStr) -> bool,
     ) {
-        let mut listing = listing;
-        let entries = match entries(&mut listing) {
-            Ok(entries) => entries,
+        let names = match Names::read(&listing) {
+            Ok(names) => names,
             Err(e) => return (self.keep)(Seen::failed(self.dst_root.join(relative), e)),
         };
         let listing = Arc::new(listing);
-        for entry in entries.iter().filter(|e| !in_source(e.file_name())) {
-            let child = joined(relative, entry.file_name());
-            match entry_type(&listing, entry) {
-                Ok(FileType::Directory) => {
-                    (self.keep)(Seen::ExtraDirectory(child.clone()));
-                    let (parent, name) = (listing.clone(), entry.file_name().to_owned());
-                    scope.spawn(move |scope| {
-                        let opened = parent
-                            .fd()
-                            .and_then(|fd| openat(fd, &name, LIST_FLAGS, Mode::empty()))
-                            .and_then(Dir::new);
-                        drop(parent);
-                        match opened {
-                            Ok(sub) => self.list_extra(scope, &child, sub, &|_| false),
-                            Err(e) => (self.keep)(Seen::failed(self.dst_root.join(&child), e)),
-                        }
-                    });
-                }
-                Ok(t) => (self.keep)(Seen::Change(Change {
+        for (name, kind) in names.iter().filter(|(name, _)| !in_source(name)) {
+            let child = joined(relative, name);
+            if kind == FileType::Directory {
+                (self.keep)(Seen::ExtraDirectory(child.clone()));
+                let (parent, name) = (listing.clone(), name.to_owned());
+                scope.spawn(move |scope| {
+                    let opened = openat(&*parent, &name, LIST_FLAGS, Mode::empty());
+                    drop(parent);
+                    match opened {
+                        Ok(sub) => self.list_extra(scope, &child, sub, &|_| false),
+                        Err(e) => (self.keep)(Seen::failed(self.dst_root.join(&child), e)),
+                    }
+                });
+            } else {
+                (self.keep)(Seen::Change(Change {
                     kind: ChangeKind::Delete,
                     relative: child,
                     size: 0,
-                    is_symlink: t == FileType::Symlink,
-                })),
-                Err(e) => (self.keep)(Seen::failed(self.dst_root.join(&child), e)),
+                    is_symlink: kind == FileType::Symlink,
+                }));
             }
         }
     }
@@ -506,15 +514,6 @@ impl Seen {
     /// `at` could not be read: the error, naming where.
     fn failed(at: impl AsRef<Path>, e: impl std::fmt::Display) -> Seen {
         Seen::Error(format!("{}: {e}", at.as_ref().display()))
-    }
-}
-
-/// A relative directory for messages ("." for the root).
-fn shown(relative: &Path) -> String {
-    if relative.as_os_str().is_empty() {
-        ".".into()
-    } else {
-        relative.display().to_string()
     }
 }
 
@@ -540,6 +539,7 @@ pub fn parent_inside(path: &Path, root: &Path) -> bool {
 mod tests {
     use super::*;
     use crate::domain::PathPolicy;
+    use crate::workflows::sync::listing_cache::{MAX_BYTES, SETTLED};
     use std::time::{Duration, SystemTime};
 
     fn write(path: &Path, content: &str, modified: SystemTime) {
@@ -574,7 +574,14 @@ mod tests {
         write(&root.join("src/new.txt"), "new", when);
         let (src, dst) = ends(&root);
 
-        let by_time = diff(&src, &dst, false, Compare::SizeAndTime, &|| false);
+        let by_time = diff(
+            &src,
+            &dst,
+            false,
+            Compare::SizeAndTime,
+            &ListingCache::new(SETTLED, MAX_BYTES),
+            &|| false,
+        );
         assert_eq!(by_time.unchanged, 2);
         let created: Vec<_> = by_time
             .changes
@@ -585,11 +592,25 @@ mod tests {
 
         // With deletions the destination is listed too; the unchanged are
         // counted the same.
-        let deleting = diff(&src, &dst, true, Compare::SizeAndTime, &|| false);
+        let deleting = diff(
+            &src,
+            &dst,
+            true,
+            Compare::SizeAndTime,
+            &ListingCache::new(SETTLED, MAX_BYTES),
+            &|| false,
+        );
         assert_eq!(deleting.unchanged, 2);
         assert_eq!(deleting.count(ChangeKind::Delete), 0);
 
-        let by_content = diff(&src, &dst, false, Compare::Content, &|| false);
+        let by_content = diff(
+            &src,
+            &dst,
+            false,
+            Compare::Content,
+            &ListingCache::new(SETTLED, MAX_BYTES),
+            &|| false,
+        );
         assert_eq!(by_content.unchanged, 1);
         assert_eq!(by_content.count(ChangeKind::Update), 1);
         assert!(by_content
@@ -616,7 +637,14 @@ mod tests {
         write(&root.join("dst/keep/.tend-tmp-123"), "t", when);
         let (src, dst) = ends(&root);
 
-        let plan = diff(&src, &dst, true, Compare::SizeAndTime, &|| false);
+        let plan = diff(
+            &src,
+            &dst,
+            true,
+            Compare::SizeAndTime,
+            &ListingCache::new(SETTLED, MAX_BYTES),
+            &|| false,
+        );
         assert!(plan.errors.is_empty(), "{:?}", plan.errors);
         assert_eq!(plan.unchanged, 1);
         let changes: Vec<_> = plan
@@ -641,12 +669,72 @@ mod tests {
         );
 
         // Without deletions the destination is not listed at all.
-        let copying = diff(&src, &dst, false, Compare::SizeAndTime, &|| false);
+        let copying = diff(
+            &src,
+            &dst,
+            false,
+            Compare::SizeAndTime,
+            &ListingCache::new(SETTLED, MAX_BYTES),
+            &|| false,
+        );
         assert_eq!(
             copying.count(ChangeKind::Delete),
             1,
             "only the file in the way"
         );
         assert!(copying.extraneous_directories.is_empty());
+    }
+
+    #[test]
+    fn listings_kept_from_the_last_walk_never_hide_a_change() {
+        let (_tmp, root, when) = scratch();
+        let deep = "a/b/c/d/e/f/g";
+        for side in ["src", "dst"] {
+            write(&root.join(side).join("top.txt"), "t", when);
+            write(&root.join(side).join(deep).join("x.txt"), "x", when);
+            write(&root.join(side).join("other/y.txt"), "y", when);
+        }
+        let (src, dst) = ends(&root);
+        let cache = ListingCache::new(Duration::from_millis(200), MAX_BYTES);
+        std::thread::sleep(Duration::from_millis(300));
+
+        let twice = || {
+            let plan = diff(&src, &dst, true, Compare::SizeAndTime, &cache, &|| false);
+            assert!(
+                plan.changes.is_empty() && plan.errors.is_empty(),
+                "{plan:?}"
+            );
+            assert_eq!(plan.unchanged, 3);
+        };
+        twice();
+        // The root, a to g, other: every directory's listing is kept...
+        assert_eq!(cache.kept(src.as_path()), (9, 0));
+        // ...and used: the same answer again.
+        twice();
+        assert_eq!(cache.kept(src.as_path()), (9, 9));
+
+        // Deep down, beside the top and in another directory: a file added,
+        // one removed, one replaced by a directory.
+        write(&root.join("src").join(deep).join("new.txt"), "n", when);
+        fs::remove_file(root.join("src/other/y.txt")).unwrap();
+        fs::remove_file(root.join("src/top.txt")).unwrap();
+        write(&root.join("src/top.txt/inside.txt"), "i", when);
+        let plan = diff(&src, &dst, true, Compare::SizeAndTime, &cache, &|| false);
+        let changes: Vec<_> = plan
+            .changes
+            .iter()
+            .map(|c| (c.kind, c.relative.to_str().unwrap()))
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                (ChangeKind::Create, "a/b/c/d/e/f/g/new.txt"),
+                (ChangeKind::Delete, "other/y.txt"),
+                (ChangeKind::Delete, "top.txt"),
+                (ChangeKind::Create, "top.txt/inside.txt"),
+            ]
+        );
+        // The directories just changed are listed again next time.
+        assert_eq!(cache.kept(src.as_path()), (6, 6));
     }
 }

@@ -10,10 +10,14 @@
 //! links, never followed.
 
 mod apply;
+mod beneath;
 mod diff;
+mod listing_cache;
+mod names;
 mod twin;
 
 pub use diff::{diff, Change, ChangeKind, Compare, SyncPlan};
+pub use listing_cache::ListingCache;
 
 use std::path::{Path, PathBuf};
 
@@ -84,6 +88,7 @@ pub fn preview(params: &SyncParams, env: &WorkflowEnv) -> Result<PreviewView, Wo
         &destination,
         params.delete_extraneous,
         params.compare(),
+        ListingCache::shared(),
         &|| false,
     );
     Ok(plan.preview(params.max_delete))
@@ -102,6 +107,7 @@ pub fn run(
         &destination,
         params.delete_extraneous,
         params.compare(),
+        ListingCache::shared(),
         &|| ctx.is_cancelled(),
     );
     if ctx.is_cancelled() {

@@ -8,7 +8,7 @@ use std::io;
 use std::os::fd::OwnedFd;
 use std::path::Path;
 
-use rustix::fs::{openat, statat, AtFlags, Dir, FileType, Mode, OFlags, CWD};
+use rustix::fs::{openat, statat, AtFlags, FileType, Mode, OFlags, CWD};
 use rustix::io::Errno;
 
 /// An open destination directory.
@@ -79,16 +79,15 @@ impl TwinDir {
         }))
     }
 
-    /// A listing of this directory (the `O_PATH` descriptor cannot be read,
-    /// so the directory is opened again, relative to itself).
-    pub fn list(&self) -> io::Result<Dir> {
-        let fd = openat(
+    /// This directory opened for reading its listing (the `O_PATH`
+    /// descriptor cannot be read, so it is opened again, relative to itself).
+    pub fn list(&self) -> io::Result<OwnedFd> {
+        Ok(openat(
             &self.0,
             c".",
             OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
             Mode::empty(),
-        )?;
-        Ok(Dir::new(fd)?)
+        )?)
     }
 }
 
