@@ -469,9 +469,20 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::domain::PathPolicy;
-    use crate::workflows::sync::{diff, Compare, ListingCache};
+    use crate::domain::{AllowedPath, PathPolicy};
+    use crate::workflows::sync::{diff, Compare, ListingCache, SyncPlan};
     use crate::workflows::Report;
+
+    fn compared(source: &AllowedPath, destination: &AllowedPath) -> SyncPlan {
+        diff(
+            source,
+            destination,
+            false,
+            Compare::SizeAndTime,
+            ListingCache::shared(),
+            &|| false,
+        )
+    }
 
     #[test]
     fn a_file_deleted_from_the_source_during_the_sync_is_no_failure() {
@@ -484,14 +495,7 @@ mod tests {
         let policy = PathPolicy::new([dir.path().to_path_buf()], None);
         let source = policy.check_dir(&src.display().to_string()).unwrap();
         let destination = policy.check_target(&dst.display().to_string()).unwrap();
-        let plan = diff(
-            &source,
-            &destination,
-            false,
-            Compare::SizeAndTime,
-            ListingCache::shared(),
-            &|| false,
-        );
+        let plan = compared(&source, &destination);
         assert_eq!(plan.changes.len(), 3);
         // Gone between the comparison and the copy.
         fs::remove_file(src.join("b.txt")).unwrap();
@@ -530,14 +534,7 @@ mod tests {
             "{logged:?}"
         );
         // Compared again, the mirror is complete.
-        let plan = diff(
-            &source,
-            &destination,
-            false,
-            Compare::SizeAndTime,
-            ListingCache::shared(),
-            &|| false,
-        );
+        let plan = compared(&source, &destination);
         assert!(plan.changes.is_empty());
     }
 }

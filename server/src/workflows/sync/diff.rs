@@ -556,6 +556,12 @@ mod tests {
         (tmp, root, SystemTime::now() - Duration::from_secs(3600))
     }
 
+    /// The comparison with a cache of its own (none kept yet).
+    fn compared(src: &AllowedPath, dst: &AllowedPath, delete: bool, compare: Compare) -> SyncPlan {
+        let listings = ListingCache::new(SETTLED, MAX_BYTES);
+        diff(src, dst, delete, compare, &listings, &|| false)
+    }
+
     /// `root/src` and `root/dst`, checked as a sync's ends are.
     fn ends(root: &Path) -> (AllowedPath, AllowedPath) {
         let policy = PathPolicy::new([root.to_path_buf()], None);
@@ -574,14 +580,7 @@ mod tests {
         write(&root.join("src/new.txt"), "new", when);
         let (src, dst) = ends(&root);
 
-        let by_time = diff(
-            &src,
-            &dst,
-            false,
-            Compare::SizeAndTime,
-            &ListingCache::new(SETTLED, MAX_BYTES),
-            &|| false,
-        );
+        let by_time = compared(&src, &dst, false, Compare::SizeAndTime);
         assert_eq!(by_time.unchanged, 2);
         let created: Vec<_> = by_time
             .changes
@@ -592,25 +591,11 @@ mod tests {
 
         // With deletions the destination is listed too; the unchanged are
         // counted the same.
-        let deleting = diff(
-            &src,
-            &dst,
-            true,
-            Compare::SizeAndTime,
-            &ListingCache::new(SETTLED, MAX_BYTES),
-            &|| false,
-        );
+        let deleting = compared(&src, &dst, true, Compare::SizeAndTime);
         assert_eq!(deleting.unchanged, 2);
         assert_eq!(deleting.count(ChangeKind::Delete), 0);
 
-        let by_content = diff(
-            &src,
-            &dst,
-            false,
-            Compare::Content,
-            &ListingCache::new(SETTLED, MAX_BYTES),
-            &|| false,
-        );
+        let by_content = compared(&src, &dst, false, Compare::Content);
         assert_eq!(by_content.unchanged, 1);
         assert_eq!(by_content.count(ChangeKind::Update), 1);
         assert!(by_content
@@ -637,14 +622,7 @@ mod tests {
         write(&root.join("dst/keep/.tend-tmp-123"), "t", when);
         let (src, dst) = ends(&root);
 
-        let plan = diff(
-            &src,
-            &dst,
-            true,
-            Compare::SizeAndTime,
-            &ListingCache::new(SETTLED, MAX_BYTES),
-            &|| false,
-        );
+        let plan = compared(&src, &dst, true, Compare::SizeAndTime);
         assert!(plan.errors.is_empty(), "{:?}", plan.errors);
         assert_eq!(plan.unchanged, 1);
         let changes: Vec<_> = plan
@@ -669,14 +647,7 @@ mod tests {
         );
 
         // Without deletions the destination is not listed at all.
-        let copying = diff(
-            &src,
-            &dst,
-            false,
-            Compare::SizeAndTime,
-            &ListingCache::new(SETTLED, MAX_BYTES),
-            &|| false,
-        );
+        let copying = compared(&src, &dst, false, Compare::SizeAndTime);
         assert_eq!(
             copying.count(ChangeKind::Delete),
             1,
