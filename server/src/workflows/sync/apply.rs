@@ -480,6 +480,7 @@ mod tests {
             false,
             Compare::SizeAndTime,
             ListingCache::shared(),
+            None,
             &|| false,
         )
     }

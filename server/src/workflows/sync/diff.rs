@@ -163,11 +163,12 @@ pub fn diff(
     delete_extraneous: bool,
     compare: Compare,
     listings: &ListingCache,
+    listings_saved_in: Option<&Path>,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> SyncPlan {
     let (src_root, dst_root) = (source.as_path(), destination.as_path());
     let seen: Mutex<Vec<Seen>> = Mutex::new(Vec::new());
-    let walk_listings = listings.begin(src_root);
+    let walk_listings = listings.begin(src_root, listings_saved_in);
     let walk = SourceWalk {
         src_root,
         dst_root,
@@ -559,7 +560,7 @@ mod tests {
     /// The comparison with a cache of its own (none kept yet).
     fn compared(src: &AllowedPath, dst: &AllowedPath, delete: bool, compare: Compare) -> SyncPlan {
         let listings = ListingCache::new(SETTLED, MAX_BYTES);
-        diff(src, dst, delete, compare, &listings, &|| false)
+        diff(src, dst, delete, compare, &listings, None, &|| false)
     }
 
     /// `root/src` and `root/dst`, checked as a sync's ends are.
@@ -670,7 +671,15 @@ mod tests {
         std::thread::sleep(Duration::from_millis(300));
 
         let twice = || {
-            let plan = diff(&src, &dst, true, Compare::SizeAndTime, &cache, &|| false);
+            let plan = diff(
+                &src,
+                &dst,
+                true,
+                Compare::SizeAndTime,
+                &cache,
+                None,
+                &|| false,
+            );
             assert!(
                 plan.changes.is_empty() && plan.errors.is_empty(),
                 "{plan:?}"
@@ -690,7 +699,15 @@ mod tests {
         fs::remove_file(root.join("src/other/y.txt")).unwrap();
         fs::remove_file(root.join("src/top.txt")).unwrap();
         write(&root.join("src/top.txt/inside.txt"), "i", when);
-        let plan = diff(&src, &dst, true, Compare::SizeAndTime, &cache, &|| false);
+        let plan = diff(
+            &src,
+            &dst,
+            true,
+            Compare::SizeAndTime,
+            &cache,
+            None,
+            &|| false,
+        );
         let changes: Vec<_> = plan
             .changes
             .iter()
@@ -707,5 +724,63 @@ mod tests {
         );
         // The directories just changed are listed again next time.
         assert_eq!(cache.kept(src.as_path()), (6, 6));
+    }
+
+    #[test]
+    fn a_restarted_server_uses_the_listings_its_last_sync_saved() {
+        let (tmp, root, when) = scratch();
+        for side in ["src", "dst"] {
+            write(&root.join(side).join("a/b/x.txt"), "x", when);
+        }
+        let (src, dst) = ends(&root);
+        let saved_in = tmp.path().join("cache/sync-listings");
+        let settle = Duration::from_millis(200);
+        std::thread::sleep(Duration::from_millis(300));
+        let before_restart = ListingCache::new(settle, MAX_BYTES);
+        let plan = diff(
+            &src,
+            &dst,
+            false,
+            Compare::SizeAndTime,
+            &before_restart,
+            Some(&saved_in),
+            &|| false,
+        );
+        assert_eq!((plan.unchanged, plan.changes.len()), (1, 0));
+        assert_eq!(before_restart.kept(src.as_path()), (3, 0));
+
+        // A new cache, as after a restart: the saved listings are used...
+        let after_restart = ListingCache::new(settle, MAX_BYTES);
+        let plan = diff(
+            &src,
+            &dst,
+            false,
+            Compare::SizeAndTime,
+            &after_restart,
+            Some(&saved_in),
+            &|| false,
+        );
+        assert_eq!((plan.unchanged, plan.changes.len()), (1, 0));
+        assert_eq!(after_restart.kept(src.as_path()), (3, 3));
+
+        // ...and a change made while the server was down is found.
+        write(&root.join("src/a/b/new.txt"), "n", when);
+        let restarted_again = ListingCache::new(settle, MAX_BYTES);
+        let plan = diff(
+            &src,
+            &dst,
+            false,
+            Compare::SizeAndTime,
+            &restarted_again,
+            Some(&saved_in),
+            &|| false,
+        );
+        let created: Vec<_> = plan
+            .changes
+            .iter()
+            .map(|c| c.relative.to_str().unwrap())
+            .collect();
+        assert_eq!(created, ["a/b/new.txt"]);
+        assert_eq!(restarted_again.kept(src.as_path()), (2, 2));
     }
 }

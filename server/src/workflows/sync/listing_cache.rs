@@ -17,6 +17,11 @@
 //!
 //! The directory's `lstat` is taken before its listing is read, so a change
 //! between the two makes the next walk list it again.
+//!
+//! The server's syncs also save their listings in
+//! `<data_dir>/cache/sync-listings` ([`super::listing_file`]) after a walk
+//! that changed them, so a restarted server has them; the same stamps
+//! decide whether a saved listing still holds.
 
 use std::collections::HashMap;
 use std::os::fd::OwnedFd;
@@ -28,6 +33,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rustix::fs::{fstatfs, Stat};
 
+use super::listing_file;
 use super::names::Names;
 
 /// How long before a walk a directory must have last changed for its
@@ -58,6 +64,27 @@ impl Stamp {
         }
     }
 
+    /// The stamp as six words, to be saved.
+    pub fn words(&self) -> [u64; 6] {
+        [
+            self.dev,
+            self.ino,
+            self.ctime.0 as u64,
+            self.ctime.1,
+            self.mtime.0 as u64,
+            self.mtime.1,
+        ]
+    }
+
+    pub fn from_words(w: [u64; 6]) -> Stamp {
+        Stamp {
+            dev: w[0],
+            ino: w[1],
+            ctime: (w[2] as i64, w[3]),
+            mtime: (w[4] as i64, w[5]),
+        }
+    }
+
     fn changed(&self) -> SystemTime {
         let (secs, nanos) = self.ctime;
         match u64::try_from(secs) {
@@ -67,14 +94,22 @@ impl Stamp {
     }
 }
 
-struct Listed {
-    stamp: Stamp,
-    names: Arc<Names>,
-    /// The last walk that found it still good.
+pub struct Listed {
+    pub stamp: Stamp,
+    pub names: Arc<Names>,
+    /// The last walk that found it still good (0: none yet).
     walk: AtomicU64,
 }
 
 impl Listed {
+    pub fn new(stamp: Stamp, names: Arc<Names>) -> Listed {
+        Listed {
+            stamp,
+            names,
+            walk: AtomicU64::new(0),
+        }
+    }
+
     /// Bytes held, with a rough share for the map's own bookkeeping.
     fn size(&self, key: &[u8]) -> usize {
         self.names.size() + key.len() + 64
@@ -82,7 +117,7 @@ impl Listed {
 }
 
 /// By relative path (its bytes: compared and hashed as they are).
-type Listings = HashMap<Box<[u8]>, Listed>;
+pub type Listings = HashMap<Box<[u8]>, Listed>;
 
 /// Listings of the directories of each source root.
 pub struct ListingCache {
@@ -130,18 +165,27 @@ impl ListingCache {
     }
 
     /// Starts a walk of `root`, which has what was kept for `root` to
-    /// itself until it is [`ListingCache::finish`]ed.
-    pub fn begin(&self, root: &Path) -> WalkListings {
+    /// itself until it is [`ListingCache::finish`]ed. With `saved_in` (a
+    /// directory), listings are also saved there, and read from there when
+    /// none are in memory (a restarted server).
+    pub fn begin(&self, root: &Path, saved_in: Option<&Path>) -> WalkListings {
         static WALKS: AtomicU64 = AtomicU64::new(1);
-        let old = self
+        let in_memory = self
             .roots
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(root)
-            .unwrap_or_default()
-            .listings;
+            .remove(root);
+        let saved = saved_in.map(|dir| listing_file::path_for(dir, root));
+        let old = match (in_memory, &saved) {
+            (Some(kept), _) => kept.listings,
+            (None, Some(file)) => {
+                listing_file::load(file, root, self.max_bytes).unwrap_or_default()
+            }
+            (None, None) => Listings::new(),
+        };
         WalkListings {
             root: root.to_path_buf(),
+            saved,
             walk: WALKS.fetch_add(1, Ordering::Relaxed),
             before: SystemTime::now().checked_sub(self.settled),
             max_bytes: self.max_bytes,
@@ -153,21 +197,30 @@ impl ListingCache {
 
     /// Keeps the listings a walk found good or read anew; those of
     /// directories it did not meet (gone from the source) are forgotten. A
-    /// cancelled walk met too little to go by, and keeps nothing.
+    /// cancelled walk met too little to go by, and keeps nothing new. The
+    /// saved file is written only when something changed.
     pub fn finish(&self, walk: WalkListings, cancelled: bool) {
         if cancelled {
             return;
         }
         let mut listings = walk.old;
+        let before = listings.len();
         listings.retain(|_, listed| *listed.walk.get_mut() == walk.walk);
         let reused = listings.len();
         let fresh = walk.fresh.into_inner().unwrap_or_else(|p| p.into_inner());
-        if fresh.overflowed {
-            return;
-        }
+        let changed = reused != before || !fresh.listings.is_empty() || fresh.overflowed;
         listings.extend(fresh.listings);
-        let bytes = listings.iter().map(|(key, l)| l.size(key)).sum();
-        if bytes > self.max_bytes {
+        let bytes: usize = listings.iter().map(|(key, l)| l.size(key)).sum();
+        let fits = !fresh.overflowed && bytes <= self.max_bytes;
+        if let (Some(file), true) = (&walk.saved, changed) {
+            // A cache: when it cannot be written, the next walk lists more.
+            let _ = if fits {
+                listing_file::save(file, &walk.root, &listings)
+            } else {
+                std::fs::remove_file(file)
+            };
+        }
+        if !fits {
             return;
         }
         let mut roots = self.roots.lock().unwrap_or_else(|p| p.into_inner());
@@ -188,6 +241,8 @@ impl ListingCache {
 /// one read anew.
 pub struct WalkListings {
     root: PathBuf,
+    /// The file the listings are saved in, if any.
+    saved: Option<PathBuf>,
     walk: u64,
     /// Directories changed after this are listed every time.
     before: Option<SystemTime>,
@@ -230,11 +285,7 @@ impl WalkListings {
     pub fn keep(&self, relative: &Path, stamp: Stamp, names: &Arc<Names>, dir: &OwnedFd) {
         let settled = self.before.is_some_and(|before| stamp.changed() <= before);
         if settled && self.keeps_change_times(stamp.dev, dir) {
-            let listed = Listed {
-                stamp,
-                names: names.clone(),
-                walk: AtomicU64::new(self.walk),
-            };
+            let listed = Listed::new(stamp, names.clone());
             let key: Box<[u8]> = relative.as_os_str().as_bytes().into();
             let mut fresh = self.fresh.lock().unwrap_or_else(|p| p.into_inner());
             fresh.bytes += listed.size(&key);
@@ -299,21 +350,21 @@ mod tests {
         let sub = Path::new("sub");
 
         // Changed just now: not kept.
-        let walk = cache.begin(&root);
+        let walk = cache.begin(&root, None);
         let (dir, stamp, names) = listed(&root.join("sub"));
         walk.keep(sub, stamp, &names, &dir);
         cache.finish(walk, false);
         assert_eq!(cache.kept(&root), (0, 0));
 
         std::thread::sleep(Duration::from_millis(300));
-        let walk = cache.begin(&root);
+        let walk = cache.begin(&root, None);
         assert!(walk.cached(sub, &stamp).is_none());
         walk.keep(sub, stamp, &names, &dir);
         cache.finish(walk, false);
         assert_eq!(cache.kept(&root), (1, 0));
 
         // Unchanged: the same names, and still kept after the walk.
-        let walk = cache.begin(&root);
+        let walk = cache.begin(&root, None);
         let again = Stamp::of(&statat(CWD, root.join("sub"), AtFlags::SYMLINK_NOFOLLOW).unwrap());
         assert_eq!(walk.cached(sub, &again), Some(names.clone()));
         cache.finish(walk, false);
@@ -323,7 +374,7 @@ mod tests {
         std::fs::write(root.join("sub/b"), b"b").unwrap();
         let changed = Stamp::of(&statat(CWD, root.join("sub"), AtFlags::SYMLINK_NOFOLLOW).unwrap());
         assert_ne!(changed, stamp);
-        let walk = cache.begin(&root);
+        let walk = cache.begin(&root, None);
         assert!(walk.cached(sub, &changed).is_none());
         // A walk that did not meet the directory forgets it.
         cache.finish(walk, false);
@@ -336,12 +387,12 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().to_path_buf();
         let cache = ListingCache::new(Duration::ZERO, MAX_BYTES);
-        let walk = cache.begin(&root);
+        let walk = cache.begin(&root, None);
         let (dir, stamp, names) = listed(&root);
         walk.keep(Path::new(""), stamp, &names, &dir);
         cache.finish(walk, true);
         assert_eq!(cache.kept(&root), (0, 0));
-        let walk = cache.begin(&root);
+        let walk = cache.begin(&root, None);
         walk.keep(Path::new(""), stamp, &names, &dir);
         cache.finish(walk, false);
         assert_eq!(cache.kept(&root), (1, 0));
@@ -351,7 +402,7 @@ mod tests {
         for i in 0..3 {
             std::fs::create_dir(root.join(format!("sub{i}"))).unwrap();
         }
-        let walk = small.begin(&root);
+        let walk = small.begin(&root, None);
         for i in 0..3 {
             let relative = format!("sub{i}");
             let (dir, stamp, names) = listed(&root.join(&relative));

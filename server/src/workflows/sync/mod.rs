@@ -13,6 +13,7 @@ mod apply;
 mod beneath;
 mod diff;
 mod listing_cache;
+mod listing_file;
 mod names;
 mod twin;
 
@@ -80,6 +81,11 @@ pub fn check_ends(
     Ok((source, destination))
 }
 
+/// Where the source listings a sync keeps are saved for a restarted server.
+pub fn listings_dir(env: &WorkflowEnv) -> PathBuf {
+    env.cache_dir.join("sync-listings")
+}
+
 /// What a sync would do, as a preview.
 pub fn preview(params: &SyncParams, env: &WorkflowEnv) -> Result<PreviewView, WorkflowError> {
     let (source, destination) = check_ends(&env.policy(), &params.source, &params.destination)?;
@@ -89,6 +95,7 @@ pub fn preview(params: &SyncParams, env: &WorkflowEnv) -> Result<PreviewView, Wo
         params.delete_extraneous,
         params.compare(),
         ListingCache::shared(),
+        Some(&listings_dir(env)),
         &|| false,
     );
     Ok(plan.preview(params.max_delete))
@@ -108,6 +115,7 @@ pub fn run(
         params.delete_extraneous,
         params.compare(),
         ListingCache::shared(),
+        Some(&listings_dir(env)),
         &|| ctx.is_cancelled(),
     );
     if ctx.is_cancelled() {

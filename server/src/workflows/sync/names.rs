@@ -79,6 +79,25 @@ impl Names {
     pub fn size(&self) -> usize {
         self.0.len()
     }
+
+    /// The packed records, to be saved.
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Records read back; `None` unless each is a known type byte and a
+    /// non-empty name ended by a NUL.
+    pub fn from_bytes(packed: Vec<u8>) -> Option<Names> {
+        let mut rest = &packed[..];
+        while let Some((kind, after)) = rest.split_first() {
+            let name = CStr::from_bytes_until_nul(after).ok()?;
+            if !b"fdlo".contains(kind) || name.is_empty() {
+                return None;
+            }
+            rest = &after[name.to_bytes_with_nul().len()..];
+        }
+        Some(Names(packed))
+    }
 }
 
 #[cfg(test)]
