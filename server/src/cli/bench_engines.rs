@@ -15,7 +15,7 @@ use crate::workflows::{
     self,
     backup::BackupParams,
     cleanup::CleanupParams,
-    sync::{ListingCache, SyncParams},
+    sync::{self, ListingCache, SyncParams},
     Outcome, TaskContext, WorkflowEnv, WorkflowParams,
 };
 
@@ -278,13 +278,9 @@ fn sync_rows(base: &Path, src: &Path, env: &WorkflowEnv) -> Result<Vec<Row>, Str
         c
     };
     let have_rsync = Command::new("rsync").arg("--version").output().is_ok();
-    // `kept`: whether Tend may use the source listings its last sync kept
-    // (a server that has run the sync before); without, as after a restart.
-    let mut row = |what, runs, delete, kept: bool, target| -> Result<(), String> {
+    let mut row = |what, runs, delete, listings: Listings, target| -> Result<(), String> {
         let tend = median_of(runs, || {
-            if !kept {
-                ListingCache::shared().clear();
-            }
+            listings.set_up(env);
             time_workflow(env, &sync(delete))
         })?;
         rows.push(Row {
@@ -307,19 +303,47 @@ fn sync_rows(base: &Path, src: &Path, env: &WorkflowEnv) -> Result<Vec<Row>, Str
         base,
         &[&base.join("tend-mirror"), &base.join("rsync-mirror")],
     )?;
-    row("sync, empty destination", 1, false, true, "<= 1.0x")?;
-    // Runs of a fraction of a second: the median of five.
-    row("sync, nothing changed", 5, false, true, "<= 0.3x")?;
     row(
-        "sync, nothing changed, restarted",
-        5,
+        "sync, empty destination",
+        1,
         false,
-        false,
-        "(none)",
+        Listings::Kept,
+        "<= 1.0x",
     )?;
+    // Runs of a fraction of a second: the median of five.
+    let nothing = "sync, nothing changed";
+    row(nothing, 5, false, Listings::Kept, "<= 0.3x")?;
+    let restarted = "sync, nothing changed, restarted";
+    row(restarted, 5, false, Listings::Saved, "(none)")?;
+    let none_kept = "sync, nothing changed, none kept";
+    row(none_kept, 5, false, Listings::None, "(none)")?;
     // A mirror that removes what the source lost also lists the destination.
-    row("sync --delete, nothing changed", 5, true, true, "(none)")?;
+    let deleting = "sync --delete, nothing changed";
+    row(deleting, 5, true, Listings::Kept, "(none)")?;
     Ok(rows)
+}
+
+/// The source listings a sync finds kept from the last one.
+#[derive(Clone, Copy)]
+enum Listings {
+    /// In memory: a server that has run the sync before.
+    Kept,
+    /// Only in the saved file: a server restarted since.
+    Saved,
+    /// None at all: a source this server never synced (its mirror made by
+    /// another tool), or a server whose cache directory was emptied.
+    None,
+}
+
+impl Listings {
+    fn set_up(self, env: &WorkflowEnv) {
+        if matches!(self, Listings::Saved | Listings::None) {
+            ListingCache::shared().clear();
+        }
+        if matches!(self, Listings::None) {
+            let _ = std::fs::remove_dir_all(sync::listings_dir(env));
+        }
+    }
 }
 
 /// Cleanup of the same matching files in two trees; Tend quarantines them.
