@@ -77,8 +77,9 @@ impl Beneath {
 
     /// Opens `name` in this directory with `flags` (which hold `O_NOFOLLOW`
     /// for its last name); no link between the base and it is followed
-    /// either (on kernels without `openat2`, before 5.6, only the last
-    /// name is checked).
+    /// either. Where `openat2` is missing (kernels before 5.6) or refused
+    /// (container seccomp profiles from before it), only the last name is
+    /// checked.
     pub fn open(&self, name: &CStr, flags: OFlags) -> Result<OwnedFd> {
         if self.below.is_empty() {
             return openat(&*self.base, name, flags, Mode::empty());
@@ -91,7 +92,7 @@ impl Beneath {
                 Mode::empty(),
                 ResolveFlags::NO_SYMLINKS,
             ) {
-                Err(Errno::NOSYS) => openat(&*self.base, path, flags, Mode::empty()),
+                Err(Errno::NOSYS | Errno::PERM) => openat(&*self.base, path, flags, Mode::empty()),
                 other => other,
             }
         })

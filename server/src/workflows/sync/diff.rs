@@ -670,8 +670,8 @@ mod tests {
         let cache = ListingCache::new(Duration::from_millis(200), MAX_BYTES);
         std::thread::sleep(Duration::from_millis(300));
 
-        let twice = || {
-            let plan = diff(
+        let mirror = || {
+            diff(
                 &src,
                 &dst,
                 true,
@@ -679,7 +679,10 @@ mod tests {
                 &cache,
                 None,
                 &|| false,
-            );
+            )
+        };
+        let twice = || {
+            let plan = mirror();
             assert!(
                 plan.changes.is_empty() && plan.errors.is_empty(),
                 "{plan:?}"
@@ -699,15 +702,7 @@ mod tests {
         fs::remove_file(root.join("src/other/y.txt")).unwrap();
         fs::remove_file(root.join("src/top.txt")).unwrap();
         write(&root.join("src/top.txt/inside.txt"), "i", when);
-        let plan = diff(
-            &src,
-            &dst,
-            true,
-            Compare::SizeAndTime,
-            &cache,
-            None,
-            &|| false,
-        );
+        let plan = mirror();
         let changes: Vec<_> = plan
             .changes
             .iter()
@@ -735,46 +730,35 @@ mod tests {
         let (src, dst) = ends(&root);
         let saved_in = tmp.path().join("cache/sync-listings");
         let settle = Duration::from_millis(200);
+        // A server's comparison, its listings kept in `cache` and saved.
+        let after = |cache: &ListingCache| {
+            let saved = Some(saved_in.as_path());
+            diff(
+                &src,
+                &dst,
+                false,
+                Compare::SizeAndTime,
+                cache,
+                saved,
+                &|| false,
+            )
+        };
         std::thread::sleep(Duration::from_millis(300));
         let before_restart = ListingCache::new(settle, MAX_BYTES);
-        let plan = diff(
-            &src,
-            &dst,
-            false,
-            Compare::SizeAndTime,
-            &before_restart,
-            Some(&saved_in),
-            &|| false,
-        );
+        let plan = after(&before_restart);
         assert_eq!((plan.unchanged, plan.changes.len()), (1, 0));
         assert_eq!(before_restart.kept(src.as_path()), (3, 0));
 
         // A new cache, as after a restart: the saved listings are used...
         let after_restart = ListingCache::new(settle, MAX_BYTES);
-        let plan = diff(
-            &src,
-            &dst,
-            false,
-            Compare::SizeAndTime,
-            &after_restart,
-            Some(&saved_in),
-            &|| false,
-        );
+        let plan = after(&after_restart);
         assert_eq!((plan.unchanged, plan.changes.len()), (1, 0));
         assert_eq!(after_restart.kept(src.as_path()), (3, 3));
 
         // ...and a change made while the server was down is found.
         write(&root.join("src/a/b/new.txt"), "n", when);
         let restarted_again = ListingCache::new(settle, MAX_BYTES);
-        let plan = diff(
-            &src,
-            &dst,
-            false,
-            Compare::SizeAndTime,
-            &restarted_again,
-            Some(&saved_in),
-            &|| false,
-        );
+        let plan = after(&restarted_again);
         let created: Vec<_> = plan
             .changes
             .iter()
