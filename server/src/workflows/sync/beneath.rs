@@ -1,7 +1,7 @@
 //! A source directory as the walk reaches it: a short relative path below a
 //! directory held open.
 //!
-//! A directory whose listing is known ([`super::listings`]) need not be
+//! A directory whose listing is known ([`super::listing_cache`]) need not be
 //! opened: its entries are looked up by `name`'s path below the nearest
 //! ancestor held open, which the kernel resolves from its cache. Another
 //! ancestor is held open every [`MAX_BELOW`] levels, so no lookup walks a

@@ -237,10 +237,9 @@ fn joined(relative: &Path, name: &CStr) -> PathBuf {
 /// ([`Beneath`]): no path is resolved from the root again. A directory
 /// costs one `stat`, which says whether its kept listing still holds (its
 /// type comes with its parent's listing), and an unchanged file one `stat`
-/// on each side. With
-/// deletions asked for, each destination directory that has a source twin
-/// is listed too, and its names the source lacks are extraneous (with
-/// everything under them).
+/// on each side. With deletions asked for, each destination directory that
+/// has a source twin is listed too, and its names the source lacks are
+/// extraneous (with everything under them).
 struct SourceWalk<'a> {
     src_root: &'a Path,
     dst_root: &'a Path,
@@ -260,7 +259,13 @@ impl SourceWalk<'_> {
         let flags = LIST_FLAGS.difference(OFlags::NOFOLLOW);
         let listed = openat(CWD, self.src_root, flags, Mode::empty())
             .map_err(io::Error::from)
-            .and_then(|fd| self.listed(Path::new(""), fd));
+            .and_then(|dir| {
+                let stamp = Stamp::of(&fstat(&dir)?);
+                match self.listings.cached(Path::new(""), || Some(stamp)) {
+                    Some(names) => Ok((Beneath::at(dir), names)),
+                    None => self.read_listing(Path::new(""), stamp, dir),
+                }
+            });
         let (source, names) = match listed {
             Ok(listed) => listed,
             Err(e) => return (self.keep)(Seen::failed(self.src_root, e)),
@@ -273,28 +278,25 @@ impl SourceWalk<'_> {
             .num_threads(walk_threads())
             .thread_name(|n| format!("tend-sync-walk-{n}"))
             .build();
-        let root = || PathBuf::new();
+        let root = PathBuf::new();
         match pool {
-            Ok(pool) => pool.scope(|scope| self.directory(scope, root(), source, names, twin)),
+            Ok(pool) => pool.scope(|scope| self.directory(scope, root, source, names, twin)),
             // Without threads the walk still runs, on this one.
-            Err(_) => rayon::scope(|scope| self.directory(scope, root(), source, names, twin)),
+            Err(_) => rayon::scope(|scope| self.directory(scope, root, source, names, twin)),
         }
     }
 
-    /// The open source directory `dir` (at `relative`) with its names: kept
-    /// from the last sync if its stamp still matches, else read now (the
-    /// stamp is taken first, so a change during the reading shows next
-    /// time) and offered to the cache.
-    fn listed(&self, relative: &Path, dir: OwnedFd) -> io::Result<(Beneath, Arc<Names>)> {
-        let stamp = Stamp::of(&fstat(&dir)?);
-        let names = match self.listings.cached(relative, &stamp) {
-            Some(names) => names,
-            None => {
-                let names = Arc::new(Names::read(&dir)?);
-                self.listings.keep(relative, stamp, &names, &dir);
-                names
-            }
-        };
+    /// Reads the names of the open source directory `dir` (at `relative`,
+    /// whose `stamp` was taken first, so a change during the reading shows
+    /// next time) and offers them to the cache.
+    fn read_listing(
+        &self,
+        relative: &Path,
+        stamp: Stamp,
+        dir: OwnedFd,
+    ) -> io::Result<(Beneath, Arc<Names>)> {
+        let names = Arc::new(Names::read(&dir)?);
+        self.listings.keep(relative, stamp, &names, &dir);
         Ok((Beneath::at(dir), names))
     }
 
@@ -364,7 +366,8 @@ impl SourceWalk<'_> {
             .map(Ok)
             .unwrap_or_else(|| {
                 let dir = parent.open(name, LIST_FLAGS)?;
-                self.listed(&relative, dir)
+                let stamp = Stamp::of(&fstat(&dir)?);
+                self.read_listing(&relative, stamp, dir)
             });
         match listed {
             Ok((source, names)) => self.directory(scope, relative, source, names, sub),
@@ -383,11 +386,8 @@ impl SourceWalk<'_> {
         name: &CStr,
         relative: &Path,
     ) -> Option<(Beneath, Arc<Names>)> {
-        if !self.listings.knows(relative) {
-            return None;
-        }
-        let st = parent.lstat(name).ok()?;
-        let names = self.listings.cached(relative, &Stamp::of(&st))?;
+        let stamp = || parent.lstat(name).ok().map(|st| Stamp::of(&st));
+        let names = self.listings.cached(relative, stamp)?;
         // The stamp matched a directory's: it is still that directory.
         Some((parent.descend(name).ok()?, names))
     }

@@ -159,7 +159,8 @@ impl ListingCache {
             .map_or((0, 0), |kept| (kept.listings.len(), kept.reused))
     }
 
-    /// Forgets every listing, as a restarted server has none.
+    /// Forgets every listing held in memory (a restarted server has only
+    /// the saved ones).
     pub fn clear(&self) {
         self.roots.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
@@ -264,18 +265,18 @@ struct Fresh {
 }
 
 impl WalkListings {
-    /// Whether a listing of the directory at `relative` was kept.
-    pub fn knows(&self, relative: &Path) -> bool {
-        self.old.contains_key(relative.as_os_str().as_bytes())
-    }
-
-    /// The names of the directory at `relative`, if they were kept with
-    /// this same stamp.
-    pub fn cached(&self, relative: &Path, stamp: &Stamp) -> Option<Arc<Names>> {
-        let listed = self
-            .old
-            .get(relative.as_os_str().as_bytes())
-            .filter(|l| l.stamp == *stamp)?;
+    /// The names of the directory at `relative`, if a listing of it was
+    /// kept and `stamp` (asked for only then: it costs an `lstat`) is the
+    /// one it was kept with.
+    pub fn cached(
+        &self,
+        relative: &Path,
+        stamp: impl FnOnce() -> Option<Stamp>,
+    ) -> Option<Arc<Names>> {
+        let listed = self.old.get(relative.as_os_str().as_bytes())?;
+        if stamp()? != listed.stamp {
+            return None;
+        }
         listed.walk.store(self.walk, Ordering::Relaxed);
         Some(listed.names.clone())
     }
@@ -358,7 +359,7 @@ mod tests {
 
         std::thread::sleep(Duration::from_millis(300));
         let walk = cache.begin(&root, None);
-        assert!(walk.cached(sub, &stamp).is_none());
+        assert!(walk.cached(sub, || Some(stamp)).is_none());
         walk.keep(sub, stamp, &names, &dir);
         cache.finish(walk, false);
         assert_eq!(cache.kept(&root), (1, 0));
@@ -366,7 +367,7 @@ mod tests {
         // Unchanged: the same names, and still kept after the walk.
         let walk = cache.begin(&root, None);
         let again = Stamp::of(&statat(CWD, root.join("sub"), AtFlags::SYMLINK_NOFOLLOW).unwrap());
-        assert_eq!(walk.cached(sub, &again), Some(names.clone()));
+        assert_eq!(walk.cached(sub, || Some(again)), Some(names.clone()));
         cache.finish(walk, false);
         assert_eq!(cache.kept(&root), (1, 1));
 
@@ -375,7 +376,7 @@ mod tests {
         let changed = Stamp::of(&statat(CWD, root.join("sub"), AtFlags::SYMLINK_NOFOLLOW).unwrap());
         assert_ne!(changed, stamp);
         let walk = cache.begin(&root, None);
-        assert!(walk.cached(sub, &changed).is_none());
+        assert!(walk.cached(sub, || Some(changed)).is_none());
         // A walk that did not meet the directory forgets it.
         cache.finish(walk, false);
         assert_eq!(cache.kept(&root), (0, 0));
