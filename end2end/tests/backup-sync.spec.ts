@@ -60,6 +60,37 @@ test('a directory is mirrored from the console, deletions kept as versions', asy
   expect(fs.readFileSync(kept, 'utf8')).toBe('deleted at the source');
 });
 
+test('a mirror run again copies only what changed, also where its last run kept the listings', async ({ page, server }) => {
+  server.writeFile('notes/old/kept.md', 'unchanged', 1);
+  server.writeFile('notes/top.md', 'top', 1);
+  const notes = path.join(server.filesDir, 'notes');
+  const usb = path.join(server.filesDir, 'usb', 'notes');
+  const view = new ConsolePage(page);
+  await view.open(server.url);
+  const mirror = async (expected: string) => {
+    await view.send(`mirror ${notes} to ${usb}`);
+    const plan = view.lastPlan();
+    await expect(plan).toHaveAttribute('data-workflow', 'sync');
+    await expect(plan).toContainText(expected);
+    const id = await view.confirm();
+    await expect(view.task(id)).toHaveAttribute('data-state', 'succeeded');
+  };
+
+  await mirror('2 new, 0 updated');
+  // Listings are kept only of directories unchanged for 2 seconds before
+  // a walk: this run's walk keeps them all.
+  await new Promise((settle) => setTimeout(settle, 2500));
+  await mirror('0 new, 0 updated, 0 deleted, 2 unchanged');
+
+  // Changes beside a kept listing and inside one: both are found.
+  server.writeFile('notes/old/added.md', 'added', 1);
+  fs.writeFileSync(path.join(notes, 'top.md'), 'top, edited');
+  await mirror('1 new, 1 updated');
+  expect(fs.readFileSync(path.join(usb, 'old', 'added.md'), 'utf8')).toBe('added');
+  expect(fs.readFileSync(path.join(usb, 'top.md'), 'utf8')).toBe('top, edited');
+  expect(fs.readFileSync(path.join(usb, 'old', 'kept.md'), 'utf8')).toBe('unchanged');
+});
+
 test('a missing destination is asked for, and the answer completes the plan', async ({ page, server }) => {
   server.writeFile('music/song.flac', 'la la la', 2);
   const music = path.join(server.filesDir, 'music');
