@@ -1,6 +1,6 @@
 //! Example embeddings kept on disk between runs, so a start (or one `tend
 //! parse`) embeds only the example phrases it has not seen before instead
-//! of all ~430. A cache belongs to one model: its file records a BLAKE3
+//! of all of them. A cache belongs to one model: its file records a BLAKE3
 //! fingerprint of the model's files, the device and the pooling, and a
 //! cache made by anything else is ignored and rewritten.
 
