@@ -49,10 +49,10 @@ apt_install() {
 }
 
 # `cargo install` puts tools here; a shell set up by rustup has it on PATH,
-# others may not.
+# others may not. Appended, so the cargo already on PATH stays the one used.
 add_cargo_bin_to_path() {
   local bin=${CARGO_HOME:-$HOME/.cargo}/bin
-  case ":$PATH:" in *":$bin:"*) ;; *) export PATH="$bin:$PATH" ;; esac
+  case ":$PATH:" in *":$bin:"*) ;; *) export PATH="$PATH:$bin" ;; esac
 }
 
 ensure_rust() {
