@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 
-/** The PostgreSQL server tests may use (`.ci/run` sets it); unset: those tests skip. */
+/** The PostgreSQL server tests may use (`.ci/run` sets it); unset: those tests skip (fail under CI). */
 export const POSTGRES_ENV = 'TEND_TEST_POSTGRES_URL';
 
 /** A new, empty PostgreSQL database on the test server, dropped by `drop()`. */

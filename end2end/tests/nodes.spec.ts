@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { ConsolePage } from '../support/console-page';
 import { POSTGRES_ENV, TestDatabase } from '../support/postgres';
 import { TendServer } from '../support/server';
+import { skipIfMissing } from '../support/skip';
 import { expect, test } from '../support/fixtures';
 
 // Two real servers on one PostgreSQL database act as one Tend. Node b has
@@ -10,10 +11,10 @@ import { expect, test } from '../support/fixtures';
 // node a through the database, and a cancel pressed there must travel back.
 test('a browser on one node follows a mirror the other node runs, and cancels it', async ({ browser }) => {
   const adminUrl = process.env[POSTGRES_ENV];
-  if (!adminUrl) {
-    console.log(`SKIPPED the two-node browser test: set ${POSTGRES_ENV} (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it`);
-  }
-  test.skip(!adminUrl, `needs ${POSTGRES_ENV}`);
+  skipIfMissing(
+    'the two-node browser test',
+    adminUrl ? undefined : `no PostgreSQL: set ${POSTGRES_ENV} (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it`,
+  );
 
   const db = await TestDatabase.create(adminUrl!);
   const a = new TendServer({ TEND_DATABASE_URL: db.url, TEND_NODE_NAME: 'node-a' });

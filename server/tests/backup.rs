@@ -38,7 +38,10 @@ fn restic(repo: &Path, password_file: &Path, args: &[&str]) -> Option<(bool, Str
             String::from_utf8_lossy(&o.stderr).into_owned(),
         )),
         Err(_) => {
-            eprintln!("SKIPPED part of this test: the restic command is not installed (scripts/test installs it)");
+            support::skip::skip(
+                "the restic checks of a backup test",
+                "the restic command is not installed (scripts/test installs it)",
+            );
             None
         }
     }
@@ -445,8 +448,9 @@ async fn tend_cuts_files_where_restic_does_so_their_chunks_deduplicate() {
         .arg(&src)
         .output();
     let Ok(output) = output else {
-        eprintln!(
-            "SKIPPED this test: the restic command is not installed (scripts/test installs it)"
+        support::skip::skip(
+            "a backup made by restic",
+            "the restic command is not installed (scripts/test installs it)",
         );
         return;
     };

@@ -1,7 +1,8 @@
 //! The databases a test can run the store on: a SQLite file always, and a
 //! fresh PostgreSQL database when `TEND_TEST_POSTGRES_URL` names a server
-//! (`.ci/run` sets it). Without it the PostgreSQL half is skipped with a
-//! message on stderr, so the suite still passes on a machine without one.
+//! (`.ci/run` sets it). Without it the PostgreSQL half is skipped (see
+//! `skip`), so the suite still passes on a machine without one, except
+//! under CI, where it fails.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -43,13 +44,16 @@ impl TestDatabase {
         TestDatabase::Sqlite { dir, url }
     }
 
-    /// A new, empty PostgreSQL database, or None (with a note) when no
-    /// server is configured for tests.
+    /// A new, empty PostgreSQL database, or None (a skip) when no server
+    /// is configured for tests.
     pub async fn postgres(test: &str) -> Option<TestDatabase> {
         let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
-            eprintln!(
-                "SKIPPED the PostgreSQL part of {test}: set {POSTGRES_ENV} \
-                 (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it"
+            super::skip::skip(
+                &format!("the PostgreSQL part of {test}"),
+                &format!(
+                    "no PostgreSQL: set {POSTGRES_ENV} \
+                     (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it"
+                ),
             );
             return None;
         };

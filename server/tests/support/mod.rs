@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 pub mod databases;
+pub mod skip;
 
 use serde_json::{json, Value};
 use tend::config::Config;
@@ -459,7 +460,7 @@ pub fn names_besides_versions(dir: &Path) -> Vec<String> {
 
 /// A tmpfs of a few hundred kilobytes mounted on a directory, to fill up:
 /// unmounted when dropped. Mounting needs root (CI runs as root); elsewhere
-/// `mount` is `None` and the test says it skipped.
+/// `mount` is `None` and the test is skipped (under CI it fails).
 pub struct SmallDisk {
     dir: PathBuf,
 }
@@ -478,7 +479,7 @@ impl SmallDisk {
                 dir: dir.to_path_buf(),
             })
         } else {
-            eprintln!("SKIPPED {test}: cannot mount a small tmpfs here (needs root)");
+            skip::skip(test, "cannot mount a small tmpfs here (needs root)");
             None
         }
     }
