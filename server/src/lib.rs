@@ -3,7 +3,8 @@
 //!
 //! Data flows one way through the modules:
 //! `http` → `nlu` → `plan` → `queue` → `workflows`, with progress flowing back
-//! from `workflows` through `queue::EventHub` to the websocket in `http`.
+//! from `workflows` through `hub::EventHub` to the websocket in `http`.
+//! Everything kept goes through `store`, which depends on none of them.
 
 // leptos's view types nest deeply.
 #![recursion_limit = "256"]
@@ -13,12 +14,14 @@ pub mod cluster;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod hub;
 pub mod nlu;
 pub mod plan;
 pub mod queue;
 pub mod rules;
 pub mod schedule;
 pub mod startup;
+pub mod store;
 pub mod workflows;
 
 /// Current time as Unix milliseconds: the one clock every stored timestamp uses.

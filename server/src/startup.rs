@@ -14,12 +14,14 @@ use crate::config::Config;
 use crate::domain::PathPolicy;
 use crate::http::auth::Access;
 use crate::http::{router, AppState};
+use crate::hub::EventHub;
 use crate::nlu::batcher::BatchLimits;
 use crate::nlu::Nlu;
 use crate::plan::Planner;
-use crate::queue::{Backend, EventHub, NodeSettings, SqlStore, Store, Workers};
+use crate::queue::{NodeSettings, Workers};
 use crate::rules::{RuleError, RuleService};
 use crate::schedule::Scheduler;
+use crate::store::{Backend, SqlStore, Store};
 use crate::workflows::cleanup::purge;
 use crate::workflows::WorkflowEnv;
 
@@ -31,7 +33,7 @@ pub enum StartError {
         source: std::io::Error,
     },
     #[error("cannot open the database: {0}")]
-    Store(#[from] crate::queue::StoreError),
+    Store(#[from] crate::store::StoreError),
     #[error("cannot put the routing rules in force: {0}")]
     Rules(#[from] RuleError),
     #[error("cannot listen for the other nodes' changes on the database: {0}")]
@@ -110,7 +112,11 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     workers.recover_at_start().await?;
     let (shutdown, shutdown_rx) = watch::channel(false);
     workers.start(config.workers, shutdown_rx.clone());
-    let scheduler = Scheduler::new(store.clone(), hub.clone(), workers.clone());
+    let wake_workers = {
+        let workers = workers.clone();
+        Arc::new(move || workers.wake()) as crate::schedule::WakeWorkers
+    };
+    let scheduler = Scheduler::new(store.clone(), hub.clone(), wake_workers);
     tokio::spawn(scheduler.clone().run(shutdown_rx.clone()));
     if config.quarantine_retention_days > 0 {
         tokio::spawn(purge_quarantines(

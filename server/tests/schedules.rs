@@ -10,8 +10,8 @@ use std::sync::Arc;
 use serde_json::Value;
 use support::databases::TestDatabase;
 use support::{snapshots, spawn_app, TestApp};
-use tend::queue::{NewPlan, NewTask, SqlStore, Store};
-use tend::schedule::{Fired, ScheduleStore};
+use tend::schedule::{run_params, Fired, ScheduleStore};
+use tend::store::{NewPlan, NewTask, SqlStore, Store};
 
 async fn confirm_json(app: &TestApp, plan_id: &str) -> Value {
     let response = app.post(&format!("/api/plans/{plan_id}/confirm")).await;
@@ -299,7 +299,7 @@ async fn scheduled_plan(store: &SqlStore, now: i64) -> app::api::ScheduleView {
         .await
         .unwrap();
     match store.confirm_plan("p1", now).await.unwrap() {
-        tend::queue::Confirmed::Schedule(s) => s,
+        tend::store::Confirmed::Schedule(s) => s,
         other => panic!("a scheduled plan makes a schedule, got {other:?}"),
     }
 }
@@ -313,10 +313,11 @@ async fn two_servers_firing_at_once_queue_one_run_and_an_unfinished_run_is_not_d
         let due = schedule.next_run_at.unwrap();
         let following = due + 5 * 60_000;
 
+        let params = run_params(schedule.id, due);
         for _ in 0..5 {
             let (x, y) = tokio::join!(
-                a.fire_schedule(schedule.id, due, Some(following), due),
-                b.fire_schedule(schedule.id, due, Some(following), due),
+                a.fire_schedule(schedule.id, due, Some(following), due, &params),
+                b.fire_schedule(schedule.id, due, Some(following), due, &params),
             );
             let outcomes = [x.unwrap(), y.unwrap()];
             let queued = outcomes
@@ -346,7 +347,13 @@ async fn two_servers_firing_at_once_queue_one_run_and_an_unfinished_run_is_not_d
         // skipped and the skip is written in that run's log.
         let after = following + 5 * 60_000;
         let skipped = b
-            .fire_schedule(schedule.id, following, Some(after), following)
+            .fire_schedule(
+                schedule.id,
+                following,
+                Some(after),
+                following,
+                &run_params(schedule.id, following),
+            )
             .await
             .unwrap();
         assert!(
@@ -363,7 +370,13 @@ async fn two_servers_firing_at_once_queue_one_run_and_an_unfinished_run_is_not_d
 
         // A schedule that never comes round again stops itself.
         let last = a
-            .fire_schedule(schedule.id, after, None, after)
+            .fire_schedule(
+                schedule.id,
+                after,
+                None,
+                after,
+                &run_params(schedule.id, after),
+            )
             .await
             .unwrap();
         assert!(matches!(last, Fired::Skipped { .. }));
@@ -642,7 +655,13 @@ async fn a_run_due_at_the_old_time_is_not_queued_once_the_time_has_moved() {
         assert_eq!(moved.cron, "0 * * * *");
         assert_eq!(moved.next_run_at, Some(later), "{}", db.label());
         let fired = a
-            .fire_schedule(schedule.id, due, Some(due + 300_000), due)
+            .fire_schedule(
+                schedule.id,
+                due,
+                Some(due + 300_000),
+                due,
+                &run_params(schedule.id, due),
+            )
             .await
             .unwrap();
         assert!(matches!(fired, Fired::NotDue), "{}: {fired:?}", db.label());
@@ -653,7 +672,7 @@ async fn a_run_due_at_the_old_time_is_not_queued_once_the_time_has_moved() {
         a.stop_schedule(schedule.id, now + 2).await.unwrap();
         assert!(matches!(
             b.reschedule(schedule.id, "0 * * * *", later, now + 3).await,
-            Err(tend::queue::StoreError::ScheduleStopped(id)) if id == schedule.id
+            Err(tend::store::StoreError::ScheduleStopped(id)) if id == schedule.id
         ));
     }
 }

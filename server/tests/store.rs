@@ -10,10 +10,10 @@ use std::sync::Arc;
 use app::api::{NewExample, NewLocationAlias, RuleKind};
 use serde_json::json;
 use support::databases::TestDatabase;
-use tend::queue::{
+use tend::rules::RuleStore;
+use tend::store::{
     CancelOutcome, Confirmed, Finish, NewPlan, NewTask, SqlStore, Store, StoreError, Sweeper,
 };
-use tend::rules::RuleStore;
 
 async fn two_nodes(db: &TestDatabase) -> (Arc<SqlStore>, Arc<SqlStore>) {
     let a = Arc::new(SqlStore::open(db.url()).await.unwrap());
@@ -58,7 +58,7 @@ async fn tasks_are_claimed_oldest_first_once_and_a_finished_task_never_changes()
         let b = s.enqueue(new_task(), 2).await.unwrap();
         let first = s.claim_next("n1", 3).await.unwrap().unwrap();
         assert_eq!((first.id, first.attempt), (a.id, 1), "{}", db.label());
-        assert_eq!(first.state, tend::queue::state::TaskState::Running);
+        assert_eq!(first.state, tend::store::TaskState::Running);
         assert_eq!(s.claim_next("n1", 4).await.unwrap().unwrap().id, b.id);
         assert!(s.claim_next("n1", 5).await.unwrap().is_none());
 
@@ -244,7 +244,7 @@ async fn only_a_stopped_nodes_tasks_are_requeued_and_retries_run_out() {
             .unwrap();
         let ids: Vec<i64> = recovered.iter().map(|t| t.id).collect();
         assert_eq!(ids, [on_a.id], "{}", db.label());
-        assert_eq!(recovered[0].state, tend::queue::state::TaskState::Queued);
+        assert_eq!(recovered[0].state, tend::store::TaskState::Queued);
         let log = a.task_events(on_a.id).await.unwrap();
         assert!(log.iter().any(|e| e.message.contains("interrupted")));
 
@@ -277,7 +277,7 @@ async fn only_a_stopped_nodes_tasks_are_requeued_and_retries_run_out() {
             .recover_interrupted(2, Sweeper::Restarted("node-a"), 0, 95)
             .await
             .unwrap();
-        assert_eq!(recovered[0].state, tend::queue::state::TaskState::Failed);
+        assert_eq!(recovered[0].state, tend::store::TaskState::Failed);
         assert!(recovered[0]
             .error
             .as_deref()
@@ -310,7 +310,7 @@ async fn a_nodes_own_sweep_never_requeues_a_task_it_is_still_running() {
             .is_empty());
         assert_eq!(
             a.get_task(task.id).await.unwrap().state,
-            tend::queue::state::TaskState::Running,
+            tend::store::TaskState::Running,
             "{}",
             db.label()
         );

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The states a task moves through. The transitions are enforced server-side
-/// (`server/src/queue/state.rs` documents them).
+/// (`server/src/store/state.rs` documents them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskState {

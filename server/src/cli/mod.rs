@@ -193,7 +193,7 @@ fn apply_stored_rules(config_file: Option<&std::path::Path>, nlu: &Nlu) {
         .map_err(|e| e.to_string())
         .and_then(|runtime| {
             runtime.block_on(async {
-                let store = crate::queue::open_store(&url)
+                let store = crate::store::open_store(&url)
                     .await
                     .map_err(|e| e.to_string())?;
                 store.list_rules().await.map_err(|e| e.to_string())

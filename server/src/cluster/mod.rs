@@ -1,6 +1,6 @@
 //! Several Tend servers ("nodes") sharing one PostgreSQL database act as one:
 //! any node's workers run any queued task (the store hands each to one,
-//! [`crate::queue::Store::claim_next`]), a node that stops has its tasks
+//! [`crate::store::Store::claim_next`]), a node that stops has its tasks
 //! requeued by the others ([`crate::queue::Workers`]' lease), and every
 //! change is passed on here so that each node's browsers see progress of
 //! tasks running elsewhere, and a routing-rule change made on one node is

@@ -9,9 +9,11 @@ use tokio::sync::{mpsc, watch};
 
 use app::api::ServerMessage;
 
-use crate::queue::{Change, EventHub, Store, Workers};
+use crate::hub::{Change, EventHub};
+use crate::queue::Workers;
 use crate::rules::RuleService;
 use crate::schedule::Scheduler;
+use crate::store::Store;
 
 /// The PostgreSQL notification channel every node listens on.
 const CHANNEL: &str = "tend_changes";

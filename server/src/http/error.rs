@@ -7,8 +7,8 @@ use app::api::ErrorBody;
 
 use crate::domain::PolicyError;
 use crate::plan::PlanError;
-use crate::queue::StoreError;
 use crate::rules::RuleError;
+use crate::store::StoreError;
 
 /// Every way an API call can fail, each with its status code and a message
 /// a person can act on.

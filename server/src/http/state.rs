@@ -6,10 +6,12 @@ use tokio::sync::watch;
 
 use super::auth::Access;
 use crate::config::Config;
+use crate::hub::EventHub;
 use crate::plan::Planner;
-use crate::queue::{EventHub, Store, Workers};
+use crate::queue::Workers;
 use crate::rules::RuleService;
 use crate::schedule::Scheduler;
+use crate::store::Store;
 
 /// Everything a handler may need, cheap to clone.
 #[derive(Clone)]

@@ -19,8 +19,10 @@ use app::api::CommandResponse;
 use conversation::{Conversations, Missing, Turn};
 
 use crate::domain::{PathPolicy, PolicyError};
+use crate::hub::EventHub;
 use crate::nlu::{Intent, Nlu, Understanding};
-use crate::queue::{EventHub, Store, StoreError, Workers};
+use crate::queue::Workers;
+use crate::store::{Store, StoreError};
 use crate::workflows::cleanup::CriteriaError;
 use crate::workflows::WorkflowEnv;
 

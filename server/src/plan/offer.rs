@@ -6,8 +6,8 @@ use app::api::{CommandResponse, Parameter, PlanView, PreviewView};
 use super::{PlanError, Planner};
 use crate::domain::AllowedPath;
 use crate::nlu::Understanding;
-use crate::queue::{NewPlan, NewTask};
 use crate::schedule::Cron;
+use crate::store::{NewPlan, NewTask};
 use crate::workflows::{WorkflowEnv, WorkflowError, WorkflowParams};
 use chrono::{Local, TimeZone};
 

@@ -5,7 +5,7 @@ use regex::Regex;
 
 use super::{PlanError, Planner};
 use crate::nlu::{intent, Slots, Understanding};
-use crate::queue::{CancelOutcome, StoreError};
+use crate::store::{CancelOutcome, StoreError};
 
 /// A command about a schedule: "stop schedule 3", "cancel the schedule
 /// #3", "stop the scheduled cleanup", "停止计划 3", "停止定时任务 3". Its

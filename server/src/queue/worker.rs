@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch, Notify};
 
-use super::{CancelOutcome, EventHub, Finish, Store, StoreError, Sweeper, Task};
+use crate::hub::EventHub;
+use crate::store::{CancelOutcome, Finish, Store, StoreError, Sweeper, Task};
 use crate::workflows::{self, Outcome, Report, TaskContext, WorkflowEnv, WorkflowParams};
 
 /// Cancel flags of the tasks running in this process.

@@ -4,8 +4,6 @@
 //! very next command, without a restart: the rule set is rebuilt (cheap) and
 //! only the example phrases that changed are embedded.
 
-mod sql;
-mod store;
 pub mod validate;
 
 use std::sync::Arc;
@@ -15,12 +13,13 @@ use app::api::{
     PatternAliasView, PhraseRuleView, RuleKind, RulesView,
 };
 
-pub use store::RuleStore;
+pub use crate::store::RuleStore;
 pub use validate::Invalid;
 
+use crate::hub::EventHub;
 use crate::nlu::rules::RuleSet;
 use crate::nlu::{Nlu, NluError};
-use crate::queue::{EventHub, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RuleError {

@@ -4,13 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{Local, TimeZone};
 use tokio::sync::{watch, Notify};
 
 use app::api::ScheduleView;
 
-use super::store::Fired;
-use crate::queue::{EventHub, Store, StoreError, Workers};
+use crate::domain::cron::next_run_ms;
+use crate::hub::EventHub;
+use crate::store::{Fired, Store, StoreError};
+use crate::workflows::WorkflowParams;
 
 /// The longest sleep between looks at the schedules: schedules another
 /// server added, and clock changes, are seen within this.
@@ -19,19 +20,22 @@ const MAX_SLEEP: Duration = Duration::from_secs(30);
 /// The pause after a failed look, so a broken database is not hammered.
 const RETRY_AFTER: Duration = Duration::from_secs(5);
 
+/// Tells this node's idle workers that a task was queued.
+pub type WakeWorkers = Arc<dyn Fn() + Send + Sync>;
+
 pub struct Scheduler {
     store: Arc<dyn Store>,
     hub: EventHub,
-    workers: Arc<Workers>,
+    wake_workers: WakeWorkers,
     wake: Notify,
 }
 
 impl Scheduler {
-    pub fn new(store: Arc<dyn Store>, hub: EventHub, workers: Arc<Workers>) -> Arc<Scheduler> {
+    pub fn new(store: Arc<dyn Store>, hub: EventHub, wake_workers: WakeWorkers) -> Arc<Scheduler> {
         Arc::new(Scheduler {
             store,
             hub,
-            workers,
+            wake_workers,
             wake: Notify::new(),
         })
     }
@@ -68,7 +72,7 @@ impl Scheduler {
         let Some(due_at) = schedule.next_run_at else {
             return Ok(Fired::NotDue);
         };
-        let following = match super::next_run_ms(&schedule.cron, now) {
+        let following = match next_run_ms(&schedule.cron, now) {
             Ok(next) => next,
             Err(e) => {
                 tracing::error!(schedule = schedule.id, error = %e, "stored schedule no longer parses; stopping it");
@@ -77,7 +81,13 @@ impl Scheduler {
         };
         let outcome = match self
             .store
-            .fire_schedule(schedule.id, due_at, following, now)
+            .fire_schedule(
+                schedule.id,
+                due_at,
+                following,
+                now,
+                &run_params(schedule.id, now),
+            )
             .await
         {
             // Stored parameters that no longer read can never run: stop the
@@ -98,7 +108,7 @@ impl Scheduler {
                 );
                 self.hub.publish(task.clone());
                 self.hub.publish_schedule(schedule.clone());
-                self.workers.wake();
+                (self.wake_workers)();
             }
             Fired::Skipped {
                 schedule,
@@ -152,11 +162,20 @@ impl Scheduler {
     }
 }
 
-/// Unix ms as the server's local time, for logs and messages.
-pub fn local_time(ms: i64) -> String {
-    Local
-        .timestamp_millis_opt(ms)
-        .single()
-        .map(|t| t.format("%Y-%m-%d %H:%M %Z").to_string())
-        .unwrap_or_else(|| ms.to_string())
+/// The parameters of schedule `schedule_id`'s run at `now`, from the
+/// schedule's stored ones ([`WorkflowParams::for_scheduled_run`]); every
+/// run names the schedule that made it.
+pub fn run_params(
+    schedule_id: i64,
+    now: i64,
+) -> impl Fn(serde_json::Value) -> Result<serde_json::Value, String> + Send + Sync {
+    move |stored| {
+        let params: WorkflowParams = serde_json::from_value(stored).map_err(|e| e.to_string())?;
+        let mut params = serde_json::to_value(params.for_scheduled_run(schedule_id, now))
+            .map_err(|e| e.to_string())?;
+        if let Some(object) = params.as_object_mut() {
+            object.insert("schedule_id".into(), schedule_id.into());
+        }
+        Ok(params)
+    }
 }

@@ -21,7 +21,7 @@ async fn stream(mut socket: WebSocket, state: AppState) {
     let mut changes = state.hub.subscribe();
     'snapshot: loop {
         let snapshot = async {
-            Ok::<_, crate::queue::StoreError>(ServerMessage::Snapshot {
+            Ok::<_, crate::store::StoreError>(ServerMessage::Snapshot {
                 tasks: state.store.list_tasks(SNAPSHOT_TASKS).await?,
                 schedules: state.store.list_schedules().await?,
             })

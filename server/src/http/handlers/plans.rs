@@ -6,7 +6,7 @@ use app::api::{CommandResponse, ConfirmResponse, PlanView, ReviseRequest};
 
 use crate::http::json::ApiJson;
 use crate::http::{ApiError, AppState};
-use crate::queue::Confirmed;
+use crate::store::Confirmed;
 
 /// `GET /api/plans/{id}`
 pub async fn show(

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use app::api::TaskView;
 
 use crate::http::{ApiError, AppState};
-use crate::queue::CancelOutcome;
+use crate::store::CancelOutcome;
 
 #[derive(Deserialize)]
 pub struct ListQuery {

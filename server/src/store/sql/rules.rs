@@ -1,5 +1,4 @@
-//! [`RuleStore`] on the embedded SQLite database (tables in
-//! `migrations/sqlite/0002_rules.sql`).
+//! [`RuleStore`] on SQL (tables in `migrations/*/0002_rules.sql`).
 
 use async_trait::async_trait;
 use sqlx::Row;
@@ -9,8 +8,8 @@ use app::api::{
     PatternAliasView, PhraseRuleView, RuleKind, RulesView,
 };
 
-use super::store::RuleStore;
-use crate::queue::{SqlStore, StoreError};
+use super::SqlStore;
+use crate::store::{RuleStore, StoreError};
 
 fn table(kind: RuleKind) -> &'static str {
     match kind {

@@ -1,10 +1,10 @@
-//! Where schedules are kept: part of the one [`crate::queue::Store`].
+//! Where schedules are kept: part of the one [`super::Store`].
 
 use async_trait::async_trait;
 
 use app::api::ScheduleView;
 
-use crate::queue::{StoreError, Task};
+use super::{StoreError, Task};
 
 /// What firing a due schedule did.
 #[derive(Debug, Clone)]
@@ -22,6 +22,12 @@ pub enum Fired {
     /// Another server fired it first, or it was stopped meanwhile.
     NotDue,
 }
+
+/// Turns a schedule's stored workflow parameters into one run's (a
+/// cleanup's age counted from this run, the schedule named): given by the
+/// caller, since what parameters mean is the workflows' business.
+pub type RunParams<'a> =
+    &'a (dyn Fn(serde_json::Value) -> Result<serde_json::Value, String> + Send + Sync);
 
 #[async_trait]
 pub trait ScheduleStore: Send + Sync {
@@ -50,12 +56,13 @@ pub trait ScheduleStore: Send + Sync {
     /// In one transaction: if schedule `id` is active and its next run is
     /// still `due_at`, moves it to `following` (or stops it when `None`:
     /// it never runs again) and queues a run, unless the last run has not
-    /// finished.
+    /// finished. The run's parameters come from `run_params`.
     async fn fire_schedule(
         &self,
         id: i64,
         due_at: i64,
         following: Option<i64>,
         now: i64,
+        run_params: RunParams<'_>,
     ) -> Result<Fired, StoreError>;
 }

@@ -2,7 +2,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use app::api::{ScheduleView, ServerMessage};
 
-use super::Task;
+use crate::store::Task;
 
 /// What changed, as told to the other nodes sharing the database
 /// ([`crate::cluster`]): they read the thing itself from the database.

@@ -1,5 +1,4 @@
-//! Where admins' rules are kept: part of the one [`crate::queue::Store`],
-//! written down here beside the rules that use it.
+//! Where admins' rules are kept: part of the one [`super::Store`].
 
 use async_trait::async_trait;
 
@@ -8,9 +7,9 @@ use app::api::{
     PatternAliasView, PhraseRuleView, RuleKind, RulesView,
 };
 
-use crate::queue::StoreError;
+use super::StoreError;
 
-/// Inputs arrive validated ([`super::validate`]) and normalized.
+/// Inputs arrive validated ([`crate::rules::validate`]) and normalized.
 #[async_trait]
 pub trait RuleStore: Send + Sync {
     /// Every rule, each list oldest first.

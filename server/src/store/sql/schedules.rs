@@ -1,14 +1,13 @@
-//! [`ScheduleStore`] on the embedded SQLite database (table in
-//! `migrations/sqlite/0003_schedules.sql`).
+//! [`ScheduleStore`] on SQL (table in `migrations/*/0003_schedules.sql`).
 
 use async_trait::async_trait;
 use sqlx::Row;
 
 use app::api::{ScheduleView, TaskState};
 
-use super::store::{Fired, ScheduleStore};
-use crate::queue::{NewTask, SqlStore, StoreError};
-use crate::workflows::WorkflowParams;
+use super::{insert_event, insert_task, SqlStore};
+use crate::domain::cron::{describe, local_time, next_run_ms};
+use crate::store::{Fired, NewTask, RunParams, ScheduleStore, StoreError};
 
 const COLUMNS: &str = "id, workflow, summary, cron, active, next_run_at, last_run_at, \
     last_task_id, runs, created_at, updated_at";
@@ -22,7 +21,7 @@ pub(crate) async fn insert_schedule(
     task: &NewTask,
     now: i64,
 ) -> Result<i64, StoreError> {
-    let first = super::next_run_ms(cron, now)
+    let first = next_run_ms(cron, now)
         .map_err(|e| StoreError::Corrupt(e.to_string()))?
         .ok_or_else(|| StoreError::Corrupt(format!("the schedule {cron:?} never runs")))?;
     let params =
@@ -64,7 +63,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<ScheduleView, StoreError> {
         id: row.try_get("id")?,
         workflow: row.try_get("workflow")?,
         summary: row.try_get("summary")?,
-        description: super::describe(&cron),
+        description: describe(&cron),
         cron,
         active,
         next_run_at: if active {
@@ -170,6 +169,7 @@ impl ScheduleStore for SqlStore {
         due_at: i64,
         following: Option<i64>,
         now: i64,
+        run_params: RunParams<'_>,
     ) -> Result<Fired, StoreError> {
         let mut tx = self.write_tx().await?;
         let Some(row) = sqlx::query(
@@ -204,9 +204,9 @@ impl ScheduleStore for SqlStore {
             if matches!(task.state, TaskState::Queued | TaskState::Running) {
                 let note = format!(
                     "schedule #{id}: the run due at {} was skipped because this one had not finished",
-                    super::local_time(due_at)
+                    local_time(due_at)
                 );
-                crate::queue::sql::insert_event(&mut *tx, last, "warning", &note, now).await?;
+                insert_event(&mut *tx, last, "warning", &note, now).await?;
                 let schedule = schedule_in(&mut *tx, id).await?;
                 tx.commit().await?;
                 return Ok(Fired::Skipped {
@@ -216,21 +216,17 @@ impl ScheduleStore for SqlStore {
             }
         }
         let params_text: String = row.try_get("params")?;
-        let params: WorkflowParams = serde_json::from_str(&params_text)
+        let params = serde_json::from_str(&params_text)
             .map_err(|e| StoreError::Corrupt(format!("schedule #{id} parameters: {e}")))?;
-        let mut params = serde_json::to_value(params.for_scheduled_run(id, now))
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        // Every run names the schedule that made it.
-        if let Some(object) = params.as_object_mut() {
-            object.insert("schedule_id".into(), id.into());
-        }
+        let params = run_params(params)
+            .map_err(|e| StoreError::Corrupt(format!("schedule #{id} parameters: {e}")))?;
         let summary: String = row.try_get("summary")?;
         let task = NewTask {
             workflow: row.try_get("workflow")?,
             summary: format!("{summary} (schedule #{id})"),
             params,
         };
-        let task_id = crate::queue::sql::insert_task(&mut tx, &task, now).await?;
+        let task_id = insert_task(&mut tx, &task, now).await?;
         sqlx::query(
             "UPDATE schedules SET last_run_at = $1, last_task_id = $2, runs = runs + 1 WHERE id = $3",
         )

@@ -1,53 +1,31 @@
-//! The storage interface. SQLite implements it today; a PostgreSQL
-//! implementation stands beside it behind the same trait.
+//! Storage: the traits every part of Tend keeps its data through, their
+//! models and errors, and their one implementation on SQL ([`SqlStore`]:
+//! SQLite embedded, or PostgreSQL shared by several nodes). `queue`,
+//! `rules` and `schedule` depend on this module and never on each other.
+//!
+//! * [`Store`]: plans and tasks (the queue), with [`RuleStore`] and
+//!   [`ScheduleStore`] as its parts;
+//! * [`state`]: the task state machine every write goes through.
+
+mod error;
+mod rules;
+mod schedules;
+mod sql;
+pub mod state;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::state::IllegalTransition;
-pub use crate::rules::RuleStore;
-pub use crate::schedule::ScheduleStore;
+pub use error::StoreError;
+pub use rules::RuleStore;
+pub use schedules::{Fired, RunParams, ScheduleStore};
+pub use sql::{Backend, SqlStore};
+pub use state::{IllegalTransition, TaskState, Transition};
 
 /// A task as stored and as shown to clients.
 pub type Task = app::api::TaskView;
 pub use app::api::ProgressView;
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("database migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DATABASE")]
-    UnsupportedUrl(String),
-    #[error("There is no plan {0}. Send the command again to get a new plan.")]
-    PlanNotFound(String),
-    #[error("This plan expired. Send the command again to get a fresh preview.")]
-    PlanExpired,
-    #[error("This plan was already confirmed as task #{0}.")]
-    PlanAlreadyConfirmed(i64),
-    #[error("This plan was already confirmed as schedule #{0}.")]
-    PlanAlreadyScheduled(i64),
-    #[error("This plan was cancelled. Send the command again to get a new plan.")]
-    PlanCancelled,
-    #[error("There is no task #{0}.")]
-    TaskNotFound(i64),
-    #[error("task {id} is no longer run by this node: it was taken as interrupted and requeued")]
-    NotOwner { id: i64 },
-    #[error("Task #{id} cannot change: {source}")]
-    IllegalTransition { id: i64, source: IllegalTransition },
-    #[error("{0} is already there.")]
-    RuleExists(String),
-    #[error("There is no rule {id} among the {kind}.", kind = kind.as_str())]
-    RuleNotFound { kind: app::api::RuleKind, id: i64 },
-    #[error("There is no schedule #{0}.")]
-    ScheduleNotFound(i64),
-    #[error("Schedule #{0} is stopped; send the command again to make a new schedule.")]
-    ScheduleStopped(i64),
-    #[error("stored data is corrupt: {0}")]
-    Corrupt(String),
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlanState {
@@ -282,5 +260,5 @@ impl Sweeper<'_> {
 
 /// Opens the store a database URL names, creating and migrating it.
 pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, StoreError> {
-    Ok(Arc::new(super::SqlStore::open(url).await?))
+    Ok(Arc::new(SqlStore::open(url).await?))
 }

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, TimeZone, Timelike};
+use chrono::{DateTime, Datelike, Duration, Local, LocalResult, NaiveDate, TimeZone, Timelike};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not a schedule Tend understands: {1}")]
@@ -282,6 +282,33 @@ fn value(text: &str, field: &Field) -> Result<u32, String> {
             field.name, field.min, field.max
         ))
     }
+}
+
+/// The first run of `cron` strictly after `after_ms` (Unix ms), in the
+/// server's local time; `Ok(None)` when it never comes.
+pub fn next_run_ms(cron: &str, after_ms: i64) -> Result<Option<i64>, CronError> {
+    let cron = Cron::parse(cron)?;
+    let after = Local
+        .timestamp_millis_opt(after_ms)
+        .single()
+        .ok_or_else(|| CronError(cron.as_str().into(), format!("{after_ms} is not a time")))?;
+    Ok(cron.next_after(&after).map(|t| t.timestamp_millis()))
+}
+
+/// "every day at 02:00", or the cron itself when it does not parse.
+pub fn describe(cron: &str) -> String {
+    Cron::parse(cron)
+        .map(|c| c.describe())
+        .unwrap_or_else(|_| cron.to_string())
+}
+
+/// Unix ms as the server's local time, for logs and messages.
+pub fn local_time(ms: i64) -> String {
+    Local
+        .timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.format("%Y-%m-%d %H:%M %Z").to_string())
+        .unwrap_or_else(|| ms.to_string())
 }
 
 #[cfg(test)]
