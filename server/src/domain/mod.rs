@@ -2,4 +2,4 @@
 
 mod allowed_path;
 
-pub use allowed_path::{AllowedPath, PathPolicy, PolicyError, Protection};
+pub use allowed_path::{AllowedPath, PathPolicy, PolicyError, Protection, RootNow};
