@@ -92,7 +92,7 @@ fn apply_marked(
         .filter(|c| c.kind == ChangeKind::Delete && !plan.directories.contains(&c.relative))
         .collect();
     let total = ProgressView {
-        files_total: plan.changes.len() as u64,
+        files_total: Some(plan.changes.len() as u64),
         bytes_total: plan.bytes_to_copy(),
         ..ProgressView::default()
     };
