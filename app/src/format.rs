@@ -15,6 +15,16 @@ pub fn bytes(n: u64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
+/// A task's files: `"30 of 40 files"`, `"1 of 1 file"`, or `"30 files so
+/// far"` while the total is not known yet.
+pub fn files_progress(done: u64, total: Option<u64>) -> String {
+    let files = |n: u64| if n == 1 { "file" } else { "files" };
+    match total {
+        Some(total) => format!("{done} of {total} {}", files(total)),
+        None => format!("{done} {} so far", files(done)),
+    }
+}
+
 /// `7.0` → `"7 days"`, `1.5` → `"1.5 days"`, `1.0` → `"1 day"`.
 pub fn days(d: f64) -> String {
     let rendered = if d.fract() == 0.0 {
@@ -70,6 +80,16 @@ mod tests {
         assert_eq!(bytes(1023), "1023 B");
         assert_eq!(bytes(1536), "1.5 KiB");
         assert_eq!(bytes(5 * 1024 * 1024 * 1024), "5.0 GiB");
+    }
+
+    #[test]
+    fn a_file_count_without_a_known_total_is_not_shown_as_zero() {
+        assert_eq!(files_progress(30, None), "30 files so far");
+        assert_eq!(files_progress(1, None), "1 file so far");
+        assert_eq!(files_progress(0, None), "0 files so far");
+        assert_eq!(files_progress(2, Some(2)), "2 of 2 files");
+        assert_eq!(files_progress(0, Some(1)), "0 of 1 file");
+        assert_eq!(files_progress(0, Some(0)), "0 of 0 files");
     }
 
     #[test]

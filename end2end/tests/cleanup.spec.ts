@@ -39,7 +39,7 @@ test('a typed cleanup becomes a plan, then a live task, then files in quarantine
   for (const view of [first, second]) {
     const task = view.task(taskId);
     await expect(task).toHaveAttribute('data-state', 'succeeded');
-    await expect(task.locator('.task-progress')).toContainText('2 / 2 files');
+    await expect(task.locator('.task-progress')).toContainText('2 of 2 files');
     await expect(task.locator('.task-result')).toContainText('Moved 2 of 2 files');
     await expect(task.locator('progress')).toHaveAttribute('value', '2');
   }

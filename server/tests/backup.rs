@@ -569,3 +569,27 @@ async fn a_restore_onto_a_full_disk_stops_clearly_and_leaves_only_whole_files() 
         assert!(source.contains(&entry), "{:?} is torn", entry.0);
     }
 }
+
+#[tokio::test]
+async fn a_running_backup_shows_no_file_total_until_it_knows_it() {
+    let app = spawn_app().await;
+    let src = app.root.join("big");
+    random_tree(&src, 300, 256 * 1024);
+    let repo = app.root.join("repo");
+    let id = app
+        .plan_and_confirm(&format!("back up {} to {}", src.display(), repo.display()))
+        .await;
+    // Mid-walk the total is unknown, never a zero below the files done.
+    support::wait_mid_run(&app.client, &app.url, id, |task| {
+        let walking = task["progress"]["files_done"].as_u64().unwrap_or(0) > 0;
+        if walking {
+            assert!(task["progress"]["files_total"].is_null(), "{task}");
+        }
+        walking
+    })
+    .await;
+    let task = app.wait_until_done(id).await;
+    assert_eq!(task["state"], "succeeded", "{task}");
+    assert_eq!(task["progress"]["files_done"], 300, "{task}");
+    assert_eq!(task["progress"]["files_total"], 300, "{task}");
+}

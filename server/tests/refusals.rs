@@ -225,3 +225,27 @@ async fn a_question_about_deleting_deletes_nothing_and_says_why() {
     let message = body["message"].as_str().unwrap();
     assert!(message.starts_with("Sorry, that is not"), "{message}");
 }
+
+#[tokio::test]
+async fn an_allowed_root_missing_at_start_is_used_once_it_appears() {
+    let nas_parent = tempfile::tempdir().unwrap();
+    let nas = nas_parent.path().join("nas");
+    let app = support::spawn_app_with(|config| config.extra_allowed_roots.push(nas.clone())).await;
+    let command = format!("clean up *.tmp in {}", nas.display());
+    refused(
+        &app,
+        &command,
+        422,
+        "root_absent",
+        &format!(
+            "{} is an allowed root but is not there now (not mounted?)",
+            nas.display()
+        ),
+    )
+    .await;
+
+    // Mounted later: the same command is accepted, without a restart.
+    support::write_aged(&nas.join("old.tmp"), "x", 9);
+    let plan = app.plan(&command).await;
+    assert_eq!(plan["preview"]["file_count"], 1, "{plan}");
+}

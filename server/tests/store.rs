@@ -404,7 +404,7 @@ async fn a_node_cut_off_past_its_lease_cannot_overwrite_the_run_that_replaced_it
         );
         let progress = app::api::ProgressView {
             files_done: 9,
-            files_total: 9,
+            files_total: Some(9),
             bytes_done: 9,
             bytes_total: 9,
             current: None,

@@ -447,3 +447,54 @@ async fn a_full_disk_is_reported_per_file_and_deletes_nothing() {
         "nothing deleted, no temp file"
     );
 }
+
+#[tokio::test]
+async fn a_mirror_sets_a_versions_area_up_only_when_it_keeps_a_version() {
+    let app = spawn_app().await;
+    let src = app.root.join("photos");
+    let dst = app.root.join("usb/photos");
+    app.write("photos/a.jpg", "a", 3);
+    app.write("photos/b.jpg", "b", 3);
+    std::fs::create_dir_all(&dst).unwrap();
+    let mirror = format!(
+        "mirror {} to {} and remove what I deleted",
+        src.display(),
+        dst.display()
+    );
+    let run = async || {
+        let id = app.plan_and_confirm(&mirror).await;
+        let task = app.wait_until_done(id).await;
+        assert_eq!(task["state"], "succeeded", "{task}");
+        id
+    };
+
+    // Into an empty destination, and again with nothing to do: nothing was
+    // replaced or deleted, so there is nothing to keep.
+    run().await;
+    assert_eq!(tree(&dst), tree(&src));
+    assert_eq!(names_besides_versions(&dst).len(), 2);
+    assert!(
+        !dst.join(".tend-versions").exists(),
+        "nothing was set aside"
+    );
+    run().await;
+    assert!(
+        !dst.join(".tend-versions").exists(),
+        "nothing was set aside"
+    );
+
+    // A file replaced and one deleted are kept, as before.
+    app.write("photos/a.jpg", "a, edited", 1);
+    std::fs::remove_file(src.join("b.jpg")).unwrap();
+    let id = run().await;
+    assert_eq!(tree(&dst), tree(&src));
+    let versions = dst.join(format!(".tend-versions/task-{id}"));
+    assert_eq!(
+        std::fs::read_to_string(versions.join("a.jpg")).unwrap(),
+        "a"
+    );
+    assert_eq!(
+        std::fs::read_to_string(versions.join("b.jpg")).unwrap(),
+        "b"
+    );
+}

@@ -46,7 +46,9 @@ impl TaskState {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProgressView {
     pub files_done: u64,
-    pub files_total: u64,
+    /// `None` while not known yet: a backup counts the files as it walks.
+    #[serde(default)]
+    pub files_total: Option<u64>,
     pub bytes_done: u64,
     pub bytes_total: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]

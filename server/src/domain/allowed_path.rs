@@ -23,6 +23,8 @@ pub enum PolicyError {
     OtherUsersHome(String),
     #[error("{0} does not exist.")]
     NotFound(String),
+    #[error("{0} is an allowed root but is not there now (not mounted?). Mount it or create it, then try again.")]
+    RootAbsent(String),
     #[error("{0} is not a directory.")]
     NotADirectory(String),
     #[error("{path} cannot be read: {reason}.")]
@@ -43,6 +45,7 @@ impl PolicyError {
             PolicyError::Windows(_) => "path_windows",
             PolicyError::OtherUsersHome(_) => "path_other_home",
             PolicyError::NotFound(_) => "path_not_found",
+            PolicyError::RootAbsent(_) => "root_absent",
             PolicyError::NotADirectory(_) => "path_not_directory",
             PolicyError::Unreadable { .. } => "path_unreadable",
             PolicyError::OutsideRoots { .. } => "path_outside_roots",
@@ -91,8 +94,21 @@ impl Protection {
     }
 }
 
-/// The allowed roots, canonicalized once, plus how `~` expands and what is
-/// protected.
+/// An allowed root as it stands at the moment it is looked at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootNow {
+    /// The root as configured (made absolute).
+    pub configured: PathBuf,
+    /// Its canonical form, or `None` while it is missing or not a directory.
+    pub resolved: Option<PathBuf>,
+}
+
+/// The allowed roots, plus how `~` expands and what is protected.
+///
+/// Roots are resolved each time a path is checked, not once at start: a
+/// root that appears later (a NAS mounted after the server started) is
+/// usable as soon as it is there, and one that goes away is refused with a
+/// message that says so instead of a bare "outside the allowed roots".
 #[derive(Debug, Clone)]
 pub struct PathPolicy {
     roots: Vec<PathBuf>,
@@ -101,30 +117,27 @@ pub struct PathPolicy {
 }
 
 impl PathPolicy {
-    /// Builds the policy. Roots that do not exist are dropped (and logged):
-    /// a root that later appears needs a reload, never a silent widening.
+    /// Builds the policy. A root that is not there yet is kept (and logged):
+    /// it counts from the moment it exists.
     pub fn new(roots: impl IntoIterator<Item = PathBuf>, home: Option<PathBuf>) -> PathPolicy {
-        let mut canonical: Vec<PathBuf> = Vec::new();
+        let mut configured: Vec<PathBuf> = Vec::new();
         for root in roots {
-            match root.canonicalize() {
-                Ok(c) if c.is_dir() => {
-                    if !canonical.contains(&c) {
-                        canonical.push(c);
-                    }
-                }
-                Ok(c) => {
-                    tracing::warn!(root = %c.display(), "allowed root is not a directory; ignored")
-                }
-                Err(e) => {
-                    tracing::warn!(root = %root.display(), error = %e, "allowed root cannot be resolved; ignored")
-                }
+            let root = std::path::absolute(&root).map_or(root, |a| lexical_normalize(&a));
+            if !configured.contains(&root) {
+                configured.push(root);
             }
         }
-        PathPolicy {
-            roots: canonical,
+        let policy = PathPolicy {
+            roots: configured,
             home,
             protection: Protection::default(),
+        };
+        for root in policy.roots_now() {
+            if root.resolved.is_none() {
+                tracing::warn!(root = %root.configured.display(), "allowed root is not there now; it is used once it appears");
+            }
         }
+        policy
     }
 
     /// Adds protected paths (and carve-outs inside them). Paths that exist
@@ -148,8 +161,15 @@ impl PathPolicy {
         &self.protection
     }
 
-    pub fn roots(&self) -> &[PathBuf] {
-        &self.roots
+    /// Every configured root, resolved now.
+    pub fn roots_now(&self) -> Vec<RootNow> {
+        self.roots
+            .iter()
+            .map(|configured| RootNow {
+                configured: configured.clone(),
+                resolved: configured.canonicalize().ok().filter(|c| c.is_dir()),
+            })
+            .collect()
     }
 
     /// Checks a directory the user named (as typed: `~` allowed).
@@ -166,6 +186,8 @@ impl PathPolicy {
     /// Checks any existing path the user named.
     pub fn check_existing(&self, raw: &str) -> Result<AllowedPath, PolicyError> {
         let expanded = self.expand(raw)?;
+        let roots = self.roots_now();
+        refuse_under_absent_root(&roots, &expanded)?;
         let canonical = match expanded.canonicalize() {
             Ok(c) => c,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -178,7 +200,7 @@ impl PathPolicy {
                 })
             }
         };
-        self.inside_roots(raw.trim(), &expanded, canonical)
+        self.inside_roots(&roots, raw.trim(), &expanded, canonical)
     }
 
     /// Checks a directory that a workflow will create if it is missing (a
@@ -190,6 +212,10 @@ impl PathPolicy {
         if expanded.exists() || expanded.is_symlink() {
             return self.check_dir(raw);
         }
+        // Before the walk up: under an unmounted root it would reach the
+        // mount point's parent and report the path as outside every root.
+        let roots = self.roots_now();
+        refuse_under_absent_root(&roots, &expanded)?;
         let mut missing: Vec<std::ffi::OsString> = Vec::new();
         let mut existing = expanded.as_path();
         while !(existing.exists() || existing.is_symlink()) {
@@ -224,7 +250,7 @@ impl PathPolicy {
         for name in missing.iter().rev() {
             canonical.push(name);
         }
-        self.inside_roots(raw.trim(), &expanded, canonical)
+        self.inside_roots(&roots, raw.trim(), &expanded, canonical)
     }
 
     /// Creates a checked target directory and checks it again once it exists.
@@ -247,11 +273,16 @@ impl PathPolicy {
 
     fn inside_roots(
         &self,
+        roots: &[RootNow],
         raw: &str,
         expanded: &Path,
         canonical: PathBuf,
     ) -> Result<AllowedPath, PolicyError> {
-        if let Some(root) = self.roots.iter().find(|root| canonical.starts_with(root)) {
+        let containing = roots
+            .iter()
+            .filter_map(|r| r.resolved.as_ref())
+            .find(|root| canonical.starts_with(root));
+        if let Some(root) = containing {
             if self.protection.covers(&canonical) {
                 return Err(PolicyError::Protected(canonical.display().to_string()));
             }
@@ -269,19 +300,8 @@ impl PathPolicy {
         };
         Err(PolicyError::OutsideRoots {
             shown,
-            roots: self.roots_text(),
+            roots: roots_text(roots),
         })
-    }
-
-    fn roots_text(&self) -> String {
-        if self.roots.is_empty() {
-            return "none are configured".to_string();
-        }
-        self.roots
-            .iter()
-            .map(|r| r.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
     }
 
     fn expand(&self, raw: &str) -> Result<PathBuf, PolicyError> {
@@ -319,6 +339,36 @@ impl PathPolicy {
         }
         Ok(path)
     }
+}
+
+/// Refuses a path that lies (as written) under a root that is missing now,
+/// so the user hears about the root rather than "does not exist".
+fn refuse_under_absent_root(roots: &[RootNow], expanded: &Path) -> Result<(), PolicyError> {
+    let lexical = lexical_normalize(expanded);
+    match roots
+        .iter()
+        .find(|r| r.resolved.is_none() && lexical.starts_with(&r.configured))
+    {
+        Some(absent) => Err(PolicyError::RootAbsent(
+            absent.configured.display().to_string(),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// "/srv, /mnt/nas (not there now)".
+fn roots_text(roots: &[RootNow]) -> String {
+    if roots.is_empty() {
+        return "none are configured".to_string();
+    }
+    roots
+        .iter()
+        .map(|r| match &r.resolved {
+            Some(resolved) => resolved.display().to_string(),
+            None => format!("{} (not there now)", r.configured.display()),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn looks_windows(raw: &str) -> bool {
@@ -500,9 +550,32 @@ mod tests {
     }
 
     #[test]
-    fn missing_roots_are_dropped() {
-        let policy = PathPolicy::new([PathBuf::from("/definitely/not/here")], None);
-        assert!(policy.roots().is_empty());
+    fn a_root_missing_at_start_counts_once_it_appears() {
+        let dir = tempfile::tempdir().unwrap();
+        let nas = dir.path().join("nas");
+        let policy = PathPolicy::new([nas.clone()], None);
+        let inside = format!("{}/photos", nas.display());
+        let absent = PolicyError::RootAbsent(nas.display().to_string());
+        assert_eq!(policy.check_dir(&inside).unwrap_err(), absent);
+        assert_eq!(policy.check_target(&inside).unwrap_err(), absent);
+        assert!(absent
+            .to_string()
+            .contains("is an allowed root but is not there now (not mounted?)"));
+        let elsewhere = policy.check_dir("/").unwrap_err().to_string();
+        assert!(elsewhere.contains("(not there now)"), "{elsewhere}");
+
+        std::fs::create_dir_all(nas.join("photos")).unwrap();
+        let allowed = policy.check_dir(&inside).unwrap();
+        assert_eq!(allowed.root(), nas.canonicalize().unwrap());
+
+        // Unmounted again: refused again, never treated as outside.
+        std::fs::remove_dir_all(&nas).unwrap();
+        assert_eq!(policy.recheck(allowed.as_path()).unwrap_err(), absent);
+    }
+
+    #[test]
+    fn no_roots_at_all_says_so() {
+        let policy = PathPolicy::new(Vec::<PathBuf>::new(), None);
         let err = policy.check_dir("/").unwrap_err();
         assert!(err.to_string().contains("none are configured"));
     }

@@ -3,4 +3,4 @@
 mod allowed_path;
 pub mod cron;
 
-pub use allowed_path::{AllowedPath, PathPolicy, PolicyError, Protection};
+pub use allowed_path::{AllowedPath, PathPolicy, PolicyError, Protection, RootNow};

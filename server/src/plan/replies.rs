@@ -105,12 +105,11 @@ async fn stop_schedule(
 fn describe(task: &app::api::TaskView) -> String {
     let p = &task.progress;
     let mut text = format!(
-        "Task #{} ({}) is {}: {} / {} files",
+        "Task #{} ({}) is {}: {}",
         task.id,
         task.summary,
         task.state.as_str(),
-        p.files_done,
-        p.files_total
+        app::format::files_progress(p.files_done, p.files_total)
     );
     if let Some(e) = &task.error {
         text.push_str(&format!(". {e}"));

@@ -109,7 +109,7 @@ pub fn run(
         .map_err(io_error("Could not read the quarantine manifest"))?;
     let mut log = RestoredLog::open(&dir).map_err(io_error("Could not open the restore log"))?;
     let mut progress = ProgressView {
-        files_total: pending.len() as u64,
+        files_total: Some(pending.len() as u64),
         bytes_total: pending.iter().map(|e| e.size).sum(),
         ..ProgressView::default()
     };
@@ -172,7 +172,7 @@ pub fn run(
     let done = format!(
         "Put back {} of {} files ({}) from the quarantine of task #{}.",
         progress.files_done,
-        progress.files_total,
+        pending.len(),
         app::format::bytes(progress.bytes_done),
         params.cleanup_task_id
     );

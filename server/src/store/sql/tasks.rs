@@ -149,6 +149,19 @@ async fn mark_confirmed(
     Ok(())
 }
 
+/// `files_total` while it is not known yet: the column cannot hold NULL.
+const UNKNOWN_TOTAL: i64 = -1;
+
+/// The file total as stored. A zero beside files already done was written
+/// before [`UNKNOWN_TOTAL`] existed, and meant the same.
+fn stored_total(stored: i64, files_done: u64) -> Option<u64> {
+    match stored {
+        n if n < 0 => None,
+        0 if files_done > 0 => None,
+        n => Some(n as u64),
+    }
+}
+
 fn task_from_row(row: &sqlx::any::AnyRow) -> Result<Task, StoreError> {
     let state_text: String = row.try_get("state")?;
     let state = TaskState::parse(&state_text)
@@ -165,7 +178,7 @@ fn task_from_row(row: &sqlx::any::AnyRow) -> Result<Task, StoreError> {
         state,
         progress: ProgressView {
             files_done: count("files_done")?,
-            files_total: count("files_total")?,
+            files_total: stored_total(row.try_get("files_total")?, count("files_done")?),
             bytes_done: count("bytes_done")?,
             bytes_total: count("bytes_total")?,
             current: row.try_get("current_item")?,
@@ -367,7 +380,7 @@ impl Store for SqlStore {
              WHERE id = $7 AND state = 'running' AND owner = $8",
         )
         .bind(clamp(p.files_done))
-        .bind(clamp(p.files_total))
+        .bind(p.files_total.map_or(UNKNOWN_TOTAL, clamp))
         .bind(clamp(p.bytes_done))
         .bind(clamp(p.bytes_total))
         .bind(&p.current)
@@ -552,5 +565,19 @@ impl Store for SqlStore {
         }
         tx.commit().await?;
         Ok(recovered)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{stored_total, UNKNOWN_TOTAL};
+
+    #[test]
+    fn an_unknown_file_total_reads_back_as_unknown() {
+        assert_eq!(stored_total(UNKNOWN_TOTAL, 30), None);
+        // Stored as 0 by earlier versions while a backup walked.
+        assert_eq!(stored_total(0, 30), None);
+        assert_eq!(stored_total(0, 0), Some(0));
+        assert_eq!(stored_total(40, 30), Some(40));
     }
 }

@@ -242,7 +242,7 @@ pub fn run(
     if !created {
         let started = Zoned::now();
         let unchanged = while_reporting(
-            || report(ctx, &seen, &counters, false),
+            || report(ctx, &seen, &counters, false, Walk::Going),
             || {
                 last.unchanged_since(&repo, &walk, &ctx.cancel_flag(), |path, node| {
                     seen.walked(path, node)
@@ -259,7 +259,7 @@ pub fn run(
             counters.total.store(total, Ordering::Relaxed);
             counters.done.store(total, Ordering::Relaxed);
             seen.total_bytes.store(total, Ordering::Relaxed);
-            report(ctx, &seen, &counters, true);
+            report(ctx, &seen, &counters, true, Walk::Finished);
             let summary = format!(
                 "{} Nothing had changed since snapshot {}, so no file was read.",
                 describe(&snap, source.as_path(), repo_dir.as_path()),
@@ -282,7 +282,7 @@ pub fn run(
     );
 
     let result = while_reporting(
-        || report(ctx, &seen, &counters, false),
+        || report(ctx, &seen, &counters, false, Walk::Going),
         || {
             repo.archive(
                 &BackupOptions::default(),
@@ -292,7 +292,7 @@ pub fn run(
             )
         },
     );
-    report(ctx, &seen, &counters, true);
+    report(ctx, &seen, &counters, true, Walk::Going);
     let errors = seen.errors.lock().map(|e| e.clone()).unwrap_or_default();
     for line in &errors {
         ctx.log("file_error", line.clone());
@@ -309,7 +309,7 @@ pub fn run(
     // The byte counter may stop short of the walk's estimate; done is done.
     let total = counters.total.load(Ordering::Relaxed);
     counters.done.store(total, Ordering::Relaxed);
-    report(ctx, &seen, &counters, true);
+    report(ctx, &seen, &counters, true, Walk::Finished);
     let mut summary = describe(&snap, source.as_path(), repo_dir.as_path());
     if created {
         summary.push_str(&format!(
@@ -396,16 +396,24 @@ fn previous_size<S: rustic_core::Open>(
         .and_then(|s| s.summary.map(|sum| sum.total_bytes_processed))
 }
 
-fn report(ctx: &TaskContext, seen: &Seen, counters: &Counters, force: bool) {
+/// Whether the walk has seen every file, which makes its count the total.
+#[derive(Clone, Copy, PartialEq)]
+enum Walk {
+    Going,
+    Finished,
+}
+
+fn report(ctx: &TaskContext, seen: &Seen, counters: &Counters, force: bool, walk: Walk) {
     let total = counters
         .total
         .load(Ordering::Relaxed)
         .max(seen.total_bytes.load(Ordering::Relaxed));
+    let files_done = seen.files.load(Ordering::Relaxed);
     ctx.progress(
         &ProgressView {
-            files_done: seen.files.load(Ordering::Relaxed),
+            files_done,
             // Unknown until the walk ends; the bytes carry the progress bar.
-            files_total: 0,
+            files_total: (walk == Walk::Finished).then_some(files_done),
             bytes_done: counters.done.load(Ordering::Relaxed).min(total),
             bytes_total: total,
             current: seen

@@ -339,7 +339,7 @@ pub fn run(
     let files_done = AtomicU64::new(0);
     let progress = || ProgressView {
         files_done: files_done.load(Ordering::Relaxed),
-        files_total: total_files,
+        files_total: Some(total_files),
         bytes_done: counters.done.load(Ordering::Relaxed).min(total_bytes),
         bytes_total: total_bytes,
         current: None,

@@ -106,7 +106,7 @@ pub fn run(
         ctx.log("info", warning);
     }
     let mut progress = ProgressView {
-        files_total: selected.len() as u64,
+        files_total: Some(selected.len() as u64),
         bytes_total: selected.iter().map(|c| c.size).sum(),
         ..ProgressView::default()
     };
@@ -177,12 +177,8 @@ pub fn run(
     let mut moved = format!(
         "Moved {} of {} {} ({}) into quarantine at {}.",
         progress.files_done,
-        progress.files_total,
-        if progress.files_total == 1 {
-            "file"
-        } else {
-            "files"
-        },
+        selected.len(),
+        if selected.len() == 1 { "file" } else { "files" },
         app::format::bytes(progress.bytes_done),
         quarantine.task_dir().display(),
     );

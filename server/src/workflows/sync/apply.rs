@@ -28,31 +28,44 @@ pub fn apply(
     retention: Option<Duration>,
 ) -> Result<Outcome, WorkflowError> {
     let dst = &plan.destination;
+    let versions_root = dst.join(VERSIONS_DIR);
     if let Some(keep) = retention {
-        purge_old_versions(&dst.join(VERSIONS_DIR), keep, ctx);
+        purge_old_versions(&versions_root, keep, ctx);
     }
-    let versions = dst
-        .join(VERSIONS_DIR)
-        .join(format!("task-{}", ctx.task_id()));
+    // Made by the first file set aside, never before: a mirror that
+    // replaces and deletes nothing leaves no versions area behind.
+    let versions = versions_root.join(format!("task-{}", ctx.task_id()));
     // A run that was killed leaves its marker (and maybe temporary files);
     // only then is the destination searched for leftovers.
-    let marker = dst.join(VERSIONS_DIR).join(IN_PROGRESS);
-    if marker.exists() {
+    let marker = dst.join(IN_PROGRESS);
+    let older_marker = versions_root.join(OLDER_IN_PROGRESS);
+    if marker.exists() || older_marker.exists() {
         remove_stale_temps(dst);
+        let _ = fs::remove_file(&older_marker);
     }
-    if let Some(parent) = marker.parent() {
-        let _ = fs::create_dir_all(parent);
+    // Only copies write temporary files, so only they need the marker.
+    let copies = plan.changes.iter().any(|c| c.kind != ChangeKind::Delete);
+    if copies {
+        let _ = File::create(&marker);
     }
-    let _ = File::create(&marker);
     let result = apply_marked(plan, params, ctx, &versions);
     // Cancelled or failed runs leave no temporary files either: each copy
     // removes its own on error, so the marker can go whatever happened.
-    let _ = fs::remove_file(&marker);
+    if copies {
+        let _ = fs::remove_file(&marker);
+    }
+    // An empty versions area (every version in it purged) is only clutter;
+    // `remove_dir` leaves one that holds anything.
+    let _ = fs::remove_dir(&versions_root);
     result
 }
 
-/// Marks a sync under way in the destination (inside the versions area).
-const IN_PROGRESS: &str = "sync-in-progress";
+/// Marks a sync under way in the destination. Named like a temporary file,
+/// so walks skip it and a leftover goes with the other temporary files.
+const IN_PROGRESS: &str = ".tend-tmp-sync-in-progress";
+/// The marker's former place, inside the versions area: a destination
+/// synced by an older Tend that was killed mid-run still has it.
+const OLDER_IN_PROGRESS: &str = "sync-in-progress";
 
 fn apply_marked(
     plan: &SyncPlan,
@@ -79,7 +92,7 @@ fn apply_marked(
         .filter(|c| c.kind == ChangeKind::Delete && !plan.directories.contains(&c.relative))
         .collect();
     let total = ProgressView {
-        files_total: plan.changes.len() as u64,
+        files_total: Some(plan.changes.len() as u64),
         bytes_total: plan.bytes_to_copy(),
         ..ProgressView::default()
     };
@@ -496,6 +509,8 @@ mod tests {
         let policy = PathPolicy::new([dir.path().to_path_buf()], None);
         let source = policy.check_dir(&src.display().to_string()).unwrap();
         let destination = policy.check_target(&dst.display().to_string()).unwrap();
+        // As `run` does before it applies a plan.
+        let destination = policy.create_target(&destination).unwrap();
         let plan = compared(&source, &destination);
         assert_eq!(plan.changes.len(), 3);
         // Gone between the comparison and the copy.
