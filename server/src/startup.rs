@@ -106,7 +106,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         NodeSettings {
             name: config.node_name(),
             lease: Duration::from_secs(config.node_lease_secs),
-            max_attempts: config.max_attempts,
+            policy: config.run_policy(),
         },
     );
     workers.recover_at_start().await?;

@@ -293,6 +293,7 @@ async fn scheduled_plan(store: &SqlStore, now: i64) -> app::api::ScheduleView {
                 workflow: "cleanup".into(),
                 summary: "Clean".into(),
                 params: serde_json::json!({"workflow": "cleanup", "directory": "/nowhere"}),
+                timeout_secs: None,
             },
             created_at: now,
         })

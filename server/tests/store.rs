@@ -12,7 +12,7 @@ use serde_json::json;
 use support::databases::TestDatabase;
 use tend::rules::RuleStore;
 use tend::store::{
-    CancelOutcome, Confirmed, Finish, NewPlan, NewTask, SqlStore, Store, StoreError, Sweeper,
+    CancelOutcome, Confirmed, Finish, Lease, NewPlan, NewTask, SqlStore, Store, StoreError, Sweeper,
 };
 
 async fn two_nodes(db: &TestDatabase) -> (Arc<SqlStore>, Arc<SqlStore>) {
@@ -31,7 +31,12 @@ fn new_task() -> NewTask {
         workflow: "cleanup".into(),
         summary: "test".into(),
         params: json!({"directory": "/x"}),
+        timeout_secs: None,
     }
+}
+
+fn lease(owner: &str, attempt: i64) -> Lease<'_> {
+    Lease { owner, attempt }
 }
 
 fn plan(id: &str, expires_at: i64) -> NewPlan {
@@ -65,7 +70,7 @@ async fn tasks_are_claimed_oldest_first_once_and_a_finished_task_never_changes()
         let done = s
             .finish(
                 a.id,
-                "n1",
+                lease("n1", 1),
                 Finish::Succeeded {
                     result: "ok".into(),
                 },
@@ -77,7 +82,7 @@ async fn tasks_are_claimed_oldest_first_once_and_a_finished_task_never_changes()
         let again = s
             .finish(
                 a.id,
-                "n1",
+                lease("n1", 1),
                 Finish::Failed {
                     error: "x".into(),
                     result: None,
@@ -410,13 +415,14 @@ async fn a_node_cut_off_past_its_lease_cannot_overwrite_the_run_that_replaced_it
             current: None,
         };
         assert!(matches!(
-            a.update_progress(task.id, "node-a", &progress, 71).await,
+            a.update_progress(task.id, lease("node-a", 1), &progress, 71)
+                .await,
             Err(StoreError::NotOwner { .. })
         ));
         let stale = a
             .finish(
                 task.id,
-                "node-a",
+                lease("node-a", 1),
                 Finish::Succeeded { result: "a".into() },
                 72,
             )
@@ -431,7 +437,7 @@ async fn a_node_cut_off_past_its_lease_cannot_overwrite_the_run_that_replaced_it
         let done = b
             .finish(
                 task.id,
-                "node-b",
+                lease("node-b", 2),
                 Finish::Succeeded { result: "b".into() },
                 80,
             )

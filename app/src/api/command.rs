@@ -97,4 +97,8 @@ pub struct ErrorBody {
     pub code: String,
     /// What happened and what to do, for a person.
     pub error: String,
+    /// The task the request is about, where there is one: a plan confirmed
+    /// before answers 409 with the task it made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<i64>,
 }

@@ -18,4 +18,4 @@ pub use rules::{
     PatternAliasView, PhraseRuleView, RuleKind, RulesView, INTENT_NAMES,
 };
 pub use schedule::{RescheduleRequest, ScheduleView};
-pub use task::{ProgressView, TaskState, TaskView};
+pub use task::{AttemptView, ProgressView, TaskState, TaskView};

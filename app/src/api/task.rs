@@ -7,15 +7,18 @@ use serde::{Deserialize, Serialize};
 pub enum TaskState {
     Queued,
     Running,
+    /// An attempt failed with a transient error; the next runs at `run_at`.
+    Retrying,
     Succeeded,
     Failed,
     Cancelled,
 }
 
 impl TaskState {
-    pub const ALL: [TaskState; 5] = [
+    pub const ALL: [TaskState; 6] = [
         TaskState::Queued,
         TaskState::Running,
+        TaskState::Retrying,
         TaskState::Succeeded,
         TaskState::Failed,
         TaskState::Cancelled,
@@ -25,6 +28,7 @@ impl TaskState {
         match self {
             TaskState::Queued => "queued",
             TaskState::Running => "running",
+            TaskState::Retrying => "retrying",
             TaskState::Succeeded => "succeeded",
             TaskState::Failed => "failed",
             TaskState::Cancelled => "cancelled",
@@ -76,4 +80,42 @@ pub struct TaskView {
     pub updated_at: i64,
     /// Increases with every change; lets clients drop stale updates.
     pub revision: i64,
+    /// When the current or last attempt started (Unix ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<i64>,
+    /// Not claimed before this (Unix ms): a retrying task's next attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_at: Option<i64>,
+    /// The node running it, or that ran its last attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// Its own time limit ("give up after 2 hours"), seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_secs: Option<i64>,
+    /// The task this one runs again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_of: Option<i64>,
+    /// Every attempt, oldest first: filled in for one task
+    /// (`GET /api/tasks/{id}`), empty in lists.
+    #[serde(default)]
+    pub attempts: Vec<AttemptView>,
+}
+
+/// One attempt at a task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttemptView {
+    pub attempt: i64,
+    /// When it started (Unix ms).
+    pub at: i64,
+    pub node: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<i64>,
+    /// succeeded, failed, retrying, cancelled, released, interrupted; none
+    /// while it runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }

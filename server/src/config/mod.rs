@@ -307,6 +307,14 @@ impl Config {
     }
 
     /// The root that is always allowed: `<data_dir>/files`.
+    /// Attempts, backoff and time limits for this node's workers.
+    pub fn run_policy(&self) -> crate::queue::RunPolicy {
+        crate::queue::RunPolicy {
+            max_attempts: self.max_attempts.max(1),
+            ..crate::queue::RunPolicy::default()
+        }
+    }
+
     pub fn default_root(&self) -> PathBuf {
         self.data_dir.join("files")
     }

@@ -67,9 +67,10 @@ impl ApiError {
                 }
                 // A repository that cannot be opened (wrong password, damaged):
                 // the user needs the message, it is not Tend's internal fault.
-                PlanError::Workflow(crate::workflows::WorkflowError::Engine(_)) => {
-                    (StatusCode::CONFLICT, "repository_unusable")
-                }
+                PlanError::Workflow(
+                    crate::workflows::WorkflowError::Engine(_)
+                    | crate::workflows::WorkflowError::Unavailable(_),
+                ) => (StatusCode::CONFLICT, "repository_unusable"),
                 PlanError::Workflow(_) => (StatusCode::INTERNAL_SERVER_ERROR, "preview_failed"),
             },
             ApiError::Store(s) => store_status(s),
@@ -107,6 +108,8 @@ fn store_status(e: &StoreError) -> (StatusCode, &'static str) {
         StoreError::IllegalTransition { .. } | StoreError::NotOwner { .. } => {
             (StatusCode::CONFLICT, "task_state_conflict")
         }
+        StoreError::QueueFull { .. } => (StatusCode::SERVICE_UNAVAILABLE, "queue_full"),
+        StoreError::NotRetryable { .. } => (StatusCode::CONFLICT, "not_retryable"),
         StoreError::Database(_)
         | StoreError::Migrate(_)
         | StoreError::UnsupportedUrl(_)
@@ -127,13 +130,49 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             code: code.to_string(),
             error,
+            task_id: self.store_error().and_then(task_of),
         };
+        let retry_after = self.retry_after_secs();
         let mut response = (status, Json(body)).into_response();
-        if let ApiError::TooManyAttempts { retry_after_secs } = self {
+        if let Some(secs) = retry_after {
             response
                 .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
         }
         response
+    }
+}
+
+/// How long a queue-full refusal asks a client to wait before trying again.
+const QUEUE_FULL_RETRY_AFTER_SECS: u64 = 30;
+
+impl ApiError {
+    fn store_error(&self) -> Option<&StoreError> {
+        match self {
+            ApiError::Store(s)
+            | ApiError::Plan(PlanError::Store(s))
+            | ApiError::Rules(RuleError::Store(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            ApiError::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+            _ => matches!(self.store_error(), Some(StoreError::QueueFull { .. }))
+                .then_some(QUEUE_FULL_RETRY_AFTER_SECS),
+        }
+    }
+}
+
+/// The task a store error is about, for the error body.
+fn task_of(e: &StoreError) -> Option<i64> {
+    match e {
+        StoreError::PlanAlreadyConfirmed(id)
+        | StoreError::TaskNotFound(id)
+        | StoreError::NotRetryable { id, .. }
+        | StoreError::NotOwner { id }
+        | StoreError::IllegalTransition { id, .. } => Some(*id),
+        _ => None,
     }
 }

@@ -77,6 +77,7 @@ pub async fn offer(
                 workflow,
                 summary,
                 params: task_params,
+                timeout_secs: None,
             },
             created_at: now,
         })

@@ -1,28 +1,89 @@
 //! Workers: claim queued tasks, run their workflow on a blocking thread, and
 //! turn the workflow's reports into stored progress and broadcast updates.
+//! An attempt ends in one of the [`Finish`]es: a transient failure is
+//! retried after a backoff, a time limit or a stall stops it as a transient
+//! failure, and a node that is stopping releases its tasks at a safe point
+//! without spending their attempt.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, watch, Notify};
 
+use super::retry::{backoff_ms, RunPolicy};
 use crate::hub::EventHub;
-use crate::store::{CancelOutcome, Finish, Store, StoreError, Sweeper, Task};
+use crate::store::{CancelOutcome, Finish, Lease, Store, StoreError, Sweeper, Task};
 use crate::workflows::{self, Outcome, Report, TaskContext, WorkflowEnv, WorkflowParams};
 
-/// Cancel flags of the tasks running in this process.
+/// Why a running task was asked to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum StopReason {
+    None = 0,
+    /// A user cancelled it.
+    Cancel = 1,
+    /// This node is stopping: release it, without spending the attempt.
+    Shutdown = 2,
+    /// Its time limit passed, or it made no progress for too long.
+    Limit = 3,
+}
+
+impl StopReason {
+    fn from_u8(v: u8) -> StopReason {
+        match v {
+            1 => StopReason::Cancel,
+            2 => StopReason::Shutdown,
+            3 => StopReason::Limit,
+            _ => StopReason::None,
+        }
+    }
+}
+
+/// A task running in this process: the flag its workflow polls, why it
+/// was raised, and the attempt it runs.
+struct Running {
+    stop: Arc<AtomicBool>,
+    reason: AtomicU8,
+    attempt: i64,
+}
+
+impl Running {
+    /// Raises the stop flag; the first reason given is the one kept.
+    fn stop(&self, reason: StopReason) {
+        let _ = self.reason.compare_exchange(
+            StopReason::None as u8,
+            reason as u8,
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        );
+        self.stop.store(true, Ordering::SeqCst);
+    }
+
+    fn reason(&self) -> StopReason {
+        StopReason::from_u8(self.reason.load(Ordering::SeqCst))
+    }
+}
+
+/// The tasks running in this process.
 #[derive(Clone, Default)]
 pub struct CancelRegistry {
-    flags: Arc<Mutex<HashMap<i64, Arc<AtomicBool>>>>,
+    running: Arc<Mutex<HashMap<i64, Arc<Running>>>>,
 }
 
 impl CancelRegistry {
-    fn register(&self, id: i64, already: bool) -> Arc<AtomicBool> {
-        let flag = Arc::new(AtomicBool::new(already));
-        self.lock().insert(id, flag.clone());
-        flag
+    fn register(&self, id: i64, attempt: i64, already_cancelled: bool) -> Arc<Running> {
+        let running = Arc::new(Running {
+            stop: Arc::new(AtomicBool::new(false)),
+            reason: AtomicU8::new(0),
+            attempt,
+        });
+        if already_cancelled {
+            running.stop(StopReason::Cancel);
+        }
+        self.lock().insert(id, running.clone());
+        running
     }
 
     fn remove(&self, id: i64) {
@@ -34,19 +95,35 @@ impl CancelRegistry {
         self.lock().keys().copied().collect()
     }
 
-    /// Asks a running task to stop; false if it is not running here.
+    /// The tasks running here with their attempts.
+    fn leases(&self) -> Vec<(i64, i64)> {
+        self.lock().iter().map(|(id, r)| (*id, r.attempt)).collect()
+    }
+
+    /// Asks a running task to stop (a user's cancel); false if it is not
+    /// running here.
     pub fn signal(&self, id: i64) -> bool {
+        self.stop(id, StopReason::Cancel)
+    }
+
+    fn stop(&self, id: i64, reason: StopReason) -> bool {
         match self.lock().get(&id) {
-            Some(flag) => {
-                flag.store(true, Ordering::Relaxed);
+            Some(running) => {
+                running.stop(reason);
                 true
             }
             None => false,
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<AtomicBool>>> {
-        match self.flags.lock() {
+    fn stop_all(&self, reason: StopReason) {
+        for running in self.lock().values() {
+            running.stop(reason);
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<Running>>> {
+        match self.running.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
         }
@@ -58,6 +135,11 @@ impl CancelRegistry {
 const HEARTBEAT: Duration = Duration::from_secs(1);
 /// How often a node looks for other nodes' abandoned tasks, at most.
 const SWEEP: Duration = Duration::from_secs(10);
+/// How often a running task's time limit and progress are looked at.
+const LIMIT_CHECK: Duration = Duration::from_millis(250);
+/// How long a task stopped for its time limit gets to return before its
+/// worker gives up on it (see [`Workers::execute`]).
+const ABANDON_AFTER: Duration = Duration::from_secs(5);
 
 pub struct Workers {
     store: Arc<dyn Store>,
@@ -71,7 +153,11 @@ pub struct Workers {
     /// a busy node is never mistaken for a dead one; the clocks of nodes
     /// sharing a database must agree far better than this.
     lease: Duration,
-    max_attempts: i64,
+    policy: RunPolicy,
+    /// Set when the node is stopping: no new task is claimed.
+    draining: AtomicBool,
+    /// Tells the workers' loops that a task ended (drain waits on it).
+    ended: Notify,
     pub cancels: CancelRegistry,
 }
 
@@ -79,7 +165,7 @@ pub struct Workers {
 pub struct NodeSettings {
     pub name: String,
     pub lease: Duration,
-    pub max_attempts: i64,
+    pub policy: RunPolicy,
 }
 
 impl Workers {
@@ -96,7 +182,9 @@ impl Workers {
             wake: Notify::new(),
             node: node.name,
             lease: node.lease,
-            max_attempts: node.max_attempts,
+            policy: node.policy,
+            draining: AtomicBool::new(false),
+            ended: Notify::new(),
             cancels: CancelRegistry::default(),
         })
     }
@@ -116,7 +204,7 @@ impl Workers {
         let stale_before = now - self.lease.as_millis() as i64;
         let recovered = self
             .store
-            .recover_interrupted(self.max_attempts, sweeper, stale_before, now)
+            .recover_interrupted(self.policy.max_attempts, sweeper, stale_before, now)
             .await?;
         for task in &recovered {
             tracing::warn!(
@@ -178,7 +266,8 @@ impl Workers {
         }
     }
 
-    /// Starts `count` worker loops that run until `shutdown` turns true.
+    /// Starts `count` worker loops that run until `shutdown` turns true or
+    /// the node drains.
     pub fn start(self: &Arc<Self>, count: usize, shutdown: watch::Receiver<bool>) {
         self.start_lease(shutdown.clone());
         for _ in 0..count {
@@ -186,7 +275,7 @@ impl Workers {
             let mut shutdown = shutdown.clone();
             tokio::spawn(async move {
                 loop {
-                    if *shutdown.borrow() {
+                    if *shutdown.borrow() || workers.is_draining() {
                         return;
                     }
                     match workers
@@ -202,7 +291,8 @@ impl Workers {
                         Ok(None) => {}
                         Err(e) => tracing::error!(error = %e, "could not claim a task"),
                     }
-                    // Woken by a new task, or poll now and then as a backstop.
+                    // Woken by a new task, or poll now and then as a backstop
+                    // (a retry's backoff ending is found this way too).
                     tokio::select! {
                         _ = workers.wake.notified() => {}
                         _ = tokio::time::sleep(Duration::from_secs(2)) => {}
@@ -213,7 +303,56 @@ impl Workers {
         }
     }
 
-    /// Cancels a task: at once if queued, by signalling its worker if running.
+    fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
+    }
+
+    /// A graceful stop: claims nothing more, asks every running task to
+    /// stop at its next safe point (a backup before its snapshot is
+    /// written, a sync or cleanup between two files) and waits up to
+    /// `grace` for them to be released back to the queue, their attempt not
+    /// spent. A task still running then (blocked in a system call) is
+    /// released here; its thread dies with the process. Returns how many
+    /// tasks were released.
+    pub async fn drain(&self, grace: Duration) -> usize {
+        self.draining.store(true, Ordering::SeqCst);
+        self.wake();
+        let running = self.cancels.leases();
+        if running.is_empty() {
+            return 0;
+        }
+        tracing::info!(
+            tasks = running.len(),
+            "stopping: asking running tasks to stop at a safe point"
+        );
+        self.cancels.stop_all(StopReason::Shutdown);
+        let deadline = tokio::time::Instant::now() + grace;
+        while !self.cancels.ids().is_empty() {
+            let ended = self.ended.notified();
+            if tokio::time::timeout_at(deadline, ended).await.is_err() {
+                break;
+            }
+        }
+        for (id, attempt) in self.cancels.leases() {
+            let lease = Lease {
+                owner: &self.node,
+                attempt,
+            };
+            let note = "released: the server stopped before this task reached a safe point; it runs again from the start".to_string();
+            match self
+                .store
+                .finish(id, lease, Finish::Released { note }, crate::now_ms())
+                .await
+            {
+                Ok(task) => self.hub.publish(task),
+                Err(e) => tracing::warn!(task = id, error = %e, "could not release a task"),
+            }
+        }
+        running.len()
+    }
+
+    /// Cancels a task: at once if queued or waiting to retry, by signalling
+    /// its worker if running.
     pub async fn cancel(&self, id: i64) -> Result<(Task, CancelOutcome), StoreError> {
         let (task, outcome) = self.store.request_cancel(id, crate::now_ms()).await?;
         if outcome == CancelOutcome::Requested {
@@ -221,6 +360,17 @@ impl Workers {
         }
         self.hub.publish(task.clone());
         Ok((task, outcome))
+    }
+
+    /// Runs a failed or cancelled task again, as a new task.
+    pub async fn retry(&self, id: i64) -> Result<Task, StoreError> {
+        let task = self.store.retry_task(id, crate::now_ms()).await?;
+        self.hub.publish(task.clone());
+        if let Ok(old) = self.store.get_task(id).await {
+            self.hub.publish(old);
+        }
+        self.wake();
+        Ok(task)
     }
 
     /// Tells idle workers there is work.
@@ -231,84 +381,217 @@ impl Workers {
 
     async fn run(&self, task: Task) {
         let id = task.id;
-        let cancel = self.cancels.register(id, task.cancel_requested);
-        let finish = match serde_json::from_value::<WorkflowParams>(task.parameters.clone()) {
-            Err(e) => Finish::Failed {
-                error: format!("The task's parameters cannot be read: {e}"),
-                result: None,
-            },
-            Ok(params) => self.execute(id, params, cancel).await,
+        let running = self
+            .cancels
+            .register(id, task.attempt, task.cancel_requested);
+        let ended = match serde_json::from_value::<WorkflowParams>(task.parameters.clone()) {
+            Err(e) => Ended::Failed(workflows::WorkflowError::InvalidParams(format!(
+                "the stored parameters cannot be read: {e}"
+            ))),
+            Ok(params) => self.execute(&task, params, &running).await,
         };
+        let finish = self.decide(&task, ended, running.reason());
         self.cancels.remove(id);
-        match self
-            .store
-            .finish(id, &self.node, finish, crate::now_ms())
-            .await
-        {
+        self.ended.notify_waiters();
+        let lease = Lease {
+            owner: &self.node,
+            attempt: task.attempt,
+        };
+        match self.store.finish(id, lease, finish, crate::now_ms()).await {
             Ok(task) => self.hub.publish(task),
             Err(StoreError::NotOwner { .. }) => tracing::warn!(
                 task = id,
-                "another node took this task over while it ran here (this node was cut off \
-                 for longer than the lease); its run there is the one that counts"
+                "another node or attempt took this task over while it ran here (this node \
+                 was cut off for longer than the lease, or the drain released it); that run \
+                 is the one that counts"
             ),
             Err(e) => tracing::error!(task = id, error = %e, "could not record the end of a task"),
         }
     }
 
-    async fn execute(&self, id: i64, params: WorkflowParams, cancel: Arc<AtomicBool>) -> Finish {
+    /// Runs the workflow on a blocking thread, watching its time limit and
+    /// its progress. When either is exceeded the workflow is asked to stop;
+    /// one that does not return within [`ABANDON_AFTER`] (blocked in a
+    /// system call, say a read from a hung NFS server) is abandoned: the
+    /// worker is freed and the attempt ends, while the thread stays blocked
+    /// in the kernel until the call returns, then sees its stop flag and
+    /// returns too. Whatever it reports after that is dropped, and its
+    /// store writes are refused, since they are fenced by attempt.
+    async fn execute(&self, task: &Task, params: WorkflowParams, running: &Running) -> Ended {
+        let id = task.id;
+        let limit = self.policy.time_limit(params.name(), task.timeout_secs);
         let (reports, receiver) = mpsc::unbounded_channel();
-        let drain = tokio::spawn(drain_reports(
+        let last_progress = Arc::new(AtomicI64::new(crate::now_ms()));
+        let lease = (self.node.clone(), task.attempt);
+        let mut drain = tokio::spawn(drain_reports(
             id,
-            self.node.clone(),
+            lease,
             receiver,
             self.store.clone(),
             self.hub.clone(),
+            last_progress.clone(),
         ));
         let env = self.env.clone();
-        let outcome = tokio::task::spawn_blocking(move || {
-            let ctx = TaskContext::new(id, cancel, reports);
+        let stop = running.stop.clone();
+        let mut work = tokio::task::spawn_blocking(move || {
+            let ctx = TaskContext::new(id, stop, reports);
             workflows::run(&params, &env, &ctx)
-        })
-        .await;
-        // The context (and its sender) is gone once the workflow returns, so
-        // the drain ends after storing the last report.
-        let _ = drain.await;
-        match outcome {
-            Ok(Ok(Outcome::Succeeded { summary })) => Finish::Succeeded { result: summary },
-            Ok(Ok(Outcome::Cancelled { summary })) => Finish::Cancelled { result: summary },
-            Ok(Ok(Outcome::PartlyFailed { summary, error })) => Finish::Failed {
+        });
+        let started = tokio::time::Instant::now();
+        let mut check = tokio::time::interval(LIMIT_CHECK);
+        check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let exceeded = loop {
+            tokio::select! {
+                joined = &mut work => {
+                    // The context (and its sender) is gone once the workflow
+                    // returns, so the drain ends after storing the last report.
+                    let _ = (&mut drain).await;
+                    return Ended::from_join(joined);
+                }
+                _ = check.tick() => {
+                    if let Some(why) = self.policy.exceeded(limit, started.elapsed(), &last_progress) {
+                        break why;
+                    }
+                }
+            }
+        };
+        tracing::warn!(task = id, "{exceeded}; stopping it");
+        running.stop(StopReason::Limit);
+        match tokio::time::timeout(ABANDON_AFTER, &mut work).await {
+            Ok(_) => {
+                let _ = (&mut drain).await;
+            }
+            Err(_) => {
+                tracing::warn!(
+                    task = id,
+                    "the task did not stop within {ABANDON_AFTER:?} (blocked in a system call?); \
+                     its worker moves on and the thread is left to return on its own"
+                );
+                drain.abort();
+            }
+        }
+        Ended::LimitExceeded(exceeded)
+    }
+
+    /// How an attempt that ended as `ended`, stopped for `reason`, is
+    /// recorded.
+    fn decide(&self, task: &Task, ended: Ended, reason: StopReason) -> Finish {
+        let attempts_left = task.attempt < self.policy.max_attempts;
+        let retry = |error: String| {
+            if attempts_left {
+                let delay = backoff_ms(&self.policy, task.attempt, rand_unit());
+                Finish::Retry {
+                    error: format!(
+                        "{error} (attempt {} of {}; trying again in {})",
+                        task.attempt,
+                        self.policy.max_attempts,
+                        super::retry::in_words(delay)
+                    ),
+                    run_at: crate::now_ms() + delay,
+                }
+            } else {
+                Finish::Failed {
+                    error: format!(
+                        "{error} (attempt {} of {}; no attempts left)",
+                        task.attempt, self.policy.max_attempts
+                    ),
+                    result: None,
+                }
+            }
+        };
+        match (ended, reason) {
+            // Done is done, even if a stop came too late to matter.
+            (Ended::Finished(Outcome::Succeeded { summary }), _) => {
+                Finish::Succeeded { result: summary }
+            }
+            (_, StopReason::Shutdown) => Finish::Released {
+                note: "released: the server is stopping; the task runs again at once on \
+                       another node or when this one restarts (this attempt is not counted)"
+                    .into(),
+            },
+            (Ended::LimitExceeded(why), _) => retry(why),
+            (Ended::Finished(Outcome::Cancelled { summary }), StopReason::Limit) => retry(summary),
+            (Ended::Finished(Outcome::Cancelled { summary }), _) => {
+                Finish::Cancelled { result: summary }
+            }
+            (Ended::Finished(Outcome::PartlyFailed { summary, error }), _) => Finish::Failed {
                 error,
                 result: Some(summary),
             },
-            Ok(Err(e)) => Finish::Failed {
+            (Ended::Failed(e), _) if e.is_transient() => retry(e.to_string()),
+            (Ended::Failed(e), _) => Finish::Failed {
                 error: e.to_string(),
                 result: None,
             },
-            Err(e) => Finish::Failed {
-                error: format!("The workflow stopped unexpectedly: {e}"),
+            (Ended::Panicked(why), _) => Finish::Failed {
+                error: format!("The workflow stopped unexpectedly: {why}"),
                 result: None,
             },
         }
     }
 }
 
+/// How a workflow's run ended, before it is decided what that means.
+enum Ended {
+    Finished(Outcome),
+    Failed(workflows::WorkflowError),
+    /// Its time limit passed or it stalled: the message says which.
+    LimitExceeded(String),
+    Panicked(String),
+}
+
+impl Ended {
+    fn from_join(
+        joined: Result<Result<Outcome, workflows::WorkflowError>, tokio::task::JoinError>,
+    ) -> Ended {
+        match joined {
+            Ok(Ok(outcome)) => Ended::Finished(outcome),
+            Ok(Err(e)) => Ended::Failed(e),
+            Err(e) => Ended::Panicked(e.to_string()),
+        }
+    }
+}
+
+/// A number in [0, 1) for the backoff's jitter; the clock's nanoseconds are
+/// random enough to keep retries of many tasks from lining up.
+fn rand_unit() -> f64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    f64::from(nanos % 1_000_000) / 1_000_000.0
+}
+
 async fn drain_reports(
     id: i64,
-    node: String,
+    (node, attempt): (String, i64),
     mut receiver: mpsc::UnboundedReceiver<Report>,
     store: Arc<dyn Store>,
     hub: EventHub,
+    last_progress: Arc<AtomicI64>,
 ) {
+    let lease = Lease {
+        owner: &node,
+        attempt,
+    };
+    let mut last: Option<app::api::ProgressView> = None;
     while let Some(report) = receiver.recv().await {
         let now = crate::now_ms();
         match report {
             Report::Progress(progress) => {
-                match store.update_progress(id, &node, &progress, now).await {
+                // The same figures again (a heartbeat during one long step)
+                // are not progress.
+                if last.as_ref() != Some(&progress) {
+                    last_progress.store(now, Ordering::Relaxed);
+                }
+                match store.update_progress(id, lease, &progress, now).await {
                     Ok(task) => hub.publish(task),
                     Err(e) => tracing::warn!(task = id, error = %e, "could not store progress"),
                 }
+                last = Some(progress);
             }
             Report::Log { kind, message } => {
+                last_progress.store(now, Ordering::Relaxed);
                 if let Err(e) = store.log(id, kind, &message, now).await {
                     tracing::warn!(task = id, error = %e, "could not store a log line");
                 }

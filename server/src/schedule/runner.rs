@@ -121,6 +121,10 @@ impl Scheduler {
                 );
                 self.hub.publish_schedule(schedule.clone());
             }
+            Fired::QueueFull { schedule, why } => {
+                tracing::warn!(schedule = schedule.id, "{why}");
+                self.hub.publish_schedule(schedule.clone());
+            }
             Fired::NotDue => {}
         }
         Ok(outcome)

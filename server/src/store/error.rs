@@ -23,7 +23,11 @@ pub enum StoreError {
     PlanCancelled,
     #[error("There is no task #{0}.")]
     TaskNotFound(i64),
-    #[error("task {id} is no longer run by this node: it was taken as interrupted and requeued")]
+    #[error("The queue is full: {queued} tasks are waiting to run (the limit is max_queued = {limit}). Try again once some have run.")]
+    QueueFull { queued: i64, limit: i64 },
+    #[error("Task #{id} is {state}: only a failed or cancelled task can be run again.")]
+    NotRetryable { id: i64, state: &'static str },
+    #[error("task {id} is no longer run by this attempt on this node: it was taken as interrupted and requeued")]
     NotOwner { id: i64 },
     #[error("Task #{id} cannot change: {source}")]
     IllegalTransition { id: i64, source: IllegalTransition },

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use app::api::AttemptView;
 pub use error::StoreError;
 pub use rules::RuleStore;
 pub use schedules::{Fired, RunParams, ScheduleStore};
@@ -125,6 +126,29 @@ pub struct NewTask {
     /// Workflow parameters, validated when the plan was made and re-checked
     /// when the task runs.
     pub params: serde_json::Value,
+    /// Its own time limit ("give up after 2 hours"); `None`: the
+    /// workflow's default.
+    pub timeout_secs: Option<i64>,
+}
+
+/// Who runs an attempt: every write from a run is fenced by both, so a
+/// node cut off for longer than its lease, or an attempt abandoned after a
+/// timeout, can never overwrite what a later attempt did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lease<'a> {
+    pub owner: &'a str,
+    pub attempt: i64,
+}
+
+/// What a request with an `Idempotency-Key` finds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Idempotency {
+    /// The first with this key: run it, then [`Store::idempotency_finish`].
+    First,
+    /// Answered before: send this again.
+    Answered { status: u16, body: String },
+    /// Another request with this key is being answered right now.
+    InFlight,
 }
 
 /// How a running task ended.
@@ -139,6 +163,16 @@ pub enum Finish {
     },
     Cancelled {
         result: String,
+    },
+    /// A transient failure with attempts left: the next runs at `run_at`.
+    Retry {
+        error: String,
+        run_at: i64,
+    },
+    /// Its node is stopping and stopped it at a safe point: back to the
+    /// queue, the attempt not spent.
+    Released {
+        note: String,
     },
 }
 
@@ -173,13 +207,18 @@ pub trait Store: RuleStore + ScheduleStore + Send + Sync + 'static {
 
     /// Puts a task straight on the queue (tasks that need no plan).
     async fn enqueue(&self, task: NewTask, now: i64) -> Result<Task, StoreError>;
+    /// Queues a new task with the parameters of `id`, a failed or cancelled
+    /// task ("retry task 12"); the old one stays as it ended.
+    async fn retry_task(&self, id: i64, now: i64) -> Result<Task, StoreError>;
+    /// With its attempts.
     async fn get_task(&self, id: i64) -> Result<Task, StoreError>;
     /// The newest tasks first.
     async fn list_tasks(&self, limit: i64) -> Result<Vec<Task>, StoreError>;
     async fn task_events(&self, id: i64) -> Result<Vec<TaskEvent>, StoreError>;
 
-    /// Atomically moves the oldest queued task to running, owned by node
-    /// `owner` (see [`Store::heartbeat`]).
+    /// Atomically moves the oldest queued task, or retrying one whose
+    /// `run_at` has come, to running, owned by node `owner` (see
+    /// [`Store::heartbeat`]), and records the attempt.
     async fn claim_next(&self, owner: &str, now: i64) -> Result<Option<Task>, StoreError>;
     /// Marks every task `owner` runs as alive at `now`. Returns which of
     /// `running` (the tasks it is running) to stop: those whose cancel was
@@ -197,17 +236,18 @@ pub trait Store: RuleStore + ScheduleStore + Send + Sync + 'static {
     async fn update_progress(
         &self,
         id: i64,
-        owner: &str,
+        lease: Lease<'_>,
         progress: &ProgressView,
         now: i64,
     ) -> Result<Task, StoreError>;
     async fn log(&self, id: i64, kind: &str, message: &str, now: i64) -> Result<(), StoreError>;
-    /// Ends a task `owner` runs. [`StoreError::NotOwner`] when another
-    /// node took it over meanwhile: that node's run is the one that counts.
+    /// Ends the attempt `lease` runs. [`StoreError::NotOwner`] when another
+    /// node or attempt took the task over meanwhile: that run is the one
+    /// that counts.
     async fn finish(
         &self,
         id: i64,
-        owner: &str,
+        lease: Lease<'_>,
         finish: Finish,
         now: i64,
     ) -> Result<Task, StoreError>;
@@ -224,6 +264,27 @@ pub trait Store: RuleStore + ScheduleStore + Send + Sync + 'static {
         stale_before: i64,
         now: i64,
     ) -> Result<Vec<Task>, StoreError>;
+
+    /// Looks up, or claims for this request, `key` within `scope` (the
+    /// route). A claim older than `stale_before` whose request never
+    /// answered (its server died) is taken over.
+    async fn idempotency_begin(
+        &self,
+        key: &str,
+        scope: &str,
+        stale_before: i64,
+        now: i64,
+    ) -> Result<Idempotency, StoreError>;
+    /// Keeps the answer given to the first request with `key`.
+    async fn idempotency_finish(
+        &self,
+        key: &str,
+        scope: &str,
+        status: u16,
+        body: &str,
+    ) -> Result<(), StoreError>;
+    /// Forgets keys older than `before`; how many went.
+    async fn purge_idempotency_keys(&self, before: i64) -> Result<u64, StoreError>;
 }
 
 /// The node looking for interrupted tasks, and what it knows of its own.

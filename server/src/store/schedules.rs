@@ -19,6 +19,8 @@ pub enum Fired {
         schedule: ScheduleView,
         running_task: i64,
     },
+    /// The queue was full (backpressure): this time is skipped.
+    QueueFull { schedule: ScheduleView, why: String },
     /// Another server fired it first, or it was stopped meanwhile.
     NotDue,
 }

@@ -1,22 +1,36 @@
 //! Task states and the only transitions between them.
 //!
 //! ```text
-//!            claim                 succeed
-//!  queued ─────────► running ─────────────► succeeded
-//!    │  ▲               │   fail
-//!    │  │ requeue       ├─────────────────► failed
-//!    │  └───────────────┤   cancel (observed by the worker)
-//!    │   (crash found   └─────────────────► cancelled
-//!    │    at startup)
-//!    └──────────────────────────────────► cancelled   (cancel before it ran)
+//!                 claim                 succeed
+//!   queued ──────────────► running ─────────────► succeeded
+//!    │  ▲                  │  │  ▲   fail
+//!    │  │ requeue, release │  │  │ ──────────────► failed
+//!    │  └──────────────────┘  │  │   cancel (observed by the worker)
+//!    │                  retry │  │ ──────────────► cancelled
+//!    │                        ▼  │ claim (at run_at)
+//!    │                     retrying ─────────────► cancelled
+//!    └───────────────────────────────────────────► cancelled  (before it ran)
 //! ```
 //!
-//! * `claim`: a worker takes the oldest queued task; its attempt count grows.
-//! * `requeue`: at startup, a task still `running` was interrupted by a crash;
-//!   it goes back to `queued` while attempts remain (workflows are written to
-//!   be re-run safely), otherwise it `fail`s, and if a cancel had been
-//!   requested it is `cancel`led instead.
-//! * Terminal states (`succeeded`, `failed`, `cancelled`) never change again.
+//! * `claim`: a worker takes a queued task, or a retrying one whose
+//!   `run_at` has come; its attempt count grows and the attempt is recorded
+//!   (node, start).
+//! * `retry`: the attempt failed with a transient error (a network mount
+//!   timing out, a destination that vanished, a repository lock held by
+//!   someone else) and attempts remain: the next runs at `run_at`, after an
+//!   exponential backoff with jitter.
+//! * `fail`: a permanent error (invalid parameters, permission denied, a
+//!   damaged repository), or the last attempt failed. Final.
+//! * `requeue`: the task's node died (found by its silence, or at its own
+//!   restart): back to the queue while attempts remain, the attempt spent.
+//! * `release`: its node is stopping (SIGTERM) and stopped it at a safe
+//!   point: back to the queue at once, the attempt not spent.
+//! * `cancel`: asked by a user; a running task stops at its next check.
+//! * Terminal states (`succeeded`, `failed`, `cancelled`) never change
+//!   again. "Retry task 12" makes a new task with the same parameters.
+//!
+//! `waiting` (held back by a dependency or a path lock) is reserved in the
+//! database for the next step and has no transitions yet.
 //!
 //! Every store implementation asks [`apply`] for the next state, so an
 //! illegal transition is rejected in this one function.
@@ -28,8 +42,22 @@ pub enum Transition {
     Claim,
     Succeed,
     Fail,
+    Retry,
     Cancel,
     Requeue,
+    Release,
+}
+
+impl Transition {
+    pub const ALL: [Transition; 7] = [
+        Transition::Claim,
+        Transition::Succeed,
+        Transition::Fail,
+        Transition::Retry,
+        Transition::Cancel,
+        Transition::Requeue,
+        Transition::Release,
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,11 +72,12 @@ pub fn apply(from: TaskState, transition: Transition) -> Result<TaskState, Illeg
     use TaskState::*;
     use Transition::*;
     let to = match (from, transition) {
-        (Queued, Claim) => Running,
+        (Queued | Retrying, Claim) => Running,
         (Running, Succeed) => Succeeded,
         (Running, Fail) => Failed,
-        (Running, Cancel) | (Queued, Cancel) => Cancelled,
-        (Running, Requeue) => Queued,
+        (Running, Retry) => Retrying,
+        (Queued | Running | Retrying, Cancel) => Cancelled,
+        (Running, Requeue | Release) => Queued,
         _ => {
             return Err(IllegalTransition {
                 from: from.as_str(),
@@ -76,21 +105,18 @@ mod tests {
     fn the_documented_transitions_and_no_others() {
         let legal = [
             (Queued, Transition::Claim, Running),
+            (Retrying, Transition::Claim, Running),
             (Running, Transition::Succeed, Succeeded),
             (Running, Transition::Fail, Failed),
+            (Running, Transition::Retry, Retrying),
             (Running, Transition::Cancel, Cancelled),
             (Queued, Transition::Cancel, Cancelled),
+            (Retrying, Transition::Cancel, Cancelled),
             (Running, Transition::Requeue, Queued),
-        ];
-        let all = [
-            Transition::Claim,
-            Transition::Succeed,
-            Transition::Fail,
-            Transition::Cancel,
-            Transition::Requeue,
+            (Running, Transition::Release, Queued),
         ];
         for from in TaskState::ALL {
-            for t in all {
+            for t in Transition::ALL {
                 let expected = legal
                     .iter()
                     .find(|(f, tt, _)| *f == from && *tt == t)
@@ -104,10 +130,11 @@ mod tests {
     fn terminal_states_are_final() {
         for from in [Succeeded, Failed, Cancelled] {
             assert!(from.is_terminal());
-            for t in [Transition::Claim, Transition::Cancel, Transition::Requeue] {
-                assert!(apply(from, t).is_err());
+            for t in Transition::ALL {
+                assert!(apply(from, t).is_err(), "{from:?} {t:?}");
             }
         }
-        assert_eq!(sources(Transition::Cancel), vec![Queued, Running]);
+        assert_eq!(sources(Transition::Cancel), vec![Queued, Running, Retrying]);
+        assert_eq!(sources(Transition::Claim), vec![Queued, Retrying]);
     }
 }

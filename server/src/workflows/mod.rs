@@ -112,11 +112,61 @@ pub enum WorkflowError {
     /// The backup engine (rustic) failed as a whole.
     #[error("{0}")]
     Engine(String),
+    /// The engine failed for a reason that may pass (a network mount that
+    /// timed out, a repository another program holds locked).
+    #[error("{0}")]
+    Unavailable(String),
     #[error("{context}: {source}{hint}", hint = io_hint(.source))]
     Io {
         context: String,
         source: std::io::Error,
     },
+}
+
+impl WorkflowError {
+    /// Whether a later attempt may succeed, so the task is retried with a
+    /// backoff instead of failing at once. Transient: timeouts and
+    /// connection errors from a network mount, a source or destination that
+    /// vanished (unmounted: the plan's preview found it), a repository held
+    /// locked. Permanent: invalid parameters, permission denied, a damaged
+    /// repository, anything else.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            WorkflowError::Unavailable(_) => true,
+            WorkflowError::Policy(p) => {
+                matches!(p, PolicyError::RootAbsent(_) | PolicyError::NotFound(_))
+            }
+            WorkflowError::Io { source, .. } => is_transient_io(source),
+            WorkflowError::InvalidParams(_) | WorkflowError::Engine(_) => false,
+        }
+    }
+}
+
+/// The system errors that say "not reachable right now" rather than "wrong".
+pub fn is_transient_io(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    // ESTALE, ENODEV, ENXIO, EHOSTDOWN, ENOMEDIUM: a mount gone or going.
+    const GONE: [i32; 5] = [
+        libc::ESTALE,
+        libc::ENODEV,
+        libc::ENXIO,
+        libc::EHOSTDOWN,
+        libc::ENOMEDIUM,
+    ];
+    matches!(
+        e.kind(),
+        TimedOut
+            | ConnectionRefused
+            | ConnectionReset
+            | ConnectionAborted
+            | NotConnected
+            | HostUnreachable
+            | NetworkUnreachable
+            | NetworkDown
+            | StaleNetworkFileHandle
+            | NotFound
+            | Interrupted
+    ) || e.raw_os_error().is_some_and(|code| GONE.contains(&code))
 }
 
 /// What to do about the system errors a user can fix.

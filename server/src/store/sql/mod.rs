@@ -44,7 +44,12 @@ const WRITE_LOCK_KEY: i64 = 0x7465_6e64;
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    /// Backpressure: no new task is queued while this many wait to run.
+    max_queued: i64,
 }
+
+/// The default of `Config::max_queued`.
+pub const DEFAULT_MAX_QUEUED: i64 = 10_000;
 
 impl SqlStore {
     /// Opens (creating it if it is a SQLite file) and migrates the database
@@ -93,7 +98,18 @@ impl SqlStore {
             Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&pool).await?,
         }
-        Ok(SqlStore { pool, backend })
+        Ok(SqlStore {
+            pool,
+            backend,
+            max_queued: DEFAULT_MAX_QUEUED,
+        })
+    }
+
+    /// No more than `limit` tasks queued or retrying at once: beyond it a
+    /// new task is refused with [`StoreError::QueueFull`].
+    pub fn with_max_queued(mut self, limit: i64) -> SqlStore {
+        self.max_queued = limit.max(1);
+        self
     }
 
     pub fn backend(&self) -> Backend {

@@ -201,7 +201,10 @@ impl ScheduleStore for SqlStore {
         }
         if let Some(last) = row.try_get::<Option<i64>, _>("last_task_id")? {
             let task = SqlStore::task_in(&mut *tx, last).await?;
-            if matches!(task.state, TaskState::Queued | TaskState::Running) {
+            if matches!(
+                task.state,
+                TaskState::Queued | TaskState::Running | TaskState::Retrying
+            ) {
                 let note = format!(
                     "schedule #{id}: the run due at {} was skipped because this one had not finished",
                     local_time(due_at)
@@ -225,8 +228,22 @@ impl ScheduleStore for SqlStore {
             workflow: row.try_get("workflow")?,
             summary: format!("{summary} (schedule #{id})"),
             params,
+            timeout_secs: None,
         };
-        let task_id = insert_task(&mut tx, &task, now).await?;
+        let task_id = match insert_task(&mut tx, &task, self.max_queued, now).await {
+            Err(StoreError::QueueFull { queued, limit }) => {
+                // The time was moved on above: this run is skipped, not
+                // retried at every look.
+                let why = format!(
+                    "the run due at {} was skipped: the queue is full ({queued} tasks wait; max_queued = {limit})",
+                    local_time(due_at)
+                );
+                let schedule = schedule_in(&mut *tx, id).await?;
+                tx.commit().await?;
+                return Ok(Fired::QueueFull { schedule, why });
+            }
+            other => other?,
+        };
         sqlx::query(
             "UPDATE schedules SET last_run_at = $1, last_task_id = $2, runs = runs + 1 WHERE id = $3",
         )

@@ -8,8 +8,8 @@ use sqlx::Row;
 use super::SqlStore;
 use crate::store::state::{self, TaskState, Transition};
 use crate::store::{
-    ensure_open, CancelOutcome, Confirmed, Finish, NewPlan, NewTask, PlanRecord, PlanState,
-    ProgressView, Store, StoreError, Sweeper, Task, TaskEvent,
+    ensure_open, AttemptView, CancelOutcome, Confirmed, Finish, Idempotency, Lease, NewPlan,
+    NewTask, PlanRecord, PlanState, ProgressView, Store, StoreError, Sweeper, Task, TaskEvent,
 };
 
 /// A value for the extra columns a transition sets.
@@ -20,7 +20,11 @@ enum Bind {
 
 const TASK_COLUMNS: &str = "id, workflow, summary, params, state, attempt, cancel_requested, \
     files_done, files_total, bytes_done, bytes_total, current_item, error, result, \
-    created_at, updated_at, revision";
+    created_at, updated_at, revision, started_at, finished_at, run_at, owner, timeout_secs, \
+    retry_of";
+
+/// The states a task waits to run in, counted against `max_queued`.
+const WAITING_TO_RUN: &str = "state IN ('queued', 'retrying')";
 
 impl SqlStore {
     pub(crate) async fn task_in<'e, E>(executor: E, id: i64) -> Result<Task, StoreError>
@@ -84,6 +88,29 @@ impl SqlStore {
     }
 }
 
+impl SqlStore {
+    /// A final transition, with the task's error and result.
+    async fn end(
+        tx: &mut sqlx::AnyConnection,
+        id: i64,
+        transition: Transition,
+        error: Option<String>,
+        result: Option<String>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        Self::transition(
+            tx,
+            id,
+            transition,
+            now,
+            ", error = $3, result = $4, finished_at = $5, current_item = NULL",
+            vec![Bind::Text(error), Bind::Text(result), Bind::Int(now)],
+        )
+        .await?;
+        Ok(())
+    }
+}
+
 pub(crate) async fn insert_event<'e, E>(
     executor: E,
     id: i64,
@@ -104,22 +131,36 @@ where
     Ok(())
 }
 
+/// Queues `task`, unless `max_queued` tasks already wait to run.
 pub(crate) async fn insert_task(
     tx: &mut sqlx::AnyConnection,
     task: &NewTask,
+    max_queued: i64,
     now: i64,
 ) -> Result<i64, StoreError> {
+    let queued: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM tasks WHERE {WAITING_TO_RUN}"
+    ))
+    .fetch_one(&mut *tx)
+    .await?;
+    if queued >= max_queued {
+        return Err(StoreError::QueueFull {
+            queued,
+            limit: max_queued,
+        });
+    }
     let params =
         serde_json::to_string(&task.params).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let id: i64 = sqlx::query(
-        "INSERT INTO tasks (workflow, summary, params, state, created_at, updated_at) \
-         VALUES ($1, $2, $3, 'queued', $4, $5) RETURNING id",
+        "INSERT INTO tasks (workflow, summary, params, state, created_at, updated_at, run_at, timeout_secs) \
+         VALUES ($1, $2, $3, 'queued', $4, $5, 0, $6) RETURNING id",
     )
     .bind(&task.workflow)
     .bind(&task.summary)
     .bind(params)
     .bind(now)
     .bind(now)
+    .bind(task.timeout_secs)
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;
@@ -191,7 +232,64 @@ fn task_from_row(row: &sqlx::any::AnyRow) -> Result<Task, StoreError> {
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         revision: row.try_get("revision")?,
+        started_at: row.try_get("started_at")?,
+        finished_at: row.try_get("finished_at")?,
+        run_at: (state == TaskState::Retrying)
+            .then(|| row.try_get("run_at"))
+            .transpose()?,
+        node: row.try_get("owner")?,
+        timeout_secs: row.try_get("timeout_secs")?,
+        retry_of: row.try_get("retry_of")?,
+        attempts: Vec::new(),
     })
+}
+
+async fn attempts_in<'e, E>(executor: E, id: i64) -> Result<Vec<AttemptView>, StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let rows = sqlx::query(
+        "SELECT attempt, node, started_at, finished_at, outcome, error FROM task_attempts \
+         WHERE task_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(executor)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AttemptView {
+                attempt: r.try_get("attempt")?,
+                at: r.try_get("started_at")?,
+                node: r.try_get("node")?,
+                finished_at: r.try_get("finished_at")?,
+                outcome: r.try_get("outcome")?,
+                error: r.try_get("error")?,
+            })
+        })
+        .collect()
+}
+
+/// Closes the open attempt `attempt` of task `id` with `outcome`.
+async fn end_attempt(
+    tx: &mut sqlx::AnyConnection,
+    id: i64,
+    attempt: i64,
+    outcome: &str,
+    error: Option<&str>,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE task_attempts SET finished_at = $1, outcome = $2, error = $3 \
+         WHERE task_id = $4 AND attempt = $5 AND finished_at IS NULL",
+    )
+    .bind(now)
+    .bind(outcome)
+    .bind(error)
+    .bind(id)
+    .bind(attempt)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 #[async_trait]
@@ -202,8 +300,8 @@ impl Store for SqlStore {
         let params = serde_json::to_string(&plan.task.params)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         sqlx::query(
-            "INSERT INTO plans (id, session, state, view, workflow, summary, params, created_at, expires_at, schedule) \
-             VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO plans (id, session, state, view, workflow, summary, params, created_at, expires_at, schedule, timeout_secs) \
+             VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&plan.id)
         .bind(&plan.session)
@@ -214,6 +312,7 @@ impl Store for SqlStore {
         .bind(plan.created_at)
         .bind(plan.view.expires_at)
         .bind(&plan.view.schedule)
+        .bind(plan.task.timeout_secs)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -259,8 +358,8 @@ impl Store for SqlStore {
     async fn confirm_plan(&self, id: &str, now: i64) -> Result<Confirmed, StoreError> {
         let mut tx = self.write_tx().await?;
         let row = sqlx::query(
-            "SELECT state, task_id, schedule_id, expires_at, workflow, summary, params, schedule \
-             FROM plans WHERE id = $1",
+            "SELECT state, task_id, schedule_id, expires_at, workflow, summary, params, schedule, \
+             timeout_secs FROM plans WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -282,10 +381,11 @@ impl Store for SqlStore {
             summary: row.try_get("summary")?,
             params: serde_json::from_str(&params_text)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            timeout_secs: row.try_get("timeout_secs")?,
         };
         let confirmed = match row.try_get::<Option<String>, _>("schedule")? {
             None => {
-                let task_id = insert_task(&mut tx, &task, now).await?;
+                let task_id = insert_task(&mut tx, &task, self.max_queued, now).await?;
                 mark_confirmed(&mut tx, id, "task_id", task_id).await?;
                 Confirmed::Task(Self::task_in(&mut *tx, task_id).await?)
             }
@@ -301,14 +401,58 @@ impl Store for SqlStore {
 
     async fn enqueue(&self, task: NewTask, now: i64) -> Result<Task, StoreError> {
         let mut tx = self.write_tx().await?;
-        let id = insert_task(&mut tx, &task, now).await?;
+        let id = insert_task(&mut tx, &task, self.max_queued, now).await?;
         let task = Self::task_in(&mut *tx, id).await?;
         tx.commit().await?;
         Ok(task)
     }
 
+    async fn retry_task(&self, id: i64, now: i64) -> Result<Task, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let old = Self::task_in(&mut *tx, id).await?;
+        if !matches!(old.state, TaskState::Failed | TaskState::Cancelled) {
+            return Err(StoreError::NotRetryable {
+                id,
+                state: old.state.as_str(),
+            });
+        }
+        let task = NewTask {
+            workflow: old.workflow,
+            summary: old.summary,
+            params: old.parameters,
+            timeout_secs: old.timeout_secs,
+        };
+        let new_id = insert_task(&mut tx, &task, self.max_queued, now).await?;
+        sqlx::query("UPDATE tasks SET retry_of = $1 WHERE id = $2")
+            .bind(id)
+            .bind(new_id)
+            .execute(&mut *tx)
+            .await?;
+        insert_event(
+            &mut *tx,
+            new_id,
+            "info",
+            &format!("runs task #{id} again"),
+            now,
+        )
+        .await?;
+        insert_event(
+            &mut *tx,
+            id,
+            "info",
+            &format!("run again as task #{new_id}"),
+            now,
+        )
+        .await?;
+        let task = Self::task_in(&mut *tx, new_id).await?;
+        tx.commit().await?;
+        Ok(task)
+    }
+
     async fn get_task(&self, id: i64) -> Result<Task, StoreError> {
-        Self::task_in(&self.pool, id).await
+        let mut task = Self::task_in(&self.pool, id).await?;
+        task.attempts = attempts_in(&self.pool, id).await?;
+        Ok(task)
     }
 
     async fn list_tasks(&self, limit: i64) -> Result<Vec<Task>, StoreError> {
@@ -341,10 +485,12 @@ impl Store for SqlStore {
 
     async fn claim_next(&self, owner: &str, now: i64) -> Result<Option<Task>, StoreError> {
         let mut tx = self.write_tx().await?;
-        let next: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM tasks WHERE state = 'queued' ORDER BY id LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await?;
+        let next: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM tasks WHERE {WAITING_TO_RUN} AND run_at <= $1 ORDER BY id LIMIT 1"
+        ))
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some(id) = next else {
             return Ok(None);
         };
@@ -362,6 +508,15 @@ impl Store for SqlStore {
         )
         .await?;
         let task = Self::task_in(&mut *tx, id).await?;
+        sqlx::query(
+            "INSERT INTO task_attempts (task_id, attempt, node, started_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(task.attempt)
+        .bind(owner)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(Some(task))
     }
@@ -369,7 +524,7 @@ impl Store for SqlStore {
     async fn update_progress(
         &self,
         id: i64,
-        owner: &str,
+        lease: Lease<'_>,
         p: &ProgressView,
         now: i64,
     ) -> Result<Task, StoreError> {
@@ -377,7 +532,7 @@ impl Store for SqlStore {
         let updated = sqlx::query(
             "UPDATE tasks SET files_done = $1, files_total = $2, bytes_done = $3, bytes_total = $4, \
              current_item = $5, updated_at = $6, revision = revision + 1 \
-             WHERE id = $7 AND state = 'running' AND owner = $8",
+             WHERE id = $7 AND state = 'running' AND owner = $8 AND attempt = $9",
         )
         .bind(clamp(p.files_done))
         .bind(p.files_total.map_or(UNKNOWN_TOTAL, clamp))
@@ -386,7 +541,8 @@ impl Store for SqlStore {
         .bind(&p.current)
         .bind(now)
         .bind(id)
-        .bind(owner)
+        .bind(lease.owner)
+        .bind(lease.attempt)
         .execute(&self.pool)
         .await?;
         if updated.rows_affected() != 1 {
@@ -402,34 +558,64 @@ impl Store for SqlStore {
     async fn finish(
         &self,
         id: i64,
-        owner: &str,
+        lease: Lease<'_>,
         finish: Finish,
         now: i64,
     ) -> Result<Task, StoreError> {
-        let (transition, error, result) = match finish {
-            Finish::Succeeded { result } => (Transition::Succeed, None, Some(result)),
-            Finish::Failed { error, result } => (Transition::Fail, Some(error), result),
-            Finish::Cancelled { result } => (Transition::Cancel, None, Some(result)),
-        };
         let mut tx = self.write_tx().await?;
-        let (state, owned_by): (String, Option<String>) =
-            sqlx::query_as("SELECT state, owner FROM tasks WHERE id = $1")
+        let (state, owned_by, attempt): (String, Option<String>, i64) =
+            sqlx::query_as("SELECT state, owner, attempt FROM tasks WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or(StoreError::TaskNotFound(id))?;
-        if state == "queued" || (state == "running" && owned_by.as_deref() != Some(owner)) {
+        let holds = owned_by.as_deref() == Some(lease.owner) && attempt == lease.attempt;
+        if matches!(state.as_str(), "queued" | "retrying") || (state == "running" && !holds) {
             return Err(StoreError::NotOwner { id });
         }
-        Self::transition(
-            &mut tx,
-            id,
-            transition,
-            now,
-            ", error = $3, result = $4, finished_at = $5, current_item = NULL",
-            vec![Bind::Text(error), Bind::Text(result), Bind::Int(now)],
-        )
-        .await?;
+        let (outcome, error) = match &finish {
+            Finish::Succeeded { .. } => ("succeeded", None),
+            Finish::Failed { error, .. } => ("failed", Some(error.clone())),
+            Finish::Cancelled { .. } => ("cancelled", None),
+            Finish::Retry { error, .. } => ("retrying", Some(error.clone())),
+            Finish::Released { note } => ("released", Some(note.clone())),
+        };
+        match finish {
+            Finish::Succeeded { result } => {
+                Self::end(&mut tx, id, Transition::Succeed, None, Some(result), now).await?
+            }
+            Finish::Failed { error, result } => {
+                Self::end(&mut tx, id, Transition::Fail, Some(error), result, now).await?
+            }
+            Finish::Cancelled { result } => {
+                Self::end(&mut tx, id, Transition::Cancel, None, Some(result), now).await?
+            }
+            Finish::Retry { error, run_at } => {
+                Self::transition(
+                    &mut tx,
+                    id,
+                    Transition::Retry,
+                    now,
+                    ", error = $3, run_at = $4, current_item = NULL",
+                    vec![Bind::Text(Some(error)), Bind::Int(run_at)],
+                )
+                .await?;
+            }
+            Finish::Released { note } => {
+                // Not spent: the next claim counts this attempt again.
+                Self::transition(
+                    &mut tx,
+                    id,
+                    Transition::Release,
+                    now,
+                    ", attempt = attempt - 1, run_at = 0, current_item = NULL",
+                    vec![],
+                )
+                .await?;
+                insert_event(&mut *tx, id, "info", &note, now).await?;
+            }
+        }
+        end_attempt(&mut tx, id, lease.attempt, outcome, error.as_deref(), now).await?;
         let task = Self::task_in(&mut *tx, id).await?;
         tx.commit().await?;
         Ok(task)
@@ -439,7 +625,7 @@ impl Store for SqlStore {
         let mut tx = self.write_tx().await?;
         let task = Self::task_in(&mut *tx, id).await?;
         let outcome = match task.state {
-            TaskState::Queued => {
+            TaskState::Queued | TaskState::Retrying => {
                 Self::transition(
                     &mut tx,
                     id,
@@ -518,7 +704,7 @@ impl Store for SqlStore {
         // A task claimed before owners were recorded counts as the
         // restarted node's own.
         let rows = sqlx::query(&format!(
-            "SELECT {TASK_COLUMNS}, owner FROM tasks WHERE state = 'running' \
+            "SELECT {TASK_COLUMNS} FROM tasks WHERE state = 'running' \
              AND (COALESCE(heartbeat_at, updated_at) < $1 \
                   OR ($2 IS NOT NULL AND (owner = $2 OR owner IS NULL))) \
              ORDER BY id"
@@ -539,6 +725,15 @@ impl Store for SqlStore {
         for task in interrupted {
             let note = "interrupted: the server stopped while this task was running";
             insert_event(&mut *tx, task.id, "info", note, now).await?;
+            end_attempt(
+                &mut tx,
+                task.id,
+                task.attempt,
+                "interrupted",
+                Some(note),
+                now,
+            )
+            .await?;
             if task.cancel_requested {
                 Self::transition(
                     &mut tx,
@@ -565,6 +760,82 @@ impl Store for SqlStore {
         }
         tx.commit().await?;
         Ok(recovered)
+    }
+
+    async fn idempotency_begin(
+        &self,
+        key: &str,
+        scope: &str,
+        stale_before: i64,
+        now: i64,
+    ) -> Result<Idempotency, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let row: Option<(Option<i64>, Option<String>, i64)> = sqlx::query_as(
+            "SELECT status, body, created_at FROM idempotency_keys WHERE key = $1 AND scope = $2",
+        )
+        .bind(key)
+        .bind(scope)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let found = match row {
+            Some((Some(status), Some(body), _)) => Idempotency::Answered {
+                status: u16::try_from(status).unwrap_or(500),
+                body,
+            },
+            Some((_, _, created_at)) if created_at >= stale_before => Idempotency::InFlight,
+            Some(_) => {
+                // Its request never answered (its server died): take it over.
+                sqlx::query(
+                    "UPDATE idempotency_keys SET created_at = $1 WHERE key = $2 AND scope = $3",
+                )
+                .bind(now)
+                .bind(key)
+                .bind(scope)
+                .execute(&mut *tx)
+                .await?;
+                Idempotency::First
+            }
+            None => {
+                sqlx::query(
+                    "INSERT INTO idempotency_keys (key, scope, created_at) VALUES ($1, $2, $3)",
+                )
+                .bind(key)
+                .bind(scope)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                Idempotency::First
+            }
+        };
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    async fn idempotency_finish(
+        &self,
+        key: &str,
+        scope: &str,
+        status: u16,
+        body: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE idempotency_keys SET status = $1, body = $2 WHERE key = $3 AND scope = $4",
+        )
+        .bind(i64::from(status))
+        .bind(body)
+        .bind(key)
+        .bind(scope)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn purge_idempotency_keys(&self, before: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 }
 

@@ -96,7 +96,18 @@ pub fn password(secrets_dir: &Path) -> io::Result<String> {
 /// a report for a terminal (paragraphs, a backtrace); the task says what
 /// failed and why, and a full disk or a refused permission first, in words.
 pub(super) fn engine_error(context: &str, e: &RusticError) -> WorkflowError {
-    WorkflowError::Engine(format!("{context}: {}", in_words(e)))
+    let message = format!("{context}: {}", in_words(e));
+    let locked = message.contains("locked");
+    // A missing file inside a repository means damage, not an outage (an
+    // unmounted repository is caught by the path policy first).
+    let outage = io_cause(e).is_some_and(|io| {
+        io.kind() != io::ErrorKind::NotFound && crate::workflows::is_transient_io(io)
+    });
+    if locked || outage {
+        WorkflowError::Unavailable(message)
+    } else {
+        WorkflowError::Engine(message)
+    }
 }
 
 /// See [`engine_error`].
