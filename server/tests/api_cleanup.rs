@@ -222,3 +222,33 @@ async fn status_and_cancel_work_from_the_console() {
     );
     assert_eq!(app.task(task_id).await["state"], "cancelled");
 }
+
+#[tokio::test]
+async fn whats_running_lists_one_task_per_line() {
+    let app = spawn_app().await;
+    let mut ids = Vec::new();
+    for dir in ["a", "b"] {
+        app.write(&format!("{dir}/old.tmp"), "x", 9);
+        app.write(&format!("{dir}/older.tmp"), "x", 9);
+        let id = app
+            .plan_and_confirm(&format!(
+                "clean up *.tmp in {}",
+                app.root.join(dir).display()
+            ))
+            .await;
+        assert_eq!(app.wait_until_done(id).await["state"], "succeeded");
+        ids.push(id);
+    }
+
+    let answer = app.say("s1", "What's running?").await;
+    assert_eq!(answer["intent"], "status", "{answer}");
+    let message = answer["message"].as_str().unwrap();
+    let lines: Vec<&str> = message.lines().collect();
+    assert_eq!(lines.len(), 3, "{message}");
+    assert_eq!(lines[0], "Latest tasks:", "{message}");
+    // Newest first, each a sentence of its own.
+    for (line, id) in lines[1..].iter().zip(ids.iter().rev()) {
+        assert!(line.starts_with(&format!("Task #{id} (")), "{message}");
+        assert!(line.ends_with(") succeeded: 2 of 2 files."), "{message}");
+    }
+}

@@ -395,7 +395,7 @@ async fn schedules_are_listed_by_status_and_stopped_in_words() {
     let status = app.say("s1", "status").await;
     let message = status["message"].as_str().unwrap();
     assert!(
-        message.contains(&format!("Schedules: #{id} "))
+        message.contains(&format!("\nSchedules:\n#{id} "))
             && message.contains("every Sunday at 03:30"),
         "{status}"
     );

@@ -4,8 +4,6 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the config file {path}: {source}")]
@@ -15,11 +13,23 @@ pub enum ConfigError {
     },
     #[error("the config file {path} is not valid TOML: {message}")]
     Parse { path: PathBuf, message: String },
+    #[error("the config file {path} has an unknown key {key:?}; the keys are {known}")]
+    UnknownKey {
+        path: PathBuf,
+        key: String,
+        known: String,
+    },
+    #[error("in the config file {path}, {key} is not valid: {reason}")]
+    File {
+        path: PathBuf,
+        key: &'static str,
+        reason: String,
+    },
     #[error("{0}")]
     Invalid(String),
     #[error("{name}={value:?} is not valid: {reason}")]
     Env {
-        name: &'static str,
+        name: String,
         value: String,
         reason: String,
     },
@@ -109,29 +119,134 @@ impl Default for Config {
     }
 }
 
-/// The file form: every key optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    bind: Option<SocketAddr>,
-    admin_token: Option<String>,
-    data_dir: Option<PathBuf>,
-    allowed_roots: Option<Vec<PathBuf>>,
-    protected_paths: Option<Vec<PathBuf>>,
-    quarantine_retention_days: Option<u64>,
-    backup_extra_verify: Option<bool>,
-    site_dir: Option<PathBuf>,
-    database_url: Option<String>,
-    node_name: Option<String>,
-    node_lease_secs: Option<u64>,
-    workers: Option<usize>,
-    max_command_bytes: Option<usize>,
-    plan_ttl_secs: Option<u64>,
-    max_attempts: Option<i64>,
-    sync_max_delete: Option<u64>,
-    model_dir: Option<PathBuf>,
-    glm_dir: Option<PathBuf>,
+/// A value for one key, as the file or the environment gives it.
+enum Raw<'a> {
+    /// From the TOML file, whose directory relative paths are taken from.
+    File { value: toml::Value, base: &'a Path },
+    /// From a `TEND_*` variable: relative paths stay relative to the
+    /// working directory.
+    Env(String),
 }
+
+/// A type a key's value can be read as, from either source.
+trait Setting: Sized {
+    fn from_file(value: toml::Value, base: &Path) -> Result<Self, String>;
+    fn from_env(text: &str) -> Result<Self, String>;
+}
+
+/// Scalars: the file's typed value, the environment's text parsed.
+macro_rules! scalar_setting {
+    ($($t:ty),*) => {$(
+        impl Setting for $t {
+            fn from_file(value: toml::Value, _base: &Path) -> Result<Self, String> {
+                value.try_into().map_err(|e: toml::de::Error| e.message().to_string())
+            }
+            fn from_env(text: &str) -> Result<Self, String> {
+                text.parse().map_err(|e| format!("{e}"))
+            }
+        }
+    )*};
+}
+scalar_setting!(SocketAddr, String, bool, u64, usize, i64);
+
+impl Setting for PathBuf {
+    fn from_file(value: toml::Value, base: &Path) -> Result<Self, String> {
+        let path: PathBuf = value
+            .try_into()
+            .map_err(|e: toml::de::Error| e.message().to_string())?;
+        // Relative paths in a config file mean relative to that file.
+        Ok(if path.is_relative() {
+            base.join(path)
+        } else {
+            path
+        })
+    }
+    fn from_env(text: &str) -> Result<Self, String> {
+        Ok(PathBuf::from(text))
+    }
+}
+
+/// A list of paths: an array in the file, colon-separated in the environment.
+impl Setting for Vec<PathBuf> {
+    fn from_file(value: toml::Value, base: &Path) -> Result<Self, String> {
+        let toml::Value::Array(items) = value else {
+            return Err("expected an array of paths".into());
+        };
+        items
+            .into_iter()
+            .map(|item| PathBuf::from_file(item, base))
+            .collect()
+    }
+    fn from_env(text: &str) -> Result<Self, String> {
+        Ok(text
+            .split(':')
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+            .collect())
+    }
+}
+
+impl Raw<'_> {
+    fn read<T: Setting>(self) -> Result<T, String> {
+        match self {
+            Raw::File { value, base } => T::from_file(value, base),
+            Raw::Env(text) => T::from_env(&text),
+        }
+    }
+}
+
+/// One configuration key: its name in the file, and how a value is applied.
+/// Its environment variable is [`Key::env_name`].
+struct Key {
+    name: &'static str,
+    apply: fn(&mut Config, Raw<'_>) -> Result<(), String>,
+}
+
+impl Key {
+    /// `TEND_` and the file key upper-cased: `max_attempts` is `TEND_MAX_ATTEMPTS`.
+    fn env_name(&self) -> String {
+        format!("TEND_{}", self.name.to_ascii_uppercase())
+    }
+}
+
+/// `key!(name, |config, value: Type| assignment)`: reads the value as `Type`
+/// from whichever source gave it, then assigns it.
+macro_rules! key {
+    ($name:literal, |$config:ident, $value:ident: $t:ty| $assign:expr) => {
+        Key {
+            name: $name,
+            apply: |$config, raw| {
+                let $value: $t = raw.read()?;
+                $assign;
+                Ok(())
+            },
+        }
+    };
+}
+
+/// Every key, once: both the file and the environment read this list, so a
+/// key added here is settable from both.
+#[rustfmt::skip] // A table reads best one key per line.
+const KEYS: &[Key] = &[
+    key!("bind", |c, v: SocketAddr| c.bind = v),
+    key!("admin_token", |c, v: String| c.admin_token = Some(v)),
+    key!("data_dir", |c, v: PathBuf| c.data_dir = v),
+    key!("allowed_roots", |c, v: Vec<PathBuf>| c.extra_allowed_roots.extend(v)),
+    key!("protected_paths", |c, v: Vec<PathBuf>| c.protected_paths.extend(v)),
+    key!("quarantine_retention_days", |c, v: u64| c.quarantine_retention_days = v),
+    key!("backup_extra_verify", |c, v: bool| c.backup_extra_verify = v),
+    key!("site_dir", |c, v: PathBuf| c.site_dir = Some(v)),
+    key!("database_url", |c, v: String| c.database_url = Some(v)),
+    key!("node_name", |c, v: String| c.node_name = Some(v)),
+    key!("node_lease_secs", |c, v: u64| c.node_lease_secs = v.max(1)),
+    key!("workers", |c, v: usize| c.workers = v),
+    key!("max_command_bytes", |c, v: usize| c.max_command_bytes = v),
+    key!("plan_ttl_secs", |c, v: u64| c.plan_ttl_secs = v),
+    key!("max_attempts", |c, v: i64| c.max_attempts = v.max(1)),
+    key!("sync_max_delete", |c, v: u64| c.sync_max_delete = v),
+    key!("model_dir", |c, v: PathBuf| c.model_dir = v),
+    key!("glm_dir", |c, v: PathBuf| c.glm_dir = Some(v)),
+];
 
 impl Config {
     /// Loads the config: `file` if given, else `$TEND_CONFIG`, else `./tend.toml`
@@ -175,133 +290,39 @@ impl Config {
     }
 
     fn apply_file(&mut self, path: &Path, text: &str) -> Result<(), ConfigError> {
-        let file: FileConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        let table: toml::Table = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
-        // Relative paths in a config file mean relative to that file.
-        let resolve = |p: PathBuf| if p.is_relative() { base.join(p) } else { p };
-        if let Some(v) = file.bind {
-            self.bind = v;
-        }
-        if let Some(v) = file.admin_token {
-            self.admin_token = Some(v);
-        }
-        if let Some(v) = file.data_dir {
-            self.data_dir = resolve(v);
-        }
-        if let Some(v) = file.allowed_roots {
-            self.extra_allowed_roots.extend(v.into_iter().map(resolve));
-        }
-        if let Some(v) = file.protected_paths {
-            self.protected_paths.extend(v.into_iter().map(resolve));
-        }
-        if let Some(v) = file.quarantine_retention_days {
-            self.quarantine_retention_days = v;
-        }
-        if let Some(v) = file.backup_extra_verify {
-            self.backup_extra_verify = v;
-        }
-        if let Some(v) = file.site_dir {
-            self.site_dir = Some(resolve(v));
-        }
-        if let Some(v) = file.database_url {
-            self.database_url = Some(v);
-        }
-        if let Some(v) = file.node_name {
-            self.node_name = Some(v);
-        }
-        if let Some(v) = file.node_lease_secs {
-            self.node_lease_secs = v.max(1);
-        }
-        if let Some(v) = file.workers {
-            self.workers = v;
-        }
-        if let Some(v) = file.max_command_bytes {
-            self.max_command_bytes = v;
-        }
-        if let Some(v) = file.plan_ttl_secs {
-            self.plan_ttl_secs = v;
-        }
-        if let Some(v) = file.max_attempts {
-            self.max_attempts = v.max(1);
-        }
-        if let Some(v) = file.sync_max_delete {
-            self.sync_max_delete = v;
-        }
-        if let Some(v) = file.model_dir {
-            self.model_dir = resolve(v);
-        }
-        if let Some(v) = file.glm_dir {
-            self.glm_dir = Some(resolve(v));
+        for (name, value) in table {
+            let Some(key) = KEYS.iter().find(|k| k.name == name) else {
+                let known: Vec<&str> = KEYS.iter().map(|k| k.name).collect();
+                return Err(ConfigError::UnknownKey {
+                    path: path.to_path_buf(),
+                    key: name,
+                    known: known.join(", "),
+                });
+            };
+            (key.apply)(self, Raw::File { value, base }).map_err(|reason| ConfigError::File {
+                path: path.to_path_buf(),
+                key: key.name,
+                reason,
+            })?;
         }
         Ok(())
     }
 
     fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-        fn parse<T: std::str::FromStr>(name: &'static str, value: String) -> Result<T, ConfigError>
-        where
-            T::Err: std::fmt::Display,
-        {
-            value.parse::<T>().map_err(|e| ConfigError::Env {
-                name,
-                reason: e.to_string(),
-                value,
-            })
-        }
-        if let Some(v) = env("TEND_BIND") {
-            self.bind = parse("TEND_BIND", v)?;
-        }
-        if let Some(v) = env("TEND_ADMIN_TOKEN") {
-            self.admin_token = Some(v);
-        }
-        if let Some(v) = env("TEND_DATA_DIR") {
-            self.data_dir = PathBuf::from(v);
-        }
-        if let Some(v) = env("TEND_ALLOWED_ROOTS") {
-            self.extra_allowed_roots
-                .extend(v.split(':').filter(|s| !s.is_empty()).map(PathBuf::from));
-        }
-        if let Some(v) = env("TEND_PROTECTED_PATHS") {
-            self.protected_paths
-                .extend(v.split(':').filter(|s| !s.is_empty()).map(PathBuf::from));
-        }
-        if let Some(v) = env("TEND_QUARANTINE_RETENTION_DAYS") {
-            self.quarantine_retention_days = parse("TEND_QUARANTINE_RETENTION_DAYS", v)?;
-        }
-        if let Some(v) = env("TEND_BACKUP_EXTRA_VERIFY") {
-            self.backup_extra_verify = parse("TEND_BACKUP_EXTRA_VERIFY", v)?;
-        }
-        if let Some(v) = env("TEND_SITE_DIR") {
-            self.site_dir = Some(PathBuf::from(v));
-        }
-        if let Some(v) = env("TEND_DATABASE_URL") {
-            self.database_url = Some(v);
-        }
-        if let Some(v) = env("TEND_NODE_NAME") {
-            self.node_name = Some(v);
-        }
-        if let Some(v) = env("TEND_NODE_LEASE_SECS") {
-            self.node_lease_secs = parse::<u64>("TEND_NODE_LEASE_SECS", v)?.max(1);
-        }
-        if let Some(v) = env("TEND_WORKERS") {
-            self.workers = parse("TEND_WORKERS", v)?;
-        }
-        if let Some(v) = env("TEND_MAX_COMMAND_BYTES") {
-            self.max_command_bytes = parse("TEND_MAX_COMMAND_BYTES", v)?;
-        }
-        if let Some(v) = env("TEND_SYNC_MAX_DELETE") {
-            self.sync_max_delete = parse("TEND_SYNC_MAX_DELETE", v)?;
-        }
-        if let Some(v) = env("TEND_PLAN_TTL_SECS") {
-            self.plan_ttl_secs = parse("TEND_PLAN_TTL_SECS", v)?;
-        }
-        if let Some(v) = env("TEND_MODEL_DIR") {
-            self.model_dir = PathBuf::from(v);
-        }
-        if let Some(v) = env("TEND_GLM_DIR") {
-            self.glm_dir = Some(PathBuf::from(v));
+        for key in KEYS {
+            let name = key.env_name();
+            if let Some(value) = env(&name) {
+                (key.apply)(self, Raw::Env(value.clone())).map_err(|reason| ConfigError::Env {
+                    name,
+                    value,
+                    reason,
+                })?;
+            }
         }
         Ok(())
     }
@@ -441,7 +462,168 @@ mod tests {
             .unwrap_err();
         assert!(err.to_string().contains("TEND_WORKERS"));
         let err = c.apply_file(Path::new("t.toml"), "colour = 1").unwrap_err();
-        assert!(err.to_string().contains("not valid TOML"));
+        assert!(err.to_string().contains("unknown key \"colour\""), "{err}");
+        let err = c
+            .apply_file(Path::new("t.toml"), "workers = \"many\"")
+            .unwrap_err();
+        assert!(err.to_string().contains("workers is not valid"), "{err}");
+        let err = c.apply_file(Path::new("t.toml"), "workers = ").unwrap_err();
+        assert!(err.to_string().contains("not valid TOML"), "{err}");
+    }
+
+    /// A value for every key, other than its default, as the file and as
+    /// the environment write it.
+    const SAMPLES: &[(&str, &str, &str)] = &[
+        ("bind", "\"0.0.0.0:8080\"", "0.0.0.0:8080"),
+        (
+            "admin_token",
+            "\"a-long-enough-secret\"",
+            "a-long-enough-secret",
+        ),
+        ("data_dir", "\"/var/lib/tend\"", "/var/lib/tend"),
+        ("allowed_roots", "[\"/srv\", \"/mnt/nas\"]", "/srv:/mnt/nas"),
+        ("protected_paths", "[\"/srv/private\"]", "/srv/private"),
+        ("quarantine_retention_days", "7", "7"),
+        ("backup_extra_verify", "false", "false"),
+        ("site_dir", "\"/opt/tend/site\"", "/opt/tend/site"),
+        (
+            "database_url",
+            "\"postgres://tend@db/tend\"",
+            "postgres://tend@db/tend",
+        ),
+        ("node_name", "\"node-a\"", "node-a"),
+        ("node_lease_secs", "45", "45"),
+        ("workers", "4", "4"),
+        ("max_command_bytes", "8192", "8192"),
+        ("plan_ttl_secs", "600", "600"),
+        ("max_attempts", "5", "5"),
+        ("sync_max_delete", "50", "50"),
+        ("model_dir", "\"/opt/models/minilm\"", "/opt/models/minilm"),
+        ("glm_dir", "\"/opt/models/glm\"", "/opt/models/glm"),
+    ];
+
+    #[test]
+    fn every_key_is_settable_from_the_file_and_from_the_environment() {
+        let keys: Vec<&str> = KEYS.iter().map(|k| k.name).collect();
+        let sampled: Vec<&str> = SAMPLES.iter().map(|(key, ..)| *key).collect();
+        assert_eq!(keys, sampled, "each key needs a sample in SAMPLES");
+
+        let file: String = SAMPLES
+            .iter()
+            .map(|(key, value, _)| format!("{key} = {value}\n"))
+            .collect();
+        let mut from_file = Config::default();
+        from_file
+            .apply_file(Path::new("/etc/tend/tend.toml"), &file)
+            .unwrap();
+        every_field_was_set(&from_file);
+
+        let mut from_env = Config::default();
+        from_env
+            .apply_env(|name| {
+                SAMPLES
+                    .iter()
+                    .find(|(key, ..)| format!("TEND_{}", key.to_ascii_uppercase()) == name)
+                    .map(|(.., value)| value.to_string())
+            })
+            .unwrap();
+        every_field_was_set(&from_env);
+
+        assert_eq!((from_file.max_attempts, from_env.max_attempts), (5, 5));
+        assert_eq!(
+            from_env.extra_allowed_roots,
+            [PathBuf::from("/srv"), PathBuf::from("/mnt/nas")]
+        );
+    }
+
+    /// Names every field of [`Config`] (a new one breaks the build here
+    /// until it is added), and fails for any that the samples left at its
+    /// default: a field that no key sets.
+    fn every_field_was_set(c: &Config) {
+        let d = Config::default();
+        let Config {
+            bind,
+            admin_token,
+            data_dir,
+            extra_allowed_roots,
+            protected_paths,
+            quarantine_retention_days,
+            backup_extra_verify,
+            site_dir,
+            database_url,
+            node_name,
+            node_lease_secs,
+            workers,
+            max_command_bytes,
+            plan_ttl_secs,
+            max_attempts,
+            sync_max_delete,
+            model_dir,
+            glm_dir,
+        } = c;
+        let unset: Vec<&str> = [
+            ("bind", *bind == d.bind),
+            ("admin_token", *admin_token == d.admin_token),
+            ("data_dir", *data_dir == d.data_dir),
+            (
+                "allowed_roots",
+                *extra_allowed_roots == d.extra_allowed_roots,
+            ),
+            ("protected_paths", *protected_paths == d.protected_paths),
+            (
+                "quarantine_retention_days",
+                *quarantine_retention_days == d.quarantine_retention_days,
+            ),
+            (
+                "backup_extra_verify",
+                *backup_extra_verify == d.backup_extra_verify,
+            ),
+            ("site_dir", *site_dir == d.site_dir),
+            ("database_url", *database_url == d.database_url),
+            ("node_name", *node_name == d.node_name),
+            ("node_lease_secs", *node_lease_secs == d.node_lease_secs),
+            ("workers", *workers == d.workers),
+            (
+                "max_command_bytes",
+                *max_command_bytes == d.max_command_bytes,
+            ),
+            ("plan_ttl_secs", *plan_ttl_secs == d.plan_ttl_secs),
+            ("max_attempts", *max_attempts == d.max_attempts),
+            ("sync_max_delete", *sync_max_delete == d.sync_max_delete),
+            ("model_dir", *model_dir == d.model_dir),
+            ("glm_dir", *glm_dir == d.glm_dir),
+        ]
+        .into_iter()
+        .filter_map(|(field, unchanged)| unchanged.then_some(field))
+        .collect();
+        assert!(unset.is_empty(), "no key sets {unset:?}");
+    }
+
+    #[test]
+    fn the_environment_names_stay_as_documented() {
+        let names: Vec<String> = KEYS.iter().map(Key::env_name).collect();
+        for documented in [
+            "TEND_BIND",
+            "TEND_ADMIN_TOKEN",
+            "TEND_DATA_DIR",
+            "TEND_ALLOWED_ROOTS",
+            "TEND_PROTECTED_PATHS",
+            "TEND_QUARANTINE_RETENTION_DAYS",
+            "TEND_BACKUP_EXTRA_VERIFY",
+            "TEND_SITE_DIR",
+            "TEND_DATABASE_URL",
+            "TEND_NODE_NAME",
+            "TEND_NODE_LEASE_SECS",
+            "TEND_WORKERS",
+            "TEND_MAX_COMMAND_BYTES",
+            "TEND_PLAN_TTL_SECS",
+            "TEND_MAX_ATTEMPTS",
+            "TEND_SYNC_MAX_DELETE",
+            "TEND_MODEL_DIR",
+            "TEND_GLM_DIR",
+        ] {
+            assert!(names.iter().any(|n| n == documented), "{documented}");
+        }
     }
 
     #[test]

@@ -3,8 +3,8 @@
 
 pub mod auth;
 mod error;
+mod extract;
 pub mod handlers;
-mod json;
 mod router;
 mod state;
 

@@ -8,6 +8,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use super::auth;
+use super::extract::json_errors;
 use super::handlers::{admin, commands, events, health, plans, rules, schedules, tasks};
 use super::AppState;
 use app::{shell, App};
@@ -44,7 +45,8 @@ pub fn router(state: AppState) -> Router {
         .route("/rules/patterns", put(rules::put_pattern))
         .route("/rules/{kind}/{id}", delete(rules::delete))
         .fallback(health::api_not_found)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(json_errors));
 
     let site_pkg = state.config.site_dir().join("pkg");
     let leptos_options = state.leptos.clone();

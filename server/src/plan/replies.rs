@@ -1,6 +1,6 @@
 use std::sync::LazyLock;
 
-use app::api::{CommandResponse, ScheduleView};
+use app::api::{CommandResponse, ScheduleView, TaskState, TaskView};
 use regex::Regex;
 
 use super::{PlanError, Planner};
@@ -40,17 +40,24 @@ pub async fn status(planner: &Planner, u: &Understanding) -> Result<CommandRespo
     }
     let tasks = planner.store.list_tasks(5).await?;
     let schedules = active_schedules(planner).await?;
-    let mut parts = Vec::new();
+    Ok(reply(u, status_text(&tasks, &schedules)))
+}
+
+/// The latest tasks, then the schedules, one line each: a status answer
+/// is read as a list.
+fn status_text(tasks: &[TaskView], schedules: &[ScheduleView]) -> String {
+    let mut lines = Vec::new();
     if tasks.is_empty() {
-        parts.push("There are no tasks yet.".to_string());
+        lines.push("There are no tasks yet.".to_string());
     } else {
-        let lines: Vec<String> = tasks.iter().map(describe).collect();
-        parts.push(format!("Latest tasks: {}", lines.join(" | ")));
+        lines.push("Latest tasks:".to_string());
+        lines.extend(tasks.iter().map(describe));
     }
     if !schedules.is_empty() {
-        parts.push(format!("Schedules: {}", describe_schedules(&schedules)));
+        lines.push("Schedules:".to_string());
+        lines.push(describe_schedules(schedules));
     }
-    Ok(reply(u, parts.join(" ")))
+    lines.join("\n")
 }
 
 pub(super) async fn active_schedules(planner: &Planner) -> Result<Vec<ScheduleView>, PlanError> {
@@ -59,10 +66,11 @@ pub(super) async fn active_schedules(planner: &Planner) -> Result<Vec<ScheduleVi
     Ok(all)
 }
 
-/// "#3 mirror of /srv/docs runs every Sunday at 03:30, next run ... | #4 ...".
+/// One line per schedule: "#3 mirror of /srv/docs runs every Sunday at
+/// 03:30, next run ...".
 pub(super) fn describe_schedules(schedules: &[ScheduleView]) -> String {
     let lines: Vec<String> = schedules.iter().map(describe_schedule).collect();
-    lines.join(" | ")
+    lines.join("\n")
 }
 
 fn describe_schedule(s: &ScheduleView) -> String {
@@ -85,7 +93,7 @@ async fn stop_schedule(
             "There are no schedules to stop.".to_string()
         } else {
             format!(
-                "Which schedule should I stop? Say for example: stop schedule {}. Schedules: {}",
+                "Which schedule should I stop? Say for example: stop schedule {}. Schedules:\n{}",
                 schedules[0].id,
                 describe_schedules(&schedules)
             )
@@ -102,19 +110,24 @@ async fn stop_schedule(
     ))
 }
 
-fn describe(task: &app::api::TaskView) -> String {
+/// One task as a sentence: "Task #3 (Mirror …) succeeded: 30 of 30 files."
+fn describe(task: &TaskView) -> String {
+    let head = format!("Task #{} ({})", task.id, task.summary);
     let p = &task.progress;
-    let mut text = format!(
-        "Task #{} ({}) is {}: {}",
-        task.id,
-        task.summary,
-        task.state.as_str(),
-        app::format::files_progress(p.files_done, p.files_total)
-    );
-    if let Some(e) = &task.error {
-        text.push_str(&format!(". {e}"));
+    let files = app::format::files_progress(p.files_done, p.files_total);
+    match task.state {
+        TaskState::Queued => format!("{head} is queued."),
+        TaskState::Running => format!("{head} is running: {files}."),
+        TaskState::Succeeded => format!("{head} succeeded: {files}."),
+        TaskState::Failed => match &task.error {
+            Some(error) => format!("{head} failed: {error}"),
+            None => format!("{head} failed."),
+        },
+        TaskState::Cancelled if p.files_done > 0 => {
+            format!("{head} was cancelled after {files}.")
+        }
+        TaskState::Cancelled => format!("{head} was cancelled."),
     }
-    text
 }
 
 pub async fn cancel(planner: &Planner, u: &Understanding) -> Result<CommandResponse, PlanError> {
@@ -148,5 +161,82 @@ pub async fn cancel(planner: &Planner, u: &Understanding) -> Result<CommandRespo
             format!("Task #{id} has already finished; there is nothing to cancel."),
         )),
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(id: i64, state: TaskState, done: u64, total: Option<u64>) -> TaskView {
+        TaskView {
+            id,
+            workflow: "sync".into(),
+            summary: "Mirror /srv/docs to /mnt/usb/docs".into(),
+            state,
+            progress: app::api::ProgressView {
+                files_done: done,
+                files_total: total,
+                ..Default::default()
+            },
+            parameters: serde_json::Value::Null,
+            error: (state == TaskState::Failed).then(|| "The disk is full.".to_string()),
+            result: None,
+            attempt: 1,
+            cancel_requested: false,
+            created_at: 0,
+            updated_at: 0,
+            revision: 1,
+        }
+    }
+
+    #[test]
+    fn each_state_reads_as_a_sentence() {
+        let head = "Task #3 (Mirror /srv/docs to /mnt/usb/docs)";
+        for (state, done, total, expected) in [
+            (TaskState::Queued, 0, Some(30), "is queued."),
+            (
+                TaskState::Running,
+                12,
+                Some(30),
+                "is running: 12 of 30 files.",
+            ),
+            (TaskState::Running, 12, None, "is running: 12 files so far."),
+            (
+                TaskState::Succeeded,
+                30,
+                Some(30),
+                "succeeded: 30 of 30 files.",
+            ),
+            (TaskState::Succeeded, 1, Some(1), "succeeded: 1 of 1 file."),
+            (TaskState::Failed, 3, Some(30), "failed: The disk is full."),
+            (TaskState::Cancelled, 0, Some(30), "was cancelled."),
+            (
+                TaskState::Cancelled,
+                3,
+                Some(30),
+                "was cancelled after 3 of 30 files.",
+            ),
+        ] {
+            assert_eq!(
+                describe(&task(3, state, done, total)),
+                format!("{head} {expected}")
+            );
+        }
+    }
+
+    #[test]
+    fn the_status_is_a_list_with_one_line_per_task() {
+        let tasks = [
+            task(3, TaskState::Succeeded, 30, Some(30)),
+            task(2, TaskState::Running, 5, None),
+        ];
+        assert_eq!(
+            status_text(&tasks, &[]),
+            "Latest tasks:\n\
+             Task #3 (Mirror /srv/docs to /mnt/usb/docs) succeeded: 30 of 30 files.\n\
+             Task #2 (Mirror /srv/docs to /mnt/usb/docs) is running: 5 files so far."
+        );
+        assert_eq!(status_text(&[], &[]), "There are no tasks yet.");
     }
 }

@@ -67,7 +67,7 @@ pub async fn move_in_words(planner: &Planner, text: &str) -> Result<CommandRespo
             "There are no schedules to move.".into()
         } else {
             format!(
-                "Which schedule should I move? Say for example: {EXAMPLE}. Schedules: {}",
+                "Which schedule should I move? Say for example: {EXAMPLE}. Schedules:\n{}",
                 super::replies::describe_schedules(&schedules)
             )
         }));

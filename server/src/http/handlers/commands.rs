@@ -3,7 +3,7 @@ use axum::Json;
 
 use app::api::{CommandRequest, CommandResponse};
 
-use crate::http::json::ApiJson;
+use crate::http::extract::ApiJson;
 use crate::http::{ApiError, AppState};
 
 /// `POST /api/commands`: understand a command and answer with a plan or a reply.

@@ -1,17 +1,17 @@
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
 
 use app::api::{CommandResponse, ConfirmResponse, PlanView, ReviseRequest};
 
-use crate::http::json::ApiJson;
+use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::{ApiError, AppState};
 use crate::store::Confirmed;
 
 /// `GET /api/plans/{id}`
 pub async fn show(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     let plan = state.store.get_plan(&id).await?;
     let view: PlanView = plan.view;
@@ -24,7 +24,7 @@ pub async fn show(
 /// schedule when it repeats.
 pub async fn confirm(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ConfirmResponse>, ApiError> {
     match state.store.confirm_plan(&id, crate::now_ms()).await? {
         Confirmed::Task(task) => {
@@ -50,7 +50,7 @@ pub async fn confirm(
 /// `POST /api/plans/{id}/cancel`: drop the plan; nothing runs.
 pub async fn cancel(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     state.store.cancel_plan(&id, crate::now_ms()).await?;
     Ok(Json(json!({"plan_id": id, "state": "cancelled"})))
@@ -60,7 +60,7 @@ pub async fn cancel(
 /// parameters changed; the old plan is cancelled once the new one stands.
 pub async fn revise(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<ReviseRequest>,
 ) -> Result<Json<CommandResponse>, ApiError> {
     Ok(Json(state.planner.revise(&id, &request).await?))

@@ -1,7 +1,7 @@
 //! `/api/rules`: admins' routing rules. A change applies to the next
 //! command, without a restart.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Value};
@@ -11,7 +11,7 @@ use app::api::{
     PatternAliasView, PhraseRuleView, RuleKind, RulesView,
 };
 
-use crate::http::json::ApiJson;
+use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::{ApiError, AppState};
 
 /// `GET /api/rules`
@@ -60,7 +60,7 @@ pub async fn put_pattern(
 /// `DELETE /api/rules/{kind}/{id}`
 pub async fn delete(
     State(state): State<AppState>,
-    Path((kind, id)): Path<(String, i64)>,
+    ApiPath((kind, id)): ApiPath<(String, i64)>,
 ) -> Result<Json<Value>, ApiError> {
     let kind = RuleKind::parse(&kind).ok_or_else(|| {
         ApiError::NotFound(format!(

@@ -1,9 +1,9 @@
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 
 use app::api::{RescheduleRequest, ScheduleView};
 
-use crate::http::json::ApiJson;
+use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::{ApiError, AppState};
 
 /// `GET /api/schedules`: active schedules first, newest first.
@@ -14,7 +14,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<ScheduleView
 /// `GET /api/schedules/{id}`
 pub async fn show(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ScheduleView>, ApiError> {
     Ok(Json(state.store.get_schedule(id).await?))
 }
@@ -23,7 +23,7 @@ pub async fn show(
 /// running is left alone (cancel it as a task). Stopping twice is fine.
 pub async fn stop(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ScheduleView>, ApiError> {
     Ok(Json(state.planner.stop_schedule(id).await?))
 }
@@ -33,7 +33,7 @@ pub async fn stop(
 /// alone; a stopped schedule stays stopped (409).
 pub async fn reschedule(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<RescheduleRequest>,
 ) -> Result<Json<ScheduleView>, ApiError> {
     Ok(Json(state.planner.reschedule(id, &request.when).await?))

@@ -1,10 +1,11 @@
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use app::api::TaskView;
 
+use crate::http::extract::{ApiPath, ApiQuery};
 use crate::http::{ApiError, AppState};
 use crate::store::CancelOutcome;
 
@@ -16,7 +17,7 @@ pub struct ListQuery {
 /// `GET /api/tasks?limit=N`: newest first.
 pub async fn list(
     State(state): State<AppState>,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<TaskView>>, ApiError> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     Ok(Json(state.store.list_tasks(limit).await?))
@@ -25,7 +26,7 @@ pub async fn list(
 /// `GET /api/tasks/{id}`
 pub async fn show(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<TaskView>, ApiError> {
     Ok(Json(state.store.get_task(id).await?))
 }
@@ -33,7 +34,7 @@ pub async fn show(
 /// `GET /api/tasks/{id}/events`: the task's log.
 pub async fn events(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Value>, ApiError> {
     let events = state.store.task_events(id).await?;
     Ok(Json(json!({"task_id": id, "events": events})))
@@ -42,7 +43,7 @@ pub async fn events(
 /// `POST /api/tasks/{id}/cancel`
 pub async fn cancel(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Value>, ApiError> {
     let (task, outcome) = state.workers.cancel(id).await?;
     let outcome = match outcome {
