@@ -18,7 +18,7 @@ use crate::hub::EventHub;
 use crate::nlu::batcher::BatchLimits;
 use crate::nlu::Nlu;
 use crate::plan::Planner;
-use crate::queue::{NodeSettings, Workers};
+use crate::queue::{NodeSettings, TaskRunner, Workers, WorkflowRunner};
 use crate::rules::{RuleError, RuleService};
 use crate::schedule::Scheduler;
 use crate::store::{Backend, SqlStore, Store};
@@ -48,11 +48,23 @@ pub struct Server {
     pub store: Arc<dyn Store>,
     /// Fires repeating plans; `tick` fires what is due at a given time.
     pub scheduler: Arc<Scheduler>,
+    workers: Arc<Workers>,
+    /// How long running tasks get to reach a safe point on a stop.
+    grace: Duration,
     shutdown: watch::Sender<bool>,
     handle: JoinHandle<std::io::Result<()>>,
 }
 
 pub async fn start(config: Config) -> Result<Server, StartError> {
+    start_with_runner(config, None).await
+}
+
+/// [`start`], with the tasks' work done by `runner` instead of Tend's
+/// workflows (the queue bench's no-op, a test's blocking read).
+pub async fn start_with_runner(
+    config: Config,
+    runner: Option<Arc<dyn TaskRunner>>,
+) -> Result<Server, StartError> {
     config.validate()?;
     let io = |context: String| move |source| StartError::Io { context, source };
     for dir in [
@@ -62,7 +74,11 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     ] {
         std::fs::create_dir_all(&dir).map_err(io(format!("cannot create {}", dir.display())))?;
     }
-    let sql = Arc::new(SqlStore::open(&config.database_url()).await?);
+    let sql = Arc::new(
+        SqlStore::open(&config.database_url())
+            .await?
+            .with_max_queued(config.max_queued),
+    );
     let backend = sql.backend();
     let store: Arc<dyn Store> = sql;
 
@@ -99,10 +115,11 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
             .then(|| Duration::from_secs(config.quarantine_retention_days.saturating_mul(86_400))),
         backup_extra_verify: config.backup_extra_verify,
     });
+    let runner = runner.unwrap_or_else(|| Arc::new(WorkflowRunner { env: env.clone() }));
     let workers = Workers::new(
         store.clone(),
         hub.clone(),
-        env.clone(),
+        runner,
         NodeSettings {
             name: config.node_name(),
             lease: Duration::from_secs(config.node_lease_secs),
@@ -186,12 +203,13 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     let addr = listener
         .local_addr()
         .map_err(io("cannot read the bound address".into()))?;
+    let grace = Duration::from_secs(config.shutdown_grace_secs);
     let state = AppState {
         access: Access::new(config.admin_token.as_deref()),
         config: Arc::new(config),
         store: store.clone(),
         hub,
-        workers,
+        workers: workers.clone(),
         scheduler: scheduler.clone(),
         planner,
         rules,
@@ -215,6 +233,8 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         addr,
         store,
         scheduler,
+        workers,
+        grace,
         shutdown,
         handle,
     })
@@ -225,9 +245,15 @@ impl Server {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting work and closes connections; running tasks are
-    /// abandoned and picked up again at the next start.
+    /// A graceful stop: claims no more tasks, asks the running ones to stop
+    /// at a safe point and releases them to the queue without spending an
+    /// attempt (within `shutdown_grace_secs`), then closes connections.
+    /// Another node, or this one when it restarts, takes them up at once.
     pub async fn stop(self) {
+        let released = self.workers.drain(self.grace).await;
+        if released > 0 {
+            tracing::info!(tasks = released, "released running tasks to the queue");
+        }
         let _ = self.shutdown.send(true);
         let _ = self.handle.await;
     }

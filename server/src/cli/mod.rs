@@ -237,7 +237,7 @@ fn serve(config_file: Option<PathBuf>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async {
+    let code = runtime.block_on(async {
         match crate::startup::start(config).await {
             Ok(server) => {
                 println!("Tend is running at {}", server.url());
@@ -249,5 +249,10 @@ fn serve(config_file: Option<PathBuf>) -> ExitCode {
                 ExitCode::FAILURE
             }
         }
-    })
+    });
+    // Dropping the runtime would wait for every blocking thread, and a
+    // workflow blocked in a system call (a hung network mount) may never
+    // return: its task was released already, so leave it behind.
+    runtime.shutdown_background();
+    code
 }

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -80,8 +81,27 @@ pub struct Config {
     pub max_command_bytes: usize,
     /// How long a plan can be confirmed after it was shown.
     pub plan_ttl_secs: u64,
-    /// How many times a task interrupted by a crash is retried before it fails.
+    /// Attempts a task gets: a transient failure (a network mount timing
+    /// out, a destination that vanished) or a crash is retried until then.
     pub max_attempts: i64,
+    /// The delay before the first retry; each later one doubles, up to
+    /// `retry_max_secs`, spread by ±20%.
+    pub retry_base_secs: f64,
+    pub retry_max_secs: u64,
+    /// A task with no progress this long is stopped as a transient failure
+    /// (0: never).
+    pub stall_timeout_secs: u64,
+    /// Each workflow's time limit when the command gives none (0: none).
+    pub backup_timeout_secs: u64,
+    pub restore_timeout_secs: u64,
+    pub sync_timeout_secs: u64,
+    pub cleanup_timeout_secs: u64,
+    /// On SIGTERM, how long running tasks get to reach a safe point and be
+    /// released before the server exits anyway.
+    pub shutdown_grace_secs: u64,
+    /// Backpressure: with this many tasks queued or retrying, new ones are
+    /// refused (503 `queue_full`) and scheduled runs skipped.
+    pub max_queued: i64,
     /// Most destination files one sync may delete; more and it deletes none.
     pub sync_max_delete: u64,
     /// The intent model: a Hugging Face-style directory (config.json,
@@ -111,7 +131,16 @@ impl Default for Config {
             workers: 2,
             max_command_bytes: 4096,
             plan_ttl_secs: 3600,
-            max_attempts: 3,
+            max_attempts: 5,
+            retry_base_secs: 30.0,
+            retry_max_secs: 3600,
+            stall_timeout_secs: 600,
+            backup_timeout_secs: 24 * 3600,
+            restore_timeout_secs: 24 * 3600,
+            sync_timeout_secs: 24 * 3600,
+            cleanup_timeout_secs: 6 * 3600,
+            shutdown_grace_secs: 20,
+            max_queued: crate::store::DEFAULT_MAX_QUEUED,
             sync_max_delete: 1000,
             model_dir: PathBuf::from("models/all-MiniLM-L6-v2"),
             glm_dir: None,
@@ -147,7 +176,7 @@ macro_rules! scalar_setting {
         }
     )*};
 }
-scalar_setting!(SocketAddr, String, bool, u64, usize, i64);
+scalar_setting!(SocketAddr, String, bool, u64, usize, i64, f64);
 
 impl Setting for PathBuf {
     fn from_file(value: toml::Value, base: &Path) -> Result<Self, String> {
@@ -243,6 +272,15 @@ const KEYS: &[Key] = &[
     key!("max_command_bytes", |c, v: usize| c.max_command_bytes = v),
     key!("plan_ttl_secs", |c, v: u64| c.plan_ttl_secs = v),
     key!("max_attempts", |c, v: i64| c.max_attempts = v.max(1)),
+    key!("retry_base_secs", |c, v: f64| c.retry_base_secs = if v.is_finite() { v.max(0.0) } else { 30.0 }),
+    key!("retry_max_secs", |c, v: u64| c.retry_max_secs = v),
+    key!("stall_timeout_secs", |c, v: u64| c.stall_timeout_secs = v),
+    key!("backup_timeout_secs", |c, v: u64| c.backup_timeout_secs = v),
+    key!("restore_timeout_secs", |c, v: u64| c.restore_timeout_secs = v),
+    key!("sync_timeout_secs", |c, v: u64| c.sync_timeout_secs = v),
+    key!("cleanup_timeout_secs", |c, v: u64| c.cleanup_timeout_secs = v),
+    key!("shutdown_grace_secs", |c, v: u64| c.shutdown_grace_secs = v),
+    key!("max_queued", |c, v: i64| c.max_queued = v.max(1)),
     key!("sync_max_delete", |c, v: u64| c.sync_max_delete = v),
     key!("model_dir", |c, v: PathBuf| c.model_dir = v),
     key!("glm_dir", |c, v: PathBuf| c.glm_dir = Some(v)),
@@ -330,9 +368,25 @@ impl Config {
     /// The root that is always allowed: `<data_dir>/files`.
     /// Attempts, backoff and time limits for this node's workers.
     pub fn run_policy(&self) -> crate::queue::RunPolicy {
+        let secs = Duration::from_secs;
+        let limit = |secs: u64| (secs > 0).then(|| Duration::from_secs(secs));
+        let timeouts = [
+            ("backup", limit(self.backup_timeout_secs)),
+            ("restore", limit(self.restore_timeout_secs)),
+            ("sync", limit(self.sync_timeout_secs)),
+            ("cleanup", limit(self.cleanup_timeout_secs)),
+            // Putting a cleanup back is a cleanup's work in reverse.
+            ("undo_cleanup", limit(self.cleanup_timeout_secs)),
+        ];
         crate::queue::RunPolicy {
             max_attempts: self.max_attempts.max(1),
-            ..crate::queue::RunPolicy::default()
+            retry_base: Duration::from_secs_f64(self.retry_base_secs.clamp(0.0, 86_400.0)),
+            retry_max: secs(self.retry_max_secs),
+            stall_timeout: limit(self.stall_timeout_secs),
+            timeouts: timeouts
+                .into_iter()
+                .filter_map(|(name, limit)| Some((name, limit?)))
+                .collect(),
         }
     }
 
@@ -496,7 +550,16 @@ mod tests {
         ("workers", "4", "4"),
         ("max_command_bytes", "8192", "8192"),
         ("plan_ttl_secs", "600", "600"),
-        ("max_attempts", "5", "5"),
+        ("max_attempts", "7", "7"),
+        ("retry_base_secs", "0.5", "0.5"),
+        ("retry_max_secs", "60", "60"),
+        ("stall_timeout_secs", "120", "120"),
+        ("backup_timeout_secs", "7200", "7200"),
+        ("restore_timeout_secs", "7200", "7200"),
+        ("sync_timeout_secs", "7200", "7200"),
+        ("cleanup_timeout_secs", "7200", "7200"),
+        ("shutdown_grace_secs", "5", "5"),
+        ("max_queued", "100", "100"),
         ("sync_max_delete", "50", "50"),
         ("model_dir", "\"/opt/models/minilm\"", "/opt/models/minilm"),
         ("glm_dir", "\"/opt/models/glm\"", "/opt/models/glm"),
@@ -529,7 +592,7 @@ mod tests {
             .unwrap();
         every_field_was_set(&from_env);
 
-        assert_eq!((from_file.max_attempts, from_env.max_attempts), (5, 5));
+        assert_eq!((from_file.max_attempts, from_env.max_attempts), (7, 7));
         assert_eq!(
             from_env.extra_allowed_roots,
             [PathBuf::from("/srv"), PathBuf::from("/mnt/nas")]
@@ -557,6 +620,15 @@ mod tests {
             max_command_bytes,
             plan_ttl_secs,
             max_attempts,
+            retry_base_secs,
+            retry_max_secs,
+            stall_timeout_secs,
+            backup_timeout_secs,
+            restore_timeout_secs,
+            sync_timeout_secs,
+            cleanup_timeout_secs,
+            shutdown_grace_secs,
+            max_queued,
             sync_max_delete,
             model_dir,
             glm_dir,
@@ -589,6 +661,33 @@ mod tests {
             ),
             ("plan_ttl_secs", *plan_ttl_secs == d.plan_ttl_secs),
             ("max_attempts", *max_attempts == d.max_attempts),
+            ("retry_base_secs", *retry_base_secs == d.retry_base_secs),
+            ("retry_max_secs", *retry_max_secs == d.retry_max_secs),
+            (
+                "stall_timeout_secs",
+                *stall_timeout_secs == d.stall_timeout_secs,
+            ),
+            (
+                "backup_timeout_secs",
+                *backup_timeout_secs == d.backup_timeout_secs,
+            ),
+            (
+                "restore_timeout_secs",
+                *restore_timeout_secs == d.restore_timeout_secs,
+            ),
+            (
+                "sync_timeout_secs",
+                *sync_timeout_secs == d.sync_timeout_secs,
+            ),
+            (
+                "cleanup_timeout_secs",
+                *cleanup_timeout_secs == d.cleanup_timeout_secs,
+            ),
+            (
+                "shutdown_grace_secs",
+                *shutdown_grace_secs == d.shutdown_grace_secs,
+            ),
+            ("max_queued", *max_queued == d.max_queued),
             ("sync_max_delete", *sync_max_delete == d.sync_max_delete),
             ("model_dir", *model_dir == d.model_dir),
             ("glm_dir", *glm_dir == d.glm_dir),

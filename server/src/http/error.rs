@@ -22,6 +22,8 @@ pub enum ApiError {
     Rules(#[from] RuleError),
     #[error("{message}")]
     BadRequest { code: &'static str, message: String },
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
     /// A request refused before any handler ran (a method the route does
     /// not take, a websocket request without its upgrade).
     #[error("{message}")]
@@ -86,6 +88,7 @@ impl ApiError {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }
             ApiError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
+            ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             ApiError::Refused { status, .. } => (*status, refused_code(*status)),
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "request_too_large"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),

@@ -5,6 +5,7 @@ pub mod auth;
 mod error;
 mod extract;
 pub mod handlers;
+pub mod idempotency;
 mod router;
 mod state;
 

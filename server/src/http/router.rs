@@ -10,6 +10,7 @@ use tower_http::trace::TraceLayer;
 use super::auth;
 use super::extract::json_errors;
 use super::handlers::{admin, commands, events, health, plans, rules, schedules, tasks};
+use super::idempotency;
 use super::AppState;
 use app::{shell, App};
 
@@ -18,19 +19,27 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The whole HTTP surface in one place.
 pub fn router(state: AppState) -> Router {
+    let idempotent = middleware::from_fn_with_state(state.clone(), idempotency::idempotent);
     let api = Router::new()
         .route("/health", get(health::health))
         .route("/session", get(admin::session))
         .route("/backup-password", get(admin::backup_password))
-        .route("/commands", post(commands::submit))
+        .route(
+            "/commands",
+            post(commands::submit).layer(idempotent.clone()),
+        )
         .route("/plans/{id}", get(plans::show))
-        .route("/plans/{id}/confirm", post(plans::confirm))
+        .route(
+            "/plans/{id}/confirm",
+            post(plans::confirm).layer(idempotent),
+        )
         .route("/plans/{id}/cancel", post(plans::cancel))
         .route("/plans/{id}/revise", post(plans::revise))
         .route("/tasks", get(tasks::list))
         .route("/tasks/{id}", get(tasks::show))
         .route("/tasks/{id}/events", get(tasks::events))
         .route("/tasks/{id}/cancel", post(tasks::cancel))
+        .route("/tasks/{id}/retry", post(tasks::retry))
         .route("/schedules", get(schedules::list))
         .route(
             "/schedules/{id}",

@@ -118,6 +118,18 @@ fn describe(task: &TaskView) -> String {
     match task.state {
         TaskState::Queued => format!("{head} is queued."),
         TaskState::Running => format!("{head} is running: {files}."),
+        TaskState::Retrying => {
+            let when = task
+                .run_at
+                .map(|at| format!(" at {}", crate::domain::cron::local_time(at)))
+                .unwrap_or_default();
+            let why = task
+                .error
+                .as_deref()
+                .map(|e| format!(" Attempt {} failed: {e}", task.attempt))
+                .unwrap_or_default();
+            format!("{head} will be tried again{when}.{why}")
+        }
         TaskState::Succeeded => format!("{head} succeeded: {files}."),
         TaskState::Failed => match &task.error {
             Some(error) => format!("{head} failed: {error}"),
@@ -187,6 +199,13 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             revision: 1,
+            started_at: None,
+            finished_at: None,
+            run_at: None,
+            node: None,
+            timeout_secs: None,
+            retry_of: None,
+            attempts: Vec::new(),
         }
     }
 

@@ -15,7 +15,31 @@ use tokio::sync::{mpsc, watch, Notify};
 use super::retry::{backoff_ms, RunPolicy};
 use crate::hub::EventHub;
 use crate::store::{CancelOutcome, Finish, Lease, Store, StoreError, Sweeper, Task};
-use crate::workflows::{self, Outcome, Report, TaskContext, WorkflowEnv, WorkflowParams};
+use crate::workflows::{
+    self, Outcome, Report, TaskContext, WorkflowEnv, WorkflowError, WorkflowParams,
+};
+
+/// What runs a claimed task's work, on a blocking thread. Tend's runner is
+/// [`WorkflowRunner`]; the queue bench and tests put in their own (a no-op,
+/// a read that blocks), which is the only way such work gets in.
+pub trait TaskRunner: Send + Sync + 'static {
+    fn run(&self, task: &Task, ctx: &TaskContext) -> Result<Outcome, WorkflowError>;
+}
+
+/// Runs the workflow a task's parameters name.
+pub struct WorkflowRunner {
+    pub env: Arc<WorkflowEnv>,
+}
+
+impl TaskRunner for WorkflowRunner {
+    fn run(&self, task: &Task, ctx: &TaskContext) -> Result<Outcome, WorkflowError> {
+        let params: WorkflowParams =
+            serde_json::from_value(task.parameters.clone()).map_err(|e| {
+                WorkflowError::InvalidParams(format!("the stored parameters cannot be read: {e}"))
+            })?;
+        workflows::run(&params, &self.env, ctx)
+    }
+}
 
 /// Why a running task was asked to stop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +168,7 @@ const ABANDON_AFTER: Duration = Duration::from_secs(5);
 pub struct Workers {
     store: Arc<dyn Store>,
     hub: EventHub,
-    env: Arc<WorkflowEnv>,
+    runner: Arc<dyn TaskRunner>,
     wake: Notify,
     /// This node's name in the tasks it claims.
     node: String,
@@ -172,13 +196,13 @@ impl Workers {
     pub fn new(
         store: Arc<dyn Store>,
         hub: EventHub,
-        env: Arc<WorkflowEnv>,
+        runner: Arc<dyn TaskRunner>,
         node: NodeSettings,
     ) -> Arc<Workers> {
         Arc::new(Workers {
             store,
             hub,
-            env,
+            runner,
             wake: Notify::new(),
             node: node.name,
             lease: node.lease,
@@ -373,24 +397,33 @@ impl Workers {
         Ok(task)
     }
 
+    /// Wakes the workers when a retry's backoff ends, rather than at their
+    /// next look.
+    fn wake_at(self: &Arc<Self>, run_at: i64) {
+        let workers = self.clone();
+        let delay = Duration::from_millis((run_at - crate::now_ms()).max(0) as u64);
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            workers.wake();
+        });
+    }
+
     /// Tells idle workers there is work.
     pub fn wake(&self) {
         self.wake.notify_waiters();
         self.wake.notify_one();
     }
 
-    async fn run(&self, task: Task) {
+    async fn run(self: &Arc<Self>, task: Task) {
         let id = task.id;
         let running = self
             .cancels
             .register(id, task.attempt, task.cancel_requested);
-        let ended = match serde_json::from_value::<WorkflowParams>(task.parameters.clone()) {
-            Err(e) => Ended::Failed(workflows::WorkflowError::InvalidParams(format!(
-                "the stored parameters cannot be read: {e}"
-            ))),
-            Ok(params) => self.execute(&task, params, &running).await,
-        };
+        let ended = self.execute(&task, &running).await;
         let finish = self.decide(&task, ended, running.reason());
+        if let Finish::Retry { run_at, .. } = &finish {
+            self.wake_at(*run_at);
+        }
         self.cancels.remove(id);
         self.ended.notify_waiters();
         let lease = Lease {
@@ -417,9 +450,9 @@ impl Workers {
     /// in the kernel until the call returns, then sees its stop flag and
     /// returns too. Whatever it reports after that is dropped, and its
     /// store writes are refused, since they are fenced by attempt.
-    async fn execute(&self, task: &Task, params: WorkflowParams, running: &Running) -> Ended {
+    async fn execute(&self, task: &Task, running: &Running) -> Ended {
         let id = task.id;
-        let limit = self.policy.time_limit(params.name(), task.timeout_secs);
+        let limit = self.policy.time_limit(&task.workflow, task.timeout_secs);
         let (reports, receiver) = mpsc::unbounded_channel();
         let last_progress = Arc::new(AtomicI64::new(crate::now_ms()));
         let lease = (self.node.clone(), task.attempt);
@@ -431,11 +464,12 @@ impl Workers {
             self.hub.clone(),
             last_progress.clone(),
         ));
-        let env = self.env.clone();
+        let runner = self.runner.clone();
         let stop = running.stop.clone();
+        let claimed = task.clone();
         let mut work = tokio::task::spawn_blocking(move || {
             let ctx = TaskContext::new(id, stop, reports);
-            workflows::run(&params, &env, &ctx)
+            runner.run(&claimed, &ctx)
         });
         let started = tokio::time::Instant::now();
         let mut check = tokio::time::interval(LIMIT_CHECK);
@@ -534,16 +568,14 @@ impl Workers {
 /// How a workflow's run ended, before it is decided what that means.
 enum Ended {
     Finished(Outcome),
-    Failed(workflows::WorkflowError),
+    Failed(WorkflowError),
     /// Its time limit passed or it stalled: the message says which.
     LimitExceeded(String),
     Panicked(String),
 }
 
 impl Ended {
-    fn from_join(
-        joined: Result<Result<Outcome, workflows::WorkflowError>, tokio::task::JoinError>,
-    ) -> Ended {
+    fn from_join(joined: Result<Result<Outcome, WorkflowError>, tokio::task::JoinError>) -> Ended {
         match joined {
             Ok(Ok(outcome)) => Ended::Finished(outcome),
             Ok(Err(e)) => Ended::Failed(e),

@@ -21,7 +21,7 @@ pub use app::api::AttemptView;
 pub use error::StoreError;
 pub use rules::RuleStore;
 pub use schedules::{Fired, RunParams, ScheduleStore};
-pub use sql::{Backend, SqlStore};
+pub use sql::{Backend, SqlStore, DEFAULT_MAX_QUEUED};
 pub use state::{IllegalTransition, TaskState, Transition};
 
 /// A task as stored and as shown to clients.
@@ -138,6 +138,16 @@ pub struct NewTask {
 pub struct Lease<'a> {
     pub owner: &'a str,
     pub attempt: i64,
+}
+
+/// The moments [`Store::idempotency_begin`] compares with.
+#[derive(Debug, Clone, Copy)]
+pub struct IdempotencyTimes {
+    pub now: i64,
+    /// A claim made before this whose request never answered is abandoned.
+    pub stale_before: i64,
+    /// Keys made before this are forgotten.
+    pub expire_before: i64,
 }
 
 /// What a request with an `Idempotency-Key` finds.
@@ -267,13 +277,13 @@ pub trait Store: RuleStore + ScheduleStore + Send + Sync + 'static {
 
     /// Looks up, or claims for this request, `key` within `scope` (the
     /// route). A claim older than `stale_before` whose request never
-    /// answered (its server died) is taken over.
+    /// answered (its server died) is taken over; keys made before
+    /// `expire_before` are forgotten first.
     async fn idempotency_begin(
         &self,
         key: &str,
         scope: &str,
-        stale_before: i64,
-        now: i64,
+        times: IdempotencyTimes,
     ) -> Result<Idempotency, StoreError>;
     /// Keeps the answer given to the first request with `key`.
     async fn idempotency_finish(
@@ -283,8 +293,9 @@ pub trait Store: RuleStore + ScheduleStore + Send + Sync + 'static {
         status: u16,
         body: &str,
     ) -> Result<(), StoreError>;
-    /// Forgets keys older than `before`; how many went.
-    async fn purge_idempotency_keys(&self, before: i64) -> Result<u64, StoreError>;
+    /// Forgets `key`: its request failed inside Tend, and a repeat should
+    /// run it again rather than get that failure back.
+    async fn idempotency_forget(&self, key: &str, scope: &str) -> Result<(), StoreError>;
 }
 
 /// The node looking for interrupted tasks, and what it knows of its own.

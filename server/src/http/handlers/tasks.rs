@@ -52,3 +52,14 @@ pub async fn cancel(
     };
     Ok(Json(json!({"task": task, "outcome": outcome})))
 }
+
+/// `POST /api/tasks/{id}/retry`: runs a failed or cancelled task again, as
+/// a new task (the old one stays as it ended); 409 `not_retryable` for any
+/// other.
+pub async fn retry(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Value>, ApiError> {
+    let task = state.workers.retry(id).await?;
+    Ok(Json(json!({"task": task, "retry_of": id})))
+}

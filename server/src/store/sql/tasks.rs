@@ -8,8 +8,9 @@ use sqlx::Row;
 use super::SqlStore;
 use crate::store::state::{self, TaskState, Transition};
 use crate::store::{
-    ensure_open, AttemptView, CancelOutcome, Confirmed, Finish, Idempotency, Lease, NewPlan,
-    NewTask, PlanRecord, PlanState, ProgressView, Store, StoreError, Sweeper, Task, TaskEvent,
+    ensure_open, AttemptView, CancelOutcome, Confirmed, Finish, Idempotency, IdempotencyTimes,
+    Lease, NewPlan, NewTask, PlanRecord, PlanState, ProgressView, Store, StoreError, Sweeper, Task,
+    TaskEvent,
 };
 
 /// A value for the extra columns a transition sets.
@@ -766,10 +767,18 @@ impl Store for SqlStore {
         &self,
         key: &str,
         scope: &str,
-        stale_before: i64,
-        now: i64,
+        times: IdempotencyTimes,
     ) -> Result<Idempotency, StoreError> {
+        let IdempotencyTimes {
+            now,
+            stale_before,
+            expire_before,
+        } = times;
         let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+            .bind(expire_before)
+            .execute(&mut *tx)
+            .await?;
         let row: Option<(Option<i64>, Option<String>, i64)> = sqlx::query_as(
             "SELECT status, body, created_at FROM idempotency_keys WHERE key = $1 AND scope = $2",
         )
@@ -830,12 +839,13 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn purge_idempotency_keys(&self, before: i64) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
-            .bind(before)
+    async fn idempotency_forget(&self, key: &str, scope: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM idempotency_keys WHERE key = $1 AND scope = $2")
+            .bind(key)
+            .bind(scope)
             .execute(&self.pool)
             .await?;
-        Ok(done.rows_affected())
+        Ok(())
     }
 }
 
