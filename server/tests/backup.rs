@@ -274,15 +274,22 @@ async fn a_backup_killed_mid_run_leaves_a_repository_that_passes_check() {
     );
 }
 
-#[tokio::test]
-async fn a_cancelled_backup_keeps_no_snapshot_and_a_sound_repository() {
-    let app = spawn_app().await;
+/// Starts a backup of 75 MB of incompressible files: long enough to be
+/// looked at, or cancelled, while it runs. Returns its task and repository.
+async fn start_long_backup(app: &TestApp) -> (i64, PathBuf) {
     let src = app.root.join("big");
     random_tree(&src, 300, 256 * 1024);
     let repo = app.root.join("repo");
     let id = app
         .plan_and_confirm(&format!("back up {} to {}", src.display(), repo.display()))
         .await;
+    (id, repo)
+}
+
+#[tokio::test]
+async fn a_cancelled_backup_keeps_no_snapshot_and_a_sound_repository() {
+    let app = spawn_app().await;
+    let (id, repo) = start_long_backup(&app).await;
     let task = app.cancel_mid_run(id, "bytes_done").await;
     assert_eq!(task["state"], "cancelled", "{task}");
     let pw = password_file(&app);
@@ -573,12 +580,7 @@ async fn a_restore_onto_a_full_disk_stops_clearly_and_leaves_only_whole_files() 
 #[tokio::test]
 async fn a_running_backup_shows_no_file_total_until_it_knows_it() {
     let app = spawn_app().await;
-    let src = app.root.join("big");
-    random_tree(&src, 300, 256 * 1024);
-    let repo = app.root.join("repo");
-    let id = app
-        .plan_and_confirm(&format!("back up {} to {}", src.display(), repo.display()))
-        .await;
+    let (id, _) = start_long_backup(&app).await;
     // Mid-walk the total is unknown, never a zero below the files done.
     support::wait_mid_run(&app.client, &app.url, id, |task| {
         let walking = task["progress"]["files_done"].as_u64().unwrap_or(0) > 0;

@@ -7,6 +7,18 @@ use serde::{Deserialize, Serialize};
 pub struct SessionView {
     /// Whether this server asks people to sign in (it has an admin token).
     pub sign_in: bool,
+    /// The directories commands may touch, as they stand now.
+    #[serde(default)]
+    pub allowed_roots: Vec<AllowedRootView>,
+}
+
+/// One allowed root, for the console's welcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AllowedRootView {
+    pub path: String,
+    /// False while it is missing (a disk not mounted): commands on it are
+    /// refused until it is there.
+    pub present: bool,
 }
 
 /// `GET /api/backup-password`: what restores a backup without Tend.

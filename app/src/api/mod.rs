@@ -7,7 +7,7 @@ mod rules;
 mod schedule;
 mod task;
 
-pub use admin::{BackupPasswordView, SessionView};
+pub use admin::{AllowedRootView, BackupPasswordView, SessionView};
 pub use command::{
     CommandRequest, CommandResponse, ConfirmResponse, ErrorBody, Parameter, PlanView, PreviewView,
     ReviseRequest,

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::PlanCard;
-use crate::api::CommandResponse;
+use crate::api::{AllowedRootView, CommandResponse};
 use crate::client;
 
 /// One line of the transcript.
@@ -23,6 +23,15 @@ pub fn Console() -> impl IntoView {
     let (busy, set_busy) = signal(false);
     let session = session_id();
     let transcript = NodeRef::<leptos::html::Ol>::new();
+    // Asked from the browser, so the server's render and the hydration agree.
+    let (roots, set_roots) = signal(None::<Vec<AllowedRootView>>);
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(asked) = client::session().await {
+                set_roots.set(Some(asked.allowed_roots));
+            }
+        });
+    });
     // Keep the newest message in view.
     Effect::new(move |_| {
         entries.track();
@@ -71,9 +80,17 @@ pub fn Console() -> impl IntoView {
     view! {
         <section class="console" aria-label="Console">
             <ol class="transcript" aria-live="polite" node_ref=transcript>
-                <li class="entry reply">
-                    "Hi! Tell me what to do, for example: "
-                    <code>"clean up *.tmp files older than 7 days in /srv/scratch"</code>
+                <li class="entry reply welcome">
+                    <p>
+                        "Hi! Tell me what to do, for example: "
+                        <code>"clean up *.tmp files older than 7 days in /srv/scratch"</code>
+                    </p>
+                    <p class="allowed-roots">{move || roots_hint(roots.get().as_deref())}</p>
+                    <p>
+                        "To allow another directory, add it to "<code>"allowed_roots"</code>" in "
+                        <code>"tend.toml"</code>" or to "<code>"TEND_ALLOWED_ROOTS"</code>
+                        " (colon-separated), then restart Tend."
+                    </p>
                 </li>
                 <For each=move || entries.get() key=|(id, _)| *id let:item>
                     {render_entry(item.1, on_revised)}
@@ -94,6 +111,28 @@ pub fn Console() -> impl IntoView {
             </form>
         </section>
     }
+}
+
+/// Where Tend may act, for the welcome: the roots once the server has said
+/// which they are.
+fn roots_hint(roots: Option<&[AllowedRootView]>) -> String {
+    let Some(roots) = roots.filter(|r| !r.is_empty()) else {
+        return "I can only use files inside the allowed roots (by default only data/files, in Tend's data directory).".into();
+    };
+    let list: Vec<String> = roots
+        .iter()
+        .map(|root| {
+            if root.present {
+                root.path.clone()
+            } else {
+                format!("{} (not there now)", root.path)
+            }
+        })
+        .collect();
+    format!(
+        "I can only use files inside the allowed roots: {}.",
+        list.join(", ")
+    )
 }
 
 fn render_entry(entry: Entry, on_revised: Callback<CommandResponse>) -> AnyView {
@@ -136,4 +175,28 @@ fn js_random() -> u64 {
 extern "C" {
     #[wasm_bindgen(js_namespace = Math, js_name = random)]
     fn js_sys_random() -> f64;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_welcome_names_the_allowed_roots() {
+        assert!(roots_hint(None).contains("by default only data/files"));
+        let roots = [
+            AllowedRootView {
+                path: "/home/ann/tend/data/files".into(),
+                present: true,
+            },
+            AllowedRootView {
+                path: "/mnt/nas".into(),
+                present: false,
+            },
+        ];
+        assert_eq!(
+            roots_hint(Some(&roots)),
+            "I can only use files inside the allowed roots: /home/ann/tend/data/files, /mnt/nas (not there now)."
+        );
+    }
 }

@@ -7,14 +7,26 @@ use axum::http::header::CACHE_CONTROL;
 use axum::response::IntoResponse;
 use axum::Json;
 
-use app::api::{BackupPasswordView, SessionView};
+use app::api::{AllowedRootView, BackupPasswordView, SessionView};
 
 use crate::http::{ApiError, AppState};
 use crate::workflows::backup::repository;
 
 pub async fn session(State(state): State<AppState>) -> Json<SessionView> {
+    let allowed_roots = state
+        .planner
+        .env
+        .policy()
+        .roots_now()
+        .into_iter()
+        .map(|root| AllowedRootView {
+            path: root.configured.display().to_string(),
+            present: root.resolved.is_some(),
+        })
+        .collect();
     Json(SessionView {
         sign_in: state.config.admin_token.is_some(),
+        allowed_roots,
     })
 }
 
