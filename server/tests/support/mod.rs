@@ -39,11 +39,22 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_with_runner(adjust, None).await
+}
+
+/// A server whose tasks' work is done by `runner` (a blocking read, say)
+/// instead of Tend's workflows.
+pub async fn spawn_app_with_runner(
+    adjust: impl FnOnce(&mut Config),
+    runner: Option<std::sync::Arc<dyn tend::queue::TaskRunner>>,
+) -> TestApp {
     let home = tempfile::tempdir().unwrap();
     let mut config = test_config(home.path());
     adjust(&mut config);
     let root = home.path().join("files").canonicalize().unwrap();
-    let server = startup::start(config.clone()).await.expect("server starts");
+    let server = startup::start_with_runner(config.clone(), runner)
+        .await
+        .expect("server starts");
     // With an admin token, the helpers' calls carry it, as a script's would.
     let mut headers = reqwest::header::HeaderMap::new();
     if let Some(token) = &config.admin_token {
