@@ -41,6 +41,10 @@ pub async fn cancel_task(task_id: i64) -> Result<serde_json::Value, ClientError>
     imp::post_json::<(), _>(&format!("/api/tasks/{task_id}/cancel"), None).await
 }
 
+pub async fn retry_task(task_id: i64) -> Result<serde_json::Value, ClientError> {
+    imp::post_json::<(), _>(&format!("/api/tasks/{task_id}/retry"), None).await
+}
+
 pub async fn stop_schedule(schedule_id: i64) -> Result<ScheduleView, ClientError> {
     imp::post_json::<(), _>(&format!("/api/schedules/{schedule_id}/stop"), None).await
 }

@@ -7,7 +7,7 @@ mod live;
 
 pub use http::{
     add_example, add_phrase_rule, backup_password, cancel_plan, cancel_task, confirm_plan,
-    delete_rule, put_location_alias, put_pattern_alias, reschedule, revise_plan, rules,
+    delete_rule, put_location_alias, put_pattern_alias, reschedule, retry_task, revise_plan, rules,
     send_command, session, stop_schedule, ClientError,
 };
 pub use live::{run_event_stream, Connection};

@@ -52,14 +52,23 @@ fn TaskRow(task: TaskView) -> impl IntoView {
         format::bytes(p.bytes_total)
     );
     let cancellable = !task.state.is_terminal() && !task.cancel_requested;
-    let (cancel_error, set_cancel_error) = signal(None::<String>);
+    let retryable = matches!(task.state, TaskState::Failed | TaskState::Cancelled);
+    let (action_error, set_action_error) = signal(None::<String>);
     let cancel = move |_| {
         leptos::task::spawn_local(async move {
             if let Err(e) = client::cancel_task(id).await {
-                set_cancel_error.set(Some(e.0));
+                set_action_error.set(Some(e.0));
             }
         });
     };
+    let retry = move |_| {
+        leptos::task::spawn_local(async move {
+            if let Err(e) = client::retry_task(id).await {
+                set_action_error.set(Some(e.0));
+            }
+        });
+    };
+    let attempts = attempts_line(&task);
 
     view! {
         <li class="task" data-task-id=id.to_string() data-state=task.state.as_str()>
@@ -75,12 +84,38 @@ fn TaskRow(task: TaskView) -> impl IntoView {
                 aria-label=format!("Progress of task {id}")
             ></progress>
             <p class="task-progress">{files}" · "{bytes}</p>
+            {attempts.map(|a| view! { <p class="task-attempts">{a}</p> })}
             {task.progress.current.clone().filter(|_| task.state == TaskState::Running).map(|c| view! { <p class="task-current"><code>{c}</code></p> })}
             {task.result.clone().map(|r| view! { <p class="task-result">{r}</p> })}
             {task.error.clone().map(|e| view! { <p class="task-error" role="alert">{e}</p> })}
             {cancellable.then(|| view! { <button class="task-cancel" on:click=cancel>"Cancel task"</button> })}
-            {move || cancel_error.get().map(|e| view! { <p class="task-error">{e}</p> })}
+            {retryable.then(|| view! { <button class="task-retry" on:click=retry>"Retry"</button> })}
+            {move || action_error.get().map(|e| view! { <p class="task-error">{e}</p> })}
         </li>
+    }
+}
+
+/// Which attempt this is, and for a task waiting to retry, when it runs
+/// next; nothing for a first attempt that needs no comment.
+fn attempts_line(task: &TaskView) -> Option<String> {
+    let retry_of = task.retry_of.map(|old| format!("Runs task #{old} again. "));
+    let line = match (task.state, task.run_at) {
+        (TaskState::Retrying, Some(at)) => Some(format!(
+            "Attempt {} failed; the next runs at {}.",
+            task.attempt,
+            format::time(at)
+        )),
+        (TaskState::Retrying, None) => Some(format!("Attempt {} failed; retrying.", task.attempt)),
+        (_, _) if task.attempt > 1 => Some(format!("Attempt {}.", task.attempt)),
+        _ => None,
+    };
+    match (retry_of, line) {
+        (None, None) => None,
+        (a, b) => Some(format!(
+            "{}{}",
+            a.unwrap_or_default(),
+            b.unwrap_or_default()
+        )),
     }
 }
 
@@ -117,7 +152,32 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             revision: 1,
+            started_at: None,
+            finished_at: None,
+            run_at: None,
+            node: None,
+            timeout_secs: None,
+            retry_of: None,
+            attempts: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_retrying_task_says_which_attempt_failed_and_when_the_next_runs() {
+        let mut t = task(TaskState::Retrying, ProgressView::default());
+        t.run_at = Some(0);
+        assert_eq!(
+            attempts_line(&t).unwrap(),
+            format!("Attempt 1 failed; the next runs at {}.", format::time(0))
+        );
+        let mut second = task(TaskState::Running, ProgressView::default());
+        assert_eq!(attempts_line(&second), None);
+        second.attempt = 2;
+        second.retry_of = Some(7);
+        assert_eq!(
+            attempts_line(&second).unwrap(),
+            "Runs task #7 again. Attempt 2."
+        );
     }
 
     #[test]

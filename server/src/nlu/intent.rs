@@ -175,6 +175,20 @@ pub fn asks_rather_than_commands(text: &str, slots: &Slots) -> bool {
     !about_tasks && (QUESTION.is_match(text) || OTHER_REQUEST.is_match(text))
 }
 
+/// "retry task 12", "run task 12 again", "重试任务 12": a task named by
+/// number, to run again. Without a task number it is left to the model.
+static RUN_AGAIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\bre-?(?:try|run)\b|\b(?:run|try|start|do)\b[^.?!]{0,30}\bagain\b|\bgive\b[^.?!]{0,20}\banother (?:go|try)\b|重试|重新运行|重新执行|再运行|再跑",
+    )
+    .expect("run-again pattern compiles")
+});
+
+/// Whether the command asks to run a numbered task again.
+pub fn asks_to_run_again(text: &str, slots: &Slots) -> bool {
+    slots.task_id.is_some() && RUN_AGAIN.is_match(text)
+}
+
 /// The intent and a confidence in [0, 1], for a command that
 /// [`asks_rather_than_commands`] has not already decided (the service
 /// asks that first).
@@ -222,7 +236,7 @@ fn has_expected_slots(intent: Intent, s: &Slots) -> bool {
         Intent::Backup | Intent::Sync => s.source.is_some() && s.destination.is_some(),
         Intent::Restore => s.source.is_some() || s.task_id.is_some(),
         Intent::Cleanup => s.source.is_some(),
-        Intent::Cancel => s.task_id.is_some(),
+        Intent::Cancel | Intent::Retry => s.task_id.is_some(),
         Intent::Status | Intent::OutOfScope => true,
     }
 }
@@ -234,6 +248,27 @@ mod tests {
 
     fn intent(text: &str) -> Intent {
         understand(text).intent
+    }
+
+    #[test]
+    fn a_numbered_task_asked_to_run_again_is_a_retry() {
+        for text in [
+            "retry task 12",
+            "please rerun job 12",
+            "run task 12 again",
+            "can you try #12 again?",
+            "重试任务 12",
+        ] {
+            let u = understand(text);
+            assert_eq!(
+                (u.intent, u.slots.task_id),
+                (Intent::Retry, Some(12)),
+                "{text}"
+            );
+        }
+        assert_ne!(intent("retry the backup"), Intent::Retry);
+        assert_eq!(intent("cancel task 12"), Intent::Cancel);
+        assert_eq!(intent("undo task 12"), Intent::Restore);
     }
 
     #[test]

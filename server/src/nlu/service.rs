@@ -244,6 +244,9 @@ impl Nlu {
         if let Some(intent) = rules.decide(examined, &mut slots) {
             return Reading::Decided(Understanding::new(text, intent, 1.0, slots));
         }
+        if intent::asks_to_run_again(examined, &slots) {
+            return Reading::Decided(Understanding::new(text, Intent::Retry, 0.95, slots));
+        }
         if intent::asks_rather_than_commands(examined, &slots) {
             let confidence = intent::ASKING_CONFIDENCE;
             return Reading::Decided(Understanding::new(

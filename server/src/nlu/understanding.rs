@@ -10,6 +10,10 @@ pub enum Intent {
     Status,
     Cancel,
     OutOfScope,
+    /// "retry task 12": run a failed or cancelled task again. Decided by
+    /// its rule ([`super::intent::asks_to_run_again`]) before the model,
+    /// which never picks it, so it is not in [`Intent::ALL`].
+    Retry,
 }
 
 impl Intent {
@@ -23,9 +27,21 @@ impl Intent {
         Intent::OutOfScope,
     ];
 
+    /// Every intent, the model's and those decided by rule alone.
+    pub const EVERY: [Intent; 8] = [
+        Intent::Backup,
+        Intent::Restore,
+        Intent::Sync,
+        Intent::Cleanup,
+        Intent::Status,
+        Intent::Cancel,
+        Intent::OutOfScope,
+        Intent::Retry,
+    ];
+
     /// The intent an API name ("backup", "out_of_scope") stands for.
     pub fn parse(name: &str) -> Option<Intent> {
-        Intent::ALL.into_iter().find(|i| i.as_str() == name)
+        Intent::EVERY.into_iter().find(|i| i.as_str() == name)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -37,6 +53,7 @@ impl Intent {
             Intent::Status => "status",
             Intent::Cancel => "cancel",
             Intent::OutOfScope => "out_of_scope",
+            Intent::Retry => "retry",
         }
     }
 }
@@ -67,6 +84,9 @@ pub struct Slots {
     pub task_id: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_last: Option<u32>,
+    /// The task's own time limit in seconds ("give up after 2 hours").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_secs: Option<u64>,
 }
 
 impl Slots {

@@ -149,6 +149,7 @@ impl Planner {
             Intent::Cleanup => cleanup::plan(self, understanding, session).await,
             Intent::Status => replies::status(self, understanding).await,
             Intent::Cancel => replies::cancel(self, understanding).await,
+            Intent::Retry => replies::retry(self, understanding).await,
             Intent::Restore if understanding.undoes_a_cleanup() => {
                 undo::plan(self, understanding, session).await
             }

@@ -51,6 +51,14 @@ pub async fn offer(
         }
         (None, _) => None,
     };
+    let timeout_secs = understanding.slots.timeout_secs;
+    if let Some(secs) = timeout_secs {
+        parameters.push(param(
+            "timeout_secs",
+            "Give up after",
+            crate::queue::retry::in_words(secs.saturating_mul(1000) as i64),
+        ));
+    }
     let plan_id = uuid::Uuid::new_v4().simple().to_string();
     let view = PlanView {
         plan_id: plan_id.clone(),
@@ -77,7 +85,7 @@ pub async fn offer(
                 workflow,
                 summary,
                 params: task_params,
-                timeout_secs: None,
+                timeout_secs: timeout_secs.map(|s| s.min(i64::MAX as u64) as i64),
             },
             created_at: now,
         })

@@ -142,6 +142,27 @@ fn describe(task: &TaskView) -> String {
     }
 }
 
+/// "retry task 12": the task runs again as a new task.
+pub async fn retry(planner: &Planner, u: &Understanding) -> Result<CommandResponse, PlanError> {
+    let Some(id) = u.slots.task_id else {
+        return Ok(reply(
+            u,
+            "Which task should I run again? Say for example: retry task 3.".into(),
+        ));
+    };
+    match planner.workers.retry(id).await {
+        Ok(task) => Ok(reply(
+            u,
+            format!(
+                "Task #{id} runs again as task #{}: {}.",
+                task.id, task.summary
+            ),
+        )),
+        Err(e @ StoreError::NotRetryable { .. }) => Ok(reply(u, e.to_string())),
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn cancel(planner: &Planner, u: &Understanding) -> Result<CommandResponse, PlanError> {
     // Only a number written with "schedule" names one: "cancel task 12
     // that the schedule started" cancels task 12.

@@ -38,7 +38,7 @@ fn editable_slots(u: &Understanding) -> &'static [(&'static str, &'static str)] 
             ("min_size_bytes", "At least"),
             ("schedule", REPEAT),
         ],
-        Intent::Status | Intent::Cancel | Intent::OutOfScope => &[],
+        Intent::Status | Intent::Cancel | Intent::Retry | Intent::OutOfScope => &[],
     }
 }
 

@@ -351,9 +351,14 @@ impl Workers {
         );
         self.cancels.stop_all(StopReason::Shutdown);
         let deadline = tokio::time::Instant::now() + grace;
-        while !self.cancels.ids().is_empty() {
+        loop {
+            // Listening before looking, so an end between the two is not missed.
             let ended = self.ended.notified();
-            if tokio::time::timeout_at(deadline, ended).await.is_err() {
+            tokio::pin!(ended);
+            ended.as_mut().enable();
+            if self.cancels.ids().is_empty()
+                || tokio::time::timeout_at(deadline, ended).await.is_err()
+            {
                 break;
             }
         }
@@ -424,8 +429,6 @@ impl Workers {
         if let Finish::Retry { run_at, .. } = &finish {
             self.wake_at(*run_at);
         }
-        self.cancels.remove(id);
-        self.ended.notify_waiters();
         let lease = Lease {
             owner: &self.node,
             attempt: task.attempt,
@@ -440,6 +443,10 @@ impl Workers {
             ),
             Err(e) => tracing::error!(task = id, error = %e, "could not record the end of a task"),
         }
+        // Only now, with its end stored: a drain waiting for this task must
+        // not let the process exit before that write.
+        self.cancels.remove(id);
+        self.ended.notify_waiters();
     }
 
     /// Runs the workflow on a blocking thread, watching its time limit and

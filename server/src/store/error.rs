@@ -25,8 +25,9 @@ pub enum StoreError {
     TaskNotFound(i64),
     #[error("The queue is full: {queued} tasks are waiting to run (the limit is max_queued = {limit}). Try again once some have run.")]
     QueueFull { queued: i64, limit: i64 },
-    #[error("Task #{id} is {state}: only a failed or cancelled task can be run again.")]
-    NotRetryable { id: i64, state: &'static str },
+    /// `is_now` says what the task is doing: "is running", "has succeeded".
+    #[error("Task #{id} {is_now}: only a failed or cancelled task can be run again.")]
+    NotRetryable { id: i64, is_now: &'static str },
     #[error("task {id} is no longer run by this attempt on this node: it was taken as interrupted and requeued")]
     NotOwner { id: i64 },
     #[error("Task #{id} cannot change: {source}")]

@@ -53,6 +53,7 @@ fn intent_description(intent: Intent) -> &'static str {
         Intent::Status => "ask how tasks are doing",
         Intent::Cancel => "stop or cancel a running task",
         Intent::OutOfScope => "anything else",
+        Intent::Retry => "run a failed task again",
     }
 }
 

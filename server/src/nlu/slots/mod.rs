@@ -9,6 +9,7 @@ mod paths;
 mod patterns;
 mod schedule;
 mod size;
+mod time_limit;
 
 pub use paths::{looks_like_path, Role, SpottedPath};
 
@@ -17,7 +18,11 @@ use super::Slots;
 pub fn extract(text: &str) -> Slots {
     let spotted = paths::spot(text);
     let masked = paths::mask(text, &spotted);
-    let lower = masked.to_lowercase();
+    let mut lower = masked.to_lowercase();
+    let time_limit = time_limit::time_limit(&lower);
+    if let Some((_, (start, end))) = time_limit {
+        lower.replace_range(start..end, &" ".repeat(end - start));
+    }
     let (source, destination) = paths::assign_roles(&spotted);
     let mut patterns = patterns::extract(&masked);
     for glob in spotted.iter().filter_map(|p| p.glob.clone()) {
@@ -36,6 +41,7 @@ pub fn extract(text: &str) -> Slots {
         dry_run: flags::dry_run(&lower),
         task_id: flags::task_id(&lower),
         keep_last: flags::keep_last(&lower),
+        timeout_secs: time_limit.map(|(secs, _)| secs),
     }
 }
 

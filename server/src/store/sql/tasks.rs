@@ -412,10 +412,13 @@ impl Store for SqlStore {
         let mut tx = self.write_tx().await?;
         let old = Self::task_in(&mut *tx, id).await?;
         if !matches!(old.state, TaskState::Failed | TaskState::Cancelled) {
-            return Err(StoreError::NotRetryable {
-                id,
-                state: old.state.as_str(),
-            });
+            let is_now = match old.state {
+                TaskState::Queued => "is queued",
+                TaskState::Running => "is running",
+                TaskState::Retrying => "is waiting to be tried again",
+                _ => "has succeeded",
+            };
+            return Err(StoreError::NotRetryable { id, is_now });
         }
         let task = NewTask {
             workflow: old.workflow,
