@@ -1,6 +1,7 @@
 //! `tend bench glm`'s refusals: a shape it does not know, and GLM-4-9B's
 //! full shape without a GPU (these tests build without `cuda`); and
-//! `tend bench engines` on a small tree, run twice in one `--dir`.
+//! `tend bench engines` on a small tree, run twice in one `--dir`; and
+//! `tend bench queue` on a small load.
 
 use std::process::Command;
 
@@ -71,4 +72,49 @@ fn engines_bench_in_a_reused_dir_starts_each_first_run_from_nothing() {
     assert!(dir.path().join("tend-mirror/d000/e00/f0.dat").is_file());
     // What was set aside is deleted once the measurements are over.
     assert!(!dir.path().join("set-aside").exists());
+}
+
+/// `tend bench queue` on a small load: it burns the tasks down on SQLite
+/// (and PostgreSQL when the tests have one), and its last line carries the
+/// four figures in the documented form.
+#[test]
+fn the_queue_bench_ends_with_its_figures() {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tend"));
+    command.args(["bench", "queue", "--tasks", "200", "--workers", "2"]);
+    if let Ok(url) = std::env::var("TEND_TEST_POSTGRES_URL") {
+        command.args(["--postgres", &url]);
+    }
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let last = stdout.lines().last().unwrap_or_default();
+    let figures: Vec<(&str, &str)> = last
+        .strip_prefix("queue: ")
+        .unwrap_or_else(|| panic!("{last}"))
+        .split(' ')
+        .filter_map(|pair| pair.split_once('='))
+        .collect();
+    let names: Vec<&str> = figures.iter().map(|(name, _)| *name).collect();
+    assert_eq!(
+        names,
+        [
+            "sqlite_tasks_per_s",
+            "postgres_tasks_per_s",
+            "start_p50_ms",
+            "start_p99_ms"
+        ]
+    );
+    let number = |name: &str| -> f64 {
+        let (_, value) = figures.iter().find(|(n, _)| *n == name).unwrap();
+        value.parse().unwrap_or_else(|_| panic!("{name}={value}"))
+    };
+    assert!(number("sqlite_tasks_per_s") > 0.0);
+    assert!(number("start_p50_ms") <= number("start_p99_ms"));
+    if std::env::var("TEND_TEST_POSTGRES_URL").is_ok() {
+        assert!(number("postgres_tasks_per_s") > 0.0);
+    }
 }

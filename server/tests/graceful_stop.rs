@@ -107,3 +107,66 @@ async fn sigterm_mid_backup_releases_it_and_the_restart_makes_exactly_one_snapsh
         assert_eq!(count, 1, "one backup, one snapshot");
     }
 }
+
+/// A rolling upgrade of two nodes on PostgreSQL: the node running a long
+/// mirror is stopped gracefully, releases it without spending the attempt,
+/// and the other node takes it up at once and finishes it.
+#[tokio::test]
+async fn a_node_stopped_for_an_upgrade_hands_its_task_to_the_other_node() {
+    let Some(db) = support::databases::TestDatabase::postgres("graceful stop: two nodes").await
+    else {
+        return;
+    };
+    let url = db.url().to_string();
+    let mut a = support::spawn_app_with(|c| {
+        c.database_url = Some(url.clone());
+        c.node_name = Some("node-a".into());
+    })
+    .await;
+    let shared = a.config.clone();
+    let mut b = support::spawn_app_with(|c| {
+        *c = shared;
+        c.node_name = Some("node-b".into());
+        c.workers = 0;
+    })
+    .await;
+    b.root = a.root.clone();
+    let src = a.root.join("vm");
+    // Big enough to be mid-copy when node a stops, small enough to finish.
+    sparse_file(&src.join("disk.img"), 1 << 30);
+    let dst = a.root.join("mirror");
+    let id = a
+        .plan_and_confirm(&format!("mirror {} to {}", src.display(), dst.display()))
+        .await;
+    loop {
+        let task = a.task(id).await;
+        if task["state"] == "running" && task["progress"]["bytes_done"].as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        assert!(
+            !["succeeded", "failed", "cancelled"].contains(&task["state"].as_str().unwrap()),
+            "the mirror ended before node a stopped; give it more to copy: {task}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // b starts working, as the upgraded node would; a stops.
+    b.restart_with(|c| c.workers = 1).await;
+    let stopping = Instant::now();
+    a.server.take().unwrap().stop().await;
+    assert!(stopping.elapsed() < GRACE, "{:?}", stopping.elapsed());
+
+    let done = b.wait_until_done(id).await;
+    assert_eq!(done["state"], "succeeded", "{done}");
+    assert_eq!(done["attempt"], 1, "the release spent no attempt: {done}");
+    let nodes: Vec<(&str, &str)> = done["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["node"].as_str().unwrap(), a["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(nodes, [("node-a", "released"), ("node-b", "succeeded")]);
+    assert_eq!(
+        std::fs::metadata(dst.join("disk.img")).unwrap().len(),
+        1 << 30
+    );
+}

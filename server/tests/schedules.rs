@@ -677,3 +677,45 @@ async fn a_run_due_at_the_old_time_is_not_queued_once_the_time_has_moved() {
         ));
     }
 }
+
+/// Backpressure reaches schedules: a run that comes due while the queue
+/// is full is skipped (and the time moves on), not queued beyond the cap.
+#[tokio::test]
+async fn a_run_due_while_the_queue_is_full_is_skipped() {
+    for db in TestDatabase::every("schedules: queue full").await {
+        let store = SqlStore::open(db.url()).await.unwrap().with_max_queued(1);
+        let now = tend::now_ms();
+        let schedule = scheduled_plan(&store, now).await;
+        store
+            .enqueue(
+                NewTask {
+                    workflow: "cleanup".into(),
+                    summary: "fills the queue".into(),
+                    params: serde_json::json!({"workflow": "cleanup", "directory": "/nowhere"}),
+                    timeout_secs: None,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let due = schedule.next_run_at.unwrap();
+        let following = due + 300_000;
+        let fired = store
+            .fire_schedule(
+                schedule.id,
+                due,
+                Some(following),
+                due,
+                &run_params(schedule.id, due),
+            )
+            .await
+            .unwrap();
+        let Fired::QueueFull { schedule, why } = fired else {
+            panic!("{}: {fired:?}", db.label());
+        };
+        assert!(why.contains("queue is full"), "{why}");
+        assert_eq!(schedule.next_run_at, Some(following));
+        assert_eq!(schedule.runs, 0);
+        assert_eq!(store.list_tasks(10).await.unwrap().len(), 1);
+    }
+}

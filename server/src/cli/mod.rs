@@ -5,6 +5,7 @@
 mod bench_engines;
 mod bench_glm;
 mod bench_nlu;
+mod bench_queue;
 mod eval;
 mod parse;
 mod rusage;
@@ -35,6 +36,10 @@ Commands:
                 [--only backup,sync,cleanup]
           time backup, sync and cleanup against restic, rsync and find
           on a generated tree (default 50000 files, 2048 MB)
+  bench queue [--tasks N] [--workers W] [--postgres URL]
+          burn down N no-op tasks with W workers on SQLite (and PostgreSQL
+          at URL, or $TEND_BENCH_POSTGRES_URL), then time enqueue to start
+          at a steady 50 tasks/s
 
 Options:
   --keywords   parse/eval/bench nlu with keyword cues instead of the intent model
@@ -51,6 +56,7 @@ pub fn main() -> ExitCode {
     let mut keywords_only = false;
     let mut config_file = None;
     let mut bench = bench_engines::Options::default();
+    let mut queue_bench = bench_queue::Options::default();
     let mut shape = crate::nlu::glm::Shape::Glm4_9b;
     let mut tokenizer: Option<PathBuf> = None;
     while let Some(arg) = args.next() {
@@ -85,6 +91,15 @@ pub fn main() -> ExitCode {
                     _ => return usage_error(&format!("{arg} needs a positive number")),
                 }
             }
+            "--tasks" | "--workers" => match args.next().map(|v| v.parse::<usize>()) {
+                Some(Ok(n)) if n > 0 && arg == "--tasks" => queue_bench.tasks = n,
+                Some(Ok(n)) if n > 0 => queue_bench.workers = n,
+                _ => return usage_error(&format!("{arg} needs a positive number")),
+            },
+            "--postgres" => match args.next() {
+                Some(url) => queue_bench.postgres = Some(url),
+                None => return usage_error("--postgres needs a URL"),
+            },
             "--shape" => match args.next().map(|v| v.parse()) {
                 Some(Ok(s)) => shape = s,
                 Some(Err(e)) => return usage_error(&e),
@@ -120,6 +135,7 @@ pub fn main() -> ExitCode {
         "bench" => match operand.as_deref() {
             Some("nlu") => with_nlu(config_file, keywords_only, bench_nlu::run),
             Some("engines") => bench_engines::run(bench),
+            Some("queue") => bench_queue::run(queue_bench),
             Some("glm") => {
                 let tokenizer = match tokenizer {
                     Some(file) => file,
@@ -133,7 +149,7 @@ pub fn main() -> ExitCode {
                 };
                 bench_glm::run(shape, &tokenizer)
             }
-            _ => usage_error("bench needs a target: tend bench nlu, glm or engines"),
+            _ => usage_error("bench needs a target: tend bench nlu, glm, engines or queue"),
         },
         other => usage_error(&format!("unknown command {other:?}")),
     }

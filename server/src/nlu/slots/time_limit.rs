@@ -40,7 +40,8 @@ pub fn time_limit(lower: &str) -> Option<(u64, (usize, usize))> {
             let (n, u) = numbers::number_and_unit(&c)?;
             let secs = numbers::value(n)? * unit_secs(u)?;
             let whole = c.get(0)?;
-            return (1.0..1e9).contains(&secs)
+            return (1.0..1e9)
+                .contains(&secs)
                 .then(|| (secs.round() as u64, (whole.start(), whole.end())));
         }
     }
