@@ -7,14 +7,14 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, watch, Notify};
+use tokio::sync::{mpsc, oneshot, watch, Notify, Semaphore};
 
 use super::retry::{backoff_ms, RunPolicy};
 use crate::hub::EventHub;
-use crate::store::{CancelOutcome, Finish, Lease, Store, StoreError, Sweeper, Task};
+use crate::store::{CancelOutcome, Ending, Finish, Lease, Store, StoreError, Sweeper, Task};
 use crate::workflows::{
     self, Outcome, Report, TaskContext, WorkflowEnv, WorkflowError, WorkflowParams,
 };
@@ -182,6 +182,8 @@ pub struct Workers {
     draining: AtomicBool,
     /// Tells the workers' loops that a task ended (drain waits on it).
     ended: Notify,
+    /// Hands attempts' ends to the group commit ([`Workers::start_finisher`]).
+    finisher: OnceLock<mpsc::UnboundedSender<Finishing>>,
     pub cancels: CancelRegistry,
 }
 
@@ -209,6 +211,7 @@ impl Workers {
             policy: node.policy,
             draining: AtomicBool::new(false),
             ended: Notify::new(),
+            finisher: OnceLock::new(),
             cancels: CancelRegistry::default(),
         })
     }
@@ -290,41 +293,93 @@ impl Workers {
         }
     }
 
-    /// Starts `count` worker loops that run until `shutdown` turns true or
-    /// the node drains.
+    /// Starts a node of `count` workers until `shutdown` turns true or the
+    /// node drains. One loop claims tasks for every free worker at once
+    /// (one transaction for the lot), and one stores the ends of attempts
+    /// as they come, those that come together in one transaction: under
+    /// load a commit (an fsync on SQLite, a round trip and a lock on
+    /// PostgreSQL) serves many tasks instead of one.
     pub fn start(self: &Arc<Self>, count: usize, shutdown: watch::Receiver<bool>) {
         self.start_lease(shutdown.clone());
-        for _ in 0..count {
-            let workers = self.clone();
-            let mut shutdown = shutdown.clone();
-            tokio::spawn(async move {
-                loop {
-                    if *shutdown.borrow() || workers.is_draining() {
-                        return;
-                    }
-                    match workers
-                        .store
-                        .claim_next(&workers.node, crate::now_ms())
-                        .await
-                    {
-                        Ok(Some(task)) => {
+        if count == 0 {
+            return;
+        }
+        self.start_finisher();
+        let workers = self.clone();
+        tokio::spawn(async move { workers.dispatch(count, shutdown).await });
+    }
+
+    /// Claims as many tasks as there are free workers and runs each.
+    async fn dispatch(self: Arc<Self>, count: usize, mut shutdown: watch::Receiver<bool>) {
+        let slots = Arc::new(Semaphore::new(count));
+        loop {
+            if *shutdown.borrow() || self.is_draining() {
+                return;
+            }
+            let first = tokio::select! {
+                permit = slots.clone().acquire_owned() => match permit {
+                    Ok(permit) => permit,
+                    Err(_) => return,
+                },
+                _ = shutdown.changed() => continue,
+            };
+            let free = 1 + slots.available_permits();
+            match self
+                .store
+                .claim_batch(&self.node, free, crate::now_ms())
+                .await
+            {
+                Ok(tasks) if !tasks.is_empty() => {
+                    let mut permits = std::iter::once(first).chain(std::iter::from_fn(|| {
+                        slots.clone().try_acquire_owned().ok()
+                    }));
+                    for task in tasks {
+                        let permit = permits.next();
+                        let workers = self.clone();
+                        tokio::spawn(async move {
                             workers.hub.publish(task.clone());
                             workers.run(task).await;
-                            continue;
-                        }
-                        Ok(None) => {}
-                        Err(e) => tracing::error!(error = %e, "could not claim a task"),
+                            drop(permit);
+                        });
                     }
-                    // Woken by a new task, or poll now and then as a backstop
-                    // (a retry's backoff ending is found this way too).
-                    tokio::select! {
-                        _ = workers.wake.notified() => {}
-                        _ = tokio::time::sleep(Duration::from_secs(2)) => {}
-                        _ = shutdown.changed() => {}
+                    continue;
+                }
+                Ok(_) => drop(first),
+                Err(e) => {
+                    drop(first);
+                    tracing::error!(error = %e, "could not claim a task");
+                }
+            }
+            // Woken by a new task, or poll now and then as a backstop
+            // (a retry's backoff ending is found this way too).
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    /// The loop that stores attempts' ends, together when they come
+    /// together (a group commit).
+    fn start_finisher(self: &Arc<Self>) {
+        let (sender, mut receiver) = mpsc::unbounded_channel::<Finishing>();
+        if self.finisher.set(sender).is_err() {
+            return;
+        }
+        let store = self.store.clone();
+        tokio::spawn(async move {
+            while let Some(first) = receiver.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < MAX_FINISH_BATCH {
+                    match receiver.try_recv() {
+                        Ok(next) => batch.push(next),
+                        Err(_) => break,
                     }
                 }
-            });
-        }
+                store_ends(&store, batch).await;
+            }
+        });
     }
 
     fn is_draining(&self) -> bool {
@@ -402,6 +457,37 @@ impl Workers {
         Ok(task)
     }
 
+    /// Stores an attempt's end through the group commit, or on its own
+    /// where there is none.
+    async fn store_end(
+        &self,
+        id: i64,
+        lease: Lease<'_>,
+        finish: Finish,
+    ) -> Result<Task, StoreError> {
+        let Some(finisher) = self.finisher.get() else {
+            return self.store.finish(id, lease, finish, crate::now_ms()).await;
+        };
+        let (reply, answer) = oneshot::channel();
+        let ending = Ending {
+            id,
+            owner: lease.owner.to_string(),
+            attempt: lease.attempt,
+            finish,
+        };
+        if let Err(mpsc::error::SendError(Finishing { ending, .. })) =
+            finisher.send(Finishing { ending, reply })
+        {
+            return self
+                .store
+                .finish(id, lease, ending.finish, crate::now_ms())
+                .await;
+        }
+        answer
+            .await
+            .unwrap_or(Err(StoreError::Corrupt("the group commit stopped".into())))
+    }
+
     /// Wakes the workers when a retry's backoff ends, rather than at their
     /// next look.
     fn wake_at(self: &Arc<Self>, run_at: i64) {
@@ -433,7 +519,7 @@ impl Workers {
             owner: &self.node,
             attempt: task.attempt,
         };
-        match self.store.finish(id, lease, finish, crate::now_ms()).await {
+        match self.store_end(id, lease, finish).await {
             Ok(task) => self.hub.publish(task),
             Err(StoreError::NotOwner { .. }) => tracing::warn!(
                 task = id,
@@ -568,6 +654,41 @@ impl Workers {
                 error: format!("The workflow stopped unexpectedly: {why}"),
                 result: None,
             },
+        }
+    }
+}
+
+/// An attempt's end waiting for the group commit, and who to tell.
+struct Finishing {
+    ending: Ending,
+    reply: oneshot::Sender<Result<Task, StoreError>>,
+}
+
+/// Most attempts' ends stored in one transaction.
+const MAX_FINISH_BATCH: usize = 256;
+
+/// Stores a batch of ends in one transaction; if that fails as a whole,
+/// each on its own, so each gets its own answer.
+async fn store_ends(store: &Arc<dyn Store>, batch: Vec<Finishing>) {
+    let ends: Vec<Ending> = batch.iter().map(|f| f.ending.clone()).collect();
+    match store.finish_batch(ends, crate::now_ms()).await {
+        Ok(results) => {
+            for (finishing, result) in batch.into_iter().zip(results) {
+                let _ = finishing.reply.send(result);
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "storing ends together failed; storing each alone");
+            for Finishing { ending, reply } in batch {
+                let lease = Lease {
+                    owner: &ending.owner,
+                    attempt: ending.attempt,
+                };
+                let result = store
+                    .finish(ending.id, lease, ending.finish, crate::now_ms())
+                    .await;
+                let _ = reply.send(result);
+            }
         }
     }
 }

@@ -150,6 +150,15 @@ pub struct IdempotencyTimes {
     pub expire_before: i64,
 }
 
+/// One attempt's end, for [`Store::finish_batch`].
+#[derive(Debug, Clone)]
+pub struct Ending {
+    pub id: i64,
+    pub owner: String,
+    pub attempt: i64,
+    pub finish: Finish,
+}
+
 /// What a request with an `Idempotency-Key` finds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Idempotency {
@@ -229,7 +238,17 @@ pub trait Store: RuleStore + ScheduleStore + Send + Sync + 'static {
     /// Atomically moves the oldest queued task, or retrying one whose
     /// `run_at` has come, to running, owned by node `owner` (see
     /// [`Store::heartbeat`]), and records the attempt.
-    async fn claim_next(&self, owner: &str, now: i64) -> Result<Option<Task>, StoreError>;
+    async fn claim_next(&self, owner: &str, now: i64) -> Result<Option<Task>, StoreError> {
+        Ok(self.claim_batch(owner, 1, now).await?.into_iter().next())
+    }
+    /// [`Store::claim_next`] for up to `limit` tasks at once, oldest first,
+    /// in one transaction.
+    async fn claim_batch(
+        &self,
+        owner: &str,
+        limit: usize,
+        now: i64,
+    ) -> Result<Vec<Task>, StoreError>;
     /// Marks every task `owner` runs as alive at `now`. Returns which of
     /// `running` (the tasks it is running) to stop: those whose cancel was
     /// asked for, perhaps on another node, and those it no longer owns
@@ -251,6 +270,13 @@ pub trait Store: RuleStore + ScheduleStore + Send + Sync + 'static {
         now: i64,
     ) -> Result<Task, StoreError>;
     async fn log(&self, id: i64, kind: &str, message: &str, now: i64) -> Result<(), StoreError>;
+    /// Ends many attempts in one transaction (one commit for all): each
+    /// gets its own answer, as [`Store::finish`] would give it.
+    async fn finish_batch(
+        &self,
+        ends: Vec<Ending>,
+        now: i64,
+    ) -> Result<Vec<Result<Task, StoreError>>, StoreError>;
     /// Ends the attempt `lease` runs. [`StoreError::NotOwner`] when another
     /// node or attempt took the task over meanwhile: that run is the one
     /// that counts.

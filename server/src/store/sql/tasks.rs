@@ -2,15 +2,17 @@
 //! `migrations/*/0001_tasks.sql`), every state change through
 //! [`state::apply`].
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use sqlx::Row;
 
 use super::SqlStore;
 use crate::store::state::{self, TaskState, Transition};
 use crate::store::{
-    ensure_open, AttemptView, CancelOutcome, Confirmed, Finish, Idempotency, IdempotencyTimes,
-    Lease, NewPlan, NewTask, PlanRecord, PlanState, ProgressView, Store, StoreError, Sweeper, Task,
-    TaskEvent,
+    ensure_open, AttemptView, CancelOutcome, Confirmed, Ending, Finish, Idempotency,
+    IdempotencyTimes, Lease, NewPlan, NewTask, PlanRecord, PlanState, ProgressView, Store,
+    StoreError, Sweeper, Task, TaskEvent,
 };
 
 /// A value for the extra columns a transition sets.
@@ -86,29 +88,6 @@ impl SqlStore {
         )
         .await?;
         Ok((current.state, next))
-    }
-}
-
-impl SqlStore {
-    /// A final transition, with the task's error and result.
-    async fn end(
-        tx: &mut sqlx::AnyConnection,
-        id: i64,
-        transition: Transition,
-        error: Option<String>,
-        result: Option<String>,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        Self::transition(
-            tx,
-            id,
-            transition,
-            now,
-            ", error = $3, result = $4, finished_at = $5, current_item = NULL",
-            vec![Bind::Text(error), Bind::Text(result), Bind::Int(now)],
-        )
-        .await?;
-        Ok(())
     }
 }
 
@@ -268,6 +247,115 @@ where
             })
         })
         .collect()
+}
+
+/// `$first, $first+1, …`: `count` numbered placeholders.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// States as an SQL list of literals (they are Tend's own fixed names).
+fn in_list(states: &[TaskState]) -> String {
+    states
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One multi-row insert of log lines of one `kind`.
+async fn insert_events(
+    tx: &mut sqlx::AnyConnection,
+    events: &[(i64, String)],
+    kind: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..events.len())
+        .map(|i| format!("(${}, $1, $2, ${})", 3 + 2 * i, 4 + 2 * i))
+        .collect();
+    let sql = format!(
+        "INSERT INTO task_events (task_id, at, kind, message) VALUES {}",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(now).bind(kind);
+    for (id, message) in events {
+        query = query.bind(*id).bind(message.as_str());
+    }
+    query.execute(&mut *tx).await?;
+    Ok(())
+}
+
+/// One multi-row insert of the attempts `tasks` start now on `node`.
+async fn insert_attempts(
+    tx: &mut sqlx::AnyConnection,
+    tasks: &[Task],
+    node: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let rows: Vec<String> = (0..tasks.len())
+        .map(|i| format!("(${}, ${}, $1, $2)", 3 + 2 * i, 4 + 2 * i))
+        .collect();
+    let sql = format!(
+        "INSERT INTO task_attempts (task_id, attempt, node, started_at) VALUES {}",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(node).bind(now);
+    for task in tasks {
+        query = query.bind(task.id).bind(task.attempt);
+    }
+    query.execute(&mut *tx).await?;
+    Ok(())
+}
+
+/// The transition an attempt's end makes, and the columns it sets
+/// (placeholders from `$3`; `$2` is the time).
+fn ending_sql(finish: &Finish) -> (Transition, &'static str, Vec<Bind>) {
+    const FINAL: &str = ", error = $3, result = $4, finished_at = $2, current_item = NULL";
+    match finish {
+        Finish::Succeeded { result } => (
+            Transition::Succeed,
+            FINAL,
+            vec![Bind::Text(None), Bind::Text(Some(result.clone()))],
+        ),
+        Finish::Failed { error, result } => (
+            Transition::Fail,
+            FINAL,
+            vec![Bind::Text(Some(error.clone())), Bind::Text(result.clone())],
+        ),
+        Finish::Cancelled { result } => (
+            Transition::Cancel,
+            FINAL,
+            vec![Bind::Text(None), Bind::Text(Some(result.clone()))],
+        ),
+        Finish::Retry { error, run_at } => (
+            Transition::Retry,
+            ", error = $3, run_at = $4, current_item = NULL",
+            vec![Bind::Text(Some(error.clone())), Bind::Int(*run_at)],
+        ),
+        // Not spent: the next claim counts this attempt again.
+        Finish::Released { .. } => (
+            Transition::Release,
+            ", attempt = attempt - 1, run_at = 0, current_item = NULL",
+            vec![],
+        ),
+    }
+}
+
+/// How an attempt ended, as its row in `task_attempts` says.
+fn attempt_outcome(finish: &Finish) -> (&'static str, Option<&str>) {
+    match finish {
+        Finish::Succeeded { .. } => ("succeeded", None),
+        Finish::Failed { error, .. } => ("failed", Some(error)),
+        Finish::Cancelled { .. } => ("cancelled", None),
+        Finish::Retry { error, .. } => ("retrying", Some(error)),
+        Finish::Released { note } => ("released", Some(note)),
+    }
 }
 
 /// Closes the open attempt `attempt` of task `id` with `outcome`.
@@ -487,42 +575,68 @@ impl Store for SqlStore {
             .collect()
     }
 
-    async fn claim_next(&self, owner: &str, now: i64) -> Result<Option<Task>, StoreError> {
+    async fn claim_batch(
+        &self,
+        owner: &str,
+        limit: usize,
+        now: i64,
+    ) -> Result<Vec<Task>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        // One transaction (one commit, one fsync) and five statements
+        // however many tasks it takes: under load the commit, not the rows,
+        // is what a claim costs.
+        let claimable = in_list(&state::sources(Transition::Claim));
         let mut tx = self.write_tx().await?;
-        let next: Option<i64> = sqlx::query_scalar(&format!(
-            "SELECT id FROM tasks WHERE {WAITING_TO_RUN} AND run_at <= $1 ORDER BY id LIMIT 1"
+        let picked: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT id, state FROM tasks WHERE state IN ({claimable}) AND run_at <= $1 \
+             ORDER BY id LIMIT $2"
         ))
         .bind(now)
-        .fetch_optional(&mut *tx)
+        .bind(limit as i64)
+        .fetch_all(&mut *tx)
         .await?;
-        let Some(id) = next else {
-            return Ok(None);
-        };
-        Self::transition(
-            &mut tx,
-            id,
-            Transition::Claim,
-            now,
-            ", attempt = attempt + 1, started_at = $3, error = NULL, owner = $4, heartbeat_at = $5",
-            vec![
-                Bind::Int(now),
-                Bind::Text(Some(owner.to_string())),
-                Bind::Int(now),
-            ],
-        )
-        .await?;
-        let task = Self::task_in(&mut *tx, id).await?;
-        sqlx::query(
-            "INSERT INTO task_attempts (task_id, attempt, node, started_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id)
-        .bind(task.attempt)
-        .bind(owner)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        if picked.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = placeholders(3, picked.len());
+        let sql = format!(
+            "UPDATE tasks SET state = $1, updated_at = $2, revision = revision + 1, \
+             attempt = attempt + 1, started_at = $2, error = NULL, owner = ${owner_at}, \
+             heartbeat_at = $2 WHERE id IN ({ids}) AND state IN ({claimable}) \
+             RETURNING {TASK_COLUMNS}",
+            owner_at = 3 + picked.len()
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(TaskState::Running.as_str())
+            .bind(now);
+        for (id, _) in &picked {
+            query = query.bind(*id);
+        }
+        let rows = query.bind(owner).fetch_all(&mut *tx).await?;
+        let mut tasks = rows
+            .iter()
+            .map(task_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        if tasks.len() != picked.len() {
+            return Err(StoreError::Corrupt(
+                "tasks changed while being claimed".into(),
+            ));
+        }
+        tasks.sort_by_key(|t| t.id);
+        let mut events = Vec::with_capacity(tasks.len());
+        for (id, from) in &picked {
+            let from = TaskState::parse(from)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown task state {from:?}")))?;
+            let to = state::apply(from, Transition::Claim)
+                .map_err(|source| StoreError::IllegalTransition { id: *id, source })?;
+            events.push((*id, format!("{} → {}", from.as_str(), to.as_str())));
+        }
+        insert_events(&mut tx, &events, "state", now).await?;
+        insert_attempts(&mut tx, &tasks, owner, now).await?;
         tx.commit().await?;
-        Ok(Some(task))
+        Ok(tasks)
     }
 
     async fn update_progress(
@@ -566,63 +680,104 @@ impl Store for SqlStore {
         finish: Finish,
         now: i64,
     ) -> Result<Task, StoreError> {
-        let mut tx = self.write_tx().await?;
-        let (state, owned_by, attempt): (String, Option<String>, i64) =
-            sqlx::query_as("SELECT state, owner, attempt FROM tasks WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(StoreError::TaskNotFound(id))?;
-        let holds = owned_by.as_deref() == Some(lease.owner) && attempt == lease.attempt;
-        if matches!(state.as_str(), "queued" | "retrying") || (state == "running" && !holds) {
-            return Err(StoreError::NotOwner { id });
-        }
-        let (outcome, error) = match &finish {
-            Finish::Succeeded { .. } => ("succeeded", None),
-            Finish::Failed { error, .. } => ("failed", Some(error.clone())),
-            Finish::Cancelled { .. } => ("cancelled", None),
-            Finish::Retry { error, .. } => ("retrying", Some(error.clone())),
-            Finish::Released { note } => ("released", Some(note.clone())),
+        let ending = Ending {
+            id,
+            owner: lease.owner.to_string(),
+            attempt: lease.attempt,
+            finish,
         };
-        match finish {
-            Finish::Succeeded { result } => {
-                Self::end(&mut tx, id, Transition::Succeed, None, Some(result), now).await?
-            }
-            Finish::Failed { error, result } => {
-                Self::end(&mut tx, id, Transition::Fail, Some(error), result, now).await?
-            }
-            Finish::Cancelled { result } => {
-                Self::end(&mut tx, id, Transition::Cancel, None, Some(result), now).await?
-            }
-            Finish::Retry { error, run_at } => {
-                Self::transition(
-                    &mut tx,
-                    id,
-                    Transition::Retry,
-                    now,
-                    ", error = $3, run_at = $4, current_item = NULL",
-                    vec![Bind::Text(Some(error)), Bind::Int(run_at)],
-                )
-                .await?;
-            }
-            Finish::Released { note } => {
-                // Not spent: the next claim counts this attempt again.
-                Self::transition(
-                    &mut tx,
-                    id,
-                    Transition::Release,
-                    now,
-                    ", attempt = attempt - 1, run_at = 0, current_item = NULL",
-                    vec![],
-                )
-                .await?;
-                insert_event(&mut *tx, id, "info", &note, now).await?;
-            }
+        self.finish_batch(vec![ending], now)
+            .await?
+            .pop()
+            .unwrap_or(Err(StoreError::TaskNotFound(id)))
+    }
+
+    async fn finish_batch(
+        &self,
+        ends: Vec<Ending>,
+        now: i64,
+    ) -> Result<Vec<Result<Task, StoreError>>, StoreError> {
+        if ends.is_empty() {
+            return Ok(Vec::new());
         }
-        end_attempt(&mut tx, id, lease.attempt, outcome, error.as_deref(), now).await?;
-        let task = Self::task_in(&mut *tx, id).await?;
+        let mut tx = self.write_tx().await?;
+        let sql = format!(
+            "SELECT id, state, owner, attempt FROM tasks WHERE id IN ({})",
+            placeholders(1, ends.len())
+        );
+        let mut query = sqlx::query_as::<_, (i64, String, Option<String>, i64)>(&sql);
+        for end in &ends {
+            query = query.bind(end.id);
+        }
+        let current: HashMap<i64, (String, Option<String>, i64)> = query
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|(id, state, owner, attempt)| (id, (state, owner, attempt)))
+            .collect();
+        let (mut results, mut lines, mut notes) = (Vec::new(), Vec::new(), Vec::new());
+        for end in ends {
+            let Some((state, owner, attempt)) = current.get(&end.id) else {
+                results.push(Err(StoreError::TaskNotFound(end.id)));
+                continue;
+            };
+            let holds = owner.as_deref() == Some(end.owner.as_str()) && *attempt == end.attempt;
+            let from = TaskState::parse(state)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown task state {state:?}")))?;
+            if matches!(from, TaskState::Queued | TaskState::Retrying)
+                || (from == TaskState::Running && !holds)
+            {
+                results.push(Err(StoreError::NotOwner { id: end.id }));
+                continue;
+            }
+            let (transition, set, binds) = ending_sql(&end.finish);
+            let to = match state::apply(from, transition) {
+                Ok(to) => to,
+                Err(source) => {
+                    let id = end.id;
+                    results.push(Err(StoreError::IllegalTransition { id, source }));
+                    continue;
+                }
+            };
+            let guard = 3 + binds.len();
+            let sql = format!(
+                "UPDATE tasks SET state = $1, updated_at = $2, revision = revision + 1{set} \
+                 WHERE id = ${guard} AND state = ${} AND owner = ${} AND attempt = ${} \
+                 RETURNING {TASK_COLUMNS}",
+                guard + 1,
+                guard + 2,
+                guard + 3
+            );
+            let mut query = sqlx::query(&sql).bind(to.as_str()).bind(now);
+            for b in binds {
+                query = match b {
+                    Bind::Int(v) => query.bind(v),
+                    Bind::Text(v) => query.bind(v),
+                };
+            }
+            let row = query
+                .bind(end.id)
+                .bind(from.as_str())
+                .bind(end.owner.as_str())
+                .bind(end.attempt)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else {
+                results.push(Err(StoreError::NotOwner { id: end.id }));
+                continue;
+            };
+            let (outcome, error) = attempt_outcome(&end.finish);
+            end_attempt(&mut tx, end.id, end.attempt, outcome, error, now).await?;
+            lines.push((end.id, format!("{} → {}", from.as_str(), to.as_str())));
+            if let Finish::Released { note } = &end.finish {
+                notes.push((end.id, note.clone()));
+            }
+            results.push(task_from_row(&row));
+        }
+        insert_events(&mut tx, &lines, "state", now).await?;
+        insert_events(&mut tx, &notes, "info", now).await?;
         tx.commit().await?;
-        Ok(task)
+        Ok(results)
     }
 
     async fn request_cancel(&self, id: i64, now: i64) -> Result<(Task, CancelOutcome), StoreError> {
