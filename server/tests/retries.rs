@@ -203,39 +203,65 @@ fn task(workflow: &str, timeout_secs: Option<i64>) -> NewTask {
     }
 }
 
-/// Lets the blocked thread go, so the test process ends cleanly.
-fn unblock(fifo: &std::path::Path) {
-    let fifo = fifo.to_path_buf();
-    std::thread::spawn(move || {
-        let _ = std::fs::OpenOptions::new().write(true).open(fifo);
-    });
+/// A server whose "hangs" tasks block opening a FIFO, and the FIFO.
+struct HungServer {
+    app: TestApp,
+    fifo: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl HungServer {
+    async fn start(db: &TestDatabase, adjust: impl FnOnce(&mut Config)) -> HungServer {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hung");
+        fifo(&path);
+        let runner = Arc::new(BlockedRead { fifo: path.clone() });
+        let url = db.url().to_string();
+        let app = spawn_app_with_runner(
+            |c| {
+                c.database_url = Some(url);
+                adjust(c);
+            },
+            Some(runner),
+        )
+        .await;
+        HungServer {
+            app,
+            fifo: path,
+            _dir: dir,
+        }
+    }
+
+    async fn enqueue(&self, workflow: &str, timeout_secs: Option<i64>) -> Task {
+        let store = &self.app.server.as_ref().unwrap().store;
+        store
+            .enqueue(task(workflow, timeout_secs), tend::now_ms())
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for HungServer {
+    /// Lets the blocked thread go, so the test process ends cleanly.
+    fn drop(&mut self) {
+        let fifo = self.fifo.clone();
+        std::thread::spawn(move || {
+            let _ = std::fs::OpenOptions::new().write(true).open(fifo);
+        });
+    }
 }
 
 #[tokio::test]
 async fn a_time_limit_frees_the_worker_from_a_blocked_system_call() {
     for db in TestDatabase::every("retries: time limit").await {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("hung");
-        fifo(&path);
-        let runner = Arc::new(BlockedRead { fifo: path.clone() });
-        let app = spawn_app_with_runner(
-            |c| {
-                c.database_url = Some(db.url().to_string());
-                c.workers = 1;
-                c.max_attempts = 1;
-            },
-            Some(runner),
-        )
+        let server = HungServer::start(&db, |c| {
+            c.workers = 1;
+            c.max_attempts = 1;
+        })
         .await;
-        let store = &app.server.as_ref().unwrap().store;
-        let hung = store
-            .enqueue(task("hangs", Some(1)), tend::now_ms())
-            .await
-            .unwrap();
-        let after = store
-            .enqueue(task("quick", None), tend::now_ms())
-            .await
-            .unwrap();
+        let app = &server.app;
+        let hung = server.enqueue("hangs", Some(1)).await;
+        let after = server.enqueue("quick", None).await;
 
         let failed = app.wait_until_done(hung.id).await;
         assert_eq!(failed["state"], "failed", "{}: {failed}", db.label());
@@ -249,31 +275,19 @@ async fn a_time_limit_frees_the_worker_from_a_blocked_system_call() {
         // The one worker was freed: the next task ran.
         let done = app.wait_until_done(after.id).await;
         assert_eq!(done["state"], "succeeded", "{done}");
-        unblock(&path);
     }
 }
 
 #[tokio::test]
 async fn a_task_without_progress_is_stopped_as_stalled_and_retried() {
     for db in TestDatabase::every("retries: stall").await {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("hung");
-        fifo(&path);
-        let runner = Arc::new(BlockedRead { fifo: path.clone() });
-        let app = spawn_app_with_runner(
-            |c| {
-                c.database_url = Some(db.url().to_string());
-                c.stall_timeout_secs = 1;
-                c.retry_base_secs = 60.0;
-            },
-            Some(runner),
-        )
+        let server = HungServer::start(&db, |c| {
+            c.stall_timeout_secs = 1;
+            c.retry_base_secs = 60.0;
+        })
         .await;
-        let store = &app.server.as_ref().unwrap().store;
-        let hung = store
-            .enqueue(task("hangs", None), tend::now_ms())
-            .await
-            .unwrap();
+        let app = &server.app;
+        let hung = server.enqueue("hangs", None).await;
         let retrying = wait_for(&app, hung.id, "stalled", |t| t["state"] == "retrying").await;
         assert!(
             retrying["error"]
@@ -286,7 +300,6 @@ async fn a_task_without_progress_is_stopped_as_stalled_and_retried() {
         // A minute's backoff, with jitter.
         let wait = retrying["run_at"].as_i64().unwrap() - tend::now_ms();
         assert!((40_000..=75_000).contains(&wait), "{wait} ms");
-        unblock(&path);
     }
 }
 

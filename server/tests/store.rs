@@ -12,7 +12,8 @@ use serde_json::json;
 use support::databases::TestDatabase;
 use tend::rules::RuleStore;
 use tend::store::{
-    CancelOutcome, Confirmed, Finish, Lease, NewPlan, NewTask, SqlStore, Store, StoreError, Sweeper,
+    CancelOutcome, Confirmed, Ending, Finish, Lease, NewPlan, NewTask, SqlStore, Store, StoreError,
+    Sweeper,
 };
 
 async fn two_nodes(db: &TestDatabase) -> (Arc<SqlStore>, Arc<SqlStore>) {
@@ -445,5 +446,84 @@ async fn a_node_cut_off_past_its_lease_cannot_overwrite_the_run_that_replaced_it
             .unwrap();
         assert_eq!(done.result.as_deref(), Some("b"));
         assert_eq!(done.attempt, 2);
+    }
+}
+
+/// Ends stored together each get their own answer: a late attempt is
+/// refused while the others in the same batch are written, a released
+/// task goes back to the queue with its attempt not spent, and a batch
+/// claim takes the oldest tasks once each.
+#[tokio::test]
+async fn ends_stored_together_are_each_checked_on_their_own() {
+    for db in TestDatabase::every("store: batches").await {
+        let s = SqlStore::open(db.url()).await.unwrap();
+        for at in 1..=4 {
+            s.enqueue(new_task(), at).await.unwrap();
+        }
+        let claimed = s.claim_batch("n1", 3, 10).await.unwrap();
+        let ids: Vec<i64> = claimed.iter().map(|t| t.id).collect();
+        assert_eq!(ids.len(), 3, "{}", db.label());
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "oldest first: {ids:?}");
+        assert!(claimed.iter().all(|t| t.attempt == 1));
+        let ending = |id: i64, attempt: i64, finish: Finish| Ending {
+            id,
+            owner: "n1".into(),
+            attempt,
+            finish,
+        };
+        let answers = s
+            .finish_batch(
+                vec![
+                    ending(
+                        ids[0],
+                        1,
+                        Finish::Succeeded {
+                            result: "ok".into(),
+                        },
+                    ),
+                    ending(
+                        ids[1],
+                        7,
+                        Finish::Succeeded {
+                            result: "late".into(),
+                        },
+                    ),
+                    ending(
+                        ids[2],
+                        1,
+                        Finish::Released {
+                            note: "server stopping".into(),
+                        },
+                    ),
+                ],
+                20,
+            )
+            .await
+            .unwrap();
+        assert_eq!(answers[0].as_ref().unwrap().result.as_deref(), Some("ok"));
+        assert!(matches!(answers[1], Err(StoreError::NotOwner { .. })));
+        let released = answers[2].as_ref().unwrap();
+        assert_eq!(
+            (released.state, released.attempt),
+            (tend::store::TaskState::Queued, 0)
+        );
+        assert_eq!(
+            s.get_task(ids[1]).await.unwrap().state,
+            tend::store::TaskState::Running
+        );
+        let outcomes: Vec<Option<String>> = s
+            .get_task(ids[2])
+            .await
+            .unwrap()
+            .attempts
+            .iter()
+            .map(|a| a.outcome.clone())
+            .collect();
+        assert_eq!(outcomes, [Some("released".to_string())]);
+        // The released task is the oldest claimable again.
+        let next = s.claim_batch("n2", 5, 30).await.unwrap();
+        let next_ids: Vec<i64> = next.iter().map(|t| t.id).collect();
+        assert_eq!(next_ids[0], ids[2]);
+        assert_eq!(next[0].attempt, 1);
     }
 }

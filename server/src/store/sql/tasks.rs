@@ -313,49 +313,257 @@ async fn insert_attempts(
     Ok(())
 }
 
-/// The transition an attempt's end makes, and the columns it sets
-/// (placeholders from `$3`; `$2` is the time).
-fn ending_sql(finish: &Finish) -> (Transition, &'static str, Vec<Bind>) {
-    const FINAL: &str = ", error = $3, result = $4, finished_at = $2, current_item = NULL";
-    match finish {
-        Finish::Succeeded { result } => (
-            Transition::Succeed,
-            FINAL,
-            vec![Bind::Text(None), Bind::Text(Some(result.clone()))],
-        ),
-        Finish::Failed { error, result } => (
-            Transition::Fail,
-            FINAL,
-            vec![Bind::Text(Some(error.clone())), Bind::Text(result.clone())],
-        ),
-        Finish::Cancelled { result } => (
-            Transition::Cancel,
-            FINAL,
-            vec![Bind::Text(None), Bind::Text(Some(result.clone()))],
-        ),
-        Finish::Retry { error, run_at } => (
-            Transition::Retry,
-            ", error = $3, run_at = $4, current_item = NULL",
-            vec![Bind::Text(Some(error.clone())), Bind::Int(*run_at)],
-        ),
-        // Not spent: the next claim counts this attempt again.
-        Finish::Released { .. } => (
-            Transition::Release,
-            ", attempt = attempt - 1, run_at = 0, current_item = NULL",
-            vec![],
-        ),
+/// A column an attempt's end sets, or leaves as it is.
+enum Column {
+    Keep,
+    Set(Option<String>),
+}
+
+/// What one attempt's end writes, checked against the task as it stands.
+struct EndChange {
+    id: i64,
+    owner: String,
+    attempt: i64,
+    from: TaskState,
+    to: TaskState,
+    error: Column,
+    result: Column,
+    /// Terminal: `finished_at` is set.
+    finished: bool,
+    run_at: Option<i64>,
+    /// Released: the attempt is not spent.
+    release: bool,
+    /// The attempt's row: how it ended, and its error.
+    outcome: &'static str,
+    attempt_error: Option<String>,
+    /// A log line besides the state change.
+    note: Option<String>,
+}
+
+impl EndChange {
+    /// The change `end` makes to a task now `(state, owner, attempt)`, or
+    /// why it may not: only the attempt that runs the task ends it.
+    fn checked(
+        end: &Ending,
+        current: Option<&(String, Option<String>, i64)>,
+    ) -> Result<EndChange, StoreError> {
+        let id = end.id;
+        let (state, owner, attempt) = current.ok_or(StoreError::TaskNotFound(id))?;
+        let from = TaskState::parse(state)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown task state {state:?}")))?;
+        let holds = owner.as_deref() == Some(end.owner.as_str()) && *attempt == end.attempt;
+        if matches!(from, TaskState::Queued | TaskState::Retrying)
+            || (from == TaskState::Running && !holds)
+        {
+            return Err(StoreError::NotOwner { id });
+        }
+        let mut change = EndChange {
+            id,
+            owner: end.owner.clone(),
+            attempt: end.attempt,
+            from,
+            to: from,
+            error: Column::Set(None),
+            result: Column::Keep,
+            finished: true,
+            run_at: None,
+            release: false,
+            outcome: "",
+            attempt_error: None,
+            note: None,
+        };
+        let transition = match &end.finish {
+            Finish::Succeeded { result } => {
+                change.result = Column::Set(Some(result.clone()));
+                change.outcome = "succeeded";
+                Transition::Succeed
+            }
+            Finish::Failed { error, result } => {
+                change.error = Column::Set(Some(error.clone()));
+                change.result = Column::Set(result.clone());
+                change.outcome = "failed";
+                change.attempt_error = Some(error.clone());
+                Transition::Fail
+            }
+            Finish::Cancelled { result } => {
+                change.result = Column::Set(Some(result.clone()));
+                change.outcome = "cancelled";
+                Transition::Cancel
+            }
+            Finish::Retry { error, run_at } => {
+                change.error = Column::Set(Some(error.clone()));
+                change.finished = false;
+                change.run_at = Some(*run_at);
+                change.outcome = "retrying";
+                change.attempt_error = Some(error.clone());
+                Transition::Retry
+            }
+            // Not spent: the next claim counts this attempt again.
+            Finish::Released { note } => {
+                change.error = Column::Keep;
+                change.finished = false;
+                change.run_at = Some(0);
+                change.release = true;
+                change.outcome = "released";
+                change.attempt_error = Some(note.clone());
+                change.note = Some(note.clone());
+                Transition::Release
+            }
+        };
+        change.to = state::apply(from, transition)
+            .map_err(|source| StoreError::IllegalTransition { id, source })?;
+        Ok(change)
     }
 }
 
-/// How an attempt ended, as its row in `task_attempts` says.
-fn attempt_outcome(finish: &Finish) -> (&'static str, Option<&str>) {
-    match finish {
-        Finish::Succeeded { .. } => ("succeeded", None),
-        Finish::Failed { error, .. } => ("failed", Some(error)),
-        Finish::Cancelled { .. } => ("cancelled", None),
-        Finish::Retry { error, .. } => ("retrying", Some(error)),
-        Finish::Released { note } => ("released", Some(note)),
+/// Binds for a statement built piece by piece: each `push` is the next
+/// placeholder.
+#[derive(Default)]
+struct Binds(Vec<Bind>);
+
+impl Binds {
+    fn push(&mut self, bind: Bind) -> String {
+        self.0.push(bind);
+        format!("${}", self.0.len())
     }
+
+    fn query<'q>(
+        self,
+        sql: &'q str,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        let mut query = sqlx::query(sql);
+        for bind in self.0 {
+            query = match bind {
+                Bind::Int(v) => query.bind(v),
+                Bind::Text(v) => query.bind(v),
+            };
+        }
+        query
+    }
+}
+
+/// `CASE id WHEN … THEN … END` over the rows that set `column`, or the
+/// column itself when none does.
+fn case(key: &str, column: &str, arms: Vec<(String, String)>) -> String {
+    if arms.is_empty() {
+        return column.to_string();
+    }
+    let arms: String = arms
+        .into_iter()
+        .map(|(when, then)| format!(" WHEN {when} THEN {then}"))
+        .collect();
+    format!("CASE {key}{arms} ELSE {column} END")
+}
+
+/// Each task's (state, owner, attempt) as it stands.
+async fn states_of(
+    tx: &mut sqlx::AnyConnection,
+    ends: &[Ending],
+) -> Result<HashMap<i64, (String, Option<String>, i64)>, StoreError> {
+    let sql = format!(
+        "SELECT id, state, owner, attempt FROM tasks WHERE id IN ({})",
+        placeholders(1, ends.len())
+    );
+    let mut query = sqlx::query_as::<_, (i64, String, Option<String>, i64)>(&sql);
+    for end in ends {
+        query = query.bind(end.id);
+    }
+    Ok(query
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|(id, state, owner, attempt)| (id, (state, owner, attempt)))
+        .collect())
+}
+
+/// Writes every change in one statement, each row guarded on the state,
+/// owner and attempt it was checked against; the tasks as written.
+async fn apply_ends(
+    tx: &mut sqlx::AnyConnection,
+    changes: &[EndChange],
+    now: i64,
+) -> Result<HashMap<i64, Task>, StoreError> {
+    let mut binds = Binds::default();
+    let now_at = binds.push(Bind::Int(now));
+    let (mut state, mut error, mut result, mut finished, mut run_at, mut spent) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut guards = Vec::with_capacity(changes.len());
+    for c in changes {
+        let id = binds.push(Bind::Int(c.id));
+        state.push((
+            id.clone(),
+            binds.push(Bind::Text(Some(c.to.as_str().into()))),
+        ));
+        if let Column::Set(v) = &c.error {
+            error.push((id.clone(), binds.push(Bind::Text(v.clone()))));
+        }
+        if let Column::Set(v) = &c.result {
+            result.push((id.clone(), binds.push(Bind::Text(v.clone()))));
+        }
+        if c.finished {
+            finished.push((id.clone(), now_at.clone()));
+        }
+        if let Some(at) = c.run_at {
+            run_at.push((id.clone(), binds.push(Bind::Int(at))));
+        }
+        if c.release {
+            spent.push((id.clone(), "1".to_string()));
+        }
+        guards.push(format!(
+            "(id = {id} AND state = {} AND owner = {} AND attempt = {})",
+            binds.push(Bind::Text(Some(c.from.as_str().into()))),
+            binds.push(Bind::Text(Some(c.owner.clone()))),
+            binds.push(Bind::Int(c.attempt)),
+        ));
+    }
+    let sql = format!(
+        "UPDATE tasks SET state = {}, updated_at = {now_at}, revision = revision + 1, \
+         error = {}, result = {}, finished_at = {}, run_at = {}, attempt = attempt - {}, \
+         current_item = NULL WHERE {} RETURNING {TASK_COLUMNS}",
+        case("id", "state", state),
+        case("id", "error", error),
+        case("id", "result", result),
+        case("id", "finished_at", finished),
+        case("id", "run_at", run_at),
+        case("id", "0", spent),
+        guards.join(" OR "),
+    );
+    let rows = binds.query(&sql).fetch_all(&mut *tx).await?;
+    rows.iter()
+        .map(|row| task_from_row(row).map(|t| (t.id, t)))
+        .collect()
+}
+
+/// Closes the attempts `changes` end, in one statement.
+async fn close_attempts(
+    tx: &mut sqlx::AnyConnection,
+    changes: &[&EndChange],
+    now: i64,
+) -> Result<(), StoreError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut binds = Binds::default();
+    let now_at = binds.push(Bind::Int(now));
+    let (mut outcome, mut error, mut which) = (vec![], vec![], vec![]);
+    for c in changes {
+        let id = binds.push(Bind::Int(c.id));
+        outcome.push((id.clone(), binds.push(Bind::Text(Some(c.outcome.into())))));
+        error.push((id.clone(), binds.push(Bind::Text(c.attempt_error.clone()))));
+        which.push(format!(
+            "(task_id = {id} AND attempt = {})",
+            binds.push(Bind::Int(c.attempt))
+        ));
+    }
+    let sql = format!(
+        "UPDATE task_attempts SET finished_at = {now_at}, outcome = {}, error = {} \
+         WHERE finished_at IS NULL AND ({})",
+        case("task_id", "outcome", outcome),
+        case("task_id", "error", error),
+        which.join(" OR "),
+    );
+    binds.query(&sql).execute(&mut *tx).await?;
+    Ok(())
 }
 
 /// Closes the open attempt `attempt` of task `id` with `outcome`.
@@ -701,83 +909,55 @@ impl Store for SqlStore {
             return Ok(Vec::new());
         }
         let mut tx = self.write_tx().await?;
-        let sql = format!(
-            "SELECT id, state, owner, attempt FROM tasks WHERE id IN ({})",
-            placeholders(1, ends.len())
-        );
-        let mut query = sqlx::query_as::<_, (i64, String, Option<String>, i64)>(&sql);
+        let current = states_of(&mut tx, &ends).await?;
+        // Each end is refused now (a late or foreign attempt, an illegal
+        // transition) or becomes a change; the changes are written by one
+        // statement per table, however many.
+        let mut answers: Vec<Option<Result<Task, StoreError>>> = Vec::with_capacity(ends.len());
+        let mut changes = Vec::new();
         for end in &ends {
-            query = query.bind(end.id);
-        }
-        let current: HashMap<i64, (String, Option<String>, i64)> = query
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(|(id, state, owner, attempt)| (id, (state, owner, attempt)))
-            .collect();
-        let (mut results, mut lines, mut notes) = (Vec::new(), Vec::new(), Vec::new());
-        for end in ends {
-            let Some((state, owner, attempt)) = current.get(&end.id) else {
-                results.push(Err(StoreError::TaskNotFound(end.id)));
-                continue;
-            };
-            let holds = owner.as_deref() == Some(end.owner.as_str()) && *attempt == end.attempt;
-            let from = TaskState::parse(state)
-                .ok_or_else(|| StoreError::Corrupt(format!("unknown task state {state:?}")))?;
-            if matches!(from, TaskState::Queued | TaskState::Retrying)
-                || (from == TaskState::Running && !holds)
-            {
-                results.push(Err(StoreError::NotOwner { id: end.id }));
-                continue;
-            }
-            let (transition, set, binds) = ending_sql(&end.finish);
-            let to = match state::apply(from, transition) {
-                Ok(to) => to,
-                Err(source) => {
-                    let id = end.id;
-                    results.push(Err(StoreError::IllegalTransition { id, source }));
-                    continue;
+            match EndChange::checked(end, current.get(&end.id)) {
+                Ok(change) => {
+                    answers.push(None);
+                    changes.push(change);
                 }
-            };
-            let guard = 3 + binds.len();
-            let sql = format!(
-                "UPDATE tasks SET state = $1, updated_at = $2, revision = revision + 1{set} \
-                 WHERE id = ${guard} AND state = ${} AND owner = ${} AND attempt = ${} \
-                 RETURNING {TASK_COLUMNS}",
-                guard + 1,
-                guard + 2,
-                guard + 3
-            );
-            let mut query = sqlx::query(&sql).bind(to.as_str()).bind(now);
-            for b in binds {
-                query = match b {
-                    Bind::Int(v) => query.bind(v),
-                    Bind::Text(v) => query.bind(v),
-                };
+                Err(e) => answers.push(Some(Err(e))),
             }
-            let row = query
-                .bind(end.id)
-                .bind(from.as_str())
-                .bind(end.owner.as_str())
-                .bind(end.attempt)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some(row) = row else {
-                results.push(Err(StoreError::NotOwner { id: end.id }));
-                continue;
-            };
-            let (outcome, error) = attempt_outcome(&end.finish);
-            end_attempt(&mut tx, end.id, end.attempt, outcome, error, now).await?;
-            lines.push((end.id, format!("{} → {}", from.as_str(), to.as_str())));
-            if let Finish::Released { note } = &end.finish {
-                notes.push((end.id, note.clone()));
-            }
-            results.push(task_from_row(&row));
         }
-        insert_events(&mut tx, &lines, "state", now).await?;
-        insert_events(&mut tx, &notes, "info", now).await?;
+        if !changes.is_empty() {
+            let mut written = apply_ends(&mut tx, &changes, now).await?;
+            let done: Vec<&EndChange> = changes
+                .iter()
+                .filter(|c| written.contains_key(&c.id))
+                .collect();
+            close_attempts(&mut tx, &done, now).await?;
+            let lines: Vec<(i64, String)> = done
+                .iter()
+                .map(|c| (c.id, format!("{} → {}", c.from.as_str(), c.to.as_str())))
+                .collect();
+            let notes: Vec<(i64, String)> = done
+                .iter()
+                .filter_map(|c| Some((c.id, c.note.clone()?)))
+                .collect();
+            insert_events(&mut tx, &lines, "state", now).await?;
+            insert_events(&mut tx, &notes, "info", now).await?;
+            let mut changed = changes.iter();
+            for answer in answers.iter_mut().filter(|a| a.is_none()) {
+                if let Some(change) = changed.next() {
+                    *answer = Some(
+                        written
+                            .remove(&change.id)
+                            .ok_or(StoreError::NotOwner { id: change.id }),
+                    );
+                }
+            }
+        }
         tx.commit().await?;
-        Ok(results)
+        Ok(answers
+            .into_iter()
+            .zip(&ends)
+            .map(|(a, end)| a.unwrap_or(Err(StoreError::NotOwner { id: end.id })))
+            .collect())
     }
 
     async fn request_cancel(&self, id: i64, now: i64) -> Result<(Task, CancelOutcome), StoreError> {
