@@ -32,8 +32,10 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            tasks: 5000,
-            workers: 8,
+            tasks: 10_000,
+            // Claims and ends are batched across the free workers, so
+            // more of them means fewer commits per task (docs/performance.md).
+            workers: 128,
             postgres: std::env::var("TEND_BENCH_POSTGRES_URL").ok(),
         }
     }

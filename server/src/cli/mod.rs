@@ -37,7 +37,7 @@ Commands:
           time backup, sync and cleanup against restic, rsync and find
           on a generated tree (default 50000 files, 2048 MB)
   bench queue [--tasks N] [--workers W] [--postgres URL]
-          burn down N no-op tasks with W workers on SQLite (and PostgreSQL
+          burn down N no-op tasks (10000) with W workers (128) on SQLite (and PostgreSQL
           at URL, or $TEND_BENCH_POSTGRES_URL), then time enqueue to start
           at a steady 50 tasks/s
 
