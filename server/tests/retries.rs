@@ -288,7 +288,7 @@ async fn a_task_without_progress_is_stopped_as_stalled_and_retried() {
         .await;
         let app = &server.app;
         let hung = server.enqueue("hangs", None).await;
-        let retrying = wait_for(&app, hung.id, "stalled", |t| t["state"] == "retrying").await;
+        let retrying = wait_for(app, hung.id, "stalled", |t| t["state"] == "retrying").await;
         assert!(
             retrying["error"]
                 .as_str()

@@ -2,9 +2,10 @@ use serde::{Deserialize, Serialize};
 
 /// The states a task moves through. The transitions are enforced server-side
 /// (`server/src/store/state.rs` documents them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskState {
+    #[default]
     Queued,
     Running,
     /// An attempt failed with a transient error; the next runs at `run_at`.
@@ -59,7 +60,7 @@ pub struct ProgressView {
     pub current: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskView {
     pub id: i64,
     pub workflow: String,

@@ -141,24 +141,11 @@ mod tests {
         TaskView {
             id: 1,
             workflow: "backup".into(),
-            summary: String::new(),
             state,
             progress,
-            parameters: serde_json::Value::Null,
-            error: None,
-            result: None,
             attempt: 1,
-            cancel_requested: false,
-            created_at: 0,
-            updated_at: 0,
             revision: 1,
-            started_at: None,
-            finished_at: None,
-            run_at: None,
-            node: None,
-            timeout_secs: None,
-            retry_of: None,
-            attempts: Vec::new(),
+            ..TaskView::default()
         }
     }
 

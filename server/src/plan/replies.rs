@@ -212,21 +212,10 @@ mod tests {
                 files_total: total,
                 ..Default::default()
             },
-            parameters: serde_json::Value::Null,
             error: (state == TaskState::Failed).then(|| "The disk is full.".to_string()),
-            result: None,
             attempt: 1,
-            cancel_requested: false,
-            created_at: 0,
-            updated_at: 0,
             revision: 1,
-            started_at: None,
-            finished_at: None,
-            run_at: None,
-            node: None,
-            timeout_secs: None,
-            retry_of: None,
-            attempts: Vec::new(),
+            ..TaskView::default()
         }
     }
 

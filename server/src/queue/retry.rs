@@ -54,12 +54,14 @@ impl RunPolicy {
     }
 
     /// Why an attempt that has run for `elapsed`, last progressing at
-    /// `last_progress_ms`, must stop now; `None` while it may go on.
+    /// `last_progress_ms` (on `working_on`, when it said), must stop now;
+    /// `None` while it may go on.
     pub fn exceeded(
         &self,
         limit: Option<Duration>,
         elapsed: Duration,
         last_progress_ms: &AtomicI64,
+        working_on: Option<&str>,
     ) -> Option<String> {
         if let Some(limit) = limit.filter(|l| elapsed >= *l) {
             return Some(format!(
@@ -70,8 +72,9 @@ impl RunPolicy {
         let stall = self.stall_timeout?;
         let quiet = crate::now_ms() - last_progress_ms.load(Ordering::Relaxed);
         (quiet >= stall.as_millis() as i64).then(|| {
+            let on = working_on.map(|p| format!(" on {p}")).unwrap_or_default();
             format!(
-                "no progress for {}; the disk or network mount it works on may be hung",
+                "no progress for {}{on}; the disk or network mount it works on may be hung",
                 in_words(stall.as_millis() as i64)
             )
         })
@@ -144,14 +147,20 @@ mod tests {
         };
         let now = AtomicI64::new(crate::now_ms());
         let limit = Some(Duration::from_secs(60));
-        assert_eq!(policy.exceeded(limit, Duration::from_secs(59), &now), None);
+        assert_eq!(
+            policy.exceeded(limit, Duration::from_secs(59), &now, None),
+            None
+        );
         assert!(policy
-            .exceeded(limit, Duration::from_secs(60), &now)
+            .exceeded(limit, Duration::from_secs(60), &now, None)
             .is_some_and(|why| why.contains("time limit of 1 min")));
         let long_ago = AtomicI64::new(crate::now_ms() - 601_000);
-        assert!(policy
-            .exceeded(None, Duration::from_secs(1), &long_ago)
-            .is_some_and(|why| why.contains("no progress for 10 min")));
+        assert_eq!(
+            policy
+                .exceeded(None, Duration::from_secs(1), &long_ago, Some("/mnt/nas/a.img"))
+                .as_deref(),
+            Some("no progress for 10 min on /mnt/nas/a.img; the disk or network mount it works on may be hung")
+        );
     }
 
     #[test]

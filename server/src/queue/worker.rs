@@ -548,6 +548,7 @@ impl Workers {
         let limit = self.policy.time_limit(&task.workflow, task.timeout_secs);
         let (reports, receiver) = mpsc::unbounded_channel();
         let last_progress = Arc::new(AtomicI64::new(crate::now_ms()));
+        let working_on = Arc::new(Mutex::new(None::<String>));
         let lease = (self.node.clone(), task.attempt);
         let mut drain = tokio::spawn(drain_reports(
             id,
@@ -555,7 +556,7 @@ impl Workers {
             receiver,
             self.store.clone(),
             self.hub.clone(),
-            last_progress.clone(),
+            (last_progress.clone(), working_on.clone()),
         ));
         let runner = self.runner.clone();
         let stop = running.stop.clone();
@@ -576,7 +577,11 @@ impl Workers {
                     return Ended::from_join(joined);
                 }
                 _ = check.tick() => {
-                    if let Some(why) = self.policy.exceeded(limit, started.elapsed(), &last_progress) {
+                    let on = working_on.lock().ok().and_then(|w| w.clone());
+                    let elapsed = started.elapsed();
+                    if let Some(why) =
+                        self.policy.exceeded(limit, elapsed, &last_progress, on.as_deref())
+                    {
                         break why;
                     }
                 }
@@ -728,7 +733,7 @@ async fn drain_reports(
     mut receiver: mpsc::UnboundedReceiver<Report>,
     store: Arc<dyn Store>,
     hub: EventHub,
-    last_progress: Arc<AtomicI64>,
+    (last_progress, working_on): (Arc<AtomicI64>, Arc<Mutex<Option<String>>>),
 ) {
     let lease = Lease {
         owner: &node,
@@ -743,6 +748,9 @@ async fn drain_reports(
                 // are not progress.
                 if last.as_ref() != Some(&progress) {
                     last_progress.store(now, Ordering::Relaxed);
+                }
+                if let (Some(current), Ok(mut on)) = (&progress.current, working_on.lock()) {
+                    *on = Some(current.clone());
                 }
                 match store.update_progress(id, lease, &progress, now).await {
                     Ok(task) => hub.publish(task),
