@@ -43,14 +43,8 @@ pub fn TaskPanel() -> impl IntoView {
 #[component]
 fn TaskRow(task: TaskView) -> impl IntoView {
     let id = task.id;
-    let p = &task.progress;
-    let files = format::files_progress(p.files_done, p.files_total);
+    let progress = progress_line(&task);
     let (bar_max, bar_value) = bar(&task);
-    let bytes = format!(
-        "{} / {}",
-        format::bytes(p.bytes_done),
-        format::bytes(p.bytes_total)
-    );
     let cancellable = !task.state.is_terminal() && !task.cancel_requested;
     let retryable = matches!(task.state, TaskState::Failed | TaskState::Cancelled);
     let (action_error, set_action_error) = signal(None::<String>);
@@ -83,7 +77,7 @@ fn TaskRow(task: TaskView) -> impl IntoView {
                 value=bar_value.map(|v| v.to_string())
                 aria-label=format!("Progress of task {id}")
             ></progress>
-            <p class="task-progress">{files}" · "{bytes}</p>
+            <p class="task-progress">{progress}</p>
             {attempts.map(|a| view! { <p class="task-attempts">{a}</p> })}
             {task.progress.current.clone().filter(|_| task.state == TaskState::Running).map(|c| view! { <p class="task-current"><code>{c}</code></p> })}
             {task.result.clone().map(|r| view! { <p class="task-result">{r}</p> })}
@@ -93,6 +87,24 @@ fn TaskRow(task: TaskView) -> impl IntoView {
             {move || action_error.get().map(|e| view! { <p class="task-error">{e}</p> })}
         </li>
     }
+}
+
+/// "12 of 40 files · 1.2 MiB / 3.0 MiB"; a task that has not started yet
+/// has nothing to count.
+fn progress_line(task: &TaskView) -> String {
+    let p = &task.progress;
+    let waiting = matches!(task.state, TaskState::Queued | TaskState::Retrying)
+        && p.files_done == 0
+        && p.bytes_done == 0;
+    if waiting {
+        return "Not started yet".into();
+    }
+    format!(
+        "{} · {} / {}",
+        format::files_progress(p.files_done, p.files_total),
+        format::bytes(p.bytes_done),
+        format::bytes(p.bytes_total)
+    )
 }
 
 /// Which attempt this is, and for a task waiting to retry, when it runs
@@ -147,6 +159,25 @@ mod tests {
             revision: 1,
             ..TaskView::default()
         }
+    }
+
+    #[test]
+    fn a_task_that_has_not_started_says_so_instead_of_counting_nothing() {
+        assert_eq!(
+            progress_line(&task(TaskState::Queued, ProgressView::default())),
+            "Not started yet"
+        );
+        let counted = ProgressView {
+            files_done: 2,
+            files_total: Some(2),
+            bytes_done: 2048,
+            bytes_total: 2048,
+            current: None,
+        };
+        assert_eq!(
+            progress_line(&task(TaskState::Succeeded, counted)),
+            "2 of 2 files · 2.0 KiB / 2.0 KiB"
+        );
     }
 
     #[test]

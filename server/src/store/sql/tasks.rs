@@ -132,8 +132,8 @@ pub(crate) async fn insert_task(
     let params =
         serde_json::to_string(&task.params).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let id: i64 = sqlx::query(
-        "INSERT INTO tasks (workflow, summary, params, state, created_at, updated_at, run_at, timeout_secs) \
-         VALUES ($1, $2, $3, 'queued', $4, $5, 0, $6) RETURNING id",
+        "INSERT INTO tasks (workflow, summary, params, state, created_at, updated_at, run_at, timeout_secs, files_total) \
+         VALUES ($1, $2, $3, 'queued', $4, $5, 0, $6, -1) RETURNING id",
     )
     .bind(&task.workflow)
     .bind(&task.summary)
