@@ -21,22 +21,10 @@ pub struct RunPolicy {
     pub timeouts: Vec<(&'static str, Duration)>,
 }
 
+/// The config's defaults, the one place they are written.
 impl Default for RunPolicy {
     fn default() -> Self {
-        let hours = |h: u64| Duration::from_secs(h * 3600);
-        RunPolicy {
-            max_attempts: 5,
-            retry_base: Duration::from_secs(30),
-            retry_max: Duration::from_secs(3600),
-            stall_timeout: Some(Duration::from_secs(600)),
-            timeouts: vec![
-                ("backup", hours(24)),
-                ("restore", hours(24)),
-                ("sync", hours(24)),
-                ("cleanup", hours(6)),
-                ("undo_cleanup", hours(6)),
-            ],
-        }
+        crate::config::Config::default().run_policy()
     }
 }
 
