@@ -26,9 +26,6 @@ const TASK_COLUMNS: &str = "id, workflow, summary, params, state, attempt, cance
     created_at, updated_at, revision, started_at, finished_at, run_at, owner, timeout_secs, \
     retry_of";
 
-/// The states a task waits to run in, counted against `max_queued`.
-const WAITING_TO_RUN: &str = "state IN ('queued', 'retrying')";
-
 impl SqlStore {
     pub(crate) async fn task_in<'e, E>(executor: E, id: i64) -> Result<Task, StoreError>
     where
@@ -118,8 +115,10 @@ pub(crate) async fn insert_task(
     max_queued: i64,
     now: i64,
 ) -> Result<i64, StoreError> {
+    // Waiting to run is claimable: what counts against `max_queued`.
+    let waiting = in_list(&state::sources(Transition::Claim));
     let queued: i64 = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM tasks WHERE {WAITING_TO_RUN}"
+        "SELECT COUNT(*) FROM tasks WHERE state IN ({waiting})"
     ))
     .fetch_one(&mut *tx)
     .await?;
