@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 pub enum TaskState {
     #[default]
     Queued,
+    /// Held back until what it waits for ends: a task it depends on, or a
+    /// running task holding one of its paths (`TaskView::waiting_for`).
+    Waiting,
     Running,
     /// An attempt failed with a transient error; the next runs at `run_at`.
     Retrying,
@@ -16,8 +19,9 @@ pub enum TaskState {
 }
 
 impl TaskState {
-    pub const ALL: [TaskState; 6] = [
+    pub const ALL: [TaskState; 7] = [
         TaskState::Queued,
+        TaskState::Waiting,
         TaskState::Running,
         TaskState::Retrying,
         TaskState::Succeeded,
@@ -28,6 +32,7 @@ impl TaskState {
     pub fn as_str(self) -> &'static str {
         match self {
             TaskState::Queued => "queued",
+            TaskState::Waiting => "waiting",
             TaskState::Running => "running",
             TaskState::Retrying => "retrying",
             TaskState::Succeeded => "succeeded",
@@ -45,6 +50,44 @@ impl TaskState {
             self,
             TaskState::Succeeded | TaskState::Failed | TaskState::Cancelled
         )
+    }
+}
+
+/// How soon a task should run. Tasks are claimed by priority with aging
+/// (`server/src/store/order.rs`): the longer one waits, the sooner it
+/// comes, so a low task is never starved. A running task is never stopped
+/// for a more urgent one.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Urgent,
+    #[default]
+    Normal,
+    Low,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 3] = [Priority::Urgent, Priority::Normal, Priority::Low];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Urgent => "urgent",
+            Priority::Normal => "normal",
+            Priority::Low => "low",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Priority> {
+        let s = s.trim().to_ascii_lowercase();
+        Priority::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// 0 for urgent, 1 for normal, 2 for low: how many aging steps behind
+    /// an urgent task of the same age it starts.
+    pub fn rank(self) -> i64 {
+        self as i64
     }
 }
 
@@ -98,10 +141,38 @@ pub struct TaskView {
     /// The task this one runs again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_of: Option<i64>,
+    #[serde(default)]
+    pub priority: Priority,
+    /// Tasks that must succeed before this one starts ("A, then B").
+    #[serde(default)]
+    pub depends_on: Vec<i64>,
+    /// What a `waiting` task waits for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_for: Option<WaitingFor>,
     /// Every attempt, oldest first: filled in for one task
     /// (`GET /api/tasks/{id}`), empty in lists.
     #[serde(default)]
     pub attempts: Vec<AttemptView>,
+}
+
+/// What holds a `waiting` task back: a task it depends on (no path), or a
+/// running task holding one of its paths.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitingFor {
+    pub task_id: i64,
+    /// The path the other task holds, for a path lock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+impl WaitingFor {
+    /// "waiting for #12 (/srv/photos)", "waiting for #12 to succeed".
+    pub fn describe(&self) -> String {
+        match &self.path {
+            Some(path) => format!("waiting for #{} ({path})", self.task_id),
+            None => format!("waiting for #{} to succeed", self.task_id),
+        }
+    }
 }
 
 /// One attempt at a task.

@@ -11,6 +11,7 @@ pub mod intent;
 pub mod rules;
 mod service;
 pub mod slots;
+pub mod steps;
 mod typos;
 mod understanding;
 
@@ -74,6 +75,37 @@ mod tests {
         // A restore from a repository keeps what it names.
         let u = understand("restore the *.log files from /mnt/nas");
         assert_eq!(u.slots.patterns, Some(vec!["*.log".to_string()]));
+    }
+
+    #[test]
+    fn priority_is_kept_for_what_is_queued_only() {
+        use app::api::Priority;
+        let u = understand("back up /srv/db to /mnt/nas right now, it's urgent");
+        assert_eq!(u.intent, Intent::Backup);
+        assert_eq!(u.slots.priority, Some(Priority::Urgent));
+        let u = understand("clean up *.tmp in /tmp when nothing else is running");
+        assert_eq!(u.intent, Intent::Cleanup);
+        assert_eq!(u.slots.priority, Some(Priority::Low));
+        // Said of an answer or a cancel, "right now" queues nothing.
+        for text in [
+            "what is tend doing right now",
+            "is anything running right now",
+            "cancel job 7 right now",
+        ] {
+            assert_eq!(understand(text).slots.priority, None, "{text}");
+        }
+        let urgent = Slots {
+            priority: Some(Priority::Urgent),
+            ..Slots::default()
+        };
+        let kept = |intent| {
+            Understanding::new("x", intent, 1.0, urgent.clone())
+                .slots
+                .priority
+        };
+        assert_eq!(kept(Intent::Status), None);
+        assert_eq!(kept(Intent::Cancel), None);
+        assert_eq!(kept(Intent::Retry), Some(Priority::Urgent));
     }
 
     #[test]

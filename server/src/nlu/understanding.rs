@@ -1,3 +1,4 @@
+use app::api::Priority;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -87,6 +88,9 @@ pub struct Slots {
     /// The task's own time limit in seconds ("give up after 2 hours").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_secs: Option<u64>,
+    /// How soon the task should run ("asap", "when nothing else is running").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
 }
 
 impl Slots {
@@ -118,9 +122,14 @@ impl Understanding {
     /// on nothing in such a request, so it reports no parameters for it.
     /// Undoing a cleanup ("put the logs task 40 cleaned back") puts back
     /// everything that task moved, so file kinds named there are no filter.
+    /// A priority orders the queue, and a question or a cancel queues
+    /// nothing: "right now" there says when to answer.
     pub fn new(text: &str, intent: Intent, confidence: f32, mut slots: Slots) -> Understanding {
         if intent == Intent::OutOfScope {
             slots = Slots::default();
+        }
+        if matches!(intent, Intent::Status | Intent::Cancel) {
+            slots.priority = None;
         }
         let mut u = Understanding {
             text: text.to_string(),

@@ -7,11 +7,14 @@ mod flags;
 mod numbers;
 mod paths;
 mod patterns;
+mod priority;
 mod schedule;
 mod size;
 mod time_limit;
 
 pub use paths::{looks_like_path, Role, SpottedPath};
+
+use app::api::Priority;
 
 use super::Slots;
 
@@ -19,10 +22,7 @@ pub fn extract(text: &str) -> Slots {
     let spotted = paths::spot(text);
     let masked = paths::mask(text, &spotted);
     let mut lower = masked.to_lowercase();
-    let time_limit = time_limit::time_limit(&lower);
-    if let Some((_, (start, end))) = time_limit {
-        lower.replace_range(start..end, &" ".repeat(end - start));
-    }
+    let (time_limit, priority) = take_task_qualifiers(&mut lower);
     let (source, destination) = paths::assign_roles(&spotted);
     let mut patterns = patterns::extract(&masked);
     for glob in spotted.iter().filter_map(|p| p.glob.clone()) {
@@ -41,8 +41,43 @@ pub fn extract(text: &str) -> Slots {
         dry_run: flags::dry_run(&lower),
         task_id: flags::task_id(&lower),
         keep_last: flags::keep_last(&lower),
-        timeout_secs: time_limit.map(|(secs, _)| secs),
+        timeout_secs: time_limit,
+        priority,
     }
+}
+
+/// Reads how long the task may run and how soon it should, and blanks the
+/// words that said so, so that no other slot reads them: "longer than 2
+/// hours" there is no file age.
+fn take_task_qualifiers(lower: &mut String) -> (Option<u64>, Option<Priority>) {
+    let time_limit = time_limit::time_limit(lower);
+    blank(lower, time_limit.map(|(_, span)| span));
+    let priority = priority::priority(lower);
+    blank(lower, priority.map(|(_, span)| span));
+    (
+        time_limit.map(|(secs, _)| secs),
+        priority.map(|(level, _)| level),
+    )
+}
+
+fn blank(lower: &mut String, span: Option<(usize, usize)>) {
+    if let Some((start, end)) = span {
+        lower.replace_range(start..end, &" ".repeat(end - start));
+    }
+}
+
+/// `text` lowercased, with its paths, time limit and priority blanked:
+/// what is left to say what the command is about, for readers outside the
+/// slot extractors (the step splitter's test for a condition).
+pub(crate) fn without_task_qualifiers(text: &str) -> String {
+    let mut lower = paths::mask(text, &paths::spot(text)).to_lowercase();
+    take_task_qualifiers(&mut lower);
+    lower
+}
+
+/// The source and destination `text` names, aliases not applied.
+pub(crate) fn source_and_destination(text: &str) -> (Option<String>, Option<String>) {
+    paths::assign_roles(&paths::spot(text))
 }
 
 /// Byte spans of the paths in `text`, for rewriting that must leave them alone.
@@ -78,9 +113,75 @@ pub fn patterns_in(text: &str) -> Vec<String> {
     found
 }
 
+/// A priority typed on its own ("urgent", "high", "low") or said in a
+/// phrase ("as soon as possible", "when nothing else is running").
+pub fn priority_in(text: &str) -> Option<Priority> {
+    let lower = text
+        .trim()
+        .trim_end_matches(['.', '!', '。', '！'])
+        .to_lowercase();
+    match lower.as_str() {
+        "high" | "highest" | "top" | "高" => Some(Priority::Urgent),
+        "lowest" | "低" => Some(Priority::Low),
+        "medium" | "default" | "regular" | "普通" | "正常" => Some(Priority::Normal),
+        word => Priority::parse(word).or_else(|| priority::priority(word).map(|(p, _)| p)),
+    }
+}
+
 /// A whole number in digits or words ("12", "#12", "seven").
 pub fn count_in(text: &str) -> Option<u64> {
     let word = text.trim().trim_start_matches('#').to_lowercase();
     let v = numbers::value(&word)?;
     (v >= 0.0 && v.fract() == 0.0 && v < u64::MAX as f64).then_some(v as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn priority_is_read_outside_paths() {
+        let s = extract("back up /srv/photos to /mnt/nas asap");
+        assert_eq!(s.priority, Some(Priority::Urgent));
+        assert_eq!(s.destination.as_deref(), Some("/mnt/nas"));
+        assert_eq!(extract("back up /srv/urgent to /mnt/asap").priority, None);
+        assert_eq!(
+            extract("clean up *.tmp in '/srv/no rush' right now").priority,
+            Some(Priority::Urgent)
+        );
+    }
+
+    #[test]
+    fn priority_words_are_not_read_again_as_other_slots() {
+        let s = extract("back up /srv to /mnt/nas every night at 2am, low priority, keep 7");
+        assert_eq!(s.priority, Some(Priority::Low));
+        assert_eq!(s.schedule.as_deref(), Some("0 2 * * *"));
+        assert_eq!(s.keep_last, Some(7));
+        let s =
+            extract("give up after 2 hours, no rush: clean up *.log older than 3 days in /var/log");
+        assert_eq!(s.timeout_secs, Some(7200));
+        assert_eq!(s.priority, Some(Priority::Low));
+        assert_eq!(s.older_than_days, Some(3.0));
+    }
+
+    #[test]
+    fn priority_typed_alone() {
+        for (typed, want) in [
+            ("urgent", Some(Priority::Urgent)),
+            (" High ", Some(Priority::Urgent)),
+            ("normal", Some(Priority::Normal)),
+            ("Low.", Some(Priority::Low)),
+            ("asap", Some(Priority::Urgent)),
+            ("as soon as possible", Some(Priority::Urgent)),
+            ("when nothing else is running", Some(Priority::Low)),
+            ("whenever", Some(Priority::Low)),
+            ("priority: normal", Some(Priority::Normal)),
+            ("加急", Some(Priority::Urgent)),
+            ("不急", Some(Priority::Low)),
+            ("soon-ish", None),
+            ("", None),
+        ] {
+            assert_eq!(priority_in(typed), want, "{typed:?}");
+        }
+    }
 }
