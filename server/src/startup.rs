@@ -77,7 +77,13 @@ pub async fn start_with_runner(
     let sql = Arc::new(
         SqlStore::open(&config.database_url())
             .await?
-            .with_max_queued(config.max_queued),
+            .with_max_queued(config.max_queued)
+            .with_aging_ms(
+                config
+                    .priority_aging_secs
+                    .saturating_mul(1000)
+                    .min(i64::MAX as u64) as i64,
+            ),
     );
     let backend = sql.backend();
     let store: Arc<dyn Store> = sql;
@@ -126,6 +132,11 @@ pub async fn start_with_runner(
             policy: config.run_policy(),
         },
     );
+    tokio::spawn(forward_follow_ups(
+        store.follow_ups(),
+        hub.clone(),
+        workers.clone(),
+    ));
     workers.recover_at_start().await?;
     let (shutdown, shutdown_rx) = watch::channel(false);
     workers.start(config.workers, shutdown_rx.clone());
@@ -327,5 +338,29 @@ async fn wait_for_signal() {
     #[cfg(not(unix))]
     {
         let _ = ctrl_c.await;
+    }
+}
+
+/// Shows browsers the tasks the store changed as a consequence of another
+/// change (a dependent unblocked or cancelled, a task waiting on a path),
+/// and starts at once a task that became ready that way.
+async fn forward_follow_ups(
+    mut follow_ups: tokio::sync::broadcast::Receiver<crate::store::Task>,
+    hub: EventHub,
+    workers: Arc<Workers>,
+) {
+    use tokio::sync::broadcast::error::RecvError;
+    loop {
+        match follow_ups.recv().await {
+            Ok(task) => {
+                if task.state == crate::store::TaskState::Queued {
+                    workers.wake();
+                }
+                hub.publish(task);
+            }
+            // Fell behind: the tasks missed are shown at their next change.
+            Err(RecvError::Lagged(_)) => continue,
+            Err(RecvError::Closed) => break,
+        }
     }
 }

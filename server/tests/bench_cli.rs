@@ -103,7 +103,9 @@ fn the_queue_bench_ends_with_its_figures() {
         names,
         [
             "sqlite_tasks_per_s",
+            "sqlite_ordered_tasks_per_s",
             "postgres_tasks_per_s",
+            "postgres_ordered_tasks_per_s",
             "start_p50_ms",
             "start_p99_ms"
         ]

@@ -200,6 +200,7 @@ fn task(workflow: &str, timeout_secs: Option<i64>) -> NewTask {
         summary: format!("a {workflow} task"),
         params: json!({}),
         timeout_secs,
+        ..Default::default()
     }
 }
 

@@ -294,12 +294,13 @@ async fn scheduled_plan(store: &SqlStore, now: i64) -> app::api::ScheduleView {
                 summary: "Clean".into(),
                 params: serde_json::json!({"workflow": "cleanup", "directory": "/nowhere"}),
                 timeout_secs: None,
+                ..Default::default()
             },
             created_at: now,
         })
         .await
         .unwrap();
-    match store.confirm_plan("p1", now).await.unwrap() {
+    match store.confirm_plan("p1", &[], now).await.unwrap() {
         tend::store::Confirmed::Schedule(s) => s,
         other => panic!("a scheduled plan makes a schedule, got {other:?}"),
     }
@@ -693,6 +694,7 @@ async fn a_run_due_while_the_queue_is_full_is_skipped() {
                     summary: "fills the queue".into(),
                     params: serde_json::json!({"workflow": "cleanup", "directory": "/nowhere"}),
                     timeout_secs: None,
+                    ..Default::default()
                 },
                 now,
             )

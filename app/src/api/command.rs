@@ -68,6 +68,14 @@ pub struct PlanView {
     /// schedule instead of queuing one task.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<String>,
+    /// How soon its task should run (each step's, for a plan with steps).
+    #[serde(default)]
+    pub priority: super::Priority,
+    /// A plan with several steps ("back up X, then clean up Y"): each
+    /// step's own plan, in order; confirming this one queues them all, each
+    /// waiting for the one before. Empty for a plan of one step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<PlanView>,
 }
 
 /// `POST /api/plans/{id}/revise` body: new values for editable parameters,
@@ -79,12 +87,23 @@ pub struct ReviseRequest {
     pub session: Option<String>,
 }
 
+/// `POST /api/plans/{id}/confirm` body (optional).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConfirmRequest {
+    /// Tasks that must succeed before the plan's (first) task starts.
+    #[serde(default)]
+    pub after: Vec<i64>,
+}
+
 /// `POST /api/plans/{id}/confirm` answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConfirmResponse {
-    /// The task queued, for a plan that runs once.
+    /// The task queued, for a plan of one step that runs once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_id: Option<i64>,
+    /// Every task queued, in step order (one for a plan of one step).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub task_ids: Vec<i64>,
     /// The schedule made, for a plan that repeats.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<super::ScheduleView>,

@@ -9,8 +9,8 @@ mod task;
 
 pub use admin::{AllowedRootView, BackupPasswordView, SessionView};
 pub use command::{
-    CommandRequest, CommandResponse, ConfirmResponse, ErrorBody, Parameter, PlanView, PreviewView,
-    ReviseRequest,
+    CommandRequest, CommandResponse, ConfirmRequest, ConfirmResponse, ErrorBody, Parameter,
+    PlanView, PreviewView, ReviseRequest,
 };
 pub use events::ServerMessage;
 pub use rules::{
@@ -18,4 +18,4 @@ pub use rules::{
     PatternAliasView, PhraseRuleView, RuleKind, RulesView, INTENT_NAMES,
 };
 pub use schedule::{RescheduleRequest, ScheduleView};
-pub use task::{AttemptView, ProgressView, TaskState, TaskView};
+pub use task::{AttemptView, Priority, ProgressView, TaskState, TaskView, WaitingFor};

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::api::{CommandResponse, ConfirmResponse, Parameter, PlanView, ReviseRequest};
+use crate::api::{CommandResponse, ConfirmResponse, Parameter, PlanView, Priority, ReviseRequest};
 use crate::client;
 use crate::format;
 
@@ -8,7 +8,8 @@ use crate::format;
 enum PlanStatus {
     Pending,
     Working,
-    Confirmed(i64),
+    /// The tasks queued, one per step.
+    Confirmed(Vec<i64>),
     /// A plan that repeats: the schedule made, and when it first runs.
     Scheduled {
         id: i64,
@@ -80,9 +81,12 @@ pub fn PlanCard(plan: PlanView, on_revised: Callback<CommandResponse>) -> impl I
                     id: s.id,
                     when: s.description,
                 }),
+                Ok(ConfirmResponse { task_ids, .. }) if !task_ids.is_empty() => {
+                    set_status.set(PlanStatus::Confirmed(task_ids))
+                }
                 Ok(ConfirmResponse {
                     task_id: Some(id), ..
-                }) => set_status.set(PlanStatus::Confirmed(id)),
+                }) => set_status.set(PlanStatus::Confirmed(vec![id])),
                 Ok(_) => set_status.set(PlanStatus::Failed(
                     "The server confirmed the plan but said nothing of what it made.".into(),
                 )),
@@ -101,11 +105,8 @@ pub fn PlanCard(plan: PlanView, on_revised: Callback<CommandResponse>) -> impl I
         });
     };
 
-    let preview = plan.preview.clone();
-    let more = preview
-        .file_count
-        .saturating_sub(preview.sample_paths.len() as u64);
     let open = move || matches!(status.get(), PlanStatus::Pending | PlanStatus::Failed(_));
+    let steps = plan.steps.clone();
 
     view! {
         <article class="plan-card" aria-label="Plan" data-workflow=plan.workflow.clone()>
@@ -113,40 +114,42 @@ pub fn PlanCard(plan: PlanView, on_revised: Callback<CommandResponse>) -> impl I
                 <span class="workflow">{plan.workflow.clone()}</span>
                 <span class="summary">{plan.summary.clone()}</span>
             </header>
-            <dl class="parameters">
-                {plan
-                    .parameters
-                    .iter()
-                    .map(|p| {
-                        view! {
-                            <div class="parameter" data-name=p.name.clone()>
-                                <dt>{p.label.clone()}</dt>
-                                <dd>{p.value.clone()}</dd>
-                            </div>
-                        }
-                    })
-                    .collect_view()}
-            </dl>
+            {if steps.is_empty() {
+                plan_body(&plan).into_any()
+            } else {
+                view! {
+                    <ol class="plan-steps">
+                        {steps
+                            .iter()
+                            .enumerate()
+                            .map(|(i, step)| {
+                                view! {
+                                    <li
+                                        class="plan-step"
+                                        data-step=(i + 1).to_string()
+                                        data-workflow=step.workflow.clone()
+                                    >
+                                        <h3>
+                                            {format!("Step {} · ", i + 1)}
+                                            <span class="summary">{step.summary.clone()}</span>
+                                        </h3>
+                                        {plan_body(step)}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ol>
+                    <p class="plan-steps-note">
+                        "Each step starts once the one before has succeeded; if one fails or is cancelled, the steps after it are not run."
+                    </p>
+                }
+                    .into_any()
+            }}
             <Show when=move || editing.get()>
                 <form class="plan-edit" aria-label="Edit plan" on:submit=on_edit.clone()>
                     {fields
                         .iter()
-                        .map(|(p, value)| {
-                            let value = *value;
-                            view! {
-                                <label class="edit-field">
-                                    <span>{p.label.clone()}</span>
-                                    <input
-                                        type="text"
-                                        name=p.name.clone()
-                                        aria-label=p.label.clone()
-                                        autocomplete="off"
-                                        prop:value=move || value.get()
-                                        on:input=move |ev| value.set(event_target_value(&ev))
-                                    />
-                                </label>
-                            }
-                        })
+                        .map(|(p, value)| edit_field(p, *value))
                         .collect_view()}
                     <div class="edit-actions">
                         <button type="submit">"Update plan"</button>
@@ -154,29 +157,6 @@ pub fn PlanCard(plan: PlanView, on_revised: Callback<CommandResponse>) -> impl I
                     </div>
                 </form>
             </Show>
-            <div class="preview">
-                <p class="preview-total">
-                    {format!(
-                        "{} {} · {}",
-                        preview.file_count,
-                        if preview.file_count == 1 { "file" } else { "files" },
-                        format::bytes(preview.total_bytes),
-                    )}
-                </p>
-                <ul class="preview-paths">
-                    {preview
-                        .sample_paths
-                        .iter()
-                        .map(|p| view! { <li><code>{p.clone()}</code></li> })
-                        .collect_view()}
-                </ul>
-                {(more > 0).then(|| view! { <p class="preview-more">{format!("…and {more} more")}</p> })}
-                {preview
-                    .warnings
-                    .iter()
-                    .map(|w| view! { <p class="preview-warning">{w.clone()}</p> })
-                    .collect_view()}
-            </div>
             <footer>
                 <Show when=open>
                     <button class="confirm" on:click=confirm.clone()>"Confirm"</button>
@@ -189,7 +169,7 @@ pub fn PlanCard(plan: PlanView, on_revised: Callback<CommandResponse>) -> impl I
                     {move || match status.get() {
                         PlanStatus::Pending => String::from("Nothing has changed yet."),
                         PlanStatus::Working => String::from("Working…"),
-                        PlanStatus::Confirmed(id) => format!("Confirmed: task #{id} is queued."),
+                        PlanStatus::Confirmed(ids) => confirmed_line(&ids),
                         PlanStatus::Scheduled { id, when } => {
                             format!("Scheduled: schedule #{id} runs {when}. Nothing runs until then.")
                         }
@@ -200,5 +180,105 @@ pub fn PlanCard(plan: PlanView, on_revised: Callback<CommandResponse>) -> impl I
                 </p>
             </footer>
         </article>
+    }
+}
+
+/// What a plan (or one step of it) would do: its parameters and preview.
+fn plan_body(plan: &PlanView) -> impl IntoView {
+    let preview = plan.preview.clone();
+    let more = preview
+        .file_count
+        .saturating_sub(preview.sample_paths.len() as u64);
+    view! {
+        <dl class="parameters">
+            {plan
+                .parameters
+                .iter()
+                .map(|p| {
+                    view! {
+                        <div class="parameter" data-name=p.name.clone()>
+                            <dt>{p.label.clone()}</dt>
+                            <dd>{p.value.clone()}</dd>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </dl>
+        <div class="preview">
+            <p class="preview-total">
+                {format!(
+                    "{} {} · {}",
+                    preview.file_count,
+                    if preview.file_count == 1 { "file" } else { "files" },
+                    format::bytes(preview.total_bytes),
+                )}
+            </p>
+            <ul class="preview-paths">
+                {preview
+                    .sample_paths
+                    .iter()
+                    .map(|p| view! { <li><code>{p.clone()}</code></li> })
+                    .collect_view()}
+            </ul>
+            {(more > 0).then(|| view! { <p class="preview-more">{format!("…and {more} more")}</p> })}
+            {preview
+                .warnings
+                .iter()
+                .map(|w| view! { <p class="preview-warning">{w.clone()}</p> })
+                .collect_view()}
+        </div>
+    }
+}
+
+/// One editable value: a choice for the priority, typed text otherwise.
+fn edit_field(p: &Parameter, value: RwSignal<String>) -> impl IntoView {
+    let input = if p.name == "priority" {
+        view! {
+            <select
+                name=p.name.clone()
+                aria-label=p.label.clone()
+                prop:value=move || value.get()
+                on:change=move |ev| value.set(event_target_value(&ev))
+            >
+                {Priority::ALL
+                    .into_iter()
+                    .map(|choice| {
+                        view! { <option value=choice.as_str()>{choice.as_str()}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input
+                type="text"
+                name=p.name.clone()
+                aria-label=p.label.clone()
+                autocomplete="off"
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        }
+        .into_any()
+    };
+    view! {
+        <label class="edit-field">
+            <span>{p.label.clone()}</span>
+            {input}
+        </label>
+    }
+}
+
+fn confirmed_line(ids: &[i64]) -> String {
+    match ids {
+        [id] => format!("Confirmed: task #{id} is queued."),
+        _ => {
+            let listed: Vec<String> = ids.iter().map(|id| format!("#{id}")).collect();
+            format!(
+                "Confirmed: tasks {} are queued; each starts once the one before has succeeded.",
+                listed.join(", ")
+            )
+        }
     }
 }

@@ -70,6 +70,9 @@ fn TaskRow(task: TaskView) -> impl IntoView {
                 <span class="task-id">{format!("#{id}")}</span>
                 <span class="task-workflow">{task.workflow.clone()}</span>
                 <span class="task-state" data-state=task.state.as_str()>{task.state.as_str()}</span>
+                <span class="task-priority" data-priority=task.priority.as_str()>
+                    {task.priority.as_str()}
+                </span>
             </div>
             <p class="task-summary">{task.summary.clone()}</p>
             <progress
@@ -78,6 +81,7 @@ fn TaskRow(task: TaskView) -> impl IntoView {
                 aria-label=format!("Progress of task {id}")
             ></progress>
             <p class="task-progress">{progress}</p>
+            {waiting_line(&task).map(|w| view! { <p class="task-waiting">{w}</p> })}
             {attempts.map(|a| view! { <p class="task-attempts">{a}</p> })}
             {task.progress.current.clone().filter(|_| task.state == TaskState::Running).map(|c| view! { <p class="task-current"><code>{c}</code></p> })}
             {task.result.clone().map(|r| view! { <p class="task-result">{r}</p> })}
@@ -93,8 +97,10 @@ fn TaskRow(task: TaskView) -> impl IntoView {
 /// has nothing to count.
 fn progress_line(task: &TaskView) -> String {
     let p = &task.progress;
-    let waiting = matches!(task.state, TaskState::Queued | TaskState::Retrying)
-        && p.files_done == 0
+    let waiting = matches!(
+        task.state,
+        TaskState::Queued | TaskState::Retrying | TaskState::Waiting
+    ) && p.files_done == 0
         && p.bytes_done == 0;
     if waiting {
         return "Not started yet".into();
@@ -105,6 +111,23 @@ fn progress_line(task: &TaskView) -> String {
         format::bytes(p.bytes_done),
         format::bytes(p.bytes_total)
     )
+}
+
+/// What a waiting task waits for: "Waiting for #12 (/srv/photos)."; for
+/// one made after others, which those are.
+fn waiting_line(task: &TaskView) -> Option<String> {
+    match (&task.waiting_for, task.state) {
+        (Some(what), TaskState::Waiting) => {
+            let mut line = what.describe();
+            line[..1].make_ascii_uppercase();
+            Some(format!("{line}."))
+        }
+        _ if !task.depends_on.is_empty() && !task.state.is_terminal() => {
+            let after: Vec<String> = task.depends_on.iter().map(|id| format!("#{id}")).collect();
+            Some(format!("Runs after {}.", after.join(", ")))
+        }
+        _ => None,
+    }
 }
 
 /// Which attempt this is, and for a task waiting to retry, when it runs

@@ -2,8 +2,11 @@
 //! bench registers. It burns down N tasks with W workers on SQLite and, when
 //! a URL is given, on PostgreSQL, then measures the time from enqueue to
 //! start while tasks arrive at a steady 50 a second, each woken as a
-//! confirm wakes them. Its last line reads
-//! `queue: sqlite_tasks_per_s=… postgres_tasks_per_s=… start_p50_ms=… start_p99_ms=…`.
+//! confirm wakes them. Each burn-down runs twice: plain tasks, then tasks
+//! with priorities and path locks, to show what ordering costs. Its last
+//! line reads `queue: sqlite_tasks_per_s=… sqlite_ordered_tasks_per_s=…
+//! postgres_tasks_per_s=… postgres_ordered_tasks_per_s=… start_p50_ms=…
+//! start_p99_ms=…`.
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -17,7 +20,7 @@ use tokio::sync::watch;
 
 use crate::hub::EventHub;
 use crate::queue::{NodeSettings, RunPolicy, TaskRunner, Workers};
-use crate::store::{NewTask, SqlStore, Store, Task};
+use crate::store::{NewTask, PathLock, Priority, SqlStore, Store, Task};
 use crate::workflows::{Outcome, TaskContext, WorkflowError};
 
 #[derive(Debug, Clone)]
@@ -65,12 +68,37 @@ impl TaskRunner for NoOp {
     }
 }
 
-fn noop_task(i: usize) -> NewTask {
+/// What the queued tasks carry besides their no-op.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Load {
+    /// Normal priority, no paths: the queue's own cost.
+    Plain,
+    /// Priorities in turn (urgent, normal, low) and paths like a mirror's
+    /// (a shared source read, a destination of its own written): every
+    /// claim orders by priority and checks locks against the running
+    /// tasks, though none collide.
+    Ordered,
+}
+
+fn noop_task(i: usize, load: Load) -> NewTask {
+    let (priority, locks) = match load {
+        Load::Plain => (Priority::Normal, Vec::new()),
+        Load::Ordered => (
+            Priority::ALL[i % Priority::ALL.len()],
+            vec![
+                PathLock::read("/bench/source"),
+                PathLock::write(format!("/bench/destination-{i}")),
+            ],
+        ),
+    };
     NewTask {
         workflow: "noop".into(),
         summary: format!("no-op {i}"),
         params: json!({}),
         timeout_secs: None,
+        priority,
+        locks,
+        depends_on: Vec::new(),
     }
 }
 
@@ -89,10 +117,15 @@ fn node(store: Arc<dyn Store>, runner: Arc<NoOp>) -> Arc<Workers> {
 }
 
 /// Tasks per second for `count` workers burning down `tasks` queued tasks.
-async fn burn_down(store: Arc<dyn Store>, tasks: usize, count: usize) -> Result<f64, String> {
+async fn burn_down(
+    store: Arc<dyn Store>,
+    tasks: usize,
+    count: usize,
+    load: Load,
+) -> Result<f64, String> {
     for i in 0..tasks {
         store
-            .enqueue(noop_task(i), crate::now_ms())
+            .enqueue(noop_task(i, load), crate::now_ms())
             .await
             .map_err(|e| e.to_string())?;
     }
@@ -141,7 +174,7 @@ async fn start_latency(store: Arc<dyn Store>, count: usize) -> Result<Vec<Durati
         tick.tick().await;
         let at = Instant::now();
         let task = store
-            .enqueue(noop_task(i), crate::now_ms())
+            .enqueue(noop_task(i, Load::Plain), crate::now_ms())
             .await
             .map_err(|e| e.to_string())?;
         workers.wake();
@@ -207,15 +240,15 @@ async fn drop_database(admin_url: &str, name: &str) {
     }
 }
 
-async fn postgres_burn_down(admin_url: &str, o: &Options) -> Result<f64, String> {
-    let name = format!("tend_bench_{}", std::process::id());
+async fn postgres_burn_down(admin_url: &str, o: &Options, load: Load) -> Result<f64, String> {
+    let name = format!("tend_bench_{}_{}", std::process::id(), load as u8);
     let url = postgres_database(admin_url, &name).await?;
     let result = async {
         let store = SqlStore::open(&url)
             .await
             .map_err(|e| e.to_string())?
             .with_max_queued(i64::MAX);
-        burn_down(Arc::new(store), o.tasks, o.workers).await
+        burn_down(Arc::new(store), o.tasks, o.workers, load).await
     }
     .await;
     drop_database(admin_url, &name).await;
@@ -229,17 +262,40 @@ async fn bench(o: Options) -> Result<(), String> {
         "burn-down: {} no-op tasks, {} workers (write transactions fsynced, as in service)",
         o.tasks, o.workers
     );
-    let sqlite = burn_down(sqlite_store(dir.path()).await?, o.tasks, o.workers).await?;
+    let sqlite = burn_down(
+        sqlite_store(dir.path()).await?,
+        o.tasks,
+        o.workers,
+        Load::Plain,
+    )
+    .await?;
     println!("  sqlite:     {sqlite:.0} tasks/s");
-    let postgres = match &o.postgres {
+    let ordered_dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let sqlite_ordered = burn_down(
+        sqlite_store(ordered_dir.path()).await?,
+        o.tasks,
+        o.workers,
+        Load::Ordered,
+    )
+    .await?;
+    println!(
+        "  sqlite, with priorities and path locks: {sqlite_ordered:.0} tasks/s ({:+.1}%)",
+        (sqlite_ordered / sqlite - 1.0) * 100.0
+    );
+    let (postgres, postgres_ordered) = match &o.postgres {
         Some(url) => {
-            let rate = postgres_burn_down(url, &o).await?;
+            let rate = postgres_burn_down(url, &o, Load::Plain).await?;
             println!("  postgresql: {rate:.0} tasks/s");
-            format!("{rate:.0}")
+            let ordered = postgres_burn_down(url, &o, Load::Ordered).await?;
+            println!(
+                "  postgresql, with priorities and path locks: {ordered:.0} tasks/s ({:+.1}%)",
+                (ordered / rate - 1.0) * 100.0
+            );
+            (format!("{rate:.0}"), format!("{ordered:.0}"))
         }
         None => {
             println!("  postgresql: not run (give --postgres URL or TEND_BENCH_POSTGRES_URL)");
-            "not_run".into()
+            ("not_run".into(), "not_run".into())
         }
     };
     let steady_dir = tempfile::tempdir().map_err(|e| e.to_string())?;
@@ -253,7 +309,7 @@ async fn bench(o: Options) -> Result<(), String> {
         percentile_ms(&latencies, 1.0)
     );
     println!(
-        "queue: sqlite_tasks_per_s={sqlite:.0} postgres_tasks_per_s={postgres} start_p50_ms={p50:.2} start_p99_ms={p99:.2}"
+        "queue: sqlite_tasks_per_s={sqlite:.0} sqlite_ordered_tasks_per_s={sqlite_ordered:.0} postgres_tasks_per_s={postgres} postgres_ordered_tasks_per_s={postgres_ordered} start_p50_ms={p50:.2} start_p99_ms={p99:.2}"
     );
     Ok(())
 }

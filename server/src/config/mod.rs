@@ -102,6 +102,10 @@ pub struct Config {
     /// Backpressure: with this many tasks queued or retrying, new ones are
     /// refused (503 `queue_full`) and scheduled runs skipped.
     pub max_queued: i64,
+    /// One aging step of the priority order: a normal task that has waited
+    /// this long goes before an urgent one made now, a low one after twice
+    /// this (docs/architecture.md, "Order").
+    pub priority_aging_secs: u64,
     /// Most destination files one sync may delete; more and it deletes none.
     pub sync_max_delete: u64,
     /// The intent model: a Hugging Face-style directory (config.json,
@@ -141,6 +145,7 @@ impl Default for Config {
             cleanup_timeout_secs: 6 * 3600,
             shutdown_grace_secs: 20,
             max_queued: crate::store::DEFAULT_MAX_QUEUED,
+            priority_aging_secs: (crate::store::order::DEFAULT_AGING_MS / 1000) as u64,
             sync_max_delete: 1000,
             model_dir: PathBuf::from("models/all-MiniLM-L6-v2"),
             glm_dir: None,
@@ -281,6 +286,7 @@ const KEYS: &[Key] = &[
     key!("cleanup_timeout_secs", |c, v: u64| c.cleanup_timeout_secs = v),
     key!("shutdown_grace_secs", |c, v: u64| c.shutdown_grace_secs = v),
     key!("max_queued", |c, v: i64| c.max_queued = v.max(1)),
+    key!("priority_aging_secs", |c, v: u64| c.priority_aging_secs = v),
     key!("sync_max_delete", |c, v: u64| c.sync_max_delete = v),
     key!("model_dir", |c, v: PathBuf| c.model_dir = v),
     key!("glm_dir", |c, v: PathBuf| c.glm_dir = Some(v)),
@@ -560,6 +566,7 @@ mod tests {
         ("cleanup_timeout_secs", "7200", "7200"),
         ("shutdown_grace_secs", "5", "5"),
         ("max_queued", "100", "100"),
+        ("priority_aging_secs", "60", "60"),
         ("sync_max_delete", "50", "50"),
         ("model_dir", "\"/opt/models/minilm\"", "/opt/models/minilm"),
         ("glm_dir", "\"/opt/models/glm\"", "/opt/models/glm"),
@@ -629,6 +636,7 @@ mod tests {
             cleanup_timeout_secs,
             shutdown_grace_secs,
             max_queued,
+            priority_aging_secs,
             sync_max_delete,
             model_dir,
             glm_dir,
@@ -688,6 +696,10 @@ mod tests {
                 *shutdown_grace_secs == d.shutdown_grace_secs,
             ),
             ("max_queued", *max_queued == d.max_queued),
+            (
+                "priority_aging_secs",
+                *priority_aging_secs == d.priority_aging_secs,
+            ),
             ("sync_max_delete", *sync_max_delete == d.sync_max_delete),
             ("model_dir", *model_dir == d.model_dir),
             ("glm_dir", *glm_dir == d.glm_dir),

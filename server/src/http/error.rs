@@ -62,6 +62,13 @@ impl ApiError {
                 PlanError::NotUndoable(_) => (StatusCode::CONFLICT, "not_undoable"),
                 PlanError::MissingPaths(_) => (StatusCode::UNPROCESSABLE_ENTITY, "paths_missing"),
                 PlanError::BadEdit(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_edit"),
+                PlanError::Step { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "step_not_planned"),
+                PlanError::TooManySteps { .. } => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "too_many_steps")
+                }
+                PlanError::StepsCannotRepeat => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "steps_cannot_repeat")
+                }
                 PlanError::Schedule(_) | PlanError::ScheduleNeverRuns(_) => {
                     (StatusCode::UNPROCESSABLE_ENTITY, "schedule_invalid")
                 }
@@ -129,6 +136,11 @@ fn store_status(e: &StoreError) -> (StatusCode, &'static str) {
         }
         StoreError::QueueFull { .. } => (StatusCode::SERVICE_UNAVAILABLE, "queue_full"),
         StoreError::NotRetryable { .. } => (StatusCode::CONFLICT, "not_retryable"),
+        StoreError::DependencyEnded { .. } => (StatusCode::CONFLICT, "dependency_ended"),
+        StoreError::PlanIsAStep { .. } => (StatusCode::CONFLICT, "plan_is_a_step"),
+        StoreError::ScheduleCannotWait => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "schedule_cannot_wait")
+        }
         StoreError::Database(_)
         | StoreError::Migrate(_)
         | StoreError::UnsupportedUrl(_)
@@ -190,6 +202,7 @@ fn task_of(e: &StoreError) -> Option<i64> {
         StoreError::PlanAlreadyConfirmed(id)
         | StoreError::TaskNotFound(id)
         | StoreError::NotRetryable { id, .. }
+        | StoreError::DependencyEnded { id, .. }
         | StoreError::NotOwner { id }
         | StoreError::IllegalTransition { id, .. } => Some(*id),
         _ => None,

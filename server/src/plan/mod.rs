@@ -8,6 +8,7 @@ mod offer;
 mod replies;
 mod revise;
 mod schedules;
+mod steps;
 mod sync;
 mod undo;
 
@@ -15,7 +16,7 @@ use offer::new_time;
 
 use std::sync::Arc;
 
-use app::api::CommandResponse;
+use app::api::{CommandResponse, Priority};
 use conversation::{Conversations, Missing, Turn};
 
 use crate::domain::{PathPolicy, PolicyError};
@@ -56,6 +57,16 @@ pub enum PlanError {
     Schedule(#[from] crate::schedule::CronError),
     #[error("The schedule {0} never comes round (no such date). Say when it should run, like: every night at 2am")]
     ScheduleNeverRuns(String),
+    #[error("Step {step} (\"{text}\"): {message}")]
+    Step {
+        step: usize,
+        text: String,
+        message: String,
+    },
+    #[error("That is {count} steps; Tend plans at most {max} in one command. Send the rest as another command (confirm it with \"after\" to run it later).")]
+    TooManySteps { count: usize, max: usize },
+    #[error("A plan with several steps runs once. To repeat them, make each its own schedule.")]
+    StepsCannotRepeat,
 }
 
 pub struct Planner {
@@ -96,6 +107,11 @@ impl Planner {
         // sentence's form says it ("move schedule 3 to Sundays at 3:30").
         if schedules::asked_to_move(text) {
             return schedules::move_in_words(self, text).await;
+        }
+        // "A, then B": each step planned on its own, offered as one plan.
+        let steps = crate::nlu::steps::split(text);
+        if steps.len() > 1 {
+            return steps::plan(self, text, &steps, session).await;
         }
         let message = self.nlu.understand(text).await;
         let raw = || self.nlu.slots(text);
@@ -163,4 +179,13 @@ impl Planner {
     fn policy(&self) -> PathPolicy {
         self.env.policy()
     }
+}
+
+/// How soon the task of `u` runs: as its words say, else urgent for a
+/// restore or an undo (someone is missing files now), normal otherwise.
+pub fn priority_of(u: &Understanding) -> Priority {
+    u.slots.priority.unwrap_or(match u.intent {
+        Intent::Restore => Priority::Urgent,
+        _ => Priority::Normal,
+    })
 }

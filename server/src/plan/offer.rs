@@ -1,7 +1,7 @@
 //! The last step of every plan: compute the preview off the async runtime,
 //! store the plan with the task it would queue, and show it.
 
-use app::api::{CommandResponse, Parameter, PlanView, PreviewView};
+use app::api::{CommandResponse, Parameter, PlanView, PreviewView, Priority};
 
 use super::{PlanError, Planner};
 use crate::domain::AllowedPath;
@@ -51,6 +51,8 @@ pub async fn offer(
         }
         (None, _) => None,
     };
+    let priority = super::priority_of(understanding);
+    parameters.push(param("priority", "Priority", priority_words(priority)));
     let timeout_secs = understanding.slots.timeout_secs;
     if let Some(secs) = timeout_secs {
         parameters.push(param(
@@ -72,7 +74,10 @@ pub async fn offer(
         command: understanding.text.clone(),
         slots: serde_json::to_value(&understanding.slots).unwrap_or_default(),
         schedule,
+        priority,
+        steps: Vec::new(),
     };
+    let locks = params.path_locks();
     let task_params =
         serde_json::to_value(params).map_err(|e| PlanError::Preview(e.to_string()))?;
     planner
@@ -86,11 +91,24 @@ pub async fn offer(
                 summary,
                 params: task_params,
                 timeout_secs: timeout_secs.map(|s| s.min(i64::MAX as u64) as i64),
+                priority,
+                locks,
+                depends_on: Vec::new(),
             },
             created_at: now,
         })
         .await?;
     Ok(CommandResponse::Plan(view))
+}
+
+/// The plan card's "Priority" row.
+pub fn priority_words(priority: Priority) -> String {
+    match priority {
+        Priority::Urgent => "Urgent: ahead of normal and low tasks",
+        Priority::Normal => "Normal",
+        Priority::Low => "Low: after urgent and normal tasks (it still runs, however busy)",
+    }
+    .to_string()
 }
 
 /// Backups, mirrors and cleanups can repeat; restoring or undoing is a

@@ -117,6 +117,10 @@ fn describe(task: &TaskView) -> String {
     let files = app::format::files_progress(p.files_done, p.files_total);
     match task.state {
         TaskState::Queued => format!("{head} is queued."),
+        TaskState::Waiting => match &task.waiting_for {
+            Some(what) => format!("{head} is {}.", what.describe()),
+            None => format!("{head} is waiting."),
+        },
         TaskState::Running => format!("{head} is running: {files}."),
         TaskState::Retrying => {
             let when = task

@@ -5,13 +5,15 @@
 
 use std::collections::BTreeMap;
 
-use app::api::{CommandResponse, Parameter};
+use app::api::{CommandResponse, Parameter, PlanView};
 
 use super::{offer::param, PlanError, Planner};
 use crate::nlu::{slots, Intent, Slots, Understanding};
 
 /// Backups, mirrors and cleanups can be made to repeat, or to run once.
 const REPEAT: &str = "Repeat (like: every night at 2am; empty: run once)";
+
+pub const PRIORITY_LABEL: &str = "Priority (urgent, normal or low)";
 
 /// The slots a person may edit per intent, with their labels.
 fn editable_slots(u: &Understanding) -> &'static [(&'static str, &'static str)] {
@@ -21,15 +23,21 @@ fn editable_slots(u: &Understanding) -> &'static [(&'static str, &'static str)] 
             ("destination", "Repository"),
             ("keep_last", "Keep the last"),
             ("schedule", REPEAT),
+            ("priority", PRIORITY_LABEL),
         ],
-        // "restore quarantine of task 12" has nothing to edit.
-        Intent::Restore if u.undoes_a_cleanup() => &[],
-        Intent::Restore => &[("source", "Repository"), ("destination", "Into")],
+        // "restore quarantine of task 12": only how soon.
+        Intent::Restore if u.undoes_a_cleanup() => &[("priority", PRIORITY_LABEL)],
+        Intent::Restore => &[
+            ("source", "Repository"),
+            ("destination", "Into"),
+            ("priority", PRIORITY_LABEL),
+        ],
         Intent::Sync => &[
             ("source", "From"),
             ("destination", "To"),
             ("delete_extraneous", "Delete what the source lacks (yes/no)"),
             ("schedule", REPEAT),
+            ("priority", PRIORITY_LABEL),
         ],
         Intent::Cleanup => &[
             ("source", "Directory"),
@@ -37,6 +45,7 @@ fn editable_slots(u: &Understanding) -> &'static [(&'static str, &'static str)] 
             ("older_than_days", "Older than"),
             ("min_size_bytes", "At least"),
             ("schedule", REPEAT),
+            ("priority", PRIORITY_LABEL),
         ],
         Intent::Status | Intent::Cancel | Intent::Retry | Intent::OutOfScope => &[],
     }
@@ -66,6 +75,7 @@ pub fn editable(u: &Understanding) -> Vec<Parameter> {
                 "older_than_days" => s.older_than_days.map(app::format::days).unwrap_or_default(),
                 "min_size_bytes" => s.min_size_bytes.map(typed_size).unwrap_or_default(),
                 "schedule" => s.schedule.clone().unwrap_or_default(),
+                "priority" => super::priority_of(u).as_str().to_string(),
                 _ => String::new(),
             };
             param(name, label, value)
@@ -170,13 +180,21 @@ fn set(
                 )
             };
         }
+        "priority" => {
+            slots.priority = if value.is_empty() {
+                None
+            } else {
+                Some(slots::priority_in(value).ok_or_else(|| unreadable("urgent, normal or low"))?)
+            };
+        }
         _ => return Err(format!("\"{name}\" cannot be edited on this plan.")),
     }
     Ok(())
 }
 
 /// Plans `plan_id`'s command again with `values` changed; on success the old
-/// plan is cancelled, so only the new one can be confirmed.
+/// plan is cancelled, so only the new one can be confirmed. On a plan with
+/// steps, `N.name` changes step N's value and `priority` every step's.
 pub async fn revise(
     planner: &Planner,
     plan_id: &str,
@@ -186,6 +204,33 @@ pub async fn revise(
     let record = planner.store.get_plan(plan_id).await?;
     record.ensure_open(crate::now_ms())?;
     let view = record.view;
+    let answer = if view.steps.is_empty() {
+        let revised = revised(planner, &view, values)?;
+        planner.plan_for(&revised, session).await?
+    } else {
+        let mut steps = Vec::with_capacity(view.steps.len());
+        for (i, step) in view.steps.iter().enumerate() {
+            steps.push(revised(planner, step, &step_values(values, i + 1))?);
+        }
+        if let Some(name) = values.keys().find(|k| !names_a_step(k, view.steps.len())) {
+            return Err(PlanError::BadEdit(format!(
+                "\"{name}\" cannot be edited on this plan."
+            )));
+        }
+        super::steps::offer(planner, &view.command, steps, session).await?
+    };
+    if matches!(answer, CommandResponse::Plan(_)) {
+        planner.store.cancel_plan(plan_id, crate::now_ms()).await?;
+    }
+    Ok(answer)
+}
+
+/// The understanding behind `view` with `values` set.
+fn revised(
+    planner: &Planner,
+    view: &PlanView,
+    values: &BTreeMap<String, String>,
+) -> Result<Understanding, PlanError> {
     let intent = Intent::parse(&view.intent).ok_or_else(|| {
         PlanError::BadEdit("This plan cannot be edited; send the command again.".into())
     })?;
@@ -200,17 +245,58 @@ pub async fn revise(
         };
         set(planner, &mut slots, name, &label.to_lowercase(), value).map_err(PlanError::BadEdit)?;
     }
-    let revised = Understanding::new(&view.command, intent, 1.0, slots);
-    let answer = planner.plan_for(&revised, session).await?;
-    if matches!(answer, CommandResponse::Plan(_)) {
-        planner.store.cancel_plan(plan_id, crate::now_ms()).await?;
-    }
-    Ok(answer)
+    Ok(Understanding::new(&view.command, intent, 1.0, slots))
+}
+
+/// Step `step`'s share of a plan's edits: its `N.name` values, and the
+/// priority, which is every step's.
+fn step_values(values: &BTreeMap<String, String>, step: usize) -> BTreeMap<String, String> {
+    let prefix = format!("{step}.");
+    values
+        .iter()
+        .filter_map(|(key, value)| {
+            let name = match key.strip_prefix(&prefix) {
+                Some(name) => name,
+                None if key == "priority" => "priority",
+                None => return None,
+            };
+            Some((name.to_string(), value.clone()))
+        })
+        .collect()
+}
+
+fn names_a_step(key: &str, steps: usize) -> bool {
+    key == "priority"
+        || key
+            .split_once('.')
+            .and_then(|(n, _)| n.parse::<usize>().ok())
+            .is_some_and(|n| (1..=steps).contains(&n))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plan_with_steps_sends_each_step_its_own_edits_and_the_priority_to_all() {
+        let values: BTreeMap<String, String> = [
+            ("1.source", "/srv/a"),
+            ("2.patterns", "*.tmp"),
+            ("priority", "urgent"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let first = step_values(&values, 1);
+        assert_eq!(first.get("source").map(String::as_str), Some("/srv/a"));
+        assert_eq!(first.get("priority").map(String::as_str), Some("urgent"));
+        assert!(!first.contains_key("patterns"));
+        let second = step_values(&values, 2);
+        assert_eq!(second.get("patterns").map(String::as_str), Some("*.tmp"));
+        assert!(names_a_step("2.patterns", 2));
+        assert!(!names_a_step("3.patterns", 2));
+        assert!(!names_a_step("patterns", 2));
+    }
 
     #[test]
     fn sizes_are_offered_in_a_form_that_reads_back_exactly() {

@@ -40,6 +40,13 @@ pub enum StoreError {
     ScheduleNotFound(i64),
     #[error("Schedule #{0} is stopped; send the command again to make a new schedule.")]
     ScheduleStopped(i64),
+    /// `ended` says how: "failed", "was cancelled".
+    #[error("Task #{id} {ended}, so a task that waits for it would never run. Retry task #{id} first, or confirm without waiting for it.")]
+    DependencyEnded { id: i64, ended: &'static str },
+    #[error("A plan that repeats cannot wait for another task; confirm it without \"after\", or make it run once.")]
+    ScheduleCannotWait,
+    #[error("This is step {step} of plan {group}: confirm the whole plan.")]
+    PlanIsAStep { group: String, step: i64 },
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }

@@ -8,6 +8,8 @@
 //! * [`state`]: the task state machine every write goes through.
 
 mod error;
+pub mod locks;
+pub mod order;
 mod rules;
 mod schedules;
 mod sql;
@@ -17,8 +19,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-pub use app::api::AttemptView;
+pub use app::api::{AttemptView, Priority};
 pub use error::StoreError;
+pub use locks::{Access, PathLock};
 pub use rules::RuleStore;
 pub use schedules::{Fired, RunParams, ScheduleStore};
 pub use sql::{Backend, SqlStore, DEFAULT_MAX_QUEUED};
@@ -55,6 +58,18 @@ impl PlanState {
     }
 }
 
+/// A plan with several steps ("back up X, then clean up Y"): its card,
+/// and the plans of its steps in order, already stored. Confirming it
+/// queues one task per step, each waiting for the one before.
+#[derive(Debug, Clone)]
+pub struct NewPlanGroup {
+    pub id: String,
+    pub session: Option<String>,
+    pub view: app::api::PlanView,
+    pub steps: Vec<String>,
+    pub created_at: i64,
+}
+
 /// A plan to store: what the user will see and what the task will run.
 #[derive(Debug, Clone)]
 pub struct NewPlan {
@@ -78,9 +93,14 @@ pub struct PlanRecord {
 
 /// What confirming a plan made.
 #[derive(Debug, Clone)]
+// Made once per confirm and moved once: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Confirmed {
     /// A plan that runs once: its task, queued.
     Task(Task),
+    /// A plan with several steps: their tasks in order, each after the one
+    /// before.
+    Tasks(Vec<Task>),
     /// A plan that repeats: its schedule, with the first run ahead.
     Schedule(app::api::ScheduleView),
 }
@@ -119,7 +139,7 @@ pub fn ensure_open(
 }
 
 /// What a confirmed plan becomes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewTask {
     pub workflow: String,
     pub summary: String,
@@ -129,6 +149,11 @@ pub struct NewTask {
     /// Its own time limit ("give up after 2 hours"); `None`: the
     /// workflow's default.
     pub timeout_secs: Option<i64>,
+    pub priority: Priority,
+    /// The paths it reads and writes, from its parameters.
+    pub locks: Vec<PathLock>,
+    /// Tasks that must succeed first; it waits until they have.
+    pub depends_on: Vec<i64>,
 }
 
 /// Who runs an attempt: every write from a run is fenced by both, so a
@@ -219,10 +244,25 @@ pub trait Store: RuleStore + ScheduleStore + Send + Sync + 'static {
     async fn get_plan(&self, id: &str) -> Result<PlanRecord, StoreError>;
     /// Pending → cancelled.
     async fn cancel_plan(&self, id: &str, now: i64) -> Result<(), StoreError>;
+    /// Stores a plan with several steps over the step plans already
+    /// stored; a step can then only be confirmed with the whole.
+    async fn insert_plan_group(&self, group: NewPlanGroup) -> Result<(), StoreError>;
     /// Pending → confirmed, creating its queued task (or, for a plan that
-    /// repeats, its schedule) in the same transaction, so confirming twice
-    /// never makes two.
-    async fn confirm_plan(&self, id: &str, now: i64) -> Result<Confirmed, StoreError>;
+    /// repeats, its schedule; for one with steps, a task per step) in the
+    /// same transaction, so confirming twice never makes two. Its (first)
+    /// task waits for the tasks in `after` to succeed.
+    async fn confirm_plan(
+        &self,
+        id: &str,
+        after: &[i64],
+        now: i64,
+    ) -> Result<Confirmed, StoreError>;
+
+    /// Tasks changed as a consequence of another change, once it is
+    /// committed: a task unblocked or cancelled when one it depends on
+    /// ended, a task blocked on or woken from a path lock. The changes
+    /// themselves are returned to whoever made them.
+    fn follow_ups(&self) -> tokio::sync::broadcast::Receiver<Task>;
 
     /// Puts a task straight on the queue (tasks that need no plan).
     async fn enqueue(&self, task: NewTask, now: i64) -> Result<Task, StoreError>;
@@ -235,14 +275,16 @@ pub trait Store: RuleStore + ScheduleStore + Send + Sync + 'static {
     async fn list_tasks(&self, limit: i64) -> Result<Vec<Task>, StoreError>;
     async fn task_events(&self, id: i64) -> Result<Vec<TaskEvent>, StoreError>;
 
-    /// Atomically moves the oldest queued task, or retrying one whose
-    /// `run_at` has come, to running, owned by node `owner` (see
-    /// [`Store::heartbeat`]), and records the attempt.
+    /// Atomically moves the first queued task in priority order (see
+    /// [`order`]), or retrying one whose `run_at` has come, to running,
+    /// owned by node `owner` (see [`Store::heartbeat`]), and records the
+    /// attempt. A task whose paths a running task holds is moved to
+    /// `waiting` instead ([`locks`]).
     async fn claim_next(&self, owner: &str, now: i64) -> Result<Option<Task>, StoreError> {
         Ok(self.claim_batch(owner, 1, now).await?.into_iter().next())
     }
-    /// [`Store::claim_next`] for up to `limit` tasks at once, oldest first,
-    /// in one transaction.
+    /// [`Store::claim_next`] for up to `limit` tasks at once, in priority
+    /// order, in one transaction.
     async fn claim_batch(
         &self,
         owner: &str,

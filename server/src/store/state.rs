@@ -1,20 +1,37 @@
 //! Task states and the only transitions between them.
 //!
 //! ```text
-//!                 claim                 succeed
-//!   queued ──────────────► running ─────────────► succeeded
-//!    │  ▲                  │  │  ▲   fail
-//!    │  │ requeue, release │  │  │ ──────────────► failed
-//!    │  └──────────────────┘  │  │   cancel (observed by the worker)
-//!    │                  retry │  │ ──────────────► cancelled
-//!    │                        ▼  │ claim (at run_at)
-//!    │                     retrying ─────────────► cancelled
-//!    └───────────────────────────────────────────► cancelled  (before it ran)
+//!       created with unfinished dependencies
+//!   ─────────────────────────────────────────► waiting ──► cancelled
+//!                  unblock                    ▲  │        (a dependency failed,
+//!   queued ◄──────────────────────────────────┼──┘         or asked by a user)
+//!    │  │  block (a running task holds its path)
+//!    │  └─────────────────────────────────────┘
+//!    │  ▲            claim                 succeed
+//!    │  │  ────────────────────► running ─────────────► succeeded
+//!    │  │ requeue, release       │  │  ▲   fail
+//!    │  └────────────────────────┘  │  │ ──────────────► failed
+//!    │                        retry │  │   cancel (observed by the worker)
+//!    │                              ▼  │ ──────────────► cancelled
+//!    │                           retrying ─────────────► cancelled
+//!    │                              │ block
+//!    │                              └──────────────────► waiting
+//!    └─────────────────────────────────────────────────► cancelled  (before it ran)
 //! ```
 //!
 //! * `claim`: a worker takes a queued task, or a retrying one whose
-//!   `run_at` has come; its attempt count grows and the attempt is recorded
-//!   (node, start).
+//!   `run_at` has come, by priority with aging ([`super::order`]); its
+//!   attempt count grows and the attempt is recorded (node, start).
+//! * `block`: at its claim, a running task holds a path this one would
+//!   write, or writes a path this one touches ([`super::locks`]): it
+//!   waits for that task, naming it and the path.
+//! * `unblock`: what it waited for ended: the task holding its path (any
+//!   end), or the last of its dependencies (succeeded). It keeps its
+//!   place in the queue.
+//! * A task made "after" others (`A, then B`, or `after: [12]` on
+//!   confirm) starts `waiting` while any of them has not succeeded. When
+//!   one fails or is cancelled, it is cancelled ("not run: task #12
+//!   failed"), and so are the tasks waiting on it in turn.
 //! * `retry`: the attempt failed with a transient error (a network mount
 //!   timing out, a destination that vanished, a repository lock held by
 //!   someone else) and attempts remain: the next runs at `run_at`, after an
@@ -28,9 +45,6 @@
 //! * `cancel`: asked by a user; a running task stops at its next check.
 //! * Terminal states (`succeeded`, `failed`, `cancelled`) never change
 //!   again. "Retry task 12" makes a new task with the same parameters.
-//!
-//! `waiting` (held back by a dependency or a path lock) is reserved in the
-//! database for the next step and has no transitions yet.
 //!
 //! Every store implementation asks [`apply`] for the next state, so an
 //! illegal transition is rejected in this one function.
@@ -46,10 +60,12 @@ pub enum Transition {
     Cancel,
     Requeue,
     Release,
+    Block,
+    Unblock,
 }
 
 impl Transition {
-    pub const ALL: [Transition; 7] = [
+    pub const ALL: [Transition; 9] = [
         Transition::Claim,
         Transition::Succeed,
         Transition::Fail,
@@ -57,6 +73,8 @@ impl Transition {
         Transition::Cancel,
         Transition::Requeue,
         Transition::Release,
+        Transition::Block,
+        Transition::Unblock,
     ];
 }
 
@@ -76,8 +94,10 @@ pub fn apply(from: TaskState, transition: Transition) -> Result<TaskState, Illeg
         (Running, Succeed) => Succeeded,
         (Running, Fail) => Failed,
         (Running, Retry) => Retrying,
-        (Queued | Running | Retrying, Cancel) => Cancelled,
+        (Queued | Waiting | Running | Retrying, Cancel) => Cancelled,
         (Running, Requeue | Release) => Queued,
+        (Queued | Retrying, Block) => Waiting,
+        (Waiting, Unblock) => Queued,
         _ => {
             return Err(IllegalTransition {
                 from: from.as_str(),
@@ -94,6 +114,14 @@ pub fn sources(transition: Transition) -> Vec<TaskState> {
         .into_iter()
         .filter(|from| apply(*from, transition).is_ok())
         .collect()
+}
+
+/// The states of a task that has not started yet: what counts against the
+/// queue's limit, and what a cancel ends at once.
+pub fn not_started() -> Vec<TaskState> {
+    let mut states = sources(Transition::Claim);
+    states.push(TaskState::Waiting);
+    states
 }
 
 #[cfg(test)]
@@ -114,6 +142,10 @@ mod tests {
             (Retrying, Transition::Cancel, Cancelled),
             (Running, Transition::Requeue, Queued),
             (Running, Transition::Release, Queued),
+            (Queued, Transition::Block, Waiting),
+            (Retrying, Transition::Block, Waiting),
+            (Waiting, Transition::Unblock, Queued),
+            (Waiting, Transition::Cancel, Cancelled),
         ];
         for from in TaskState::ALL {
             for t in Transition::ALL {
@@ -134,7 +166,10 @@ mod tests {
                 assert!(apply(from, t).is_err(), "{from:?} {t:?}");
             }
         }
-        assert_eq!(sources(Transition::Cancel), vec![Queued, Running, Retrying]);
+        assert_eq!(
+            sources(Transition::Cancel),
+            vec![Queued, Waiting, Running, Retrying]
+        );
         assert_eq!(sources(Transition::Claim), vec![Queued, Retrying]);
     }
 }

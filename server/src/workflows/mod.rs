@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 pub use context::{while_reporting, Report, TaskContext};
 
 use crate::domain::{PathPolicy, PolicyError};
+use crate::store::PathLock;
 
 /// The parameters of every workflow, as stored with a task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,6 +47,24 @@ impl WorkflowParams {
             | WorkflowParams::Restore(_) => {}
         }
         self
+    }
+
+    /// The paths a run reads and writes, for the queue's per-path locks:
+    /// two tasks that collide there never run at once.
+    pub fn path_locks(&self) -> Vec<PathLock> {
+        match self {
+            WorkflowParams::Cleanup(c) => vec![PathLock::write(&c.directory)],
+            WorkflowParams::UndoCleanup(u) => vec![PathLock::write(&u.directory)],
+            WorkflowParams::Sync(s) => {
+                vec![PathLock::read(&s.source), PathLock::write(&s.destination)]
+            }
+            WorkflowParams::Backup(b) => {
+                vec![PathLock::read(&b.source), PathLock::write(&b.repository)]
+            }
+            WorkflowParams::Restore(r) => {
+                vec![PathLock::read(&r.repository), PathLock::write(&r.target)]
+            }
+        }
     }
 
     pub fn name(&self) -> &'static str {

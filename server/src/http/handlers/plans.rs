@@ -1,8 +1,9 @@
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
 
-use app::api::{CommandResponse, ConfirmResponse, PlanView, ReviseRequest};
+use app::api::{CommandResponse, ConfirmRequest, ConfirmResponse, PlanView, ReviseRequest};
 
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::{ApiError, AppState};
@@ -20,31 +21,57 @@ pub async fn show(
     ))
 }
 
-/// `POST /api/plans/{id}/confirm`: queue the plan's task, or make its
-/// schedule when it repeats.
+/// `POST /api/plans/{id}/confirm`: queue the plan's task (a task per step
+/// for a plan with several), or make its schedule when it repeats. An
+/// optional body `{"after": [12]}` makes the (first) task wait for task 12
+/// to succeed.
 pub async fn confirm(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
+    body: Bytes,
 ) -> Result<Json<ConfirmResponse>, ApiError> {
-    match state.store.confirm_plan(&id, crate::now_ms()).await? {
-        Confirmed::Task(task) => {
-            let task_id = task.id;
-            state.hub.publish(task);
-            state.workers.wake();
-            Ok(Json(ConfirmResponse {
-                task_id: Some(task_id),
-                schedule: None,
-            }))
-        }
+    let request: ConfirmRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        ConfirmRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest {
+            code: "invalid_json",
+            message: format!(
+                "The request body is not what Tend expects: {e}. Send nothing, or {{\"after\": [12]}}."
+            ),
+        })?
+    };
+    let answer = match state
+        .store
+        .confirm_plan(&id, &request.after, crate::now_ms())
+        .await?
+    {
+        Confirmed::Task(task) => ConfirmResponse {
+            task_id: Some(task.id),
+            task_ids: vec![task.id],
+            schedule: None,
+        },
+        Confirmed::Tasks(tasks) => ConfirmResponse {
+            task_id: None,
+            task_ids: tasks.iter().map(|t| t.id).collect(),
+            schedule: None,
+        },
         Confirmed::Schedule(schedule) => {
             state.hub.publish_schedule(schedule.clone());
             state.scheduler.wake();
-            Ok(Json(ConfirmResponse {
+            return Ok(Json(ConfirmResponse {
                 task_id: None,
+                task_ids: Vec::new(),
                 schedule: Some(schedule),
-            }))
+            }));
+        }
+    };
+    for &task_id in &answer.task_ids {
+        if let Ok(task) = state.store.get_task(task_id).await {
+            state.hub.publish(task);
         }
     }
+    state.workers.wake();
+    Ok(Json(answer))
 }
 
 /// `POST /api/plans/{id}/cancel`: drop the plan; nothing runs.

@@ -14,6 +14,7 @@ use super::StoreError;
 mod rules;
 mod schedules;
 mod tasks;
+mod waiting;
 
 use schedules::{insert_schedule, schedule_in};
 pub(crate) use tasks::{insert_event, insert_task};
@@ -44,8 +45,19 @@ const WRITE_LOCK_KEY: i64 = 0x7465_6e64;
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    queue: QueueSettings,
+    /// Tasks changed as a consequence of another change (see
+    /// [`crate::store::Store::follow_ups`]).
+    follow_ups: tokio::sync::broadcast::Sender<crate::store::Task>,
+}
+
+/// How new tasks are queued.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct QueueSettings {
     /// Backpressure: no new task is queued while this many wait to run.
-    max_queued: i64,
+    pub max_queued: i64,
+    /// One aging step ([`crate::store::order`]).
+    pub aging_ms: i64,
 }
 
 /// The default of `Config::max_queued`.
@@ -101,15 +113,34 @@ impl SqlStore {
         Ok(SqlStore {
             pool,
             backend,
-            max_queued: DEFAULT_MAX_QUEUED,
+            queue: QueueSettings {
+                max_queued: DEFAULT_MAX_QUEUED,
+                aging_ms: crate::store::order::DEFAULT_AGING_MS,
+            },
+            follow_ups: tokio::sync::broadcast::channel(1024).0,
         })
     }
 
-    /// No more than `limit` tasks queued or retrying at once: beyond it a
+    /// No more than `limit` tasks not started yet at once: beyond it a
     /// new task is refused with [`StoreError::QueueFull`].
     pub fn with_max_queued(mut self, limit: i64) -> SqlStore {
-        self.max_queued = limit.max(1);
+        self.queue.max_queued = limit.max(1);
         self
+    }
+
+    /// One aging step of the priority order ([`crate::store::order`]).
+    pub fn with_aging_ms(mut self, step: i64) -> SqlStore {
+        self.queue.aging_ms = step.max(0);
+        self
+    }
+
+    /// Tells subscribers of [`crate::store::Store::follow_ups`] about
+    /// tasks a committed change moved besides its own.
+    pub(crate) fn announce(&self, tasks: Vec<crate::store::Task>) {
+        for task in tasks {
+            // No subscriber (a CLI command, a test): nobody to tell.
+            let _ = self.follow_ups.send(task);
+        }
     }
 
     pub fn backend(&self) -> Backend {

@@ -24,11 +24,14 @@ pub(crate) async fn insert_schedule(
     let first = next_run_ms(cron, now)
         .map_err(|e| StoreError::Corrupt(e.to_string()))?
         .ok_or_else(|| StoreError::Corrupt(format!("the schedule {cron:?} never runs")))?;
+    if !task.depends_on.is_empty() {
+        return Err(StoreError::ScheduleCannotWait);
+    }
     let params =
         serde_json::to_string(&task.params).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let id = sqlx::query(
-        "INSERT INTO schedules (plan_id, cron, workflow, summary, params, next_run_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO schedules (plan_id, cron, workflow, summary, params, next_run_at, created_at, \
+         updated_at, priority, locks) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(plan_id)
     .bind(cron)
@@ -38,6 +41,8 @@ pub(crate) async fn insert_schedule(
     .bind(first)
     .bind(now)
     .bind(now)
+    .bind(task.priority.as_str())
+    .bind(crate::store::locks::to_text(&task.locks))
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;
@@ -173,7 +178,7 @@ impl ScheduleStore for SqlStore {
     ) -> Result<Fired, StoreError> {
         let mut tx = self.write_tx().await?;
         let Some(row) = sqlx::query(
-            "SELECT workflow, summary, params, last_task_id FROM schedules \
+            "SELECT workflow, summary, params, last_task_id, priority, locks FROM schedules \
              WHERE id = $1 AND active = 1 AND next_run_at = $2",
         )
         .bind(id)
@@ -203,7 +208,7 @@ impl ScheduleStore for SqlStore {
             let task = SqlStore::task_in(&mut *tx, last).await?;
             if matches!(
                 task.state,
-                TaskState::Queued | TaskState::Running | TaskState::Retrying
+                TaskState::Queued | TaskState::Waiting | TaskState::Running | TaskState::Retrying
             ) {
                 let note = format!(
                     "schedule #{id}: the run due at {} was skipped because this one had not finished",
@@ -229,8 +234,12 @@ impl ScheduleStore for SqlStore {
             summary: format!("{summary} (schedule #{id})"),
             params,
             timeout_secs: None,
+            priority: crate::store::Priority::parse(&row.try_get::<String, _>("priority")?)
+                .unwrap_or_default(),
+            locks: crate::store::locks::parse(&row.try_get::<String, _>("locks")?),
+            depends_on: Vec::new(),
         };
-        let task_id = match insert_task(&mut tx, &task, self.max_queued, now).await {
+        let task_id = match insert_task(&mut tx, &task, self.queue, now).await {
             Err(StoreError::QueueFull { queued, limit }) => {
                 // The time was moved on above: this run is skipped, not
                 // retried at every look.

@@ -7,16 +7,20 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use sqlx::Row;
 
-use super::SqlStore;
+use super::waiting::{decide, held_locks, Candidate, Verdict};
+use super::{QueueSettings, SqlStore};
+use crate::store::locks;
+use crate::store::order::claim_key;
 use crate::store::state::{self, TaskState, Transition};
 use crate::store::{
     ensure_open, AttemptView, CancelOutcome, Confirmed, Ending, Finish, Idempotency,
-    IdempotencyTimes, Lease, NewPlan, NewTask, PlanRecord, PlanState, ProgressView, Store,
-    StoreError, Sweeper, Task, TaskEvent,
+    IdempotencyTimes, Lease, NewPlan, NewPlanGroup, NewTask, PlanRecord, PlanState, Priority,
+    ProgressView, Store, StoreError, Sweeper, Task, TaskEvent,
 };
+use app::api::WaitingFor;
 
 /// A value for the extra columns a transition sets.
-enum Bind {
+pub(super) enum Bind {
     Int(i64),
     Text(Option<String>),
 }
@@ -24,7 +28,7 @@ enum Bind {
 const TASK_COLUMNS: &str = "id, workflow, summary, params, state, attempt, cancel_requested, \
     files_done, files_total, bytes_done, bytes_total, current_item, error, result, \
     created_at, updated_at, revision, started_at, finished_at, run_at, owner, timeout_secs, \
-    retry_of";
+    retry_of, priority, depends_on, waiting_on, waiting_path";
 
 impl SqlStore {
     pub(crate) async fn task_in<'e, E>(executor: E, id: i64) -> Result<Task, StoreError>
@@ -41,7 +45,7 @@ impl SqlStore {
 
     /// Moves task `id` by `transition`, guarded on its current state so a
     /// concurrent change is never overwritten.
-    async fn transition(
+    pub(super) async fn transition(
         tx: &mut sqlx::AnyConnection,
         id: i64,
         transition: Transition,
@@ -88,6 +92,53 @@ impl SqlStore {
     }
 }
 
+impl SqlStore {
+    /// `picked` (queued or retrying) → running under `owner`, with their
+    /// attempts recorded: one statement per table.
+    async fn start_attempts(
+        tx: &mut sqlx::AnyConnection,
+        picked: &[(i64, TaskState)],
+        owner: &str,
+        now: i64,
+    ) -> Result<Vec<Task>, StoreError> {
+        let claimable = in_list(&state::sources(Transition::Claim));
+        let ids = placeholders(3, picked.len());
+        let sql = format!(
+            "UPDATE tasks SET state = $1, updated_at = $2, revision = revision + 1, \
+             attempt = attempt + 1, started_at = $2, error = NULL, owner = ${owner_at}, \
+             heartbeat_at = $2 WHERE id IN ({ids}) AND state IN ({claimable}) \
+             RETURNING {TASK_COLUMNS}",
+            owner_at = 3 + picked.len()
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(TaskState::Running.as_str())
+            .bind(now);
+        for (id, _) in picked {
+            query = query.bind(*id);
+        }
+        let rows = query.bind(owner).fetch_all(&mut *tx).await?;
+        let mut tasks = rows
+            .iter()
+            .map(task_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        if tasks.len() != picked.len() {
+            return Err(StoreError::Corrupt(
+                "tasks changed while being claimed".into(),
+            ));
+        }
+        tasks.sort_by_key(|t| t.id);
+        let mut events = Vec::with_capacity(tasks.len());
+        for (id, from) in picked {
+            let to = state::apply(*from, Transition::Claim)
+                .map_err(|source| StoreError::IllegalTransition { id: *id, source })?;
+            events.push((*id, format!("{} → {}", from.as_str(), to.as_str())));
+        }
+        insert_events(tx, &events, "state", now).await?;
+        insert_attempts(tx, &tasks, owner, now).await?;
+        Ok(tasks)
+    }
+}
+
 pub(crate) async fn insert_event<'e, E>(
     executor: E,
     id: i64,
@@ -108,43 +159,124 @@ where
     Ok(())
 }
 
-/// Queues `task`, unless `max_queued` tasks already wait to run.
+/// Queues `task`, unless `max_queued` tasks already wait to run. A task
+/// with dependencies that have not all succeeded starts `waiting`.
 pub(crate) async fn insert_task(
     tx: &mut sqlx::AnyConnection,
     task: &NewTask,
-    max_queued: i64,
+    queue: QueueSettings,
     now: i64,
 ) -> Result<i64, StoreError> {
-    // Waiting to run is claimable: what counts against `max_queued`.
-    let waiting = in_list(&state::sources(Transition::Claim));
+    let not_started = in_list(&state::not_started());
     let queued: i64 = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM tasks WHERE state IN ({waiting})"
+        "SELECT COUNT(*) FROM tasks WHERE state IN ({not_started})"
     ))
     .fetch_one(&mut *tx)
     .await?;
-    if queued >= max_queued {
+    if queued >= queue.max_queued {
         return Err(StoreError::QueueFull {
             queued,
-            limit: max_queued,
+            limit: queue.max_queued,
         });
     }
+    let waiting_on = first_unfinished(tx, &task.depends_on).await?;
+    let initial = match waiting_on {
+        Some(_) => TaskState::Waiting,
+        None => TaskState::Queued,
+    };
     let params =
         serde_json::to_string(&task.params).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let depends_on =
+        serde_json::to_string(&task.depends_on).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let id: i64 = sqlx::query(
-        "INSERT INTO tasks (workflow, summary, params, state, created_at, updated_at, run_at, timeout_secs, files_total) \
-         VALUES ($1, $2, $3, 'queued', $4, $5, 0, $6, -1) RETURNING id",
+        "INSERT INTO tasks (workflow, summary, params, state, created_at, updated_at, run_at, \
+         timeout_secs, files_total, priority, claim_key, locks, depends_on, waiting_on) \
+         VALUES ($1, $2, $3, $4, $5, $5, 0, $6, -1, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(&task.workflow)
     .bind(&task.summary)
     .bind(params)
-    .bind(now)
+    .bind(initial.as_str())
     .bind(now)
     .bind(task.timeout_secs)
+    .bind(task.priority.as_str())
+    .bind(claim_key(task.priority, now, queue.aging_ms))
+    .bind(locks::to_text(&task.locks))
+    .bind(depends_on)
+    .bind(waiting_on)
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;
-    insert_event(&mut *tx, id, "state", "created → queued", now).await?;
+    for prerequisite in &task.depends_on {
+        sqlx::query("INSERT INTO task_dependencies (task_id, depends_on) VALUES ($1, $2)")
+            .bind(id)
+            .bind(prerequisite)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let line = match waiting_on {
+        Some(on) => format!(
+            "created → waiting ({})",
+            WaitingFor {
+                task_id: on,
+                path: None
+            }
+            .describe()
+        ),
+        None => "created → queued".to_string(),
+    };
+    insert_event(&mut *tx, id, "state", &line, now).await?;
     Ok(id)
+}
+
+/// The first of `prerequisites` that has not succeeded yet; refused when
+/// one has failed or was cancelled (the task would never run).
+async fn first_unfinished(
+    tx: &mut sqlx::AnyConnection,
+    prerequisites: &[i64],
+) -> Result<Option<i64>, StoreError> {
+    let mut unfinished = None;
+    for &id in prerequisites {
+        let prerequisite = SqlStore::task_in(&mut *tx, id).await?;
+        match prerequisite.state {
+            TaskState::Succeeded => {}
+            TaskState::Failed => {
+                return Err(StoreError::DependencyEnded {
+                    id,
+                    ended: "failed",
+                })
+            }
+            TaskState::Cancelled => {
+                return Err(StoreError::DependencyEnded {
+                    id,
+                    ended: "was cancelled",
+                })
+            }
+            _ => {
+                unfinished.get_or_insert(id);
+            }
+        }
+    }
+    Ok(unfinished)
+}
+
+/// What confirming a plan row reads.
+const PLAN_TASK_COLUMNS: &str = "id, state, task_id, schedule_id, expires_at, workflow, summary, \
+    params, schedule, timeout_secs, priority, locks, group_id, step";
+
+/// The task a stored plan (or step) would queue, waiting for nothing yet.
+fn planned_task(row: &sqlx::any::AnyRow) -> Result<NewTask, StoreError> {
+    let params_text: String = row.try_get("params")?;
+    Ok(NewTask {
+        workflow: row.try_get("workflow")?,
+        summary: row.try_get("summary")?,
+        params: serde_json::from_str(&params_text)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        timeout_secs: row.try_get("timeout_secs")?,
+        priority: Priority::parse(&row.try_get::<String, _>("priority")?).unwrap_or_default(),
+        locks: locks::parse(&row.try_get::<String, _>("locks")?),
+        depends_on: Vec::new(),
+    })
 }
 
 /// Pending → confirmed, recording what it made (`task_id` or `schedule_id`).
@@ -219,6 +351,16 @@ fn task_from_row(row: &sqlx::any::AnyRow) -> Result<Task, StoreError> {
         node: row.try_get("owner")?,
         timeout_secs: row.try_get("timeout_secs")?,
         retry_of: row.try_get("retry_of")?,
+        priority: Priority::parse(&row.try_get::<String, _>("priority")?).unwrap_or_default(),
+        depends_on: serde_json::from_str(&row.try_get::<String, _>("depends_on")?)
+            .map_err(|e| StoreError::Corrupt(format!("task dependencies: {e}")))?,
+        waiting_for: match (state, row.try_get::<Option<i64>, _>("waiting_on")?) {
+            (TaskState::Waiting, Some(task_id)) => Some(WaitingFor {
+                task_id,
+                path: row.try_get("waiting_path")?,
+            }),
+            _ => None,
+        },
         attempts: Vec::new(),
     })
 }
@@ -257,7 +399,7 @@ fn placeholders(first: usize, count: usize) -> String {
 }
 
 /// States as an SQL list of literals (they are Tend's own fixed names).
-fn in_list(states: &[TaskState]) -> String {
+pub(super) fn in_list(states: &[TaskState]) -> String {
     states
         .iter()
         .map(|s| format!("'{}'", s.as_str()))
@@ -351,8 +493,10 @@ impl EndChange {
         let from = TaskState::parse(state)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown task state {state:?}")))?;
         let holds = owner.as_deref() == Some(end.owner.as_str()) && *attempt == end.attempt;
-        if matches!(from, TaskState::Queued | TaskState::Retrying)
-            || (from == TaskState::Running && !holds)
+        if matches!(
+            from,
+            TaskState::Queued | TaskState::Retrying | TaskState::Waiting
+        ) || (from == TaskState::Running && !holds)
         {
             return Err(StoreError::NotOwner { id });
         }
@@ -596,8 +740,9 @@ impl Store for SqlStore {
         let params = serde_json::to_string(&plan.task.params)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         sqlx::query(
-            "INSERT INTO plans (id, session, state, view, workflow, summary, params, created_at, expires_at, schedule, timeout_secs) \
-             VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO plans (id, session, state, view, workflow, summary, params, created_at, \
+             expires_at, schedule, timeout_secs, priority, locks) \
+             VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&plan.id)
         .bind(&plan.session)
@@ -609,8 +754,45 @@ impl Store for SqlStore {
         .bind(plan.view.expires_at)
         .bind(&plan.view.schedule)
         .bind(plan.task.timeout_secs)
+        .bind(plan.task.priority.as_str())
+        .bind(locks::to_text(&plan.task.locks))
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    async fn insert_plan_group(&self, group: NewPlanGroup) -> Result<(), StoreError> {
+        let view =
+            serde_json::to_string(&group.view).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO plans (id, session, state, view, workflow, summary, params, created_at, \
+             expires_at, priority) VALUES ($1, $2, 'pending', $3, 'steps', $4, '[]', $5, $6, $7)",
+        )
+        .bind(&group.id)
+        .bind(&group.session)
+        .bind(view)
+        .bind(&group.view.summary)
+        .bind(group.created_at)
+        .bind(group.view.expires_at)
+        .bind(group.view.priority.as_str())
+        .execute(&mut *tx)
+        .await?;
+        for (n, step) in group.steps.iter().enumerate() {
+            let joined = sqlx::query(
+                "UPDATE plans SET group_id = $1, step = $2 WHERE id = $3 AND state = 'pending' \
+                 AND group_id IS NULL",
+            )
+            .bind(&group.id)
+            .bind(n as i64 + 1)
+            .bind(step)
+            .execute(&mut *tx)
+            .await?;
+            if joined.rows_affected() != 1 {
+                return Err(StoreError::PlanNotFound(step.clone()));
+            }
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -644,19 +826,27 @@ impl Store for SqlStore {
         // Cancelling is allowed after expiry: only a confirmed plan refuses.
         plan.ensure_open(i64::MIN)?;
         let _ = now;
-        sqlx::query("UPDATE plans SET state = 'cancelled' WHERE id = $1 AND state = 'pending'")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        // A plan with steps takes its steps with it.
+        sqlx::query(
+            "UPDATE plans SET state = 'cancelled' WHERE (id = $1 OR group_id = $1) \
+             AND state = 'pending'",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
-    async fn confirm_plan(&self, id: &str, now: i64) -> Result<Confirmed, StoreError> {
+    async fn confirm_plan(
+        &self,
+        id: &str,
+        after: &[i64],
+        now: i64,
+    ) -> Result<Confirmed, StoreError> {
         let mut tx = self.write_tx().await?;
-        let row = sqlx::query(
-            "SELECT state, task_id, schedule_id, expires_at, workflow, summary, params, schedule, \
-             timeout_secs FROM plans WHERE id = $1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {PLAN_TASK_COLUMNS} FROM plans WHERE id = $1"
+        ))
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?
@@ -671,33 +861,60 @@ impl Store for SqlStore {
             row.try_get("expires_at")?,
             now,
         )?;
-        let params_text: String = row.try_get("params")?;
-        let task = NewTask {
-            workflow: row.try_get("workflow")?,
-            summary: row.try_get("summary")?,
-            params: serde_json::from_str(&params_text)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            timeout_secs: row.try_get("timeout_secs")?,
-        };
-        let confirmed = match row.try_get::<Option<String>, _>("schedule")? {
-            None => {
-                let task_id = insert_task(&mut tx, &task, self.max_queued, now).await?;
-                mark_confirmed(&mut tx, id, "task_id", task_id).await?;
-                Confirmed::Task(Self::task_in(&mut *tx, task_id).await?)
+        if let Some(group) = row.try_get::<Option<String>, _>("group_id")? {
+            return Err(StoreError::PlanIsAStep {
+                group,
+                step: row.try_get::<Option<i64>, _>("step")?.unwrap_or_default(),
+            });
+        }
+        let steps = sqlx::query(&format!(
+            "SELECT {PLAN_TASK_COLUMNS} FROM plans WHERE group_id = $1 ORDER BY step"
+        ))
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let confirmed = if !steps.is_empty() {
+            let mut tasks = Vec::with_capacity(steps.len());
+            let mut before: Vec<i64> = after.to_vec();
+            for step in &steps {
+                let mut task = planned_task(step)?;
+                task.depends_on = before;
+                let task_id = insert_task(&mut tx, &task, self.queue, now).await?;
+                let step_id: String = step.try_get("id")?;
+                mark_confirmed(&mut tx, &step_id, "task_id", task_id).await?;
+                tasks.push(Self::task_in(&mut *tx, task_id).await?);
+                before = vec![task_id];
             }
-            Some(cron) => {
-                let schedule_id = super::insert_schedule(&mut tx, id, &cron, &task, now).await?;
-                mark_confirmed(&mut tx, id, "schedule_id", schedule_id).await?;
-                Confirmed::Schedule(super::schedule_in(&mut *tx, schedule_id).await?)
+            mark_confirmed(&mut tx, id, "task_id", tasks[0].id).await?;
+            Confirmed::Tasks(tasks)
+        } else {
+            let mut task = planned_task(&row)?;
+            task.depends_on = after.to_vec();
+            match row.try_get::<Option<String>, _>("schedule")? {
+                None => {
+                    let task_id = insert_task(&mut tx, &task, self.queue, now).await?;
+                    mark_confirmed(&mut tx, id, "task_id", task_id).await?;
+                    Confirmed::Task(Self::task_in(&mut *tx, task_id).await?)
+                }
+                Some(cron) => {
+                    let schedule_id =
+                        super::insert_schedule(&mut tx, id, &cron, &task, now).await?;
+                    mark_confirmed(&mut tx, id, "schedule_id", schedule_id).await?;
+                    Confirmed::Schedule(super::schedule_in(&mut *tx, schedule_id).await?)
+                }
             }
         };
         tx.commit().await?;
         Ok(confirmed)
     }
 
+    fn follow_ups(&self) -> tokio::sync::broadcast::Receiver<Task> {
+        self.follow_ups.subscribe()
+    }
+
     async fn enqueue(&self, task: NewTask, now: i64) -> Result<Task, StoreError> {
         let mut tx = self.write_tx().await?;
-        let id = insert_task(&mut tx, &task, self.max_queued, now).await?;
+        let id = insert_task(&mut tx, &task, self.queue, now).await?;
         let task = Self::task_in(&mut *tx, id).await?;
         tx.commit().await?;
         Ok(task)
@@ -711,17 +928,27 @@ impl Store for SqlStore {
                 TaskState::Queued => "is queued",
                 TaskState::Running => "is running",
                 TaskState::Retrying => "is waiting to be tried again",
+                TaskState::Waiting => "is waiting to start",
                 _ => "has succeeded",
             };
             return Err(StoreError::NotRetryable { id, is_now });
         }
+        let held: String = sqlx::query_scalar("SELECT locks FROM tasks WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        // Its dependencies were met or it would not have run: the new run
+        // waits for nothing.
         let task = NewTask {
             workflow: old.workflow,
             summary: old.summary,
             params: old.parameters,
             timeout_secs: old.timeout_secs,
+            priority: old.priority,
+            locks: locks::parse(&held),
+            depends_on: Vec::new(),
         };
-        let new_id = insert_task(&mut tx, &task, self.max_queued, now).await?;
+        let new_id = insert_task(&mut tx, &task, self.queue, now).await?;
         sqlx::query("UPDATE tasks SET retry_of = $1 WHERE id = $2")
             .bind(id)
             .bind(new_id)
@@ -791,58 +1018,62 @@ impl Store for SqlStore {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        // One transaction (one commit, one fsync) and five statements
+        // One transaction (one commit, one fsync) and a few statements
         // however many tasks it takes: under load the commit, not the rows,
-        // is what a claim costs.
+        // is what a claim costs. The transaction is serialized with every
+        // other node's writes, so the path locks checked here cannot be
+        // taken by another claim meanwhile.
         let claimable = in_list(&state::sources(Transition::Claim));
         let mut tx = self.write_tx().await?;
-        let picked: Vec<(i64, String)> = sqlx::query_as(&format!(
-            "SELECT id, state FROM tasks WHERE state IN ({claimable}) AND run_at <= $1 \
-             ORDER BY id LIMIT $2"
+        // A few more than it may take: some may have to wait for a path.
+        let look_at = limit.saturating_mul(2).saturating_add(8) as i64;
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+            "SELECT id, state, locks FROM tasks WHERE state IN ({claimable}) AND run_at <= $1 \
+             ORDER BY claim_key, id LIMIT $2"
         ))
         .bind(now)
-        .bind(limit as i64)
+        .bind(look_at)
         .fetch_all(&mut *tx)
         .await?;
-        if picked.is_empty() {
+        if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let ids = placeholders(3, picked.len());
-        let sql = format!(
-            "UPDATE tasks SET state = $1, updated_at = $2, revision = revision + 1, \
-             attempt = attempt + 1, started_at = $2, error = NULL, owner = ${owner_at}, \
-             heartbeat_at = $2 WHERE id IN ({ids}) AND state IN ({claimable}) \
-             RETURNING {TASK_COLUMNS}",
-            owner_at = 3 + picked.len()
-        );
-        let mut query = sqlx::query(&sql)
-            .bind(TaskState::Running.as_str())
-            .bind(now);
-        for (id, _) in &picked {
-            query = query.bind(*id);
+        let candidates = rows
+            .into_iter()
+            .map(|(id, from, held)| {
+                let state = TaskState::parse(&from)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown task state {from:?}")))?;
+                Ok(Candidate {
+                    id,
+                    state,
+                    locks: locks::parse(&held),
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let any_locks = candidates.iter().any(|c| !c.locks.is_empty());
+        let held = if any_locks {
+            held_locks(&mut tx).await?
+        } else {
+            Vec::new()
+        };
+        let mut picked = Vec::new();
+        let mut blocked = Vec::new();
+        for (candidate, verdict) in decide(candidates, held, limit) {
+            match verdict {
+                Verdict::Take => picked.push((candidate.id, candidate.state)),
+                Verdict::Wait { holder, path } => {
+                    Self::block(&mut tx, candidate.id, holder, &path, now).await?;
+                    blocked.push(candidate.id);
+                }
+            }
         }
-        let rows = query.bind(owner).fetch_all(&mut *tx).await?;
-        let mut tasks = rows
-            .iter()
-            .map(task_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        if tasks.len() != picked.len() {
-            return Err(StoreError::Corrupt(
-                "tasks changed while being claimed".into(),
-            ));
-        }
-        tasks.sort_by_key(|t| t.id);
-        let mut events = Vec::with_capacity(tasks.len());
-        for (id, from) in &picked {
-            let from = TaskState::parse(from)
-                .ok_or_else(|| StoreError::Corrupt(format!("unknown task state {from:?}")))?;
-            let to = state::apply(from, Transition::Claim)
-                .map_err(|source| StoreError::IllegalTransition { id: *id, source })?;
-            events.push((*id, format!("{} → {}", from.as_str(), to.as_str())));
-        }
-        insert_events(&mut tx, &events, "state", now).await?;
-        insert_attempts(&mut tx, &tasks, owner, now).await?;
+        let tasks = if picked.is_empty() {
+            Vec::new()
+        } else {
+            Self::start_attempts(&mut tx, &picked, owner, now).await?
+        };
         tx.commit().await?;
+        self.announce_ids(&blocked).await;
         Ok(tasks)
     }
 
@@ -908,6 +1139,7 @@ impl Store for SqlStore {
             return Ok(Vec::new());
         }
         let mut tx = self.write_tx().await?;
+        let mut follow_ups = Vec::new();
         let current = states_of(&mut tx, &ends).await?;
         // Each end is refused now (a late or foreign attempt, an illegal
         // transition) or becomes a change; the changes are written by one
@@ -940,6 +1172,8 @@ impl Store for SqlStore {
                 .collect();
             insert_events(&mut tx, &lines, "state", now).await?;
             insert_events(&mut tx, &notes, "info", now).await?;
+            let ended = done.iter().map(|c| (c.id, c.to)).collect();
+            follow_ups = self.settle(&mut tx, ended, now).await?;
             let mut changed = changes.iter();
             for answer in answers.iter_mut().filter(|a| a.is_none()) {
                 if let Some(change) = changed.next() {
@@ -952,6 +1186,7 @@ impl Store for SqlStore {
             }
         }
         tx.commit().await?;
+        self.announce_ids(&follow_ups).await;
         Ok(answers
             .into_iter()
             .zip(&ends)
@@ -962,14 +1197,15 @@ impl Store for SqlStore {
     async fn request_cancel(&self, id: i64, now: i64) -> Result<(Task, CancelOutcome), StoreError> {
         let mut tx = self.write_tx().await?;
         let task = Self::task_in(&mut *tx, id).await?;
+        let mut follow_ups = Vec::new();
         let outcome = match task.state {
-            TaskState::Queued | TaskState::Retrying => {
+            TaskState::Queued | TaskState::Retrying | TaskState::Waiting => {
                 Self::transition(
                     &mut tx,
                     id,
                     Transition::Cancel,
                     now,
-                    ", result = $3, finished_at = $4",
+                    ", result = $3, finished_at = $4, waiting_on = NULL, waiting_path = NULL",
                     vec![
                         Bind::Text(Some(
                             "Cancelled before it started; nothing was changed.".into(),
@@ -978,6 +1214,9 @@ impl Store for SqlStore {
                     ],
                 )
                 .await?;
+                follow_ups = self
+                    .settle(&mut tx, vec![(id, TaskState::Cancelled)], now)
+                    .await?;
                 CancelOutcome::Cancelled
             }
             TaskState::Running => {
@@ -1001,6 +1240,7 @@ impl Store for SqlStore {
         };
         let task = Self::task_in(&mut *tx, id).await?;
         tx.commit().await?;
+        self.announce_ids(&follow_ups).await;
         Ok((task, outcome))
     }
 
@@ -1096,7 +1336,10 @@ impl Store for SqlStore {
             }
             recovered.push(Self::task_in(&mut *tx, task.id).await?);
         }
+        let ended = recovered.iter().map(|t| (t.id, t.state)).collect();
+        let follow_ups = self.settle(&mut tx, ended, now).await?;
         tx.commit().await?;
+        self.announce_ids(&follow_ups).await;
         Ok(recovered)
     }
 
