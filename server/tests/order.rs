@@ -659,3 +659,52 @@ async fn waiting_for_a_cancelled_task_is_refused_and_priority_words_reach_the_pl
         .unwrap()
         .contains(&format!("#{first}")));
 }
+
+#[tokio::test]
+async fn the_sweep_settles_waits_that_an_older_node_left_behind() {
+    for db in TestDatabase::every("order: stale waits").await {
+        let s = store(&db).await;
+        let a = s.enqueue(task(Priority::Normal), 1).await.unwrap();
+        let b = s.enqueue(after(&[a.id]), 2).await.unwrap();
+        let holder = s.enqueue(writing("/mnt/x"), 3).await.unwrap();
+        let blocked = s.enqueue(writing("/mnt/x"), 4).await.unwrap();
+        let claimed = s.claim_batch("n1", 10, 5).await.unwrap();
+        assert_eq!(claimed.len(), 2, "{}", db.label());
+        assert_eq!(
+            s.get_task(blocked.id).await.unwrap().state,
+            TaskState::Waiting
+        );
+        // A node of an earlier version ends both without settling anything.
+        let mut raw = <sqlx::AnyConnection as sqlx::Connection>::connect(db.url())
+            .await
+            .unwrap();
+        for id in [a.id, holder.id] {
+            sqlx::query("UPDATE tasks SET state = 'succeeded' WHERE id = $1")
+                .bind(id)
+                .execute(&mut raw)
+                .await
+                .unwrap();
+        }
+        s.recover_interrupted(
+            5,
+            tend::store::Sweeper::Running {
+                node: "n1",
+                tasks: &[],
+            },
+            0,
+            6,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            s.get_task(b.id).await.unwrap().state,
+            TaskState::Queued,
+            "{}",
+            db.label()
+        );
+        assert_eq!(
+            s.get_task(blocked.id).await.unwrap().state,
+            TaskState::Queued
+        );
+    }
+}

@@ -335,6 +335,8 @@ pub trait Store: RuleStore + ScheduleStore + Send + Sync + 'static {
     /// running task is taken as interrupted when its node's last heartbeat
     /// is older than `stale_before`, and, for a node that has just started,
     /// when that node owned it; never while the sweeping node runs it.
+    /// Waits nothing will end any more (a task ended by a node that did not
+    /// settle what waited on it) are settled here too.
     async fn recover_interrupted(
         &self,
         max_attempts: i64,

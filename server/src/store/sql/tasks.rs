@@ -1337,7 +1337,8 @@ impl Store for SqlStore {
             recovered.push(Self::task_in(&mut *tx, task.id).await?);
         }
         let ended = recovered.iter().map(|t| (t.id, t.state)).collect();
-        let follow_ups = self.settle(&mut tx, ended, now).await?;
+        let mut follow_ups = self.settle(&mut tx, ended, now).await?;
+        follow_ups.extend(self.settle_stale_waits(&mut tx, now).await?);
         tx.commit().await?;
         self.announce_ids(&follow_ups).await;
         Ok(recovered)

@@ -135,6 +135,35 @@ impl SqlStore {
         Ok(changed)
     }
 
+    /// Waits that nothing will end any more: a path held by a task that is
+    /// no longer running, a dependency that already ended. A node that
+    /// ended the task without settling (an older version, during a rolling
+    /// upgrade) leaves these; the periodic sweep settles them as that end
+    /// would have.
+    pub(super) async fn settle_stale_waits(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        now: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        let terminal = in_list(&[
+            TaskState::Succeeded,
+            TaskState::Failed,
+            TaskState::Cancelled,
+        ]);
+        let stale: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT DISTINCT h.id, h.state FROM tasks w JOIN tasks h ON h.id = w.waiting_on \
+             WHERE w.state = 'waiting' AND ((w.waiting_path IS NOT NULL AND h.state <> 'running') \
+             OR (w.waiting_path IS NULL AND h.state IN ({terminal})))"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        let ended = stale
+            .into_iter()
+            .filter_map(|(id, state)| Some((id, TaskState::parse(&state)?)))
+            .collect();
+        self.settle(tx, ended, now).await
+    }
+
     /// Tasks waiting for `holder`'s paths: back to the queue.
     async fn wake_lock_waiters(
         tx: &mut sqlx::AnyConnection,
