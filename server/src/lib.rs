@@ -9,12 +9,15 @@
 // leptos's view types nest deeply.
 #![recursion_limit = "256"]
 
+pub mod alerts;
 pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod domain;
+pub mod history;
 pub mod http;
 pub mod hub;
+pub mod metrics;
 pub mod nlu;
 pub mod plan;
 pub mod queue;

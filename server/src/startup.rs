@@ -137,6 +137,14 @@ pub async fn start_with_runner(
         hub.clone(),
         workers.clone(),
     ));
+    let metrics = Arc::new(crate::metrics::Metrics::new());
+    workers.observe(metrics.clone());
+    let alerts = Arc::new(crate::alerts::Alerts::new(
+        store.clone(),
+        hub.clone(),
+        config.notify_webhook.clone(),
+    ));
+    workers.observe(Arc::new(crate::alerts::FailureWatch(alerts.clone())));
     workers.recover_at_start().await?;
     let (shutdown, shutdown_rx) = watch::channel(false);
     workers.start(config.workers, shutdown_rx.clone());
@@ -146,6 +154,17 @@ pub async fn start_with_runner(
     };
     let scheduler = Scheduler::new(store.clone(), hub.clone(), wake_workers);
     tokio::spawn(scheduler.clone().run(shutdown_rx.clone()));
+    tokio::spawn(crate::alerts::watch(
+        alerts.clone(),
+        crate::alerts::WatchSettings {
+            every: Duration::from_secs(config.alert_check_secs.max(1)),
+            schedule_grace_ms: (config.schedule_grace_secs as i64).saturating_mul(1000),
+            data_dir: data_dir.clone(),
+            min_free_bytes: config.min_free_mb.saturating_mul(1 << 20),
+            node: config.node_name(),
+        },
+        shutdown_rx.clone(),
+    ));
     if config.quarantine_retention_days > 0 {
         tokio::spawn(purge_quarantines(
             quarantine_dir.clone(),
@@ -191,6 +210,7 @@ pub async fn start_with_runner(
     }
     let planner = Arc::new(Planner {
         nlu,
+        metrics: metrics.clone(),
         store: store.clone(),
         workers: workers.clone(),
         hub: hub.clone(),
@@ -225,6 +245,8 @@ pub async fn start_with_runner(
         planner,
         rules,
         leptos,
+        metrics: metrics.clone(),
+        alerts: alerts.clone(),
         shutdown: shutdown_rx.clone(),
     };
     let app = router(state);

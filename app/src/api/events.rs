@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{ScheduleView, TaskView};
+use super::{AlertView, ScheduleView, TaskView};
 
 /// Messages the server pushes over `/api/events`.
 ///
@@ -13,6 +13,9 @@ pub enum ServerMessage {
         tasks: Vec<TaskView>,
         #[serde(default)]
         schedules: Vec<ScheduleView>,
+        /// Alerts nobody has dismissed yet.
+        #[serde(default)]
+        alerts: Vec<AlertView>,
     },
     Task {
         task: Box<TaskView>,
@@ -20,5 +23,9 @@ pub enum ServerMessage {
     /// A schedule was made, ran, or was stopped.
     Schedule {
         schedule: ScheduleView,
+    },
+    /// An alert was raised, or dismissed (`dismissed_at` set).
+    Alert {
+        alert: AlertView,
     },
 }

@@ -1,18 +1,25 @@
 //! Wire types of the JSON API and the websocket, shared by server and browser.
 
 mod admin;
+mod alerts;
 mod command;
 mod events;
+mod history;
 mod rules;
 mod schedule;
 mod task;
 
 pub use admin::{AllowedRootView, BackupPasswordView, SessionView};
+pub use alerts::{AlertView, NewTarget, TargetKind, TargetView};
 pub use command::{
     CommandRequest, CommandResponse, ConfirmRequest, ConfirmResponse, ErrorBody, Parameter,
     PlanView, PreviewView, ReviseRequest,
 };
 pub use events::ServerMessage;
+pub use history::{
+    BulkOutcome, BulkRequest, BulkResponse, DayStats, HourStats, StatsView, TaskEventView,
+    TaskEventsPage, TaskQuery,
+};
 pub use rules::{
     ExampleView, LocationAliasView, NewExample, NewLocationAlias, NewPatternAlias, NewPhraseRule,
     PatternAliasView, PhraseRuleView, RuleKind, RulesView, INTENT_NAMES,

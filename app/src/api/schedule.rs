@@ -23,6 +23,9 @@ pub struct ScheduleView {
     pub last_task_id: Option<i64>,
     /// How many runs queued a task.
     pub runs: i64,
+    /// When a run last succeeded (Unix ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_success_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }

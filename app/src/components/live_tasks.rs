@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::api::{ScheduleView, ServerMessage, TaskView};
+use crate::api::{AlertView, ScheduleView, ServerMessage, TaskView};
 use crate::client::{self, Connection};
 
 /// The tasks and active schedules as the server last reported them, kept
@@ -9,6 +9,8 @@ use crate::client::{self, Connection};
 pub struct LiveTasks {
     pub tasks: RwSignal<Vec<TaskView>>,
     pub schedules: RwSignal<Vec<ScheduleView>>,
+    /// Alerts nobody has dismissed, newest first.
+    pub alerts: RwSignal<Vec<AlertView>>,
     pub connection: RwSignal<Connection>,
 }
 
@@ -18,6 +20,7 @@ impl LiveTasks {
         let live = LiveTasks {
             tasks: RwSignal::new(Vec::new()),
             schedules: RwSignal::new(Vec::new()),
+            alerts: RwSignal::new(Vec::new()),
             connection: RwSignal::new(Connection::Connecting),
         };
         provide_context(live);
@@ -28,6 +31,7 @@ impl LiveTasks {
         use_context::<LiveTasks>().unwrap_or_else(|| LiveTasks {
             tasks: RwSignal::new(Vec::new()),
             schedules: RwSignal::new(Vec::new()),
+            alerts: RwSignal::new(Vec::new()),
             connection: RwSignal::new(Connection::Connecting),
         })
     }
@@ -48,7 +52,9 @@ impl LiveTasks {
             ServerMessage::Snapshot {
                 mut tasks,
                 schedules,
+                alerts,
             } => {
+                self.alerts.set(alerts);
                 tasks.sort_by_key(|t| std::cmp::Reverse(t.id));
                 self.tasks.set(tasks);
                 self.schedules
@@ -58,6 +64,12 @@ impl LiveTasks {
             ServerMessage::Schedule { schedule } => self
                 .schedules
                 .update(|list| upsert_schedule(list, schedule)),
+            ServerMessage::Alert { alert } => self.alerts.update(|list| {
+                list.retain(|a| a.id != alert.id);
+                if alert.dismissed_at.is_none() {
+                    list.insert(0, alert);
+                }
+            }),
         }
     }
 }
@@ -80,5 +92,20 @@ fn upsert_schedule(list: &mut Vec<ScheduleView>, schedule: ScheduleView) {
     if schedule.active {
         list.push(schedule);
         list.sort_by_key(|s| std::cmp::Reverse(s.id));
+    }
+}
+
+/// Whether the live stream is up: "Live", "Connecting…", "Reconnecting…".
+#[component]
+pub fn ConnectionBadge() -> impl IntoView {
+    let connection = LiveTasks::expect().connection;
+    view! {
+        <span class="connection" data-state=move || connection.get().as_str()>
+            {move || match connection.get().as_str() {
+                "live" => "Live",
+                "reconnecting" => "Reconnecting…",
+                _ => "Connecting…",
+            }}
+        </span>
     }
 }

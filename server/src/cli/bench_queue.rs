@@ -99,6 +99,7 @@ fn noop_task(i: usize, load: Load) -> NewTask {
         priority,
         locks,
         depends_on: Vec::new(),
+        schedule_id: None,
     }
 }
 

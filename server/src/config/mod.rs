@@ -106,6 +106,16 @@ pub struct Config {
     /// this long goes before an urgent one made now, a low one after twice
     /// this (docs/architecture.md, "Order").
     pub priority_aging_secs: u64,
+    /// Below this much free space in the data directory (MiB), readiness
+    /// fails and an alert goes out.
+    pub min_free_mb: u64,
+    /// A generic JSON webhook every alert is POSTed to.
+    pub notify_webhook: Option<String>,
+    /// A schedule with no successful run for its period plus this long
+    /// raises an alert.
+    pub schedule_grace_secs: u64,
+    /// How often missed schedules and free space are looked at.
+    pub alert_check_secs: u64,
     /// Most destination files one sync may delete; more and it deletes none.
     pub sync_max_delete: u64,
     /// The intent model: a Hugging Face-style directory (config.json,
@@ -146,6 +156,10 @@ impl Default for Config {
             shutdown_grace_secs: 20,
             max_queued: crate::store::DEFAULT_MAX_QUEUED,
             priority_aging_secs: (crate::store::order::DEFAULT_AGING_MS / 1000) as u64,
+            min_free_mb: 1024,
+            notify_webhook: None,
+            schedule_grace_secs: 3600,
+            alert_check_secs: 60,
             sync_max_delete: 1000,
             model_dir: PathBuf::from("models/all-MiniLM-L6-v2"),
             glm_dir: None,
@@ -287,6 +301,10 @@ const KEYS: &[Key] = &[
     key!("shutdown_grace_secs", |c, v: u64| c.shutdown_grace_secs = v),
     key!("max_queued", |c, v: i64| c.max_queued = v.max(1)),
     key!("priority_aging_secs", |c, v: u64| c.priority_aging_secs = v),
+    key!("min_free_mb", |c, v: u64| c.min_free_mb = v),
+    key!("notify_webhook", |c, v: String| c.notify_webhook = Some(v)),
+    key!("schedule_grace_secs", |c, v: u64| c.schedule_grace_secs = v),
+    key!("alert_check_secs", |c, v: u64| c.alert_check_secs = v.max(1)),
     key!("sync_max_delete", |c, v: u64| c.sync_max_delete = v),
     key!("model_dir", |c, v: PathBuf| c.model_dir = v),
     key!("glm_dir", |c, v: PathBuf| c.glm_dir = Some(v)),
@@ -567,6 +585,14 @@ mod tests {
         ("shutdown_grace_secs", "5", "5"),
         ("max_queued", "100", "100"),
         ("priority_aging_secs", "60", "60"),
+        ("min_free_mb", "50", "50"),
+        (
+            "notify_webhook",
+            "\"http://127.0.0.1:9/hook\"",
+            "http://127.0.0.1:9/hook",
+        ),
+        ("schedule_grace_secs", "120", "120"),
+        ("alert_check_secs", "5", "5"),
         ("sync_max_delete", "50", "50"),
         ("model_dir", "\"/opt/models/minilm\"", "/opt/models/minilm"),
         ("glm_dir", "\"/opt/models/glm\"", "/opt/models/glm"),
@@ -637,6 +663,10 @@ mod tests {
             shutdown_grace_secs,
             max_queued,
             priority_aging_secs,
+            min_free_mb,
+            notify_webhook,
+            schedule_grace_secs,
+            alert_check_secs,
             sync_max_delete,
             model_dir,
             glm_dir,
@@ -700,6 +730,13 @@ mod tests {
                 "priority_aging_secs",
                 *priority_aging_secs == d.priority_aging_secs,
             ),
+            ("min_free_mb", *min_free_mb == d.min_free_mb),
+            ("notify_webhook", *notify_webhook == d.notify_webhook),
+            (
+                "schedule_grace_secs",
+                *schedule_grace_secs == d.schedule_grace_secs,
+            ),
+            ("alert_check_secs", *alert_check_secs == d.alert_check_secs),
             ("sync_max_delete", *sync_max_delete == d.sync_max_delete),
             ("model_dir", *model_dir == d.model_dir),
             ("glm_dir", *glm_dir == d.glm_dir),

@@ -127,6 +127,8 @@ fn store_status(e: &StoreError) -> (StatusCode, &'static str) {
         StoreError::PlanAlreadyConfirmed(_) => (StatusCode::CONFLICT, "plan_already_confirmed"),
         StoreError::PlanAlreadyScheduled(_) => (StatusCode::CONFLICT, "plan_already_confirmed"),
         StoreError::ScheduleNotFound(_) => (StatusCode::NOT_FOUND, "schedule_not_found"),
+        StoreError::AlertNotFound(_) => (StatusCode::NOT_FOUND, "alert_not_found"),
+        StoreError::TargetNotFound(_) => (StatusCode::NOT_FOUND, "target_not_found"),
         StoreError::ScheduleStopped(_) => (StatusCode::CONFLICT, "schedule_stopped"),
         StoreError::PlanCancelled => (StatusCode::CONFLICT, "plan_cancelled"),
         StoreError::RuleExists(_) => (StatusCode::CONFLICT, "rule_exists"),

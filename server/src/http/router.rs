@@ -9,7 +9,7 @@ use tower_http::trace::TraceLayer;
 
 use super::auth;
 use super::extract::json_errors;
-use super::handlers::{admin, commands, events, health, plans, rules, schedules, tasks};
+use super::handlers::{admin, alerts, commands, events, health, plans, rules, schedules, tasks};
 use super::idempotency;
 use super::AppState;
 use app::{shell, App};
@@ -22,6 +22,7 @@ pub fn router(state: AppState) -> Router {
     let idempotent = middleware::from_fn_with_state(state.clone(), idempotency::idempotent);
     let api = Router::new()
         .route("/health", get(health::health))
+        .route("/ready", get(health::ready))
         .route("/session", get(admin::session))
         .route("/backup-password", get(admin::backup_password))
         .route(
@@ -36,6 +37,16 @@ pub fn router(state: AppState) -> Router {
         .route("/plans/{id}/cancel", post(plans::cancel))
         .route("/plans/{id}/revise", post(plans::revise))
         .route("/tasks", get(tasks::list))
+        .route("/tasks/cancel", post(tasks::cancel_many))
+        .route("/tasks/retry", post(tasks::retry_many))
+        .route("/stats", get(tasks::stats))
+        .route("/alerts", get(alerts::list))
+        .route("/alerts/{id}/dismiss", post(alerts::dismiss))
+        .route(
+            "/notifications",
+            get(alerts::targets).post(alerts::add_target),
+        )
+        .route("/notifications/{id}", delete(alerts::delete_target))
         .route("/tasks/{id}", get(tasks::show))
         .route("/tasks/{id}/events", get(tasks::events))
         .route("/tasks/{id}/cancel", post(tasks::cancel))
@@ -65,11 +76,16 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/login", get(auth::login_page).post(auth::sign_in))
         .route("/logout", post(auth::sign_out))
+        .route("/metrics", get(health::metrics))
         .nest("/api", api)
         .nest_service("/pkg", ServeDir::new(site_pkg).precompressed_gzip())
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(gate)
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            health::count_requests,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -28,6 +28,10 @@ pub struct AppState {
     /// Admins' routing rules; changes apply to the next command.
     pub rules: Arc<RuleService>,
     pub leptos: LeptosOptions,
+    /// Raises, shows and sends alerts.
+    pub alerts: Arc<crate::alerts::Alerts>,
+    /// What `/metrics` reports.
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// Turns true when the server is stopping; long-lived websockets end then.
     pub shutdown: watch::Receiver<bool>,
 }

@@ -72,6 +72,8 @@ pub enum PlanError {
 pub struct Planner {
     /// Understands commands; loaded once at startup.
     pub nlu: Arc<Nlu>,
+    /// Times each command's understanding.
+    pub metrics: Arc<crate::metrics::Metrics>,
     pub store: Arc<dyn Store>,
     pub workers: Arc<Workers>,
     /// Tells browsers about changes made by replies (a schedule stopped).
@@ -113,7 +115,9 @@ impl Planner {
         if steps.len() > 1 {
             return steps::plan(self, text, &steps, session).await;
         }
+        let started = std::time::Instant::now();
         let message = self.nlu.understand(text).await;
+        self.metrics.observe_nlu(started.elapsed().as_secs_f64());
         let raw = || self.nlu.slots(text);
         let understanding = match self
             .conversations

@@ -94,6 +94,7 @@ pub async fn offer(
                 priority,
                 locks,
                 depends_on: Vec::new(),
+                schedule_id: None,
             },
             created_at: now,
         })

@@ -7,4 +7,4 @@ pub mod retry;
 mod worker;
 
 pub use retry::RunPolicy;
-pub use worker::{CancelRegistry, NodeSettings, TaskRunner, Workers, WorkflowRunner};
+pub use worker::{CancelRegistry, NodeSettings, TaskObserver, TaskRunner, Workers, WorkflowRunner};

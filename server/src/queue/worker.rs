@@ -185,6 +185,20 @@ pub struct Workers {
     /// Hands attempts' ends to the group commit ([`Workers::start_finisher`]).
     finisher: OnceLock<mpsc::UnboundedSender<Finishing>>,
     pub cancels: CancelRegistry,
+    /// When the lease loop last went round (Unix ms; 0 before it started):
+    /// readiness checks it is alive.
+    last_tick: std::sync::atomic::AtomicI64,
+    observers: std::sync::RwLock<Vec<Arc<dyn TaskObserver>>>,
+}
+
+/// What watches the tasks a node runs (its metrics, its alerts). Called on
+/// the async runtime: must not block.
+pub trait TaskObserver: Send + Sync {
+    /// An attempt started here.
+    fn started(&self, _task: &Task) {}
+    /// A task this node ran, or found interrupted, changed state at the end
+    /// of an attempt.
+    fn ended(&self, _task: &Task) {}
 }
 
 /// How a node takes part in the shared queue.
@@ -213,7 +227,24 @@ impl Workers {
             ended: Notify::new(),
             finisher: OnceLock::new(),
             cancels: CancelRegistry::default(),
+            last_tick: std::sync::atomic::AtomicI64::new(0),
+            observers: std::sync::RwLock::new(Vec::new()),
         })
+    }
+
+    /// Tells `observer` of every task this node starts and ends from now on.
+    pub fn observe(&self, observer: Arc<dyn TaskObserver>) {
+        match self.observers.write() {
+            Ok(mut list) => list.push(observer),
+            Err(poisoned) => poisoned.into_inner().push(observer),
+        }
+    }
+
+    fn observers(&self) -> Vec<Arc<dyn TaskObserver>> {
+        match self.observers.read() {
+            Ok(list) => list.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     pub fn node(&self) -> &str {
@@ -233,12 +264,16 @@ impl Workers {
             .store
             .recover_interrupted(self.policy.max_attempts, sweeper, stale_before, now)
             .await?;
+        let observers = self.observers();
         for task in &recovered {
             tracing::warn!(
                 task = task.id,
                 state = task.state.as_str(),
                 "recovered a task whose node stopped while running it"
             );
+            for observer in &observers {
+                observer.ended(task);
+            }
             self.hub.publish(task.clone());
         }
         if !recovered.is_empty() {
@@ -258,7 +293,10 @@ impl Workers {
             sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
-                    _ = heartbeat.tick() => workers.beat().await,
+                    _ = heartbeat.tick() => {
+                        workers.last_tick.store(crate::now_ms(), Ordering::SeqCst);
+                        workers.beat().await
+                    }
                     _ = sweep.tick() => {
                         let running = workers.cancels.ids();
                         let sweeper = Sweeper::Running { node: &workers.node, tasks: &running };
@@ -270,6 +308,16 @@ impl Workers {
                 }
             }
         });
+    }
+
+    /// When this node's lease loop last went round (Unix ms), if it ever did.
+    pub fn last_tick(&self) -> Option<i64> {
+        Some(self.last_tick.load(Ordering::SeqCst)).filter(|at| *at > 0)
+    }
+
+    /// The longest the lease loop sleeps between two rounds.
+    pub fn tick_every(&self) -> Duration {
+        HEARTBEAT.min(self.lease / 3)
     }
 
     /// Marks this node's running tasks alive and stops those it no longer
@@ -333,7 +381,11 @@ impl Workers {
                     let mut permits = std::iter::once(first).chain(std::iter::from_fn(|| {
                         slots.clone().try_acquire_owned().ok()
                     }));
+                    let observers = self.observers();
                     for task in tasks {
+                        for observer in &observers {
+                            observer.started(&task);
+                        }
                         let permit = permits.next();
                         let workers = self.clone();
                         tokio::spawn(async move {
@@ -520,7 +572,12 @@ impl Workers {
             attempt: task.attempt,
         };
         match self.store_end(id, lease, finish).await {
-            Ok(task) => self.hub.publish(task),
+            Ok(task) => {
+                for observer in self.observers() {
+                    observer.ended(&task);
+                }
+                self.hub.publish(task)
+            }
             Err(StoreError::NotOwner { .. }) => tracing::warn!(
                 task = id,
                 "another node or attempt took this task over while it ran here (this node \

@@ -47,6 +47,10 @@ pub enum StoreError {
     ScheduleCannotWait,
     #[error("This is step {step} of plan {group}: confirm the whole plan.")]
     PlanIsAStep { group: String, step: i64 },
+    #[error("There is no alert #{0}.")]
+    AlertNotFound(i64),
+    #[error("There is no notification target #{0}.")]
+    TargetNotFound(i64),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }

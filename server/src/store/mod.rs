@@ -7,6 +7,7 @@
 //!   [`ScheduleStore`] as its parts;
 //! * [`state`]: the task state machine every write goes through.
 
+mod alerts;
 mod error;
 pub mod locks;
 pub mod order;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use alerts::{AlertStore, NewAlert, StoredTarget};
 pub use app::api::{AttemptView, Priority};
 pub use error::StoreError;
 pub use locks::{Access, PathLock};
@@ -154,6 +156,8 @@ pub struct NewTask {
     pub locks: Vec<PathLock>,
     /// Tasks that must succeed first; it waits until they have.
     pub depends_on: Vec<i64>,
+    /// The schedule whose run it is.
+    pub schedule_id: Option<i64>,
 }
 
 /// Who runs an attempt: every write from a run is fenced by both, so a
@@ -229,17 +233,56 @@ pub enum CancelOutcome {
 }
 
 /// One entry of a task's log.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct TaskEvent {
-    pub at: i64,
-    pub kind: String,
-    pub message: String,
+pub type TaskEvent = app::api::TaskEventView;
+
+/// Which tasks [`Store::find_tasks`] returns, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    /// Any of these states; all when empty.
+    pub states: Vec<TaskState>,
+    /// Any of these workflows; all when empty.
+    pub workflows: Vec<String>,
+    /// Text the summary or the parameters contain, any case.
+    pub text: Option<String>,
+    /// Ids below this: the page after one that ended there.
+    pub before: Option<i64>,
+    /// Made at or after this (Unix ms).
+    pub since: Option<i64>,
+    pub limit: i64,
+}
+
+/// The queue as its gauges show it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueueFigures {
+    pub by_state: Vec<(TaskState, i64)>,
+    pub oldest_queued_at: Option<i64>,
+}
+
+/// What [`Store::check_schema`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaCheck {
+    /// The newest migration applied to the database.
+    pub applied: Option<i64>,
+    /// The newest this version of Tend knows.
+    pub expected: i64,
+}
+
+/// One task as the history figures need it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskTimes {
+    pub workflow: String,
+    pub state: TaskState,
+    pub created_at: i64,
+    /// Its first attempt's start.
+    pub first_started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub bytes_done: u64,
 }
 
 /// Tasks, plans, their events, and (through [`RuleStore`] and
 /// [`ScheduleStore`]) admins' rules and repeating plans.
 #[async_trait]
-pub trait Store: RuleStore + ScheduleStore + Send + Sync + 'static {
+pub trait Store: RuleStore + ScheduleStore + AlertStore + Send + Sync + 'static {
     async fn insert_plan(&self, plan: NewPlan) -> Result<(), StoreError>;
     async fn get_plan(&self, id: &str) -> Result<PlanRecord, StoreError>;
     /// Pending → cancelled.
@@ -273,7 +316,32 @@ pub trait Store: RuleStore + ScheduleStore + Send + Sync + 'static {
     async fn get_task(&self, id: i64) -> Result<Task, StoreError>;
     /// The newest tasks first.
     async fn list_tasks(&self, limit: i64) -> Result<Vec<Task>, StoreError>;
-    async fn task_events(&self, id: i64) -> Result<Vec<TaskEvent>, StoreError>;
+    /// The whole log, oldest first.
+    async fn task_events(&self, id: i64) -> Result<Vec<TaskEvent>, StoreError> {
+        self.task_events_page(id, None, i64::MAX)
+            .await
+            .map(|mut page| {
+                page.reverse();
+                page
+            })
+    }
+    /// Up to `limit` lines older than line `before`, newest first.
+    async fn task_events_page(
+        &self,
+        id: i64,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<TaskEvent>, StoreError>;
+    /// Tasks matching `filter`, newest first.
+    async fn find_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>, StoreError>;
+    /// Every task made or ended at or after `since`, for the history
+    /// figures.
+    async fn task_times(&self, since: i64) -> Result<Vec<TaskTimes>, StoreError>;
+    /// How many tasks are in each state, and when the oldest queued one
+    /// was made: the queue's gauges, the same from every node.
+    async fn queue_figures(&self) -> Result<QueueFigures, StoreError>;
+    /// Whether the database answers and its schema is this version's.
+    async fn check_schema(&self) -> Result<SchemaCheck, StoreError>;
 
     /// Atomically moves the first queued task in priority order (see
     /// [`order`]), or retrying one whose `run_at` has come, to running,

@@ -80,6 +80,22 @@ impl TestDatabase {
         })
     }
 
+    /// Drops a PostgreSQL database now, its connections cut: "the
+    /// database is gone" for a server using it.
+    #[allow(dead_code)]
+    pub async fn drop_now(&self) {
+        if let TestDatabase::Postgres {
+            admin_url, name, ..
+        } = self
+        {
+            let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+        }
+    }
+
     /// SQLite, then PostgreSQL when there is one.
     pub async fn every(test: &str) -> Vec<TestDatabase> {
         let mut all = vec![TestDatabase::sqlite()];

@@ -129,7 +129,7 @@ fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
 
 /// Paths open without signing in.
 fn is_open(path: &str) -> bool {
-    path == "/api/health" || path == "/login" || path.starts_with("/pkg/")
+    path == "/api/health" || path == "/api/ready" || path == "/login" || path.starts_with("/pkg/")
 }
 
 /// The address a request came from, as the listener saw it. Behind a

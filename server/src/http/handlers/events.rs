@@ -24,6 +24,7 @@ async fn stream(mut socket: WebSocket, state: AppState) {
             Ok::<_, crate::store::StoreError>(ServerMessage::Snapshot {
                 tasks: state.store.list_tasks(SNAPSHOT_TASKS).await?,
                 schedules: state.store.list_schedules().await?,
+                alerts: state.store.list_alerts(false, 50).await?,
             })
         };
         let snapshot = match snapshot.await {

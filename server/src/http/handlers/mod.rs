@@ -1,6 +1,7 @@
 //! One file per resource of the API.
 
 pub mod admin;
+pub mod alerts;
 pub mod commands;
 pub mod events;
 pub mod health;

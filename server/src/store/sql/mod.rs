@@ -11,6 +11,7 @@ use sqlx::{AnyPool, Executor};
 
 use super::StoreError;
 
+mod alerts;
 mod rules;
 mod schedules;
 mod tasks;
@@ -177,6 +178,15 @@ impl SqlStore {
                 Ok(tx)
             }
         }
+    }
+
+    /// The version of the newest migration this build carries.
+    pub(crate) fn newest_migration(&self) -> i64 {
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("../migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("../migrations/postgres"),
+        };
+        migrator.iter().map(|m| m.version).max().unwrap_or_default()
     }
 
     /// The connection pool, for the other stores that share this database.

@@ -10,7 +10,7 @@ use crate::domain::cron::{describe, local_time, next_run_ms};
 use crate::store::{Fired, NewTask, RunParams, ScheduleStore, StoreError};
 
 const COLUMNS: &str = "id, workflow, summary, cron, active, next_run_at, last_run_at, \
-    last_task_id, runs, created_at, updated_at";
+    last_task_id, runs, created_at, updated_at, last_success_at";
 
 /// Stores the schedule a confirmed plan makes, its first run ahead of `now`;
 /// part of the confirming transaction.
@@ -81,6 +81,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<ScheduleView, StoreError> {
         runs: row.try_get("runs")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        last_success_at: row.try_get("last_success_at")?,
     })
 }
 
@@ -238,6 +239,7 @@ impl ScheduleStore for SqlStore {
                 .unwrap_or_default(),
             locks: crate::store::locks::parse(&row.try_get::<String, _>("locks")?),
             depends_on: Vec::new(),
+            schedule_id: Some(id),
         };
         let task_id = match insert_task(&mut tx, &task, self.queue, now).await {
             Err(StoreError::QueueFull { queued, limit }) => {

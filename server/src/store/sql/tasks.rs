@@ -15,7 +15,8 @@ use crate::store::state::{self, TaskState, Transition};
 use crate::store::{
     ensure_open, AttemptView, CancelOutcome, Confirmed, Ending, Finish, Idempotency,
     IdempotencyTimes, Lease, NewPlan, NewPlanGroup, NewTask, PlanRecord, PlanState, Priority,
-    ProgressView, Store, StoreError, Sweeper, Task, TaskEvent,
+    ProgressView, QueueFigures, SchemaCheck, Store, StoreError, Sweeper, Task, TaskEvent,
+    TaskFilter, TaskTimes,
 };
 use app::api::WaitingFor;
 
@@ -190,8 +191,9 @@ pub(crate) async fn insert_task(
         serde_json::to_string(&task.depends_on).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let id: i64 = sqlx::query(
         "INSERT INTO tasks (workflow, summary, params, state, created_at, updated_at, run_at, \
-         timeout_secs, files_total, priority, claim_key, locks, depends_on, waiting_on) \
-         VALUES ($1, $2, $3, $4, $5, $5, 0, $6, -1, $7, $8, $9, $10, $11) RETURNING id",
+         timeout_secs, files_total, priority, claim_key, locks, depends_on, waiting_on, \
+         schedule_id) \
+         VALUES ($1, $2, $3, $4, $5, $5, 0, $6, -1, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(&task.workflow)
     .bind(&task.summary)
@@ -204,6 +206,7 @@ pub(crate) async fn insert_task(
     .bind(locks::to_text(&task.locks))
     .bind(depends_on)
     .bind(waiting_on)
+    .bind(task.schedule_id)
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;
@@ -276,6 +279,7 @@ fn planned_task(row: &sqlx::any::AnyRow) -> Result<NewTask, StoreError> {
         priority: Priority::parse(&row.try_get::<String, _>("priority")?).unwrap_or_default(),
         locks: locks::parse(&row.try_get::<String, _>("locks")?),
         depends_on: Vec::new(),
+        schedule_id: None,
     })
 }
 
@@ -388,6 +392,20 @@ where
             })
         })
         .collect()
+}
+
+/// `text` as a LIKE pattern matching it anywhere, any case, its own `%`,
+/// `_` and `\\` taken literally.
+fn like_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }
 
 /// `$first, $first+1, …`: `count` numbered placeholders.
@@ -947,6 +965,7 @@ impl Store for SqlStore {
             priority: old.priority,
             locks: locks::parse(&held),
             depends_on: Vec::new(),
+            schedule_id: None,
         };
         let new_id = insert_task(&mut tx, &task, self.queue, now).await?;
         sqlx::query("UPDATE tasks SET retry_of = $1 WHERE id = $2")
@@ -991,19 +1010,129 @@ impl Store for SqlStore {
         rows.iter().map(task_from_row).collect()
     }
 
-    async fn task_events(&self, id: i64) -> Result<Vec<TaskEvent>, StoreError> {
+    async fn task_events_page(
+        &self,
+        id: i64,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<TaskEvent>, StoreError> {
         Self::task_in(&self.pool, id).await?;
-        let rows =
-            sqlx::query("SELECT at, kind, message FROM task_events WHERE task_id = $1 ORDER BY id")
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT id, at, kind, message FROM task_events WHERE task_id = $1 AND id < $2 \
+             ORDER BY id DESC LIMIT $3",
+        )
+        .bind(id)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit.max(0))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(TaskEvent {
+                    id: r.try_get("id")?,
                     at: r.try_get("at")?,
                     kind: r.try_get("kind")?,
                     message: r.try_get("message")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn find_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>, StoreError> {
+        let mut binds = Binds::default();
+        let mut conditions = vec![format!(
+            "id < {}",
+            binds.push(Bind::Int(filter.before.unwrap_or(i64::MAX)))
+        )];
+        if !filter.states.is_empty() {
+            conditions.push(format!("state IN ({})", in_list(&filter.states)));
+        }
+        if !filter.workflows.is_empty() {
+            let names: Vec<String> = filter
+                .workflows
+                .iter()
+                .map(|w| binds.push(Bind::Text(Some(w.clone()))))
+                .collect();
+            conditions.push(format!("workflow IN ({})", names.join(", ")));
+        }
+        if let Some(since) = filter.since {
+            conditions.push(format!("created_at >= {}", binds.push(Bind::Int(since))));
+        }
+        if let Some(text) = filter
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let like = binds.push(Bind::Text(Some(like_pattern(text))));
+            conditions.push(format!(
+                "(LOWER(summary) LIKE {like} ESCAPE '\\' OR LOWER(params) LIKE {like} ESCAPE '\\')"
+            ));
+        }
+        let limit = binds.push(Bind::Int(filter.limit.max(0)));
+        let sql = format!(
+            "SELECT {TASK_COLUMNS} FROM tasks WHERE {} ORDER BY id DESC LIMIT {limit}",
+            conditions.join(" AND ")
+        );
+        let rows = binds.query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(task_from_row).collect()
+    }
+
+    async fn queue_figures(&self) -> Result<QueueFigures, StoreError> {
+        let counts: Vec<(String, i64)> =
+            sqlx::query_as("SELECT state, COUNT(*) FROM tasks GROUP BY state")
+                .fetch_all(&self.pool)
+                .await?;
+        let oldest_queued_at: Option<i64> =
+            sqlx::query_scalar("SELECT MIN(created_at) FROM tasks WHERE state = 'queued'")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(QueueFigures {
+            by_state: TaskState::ALL
+                .into_iter()
+                .map(|state| {
+                    let n = counts
+                        .iter()
+                        .find(|(s, _)| s == state.as_str())
+                        .map_or(0, |(_, n)| *n);
+                    (state, n)
+                })
+                .collect(),
+            oldest_queued_at,
+        })
+    }
+
+    async fn check_schema(&self) -> Result<SchemaCheck, StoreError> {
+        let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(SchemaCheck {
+            applied,
+            expected: self.newest_migration(),
+        })
+    }
+
+    async fn task_times(&self, since: i64) -> Result<Vec<TaskTimes>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT t.workflow, t.state, t.created_at, t.finished_at, t.bytes_done, \
+             (SELECT MIN(a.started_at) FROM task_attempts a WHERE a.task_id = t.id) AS first_started_at \
+             FROM tasks t WHERE t.created_at >= $1 OR t.finished_at >= $1",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let state: String = r.try_get("state")?;
+                Ok(TaskTimes {
+                    workflow: r.try_get("workflow")?,
+                    state: TaskState::parse(&state).ok_or_else(|| {
+                        StoreError::Corrupt(format!("unknown task state {state:?}"))
+                    })?,
+                    created_at: r.try_get("created_at")?,
+                    first_started_at: r.try_get("first_started_at")?,
+                    finished_at: r.try_get("finished_at")?,
+                    bytes_done: r.try_get::<i64, _>("bytes_done")?.max(0) as u64,
                 })
             })
             .collect()
@@ -1025,8 +1154,9 @@ impl Store for SqlStore {
         // taken by another claim meanwhile.
         let claimable = in_list(&state::sources(Transition::Claim));
         let mut tx = self.write_tx().await?;
-        // A few more than it may take: some may have to wait for a path.
-        let look_at = limit.saturating_mul(2).saturating_add(8) as i64;
+        // A few more than it may take: some may have to wait for a path
+        // (those beyond are looked at by the next claim).
+        let look_at = limit.saturating_add(16) as i64;
         let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
             "SELECT id, state, locks FROM tasks WHERE state IN ({claimable}) AND run_at <= $1 \
              ORDER BY claim_key, id LIMIT $2"

@@ -113,6 +113,19 @@ impl SqlStore {
         ended: Vec<(i64, TaskState)>,
         now: i64,
     ) -> Result<Vec<i64>, StoreError> {
+        let succeeded: Vec<i64> = ended
+            .iter()
+            .filter(|(_, state)| *state == TaskState::Succeeded)
+            .map(|(id, _)| *id)
+            .collect();
+        Self::note_schedule_successes(tx, &succeeded, now).await?;
+        // The common case, nothing waiting, costs one look for the batch.
+        let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE state = 'waiting'")
+            .fetch_one(&mut *tx)
+            .await?;
+        if waiting == 0 {
+            return Ok(Vec::new());
+        }
         let mut changed = Vec::new();
         let mut worklist = ended;
         while let Some((id, state)) = worklist.pop() {
@@ -162,6 +175,30 @@ impl SqlStore {
             .filter_map(|(id, state)| Some((id, TaskState::parse(&state)?)))
             .collect();
         self.settle(tx, ended, now).await
+    }
+
+    /// Runs of schedules succeeded: each schedule says when (its
+    /// missed-run alert and its metric read this). One statement for all.
+    async fn note_schedule_successes(
+        tx: &mut sqlx::AnyConnection,
+        tasks: &[i64],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        if tasks.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = (0..tasks.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "UPDATE schedules SET last_success_at = $1 WHERE id IN \
+             (SELECT schedule_id FROM tasks WHERE id IN ({}) AND schedule_id IS NOT NULL)",
+            ids.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(now);
+        for id in tasks {
+            query = query.bind(*id);
+        }
+        query.execute(&mut *tx).await?;
+        Ok(())
     }
 
     /// Tasks waiting for `holder`'s paths: back to the queue.
