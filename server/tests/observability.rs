@@ -367,3 +367,58 @@ async fn the_history_filters_pages_and_acts_on_many_tasks() {
         .sum();
     assert!(ended >= 3, "{stats}");
 }
+
+#[tokio::test]
+async fn the_console_answers_what_failed_today_the_log_of_a_task_and_how_long_it_took() {
+    let app = spawn_app_with(|_| {}).await;
+    let fine = cleanup(&app, "fine").await;
+    let failed = failed_mirror(&app, "music").await;
+
+    let answer: Value = app
+        .command("what failed today?")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["kind"], "reply", "{answer}");
+    assert_eq!(answer["intent"], "status", "{answer}");
+    let ids: Vec<i64> = answer["tasks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{answer}"))
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![failed], "{answer}");
+    let message = answer["message"].as_str().unwrap();
+    assert!(message.starts_with("1 failed tasks today"), "{message}");
+    assert!(message.contains("is not a directory"), "{message}");
+
+    let answer: Value = app
+        .command(&format!("show me the log of task {fine}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let message = answer["message"].as_str().unwrap();
+    assert!(message.contains("queued → running"), "{answer}");
+    assert!(message.contains(&format!("/tasks/{fine}")), "{answer}");
+    assert_eq!(answer["tasks"][0]["id"], fine);
+
+    let answer: Value = app
+        .command(&format!("how long did task {fine} take?"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let message = answer["message"].as_str().unwrap();
+    assert!(message.contains(" took "), "{answer}");
+    assert!(message.contains("files/s"), "{answer}");
+
+    let answer: Value = app
+        .command("how long did the fine cleanup take?")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["tasks"][0]["id"], fine, "{answer}");
+}

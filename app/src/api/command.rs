@@ -17,7 +17,14 @@ pub struct CommandRequest {
 #[allow(clippy::large_enum_variant)]
 pub enum CommandResponse {
     Plan(PlanView),
-    Reply { intent: String, message: String },
+    Reply {
+        intent: String,
+        message: String,
+        /// The tasks the answer is about ("what failed last night?"),
+        /// shown as compact cards linked to their pages.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tasks: Vec<super::TaskView>,
+    },
 }
 
 /// One parameter as understood, for the plan card.

@@ -10,7 +10,11 @@ use crate::client;
 #[allow(clippy::large_enum_variant)]
 enum Entry {
     User(String),
-    Reply { intent: String, message: String },
+    Reply {
+        intent: String,
+        message: String,
+        tasks: Vec<crate::api::TaskView>,
+    },
     Plan(crate::api::PlanView),
     Error(String),
 }
@@ -52,7 +56,15 @@ pub fn Console() -> impl IntoView {
     // An edited plan comes back as a new card at the end of the transcript.
     let on_revised = Callback::new(move |answer: CommandResponse| match answer {
         CommandResponse::Plan(plan) => push(Entry::Plan(plan)),
-        CommandResponse::Reply { intent, message } => push(Entry::Reply { intent, message }),
+        CommandResponse::Reply {
+            intent,
+            message,
+            tasks,
+        } => push(Entry::Reply {
+            intent,
+            message,
+            tasks,
+        }),
     });
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -68,9 +80,15 @@ pub fn Console() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match client::send_command(&text, &session).await {
                 Ok(CommandResponse::Plan(plan)) => push(Entry::Plan(plan)),
-                Ok(CommandResponse::Reply { intent, message }) => {
-                    push(Entry::Reply { intent, message })
-                }
+                Ok(CommandResponse::Reply {
+                    intent,
+                    message,
+                    tasks,
+                }) => push(Entry::Reply {
+                    intent,
+                    message,
+                    tasks,
+                }),
                 Err(e) => push(Entry::Error(e.0)),
             }
             set_busy.set(false);
@@ -138,9 +156,21 @@ fn roots_hint(roots: Option<&[AllowedRootView]>) -> String {
 fn render_entry(entry: Entry, on_revised: Callback<CommandResponse>) -> AnyView {
     match entry {
         Entry::User(text) => view! { <li class="entry user">{text}</li> }.into_any(),
-        Entry::Reply { intent, message } => {
-            view! { <li class="entry reply" data-intent=intent>{message}</li> }.into_any()
+        Entry::Reply {
+            intent,
+            message,
+            tasks,
+        } => view! {
+            <li class="entry reply" data-intent=intent>
+                {message}
+                {(!tasks.is_empty()).then(|| view! {
+                    <ul class="task-cards">
+                        {tasks.into_iter().map(task_card).collect_view()}
+                    </ul>
+                })}
+            </li>
         }
+        .into_any(),
         Entry::Plan(plan) => {
             view! { <li class="entry plan"><PlanCard plan on_revised /></li> }.into_any()
         }
@@ -150,9 +180,29 @@ fn render_entry(entry: Entry, on_revised: Callback<CommandResponse>) -> AnyView 
     }
 }
 
+/// A task an answer is about, compact, linked to its page.
+fn task_card(task: crate::api::TaskView) -> impl IntoView {
+    let id = task.id;
+    let took = match (task.started_at, task.finished_at) {
+        (Some(start), Some(end)) => format!(" · took {}", crate::format::duration(end - start)),
+        _ => String::new(),
+    };
+    view! {
+        <li class="task-card" data-task-id=id.to_string() data-state=task.state.as_str()>
+            <a href=format!("/tasks/{id}")>{format!("#{id}")}</a>
+            " "
+            <span class="task-state" data-state=task.state.as_str()>{task.state.as_str()}</span>
+            " "
+            <span class="task-summary">{task.summary.clone()}</span>
+            {took}
+            {task.error.clone().map(|e| view! { <p class="task-error">{e}</p> })}
+        </li>
+    }
+}
+
 /// A per-tab id so the server can keep a conversation's context apart from
 /// other consoles.
-fn session_id() -> String {
+pub(super) fn session_id() -> String {
     #[cfg(feature = "hydrate")]
     {
         let random = js_random();

@@ -8,6 +8,7 @@ pub mod classifier;
 pub mod encoder;
 pub mod glm;
 pub mod intent;
+pub mod question;
 pub mod rules;
 mod service;
 pub mod slots;

@@ -247,6 +247,14 @@ impl Nlu {
         if intent::asks_to_run_again(examined, &slots) {
             return Reading::Decided(Understanding::new(text, Intent::Retry, 0.95, slots));
         }
+        // "what failed last night?" asks about Tend's own tasks, however
+        // much it reads like a question of knowledge.
+        if let Some(question) = super::question::read(examined) {
+            let mut u = Understanding::new(text, Intent::Status, 0.95, slots);
+            u.slots.task_id = u.slots.task_id.or(super::question::task_id(examined));
+            u.question = Some(question);
+            return Reading::Decided(u);
+        }
         if intent::asks_rather_than_commands(examined, &slots) {
             let confidence = intent::ASKING_CONFIDENCE;
             return Reading::Decided(Understanding::new(

@@ -115,6 +115,9 @@ pub struct Understanding {
     pub intent: Intent,
     pub confidence: f32,
     pub slots: Slots,
+    /// A status request that asks about tasks ("what failed last night?").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question: Option<super::question::TaskQuestion>,
 }
 
 impl Understanding {
@@ -136,6 +139,7 @@ impl Understanding {
             intent,
             confidence,
             slots,
+            question: None,
         };
         if u.undoes_a_cleanup() {
             u.slots.patterns = None;

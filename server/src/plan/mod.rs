@@ -5,6 +5,7 @@ mod backup;
 mod cleanup;
 mod conversation;
 mod offer;
+mod questions;
 mod replies;
 mod revise;
 mod schedules;
@@ -128,6 +129,7 @@ impl Planner {
                 return Ok(CommandResponse::Reply {
                     intent: Intent::Cancel.as_str().into(),
                     message: "OK, I dropped that request; nothing was done.".into(),
+                    tasks: Vec::new(),
                 })
             }
         };
@@ -145,6 +147,7 @@ impl Planner {
                 Ok(CommandResponse::Reply {
                     intent: understanding.intent.as_str().into(),
                     message: question,
+                    tasks: Vec::new(),
                 })
             }
             (planned, _, _) => planned,

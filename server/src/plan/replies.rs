@@ -20,6 +20,7 @@ fn reply(u: &Understanding, message: String) -> CommandResponse {
     CommandResponse::Reply {
         intent: u.intent.as_str().into(),
         message,
+        tasks: Vec::new(),
     }
 }
 
@@ -34,6 +35,9 @@ pub fn help(u: &Understanding) -> CommandResponse {
 }
 
 pub async fn status(planner: &Planner, u: &Understanding) -> Result<CommandResponse, PlanError> {
+    if let Some(question) = &u.question {
+        return super::questions::answer(planner, u, question).await;
+    }
     if let Some(id) = u.slots.task_id {
         let task = planner.store.get_task(id).await?;
         return Ok(reply(u, describe(&task)));

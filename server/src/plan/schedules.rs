@@ -60,6 +60,7 @@ pub async fn move_in_words(planner: &Planner, text: &str) -> Result<CommandRespo
     let reply = |message: String| CommandResponse::Reply {
         intent: "schedule".into(),
         message,
+        tasks: Vec::new(),
     };
     let Some((id, rest)) = numbered(text) else {
         let schedules = super::replies::active_schedules(planner).await?;

@@ -43,6 +43,7 @@ pub async fn plan(
         return Ok(CommandResponse::Reply {
             intent: understanding.intent.as_str().into(),
             message: format!("Nothing of task #{cleanup_id} is left in quarantine to put back."),
+            tasks: Vec::new(),
         });
     }
 
