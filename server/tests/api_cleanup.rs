@@ -244,10 +244,11 @@ async fn whats_running_lists_one_task_per_line() {
     assert_eq!(answer["intent"], "status", "{answer}");
     let message = answer["message"].as_str().unwrap();
     let lines: Vec<&str> = message.lines().collect();
-    assert_eq!(lines.len(), 3, "{message}");
-    assert_eq!(lines[0], "Latest tasks:", "{message}");
+    assert_eq!(lines.len(), 4, "{message}");
+    assert_eq!(lines[0], "No running tasks right now.", "{message}");
+    assert_eq!(lines[1], "Latest tasks:", "{message}");
     // Newest first, each a sentence of its own.
-    for (line, id) in lines[1..].iter().zip(ids.iter().rev()) {
+    for (line, id) in lines[2..].iter().zip(ids.iter().rev()) {
         assert!(line.starts_with(&format!("Task #{id} (")), "{message}");
         assert!(line.ends_with(") succeeded: 2 of 2 files."), "{message}");
     }

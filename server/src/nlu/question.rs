@@ -125,9 +125,12 @@ static A_TASK: LazyLock<Regex> = LazyLock::new(|| {
         .expect("a-task pattern compiles")
 });
 
-static ACTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:should\s+i|shall\s+i|files?\s+did|which\s+files|retry\s+them|rerun|re-run|then\s+(?:retry|run|clean|back))\b")
-        .expect("action pattern compiles")
+/// Questions that use a task word about something else: advice ("what
+/// happens if I cancel a running backup?"), Tend itself ("what version am
+/// I running?"), and commands ("list failed backups and retry them").
+static NOT_ABOUT_TASKS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:should\s+i|shall\s+i|can\s+i|how\s+do\s+i|what\s+happens|what\s+if|what\s+would|version|am\s+i|are\s+you|files?\s+did|which\s+files|retry\s+them|rerun|re-run|then\s+(?:retry|run|clean|back))\b")
+        .expect("not-about-tasks pattern compiles")
 });
 
 static LAST_HOURS: LazyLock<Regex> = LazyLock::new(|| {
@@ -153,7 +156,7 @@ fn names_a_task(lower: &str) -> bool {
 /// "what should I clean up?" and "which files did the cleanup remove?" are
 /// not lists of tasks; "list failed backups and retry them" acts.
 fn commands_an_action(lower: &str) -> bool {
-    ACTION.is_match(lower)
+    NOT_ABOUT_TASKS.is_match(lower)
 }
 
 fn states(lower: &str, ask: Ask) -> Vec<TaskState> {
@@ -319,6 +322,8 @@ mod tests {
             "mirror ~/docs to /media/usb and remove what I deleted",
             "is it safe to delete /var/cache/apt?",
             "how is task 3 doing?",
+            "what version of tend am I running",
+            "what happens if I cancel a running backup?",
         ] {
             assert_eq!(ask(text), None, "{text}");
         }

@@ -91,8 +91,21 @@ async fn list(
     let more = tasks.len() as i64 > LISTED;
     tasks.truncate(LISTED as usize);
     let what = kind_words(q);
-    let when = q.since.map(since_words).unwrap_or_else(|| "lately".into());
-    let message = if tasks.is_empty() {
+    let when = q
+        .since
+        .map(since_words)
+        .unwrap_or_else(|| "right now".into());
+    let message = if tasks.is_empty() && q.since.is_none() {
+        // "What's running?" with nothing running: say so, then what ran.
+        let latest = planner.store.list_tasks(5).await?;
+        let mut lines = vec![format!("No {what} {when}.")];
+        if !latest.is_empty() {
+            lines.push("Latest tasks:".into());
+            lines.extend(latest.iter().map(super::replies::describe));
+        }
+        tasks = latest;
+        lines.join("\n")
+    } else if tasks.is_empty() {
         format!("No {what} {when}.")
     } else {
         let mut lines = vec![format!(

@@ -115,7 +115,7 @@ async fn stop_schedule(
 }
 
 /// One task as a sentence: "Task #3 (Mirror …) succeeded: 30 of 30 files."
-fn describe(task: &TaskView) -> String {
+pub(super) fn describe(task: &TaskView) -> String {
     let head = format!("Task #{} ({})", task.id, task.summary);
     let p = &task.progress;
     let files = app::format::files_progress(p.files_done, p.files_total);

@@ -143,10 +143,20 @@ impl ScheduleStore for SqlStore {
     }
 
     async fn purge_stopped_schedules(&self, stopped_before: i64) -> Result<u64, StoreError> {
+        let mut tx = self.write_tx().await?;
+        // Their runs' tasks stay, no longer tied to a schedule that is gone.
+        sqlx::query(
+            "UPDATE tasks SET schedule_id = NULL WHERE schedule_id IN \
+             (SELECT id FROM schedules WHERE active = 0 AND updated_at < $1)",
+        )
+        .bind(stopped_before)
+        .execute(&mut *tx)
+        .await?;
         let done = sqlx::query("DELETE FROM schedules WHERE active = 0 AND updated_at < $1")
             .bind(stopped_before)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(done.rows_affected())
     }
 
