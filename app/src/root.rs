@@ -5,7 +5,10 @@ use leptos_router::{
     path,
 };
 
-use crate::components::{BackupPassword, Console, LiveTasks, RulesEditor, SignOut, TaskPanel};
+use crate::components::{
+    AlertBanner, BackupPassword, Console, LiveTasks, NotificationTargets, RulesEditor, SignOut,
+    TaskCharts, TaskDetail, TaskHistory, TaskPanel,
+};
 
 /// The HTML document around the app, rendered by the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -29,6 +32,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // One live event stream for the tab, whichever page shows, so moving
+    // between pages neither opens another nor loses what it said.
+    let live = LiveTasks::provide();
+    Effect::new(move |_| live.start());
 
     view! {
         <Stylesheet id="tend" href="/pkg/tend.css" />
@@ -37,48 +44,90 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <p class="not-found">"There is nothing at this address."</p> }>
                 <Route path=path!("") view=ConsolePage />
                 <Route path=path!("rules") view=RulesPage />
+                <Route path=path!("tasks") view=TasksPage />
+                <Route path=path!("tasks/:id") view=TaskPage />
             </Routes>
         </Router>
+    }
+}
+
+/// What every page shares: its title, the top bar, and the marker that it
+/// is interactive. Effects run only in the browser, so `data-hydrated`
+/// turns true there once the page is hydrated (end-to-end tests wait for
+/// it).
+#[component]
+fn Page(
+    title: &'static str,
+    tagline: &'static str,
+    /// The class of the page's `<main>`, which lays it out.
+    class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    view! {
+        <Title text=title />
+        <div class="layout" data-hydrated=move || hydrated.get().to_string()>
+            <TopBar tagline />
+            <AlertBanner />
+            <main class=class>{children()}</main>
+        </div>
     }
 }
 
 /// The console and the task panel side by side.
 #[component]
 fn ConsolePage() -> impl IntoView {
-    let live = LiveTasks::provide();
-    // Effects run only in the browser: this marks the page as interactive
-    // (end-to-end tests wait for it) and opens the live event stream.
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| {
-        set_hydrated.set(true);
-        live.start();
-    });
-
     view! {
-        <div class="layout" data-hydrated=move || hydrated.get().to_string()>
-            <TopBar tagline="Say what should happen to your files. Tend shows the plan, then does it." />
-            <main class="columns">
-                <Console />
-                <TaskPanel />
-            </main>
-        </div>
+        <Page
+            title="Tend"
+            tagline="Say what should happen to your files. Tend shows the plan, then does it."
+            class="columns"
+        >
+            <Console />
+            <TaskPanel />
+        </Page>
     }
 }
 
 /// Admins' routing rules.
 #[component]
 fn RulesPage() -> impl IntoView {
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| set_hydrated.set(true));
     view! {
-        <Title text="Tend · Rules" />
-        <div class="layout" data-hydrated=move || hydrated.get().to_string()>
-            <TopBar tagline="Names, phrases and examples that steer how commands are understood." />
-            <main class="rules-page">
-                <RulesEditor />
-                <BackupPassword />
-            </main>
-        </div>
+        <Page
+            title="Tend · Rules"
+            tagline="Names, phrases and examples that steer how commands are understood."
+            class="rules-page"
+        >
+            <RulesEditor />
+            <NotificationTargets />
+            <BackupPassword />
+        </Page>
+    }
+}
+
+/// The whole task history, with its charts.
+#[component]
+fn TasksPage() -> impl IntoView {
+    view! {
+        <Page
+            title="Tend · Tasks"
+            tagline="Everything Tend has run, runs now or will run."
+            class="tasks-page"
+        >
+            <TaskCharts />
+            <TaskHistory />
+        </Page>
+    }
+}
+
+/// One task: its parameters, timeline, log and actions.
+#[component]
+fn TaskPage() -> impl IntoView {
+    view! {
+        <Page title="Tend · Task" tagline="One task, from queued to done." class="task-page">
+            <TaskDetail />
+        </Page>
     }
 }
 
@@ -89,6 +138,7 @@ fn TopBar(tagline: &'static str) -> impl IntoView {
             <h1>"Tend"</h1>
             <nav class="nav">
                 <a href="/">"Console"</a>
+                <a href="/tasks">"Tasks"</a>
                 <a href="/rules">"Rules"</a>
             </nav>
             <p class="tagline">{tagline}</p>

@@ -1,8 +1,10 @@
 use crate::api::{
-    BackupPasswordView, CommandResponse, ConfirmResponse, ExampleView, LocationAliasView,
-    NewExample, NewLocationAlias, NewPatternAlias, NewPhraseRule, PatternAliasView, PhraseRuleView,
-    RescheduleRequest, RuleKind, RulesView, ScheduleView, SessionView,
+    AlertView, BackupPasswordView, BulkRequest, BulkResponse, CommandResponse, ConfirmResponse,
+    ExampleView, LocationAliasView, NewExample, NewLocationAlias, NewPatternAlias, NewPhraseRule,
+    NewTarget, PatternAliasView, PhraseRuleView, RescheduleRequest, RuleKind, RulesView,
+    ScheduleView, SessionView, StatsView, TargetView, TaskEventsPage, TaskQuery, TaskView,
 };
+use crate::format;
 
 /// A failed API call, already phrased for the person at the console.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +45,76 @@ pub async fn cancel_task(task_id: i64) -> Result<serde_json::Value, ClientError>
 
 pub async fn retry_task(task_id: i64) -> Result<serde_json::Value, ClientError> {
     imp::post_json::<(), _>(&format!("/api/tasks/{task_id}/retry"), None).await
+}
+
+/// A page of the task history, newest first (`GET /api/tasks`).
+pub async fn list_tasks(query: &TaskQuery) -> Result<Vec<TaskView>, ClientError> {
+    let url = format!("/api/tasks{}", task_query_string(query));
+    imp::send_json::<(), _>(imp::Method::Get, &url, None).await
+}
+
+/// One task with its attempts.
+pub async fn task(task_id: i64) -> Result<TaskView, ClientError> {
+    imp::send_json::<(), _>(imp::Method::Get, &format!("/api/tasks/{task_id}"), None).await
+}
+
+/// Up to `limit` lines of a task's log older than line `before`, newest
+/// first.
+pub async fn task_events(
+    task_id: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<TaskEventsPage, ClientError> {
+    let mut pairs = vec![("limit", limit.to_string())];
+    if let Some(before) = before {
+        pairs.push(("before", before.to_string()));
+    }
+    let url = format!(
+        "/api/tasks/{task_id}/events{}",
+        format::query_string(&pairs)
+    );
+    imp::send_json::<(), _>(imp::Method::Get, &url, None).await
+}
+
+/// Runs a failed or cancelled task again; answers the new task.
+pub async fn run_again(task_id: i64) -> Result<TaskView, ClientError> {
+    #[derive(serde::Deserialize)]
+    struct Retried {
+        task: TaskView,
+    }
+    let retried: Retried =
+        imp::post_json::<(), _>(&format!("/api/tasks/{task_id}/retry"), None).await?;
+    Ok(retried.task)
+}
+
+/// Cancels several tasks; each is answered on its own.
+pub async fn cancel_tasks(ids: &[i64]) -> Result<BulkResponse, ClientError> {
+    let body = BulkRequest { ids: ids.to_vec() };
+    imp::post_json("/api/tasks/cancel", Some(&body)).await
+}
+
+/// Runs several failed or cancelled tasks again; each is answered on its own.
+pub async fn retry_tasks(ids: &[i64]) -> Result<BulkResponse, ClientError> {
+    let body = BulkRequest { ids: ids.to_vec() };
+    imp::post_json("/api/tasks/retry", Some(&body)).await
+}
+
+/// The history's figures over the last `days` days.
+pub async fn stats(days: u32) -> Result<StatsView, ClientError> {
+    imp::send_json::<(), _>(imp::Method::Get, &format!("/api/stats?days={days}"), None).await
+}
+
+/// `?state=failed&before=40&limit=50`: the query's fields that are set.
+fn task_query_string(query: &TaskQuery) -> String {
+    let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+    format::query_string(&[
+        ("state", query.state.clone().unwrap_or_default()),
+        ("workflow", query.workflow.clone().unwrap_or_default()),
+        ("q", query.q.clone().unwrap_or_default()),
+        ("before", number(query.before)),
+        ("since", number(query.since)),
+        ("limit", number(query.limit)),
+    ])
 }
 
 pub async fn stop_schedule(schedule_id: i64) -> Result<ScheduleView, ClientError> {
@@ -94,6 +166,27 @@ pub async fn put_pattern_alias(alias: &NewPatternAlias) -> Result<PatternAliasVi
 pub async fn delete_rule(kind: RuleKind, id: i64) -> Result<serde_json::Value, ClientError> {
     let url = format!("/api/rules/{}/{id}", kind.as_str());
     imp::send_json::<(), _>(imp::Method::Delete, &url, None).await
+}
+
+pub async fn dismiss_alert(alert_id: i64) -> Result<AlertView, ClientError> {
+    imp::post_json::<(), _>(&format!("/api/alerts/{alert_id}/dismiss"), None).await
+}
+
+pub async fn notification_targets() -> Result<Vec<TargetView>, ClientError> {
+    imp::send_json::<(), _>(imp::Method::Get, "/api/notifications", None).await
+}
+
+pub async fn add_notification_target(target: &NewTarget) -> Result<TargetView, ClientError> {
+    imp::post_json("/api/notifications", Some(target)).await
+}
+
+pub async fn delete_notification_target(id: i64) -> Result<serde_json::Value, ClientError> {
+    imp::send_json::<(), _>(
+        imp::Method::Delete,
+        &format!("/api/notifications/{id}"),
+        None,
+    )
+    .await
 }
 
 #[cfg(feature = "hydrate")]
@@ -186,5 +279,26 @@ mod imp {
         Err(ClientError(
             "The API is only called from the browser.".into(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_task_query_sends_only_what_is_set() {
+        assert_eq!(task_query_string(&TaskQuery::default()), "");
+        let query = TaskQuery {
+            state: Some("failed".into()),
+            q: Some("my photos".into()),
+            before: Some(40),
+            limit: Some(50),
+            ..TaskQuery::default()
+        };
+        assert_eq!(
+            task_query_string(&query),
+            "?state=failed&q=my%20photos&before=40&limit=50"
+        );
     }
 }

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{LiveTasks, Schedules};
+use super::{Clock, ConnectionBadge, LiveTasks, Schedules};
 use crate::api::{TaskState, TaskView};
 use crate::client;
 use crate::format;
@@ -9,19 +9,13 @@ use crate::format;
 #[component]
 pub fn TaskPanel() -> impl IntoView {
     let live = LiveTasks::expect();
-    let connection = live.connection;
+    Clock::provide();
 
     view! {
         <section class="task-panel" aria-label="Tasks">
             <header>
                 <h2>"Tasks"</h2>
-                <span class="connection" data-state=move || connection.get().as_str()>
-                    {move || match connection.get().as_str() {
-                        "live" => "Live",
-                        "reconnecting" => "Reconnecting…",
-                        _ => "Connecting…",
-                    }}
-                </span>
+                <ConnectionBadge />
             </header>
             <Schedules />
             <Show
@@ -63,11 +57,22 @@ fn TaskRow(task: TaskView) -> impl IntoView {
         });
     };
     let attempts = attempts_line(&task);
+    let clock = Clock::expect();
+    let rate = match (task.state, task.started_at) {
+        (TaskState::Running, Some(started)) => {
+            let progress = task.progress.clone();
+            Some(move || {
+                format::rate_line(&progress, started, clock.now())
+                    .map(|r| view! { <p class="task-rate">{r}</p> })
+            })
+        }
+        _ => None,
+    };
 
     view! {
         <li class="task" data-task-id=id.to_string() data-state=task.state.as_str()>
             <div class="task-head">
-                <span class="task-id">{format!("#{id}")}</span>
+                <a class="task-id" href=format!("/tasks/{id}")>{format!("#{id}")}</a>
                 <span class="task-workflow">{task.workflow.clone()}</span>
                 <span class="task-state" data-state=task.state.as_str()>{task.state.as_str()}</span>
                 <span class="task-priority" data-priority=task.priority.as_str()>
@@ -81,6 +86,7 @@ fn TaskRow(task: TaskView) -> impl IntoView {
                 aria-label=format!("Progress of task {id}")
             ></progress>
             <p class="task-progress">{progress}</p>
+            {rate}
             {waiting_line(&task).map(|w| view! { <p class="task-waiting">{w}</p> })}
             {attempts.map(|a| view! { <p class="task-attempts">{a}</p> })}
             {task.progress.current.clone().filter(|_| task.state == TaskState::Running).map(|c| view! { <p class="task-current"><code>{c}</code></p> })}
@@ -95,7 +101,7 @@ fn TaskRow(task: TaskView) -> impl IntoView {
 
 /// "12 of 40 files · 1.2 MiB / 3.0 MiB"; a task that has not started yet
 /// has nothing to count.
-fn progress_line(task: &TaskView) -> String {
+pub(super) fn progress_line(task: &TaskView) -> String {
     let p = &task.progress;
     let waiting = matches!(
         task.state,
@@ -156,7 +162,7 @@ fn attempts_line(task: &TaskView) -> Option<String> {
 
 /// The progress bar's maximum and value: files when their total is known,
 /// else bytes; no value (a bar that says "busy") when neither is known yet.
-fn bar(task: &TaskView) -> (u64, Option<u64>) {
+pub(super) fn bar(task: &TaskView) -> (u64, Option<u64>) {
     let p = &task.progress;
     let finished = task.state == TaskState::Succeeded;
     match p.files_total {
