@@ -10,6 +10,8 @@ use crate::store::Task;
 pub enum Change {
     Task(i64),
     Schedule(i64),
+    /// Raised or dismissed.
+    Alert(i64),
     Rules,
 }
 
@@ -52,6 +54,12 @@ impl EventHub {
     pub fn publish_schedule(&self, schedule: ScheduleView) {
         self.relay(Change::Schedule(schedule.id));
         self.publish_here(ServerMessage::Schedule { schedule });
+    }
+
+    /// An alert was raised or dismissed here: every node's browsers show it.
+    pub fn publish_alert(&self, alert: app::api::AlertView) {
+        self.relay(Change::Alert(alert.id));
+        self.publish_here(ServerMessage::Alert { alert });
     }
 
     /// The routing rules changed on this node.

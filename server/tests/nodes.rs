@@ -186,3 +186,49 @@ async fn when_a_node_dies_mid_task_another_node_runs_it_again_to_the_end() {
         "no temporary file left"
     );
 }
+
+#[tokio::test]
+async fn an_alert_raised_on_one_node_reaches_browsers_on_the_other() {
+    let Some(db) = TestDatabase::postgres("nodes: alerts").await else {
+        return;
+    };
+    let (a, b) = two_nodes(&db).await;
+    let mut socket = connect_events(&b.url).await;
+    assert_eq!(next_message(&mut socket).await["type"], "snapshot");
+
+    // A mirror that fails for good, run by node a.
+    let source = a.root.join("gone");
+    std::fs::create_dir_all(&source).unwrap();
+    std::fs::write(source.join("a.txt"), "a").unwrap();
+    let plan = b
+        .plan(&format!(
+            "mirror {} to {}",
+            source.display(),
+            a.root.join("gone-copy").display()
+        ))
+        .await;
+    std::fs::remove_dir_all(&source).unwrap();
+    std::fs::write(&source, "a file now").unwrap();
+    let id = b.confirm(plan["plan_id"].as_str().unwrap()).await;
+    let alert = loop {
+        let message = next_message(&mut socket).await;
+        if message["type"] == "alert" {
+            break message["alert"].clone();
+        }
+    };
+    assert_eq!(alert["task_id"], id, "{alert}");
+    assert_eq!(alert["event"], "task_failed");
+
+    // Dismissed on node a: node b's browser hears of it.
+    let response = a
+        .post(&format!("/api/alerts/{}/dismiss", alert["id"]))
+        .await;
+    assert_eq!(response.status(), 200);
+    let dismissed = loop {
+        let message = next_message(&mut socket).await;
+        if message["type"] == "alert" {
+            break message["alert"].clone();
+        }
+    };
+    assert!(dismissed["dismissed_at"].as_i64().is_some(), "{dismissed}");
+}

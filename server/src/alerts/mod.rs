@@ -9,7 +9,7 @@ mod watch;
 
 use std::sync::Arc;
 
-use app::api::{AlertView, ServerMessage, TargetKind, TargetView};
+use app::api::{AlertView, TargetKind, TargetView};
 
 use crate::hub::EventHub;
 use crate::queue::TaskObserver;
@@ -47,9 +47,7 @@ impl Alerts {
             return Ok(None);
         };
         tracing::warn!(event = raised.event, "{}", raised.message);
-        self.hub.publish_here(ServerMessage::Alert {
-            alert: raised.clone(),
-        });
+        self.hub.publish_alert(raised.clone());
         for target in self.targets().await? {
             let delivery = Delivery::new(self.client.clone(), target, raised.clone());
             tokio::spawn(delivery.run());
@@ -80,9 +78,7 @@ impl Alerts {
     /// Marks an alert seen; every browser drops its banner.
     pub async fn dismiss(&self, id: i64) -> Result<AlertView, StoreError> {
         let alert = self.store.dismiss_alert(id, crate::now_ms()).await?;
-        self.hub.publish_here(ServerMessage::Alert {
-            alert: alert.clone(),
-        });
+        self.hub.publish_alert(alert.clone());
         Ok(alert)
     }
 }

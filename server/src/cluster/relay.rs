@@ -29,6 +29,8 @@ struct Notice {
     #[serde(default)]
     schedules: Vec<i64>,
     #[serde(default)]
+    alerts: Vec<i64>,
+    #[serde(default)]
     rules: bool,
 }
 
@@ -104,30 +106,48 @@ async fn send(
 fn notices(node: &str, burst: Vec<Change>) -> Vec<Notice> {
     let mut tasks = Vec::new();
     let mut schedules = Vec::new();
+    let mut alerts = Vec::new();
     let mut rules = false;
     for change in burst {
         match change {
             Change::Task(id) if !tasks.contains(&id) => tasks.push(id),
             Change::Schedule(id) if !schedules.contains(&id) => schedules.push(id),
+            Change::Alert(id) if !alerts.contains(&id) => alerts.push(id),
             Change::Rules => rules = true,
             _ => {}
         }
     }
     let mut out = Vec::new();
-    let notice = |tasks: &[i64], schedules: &[i64], rules| Notice {
+    let empty = || Notice {
         node: node.to_string(),
-        tasks: tasks.to_vec(),
-        schedules: schedules.to_vec(),
-        rules,
+        tasks: Vec::new(),
+        schedules: Vec::new(),
+        alerts: Vec::new(),
+        rules: false,
     };
     for chunk in tasks.chunks(PER_NOTIFICATION) {
-        out.push(notice(chunk, &[], false));
+        out.push(Notice {
+            tasks: chunk.to_vec(),
+            ..empty()
+        });
     }
     for chunk in schedules.chunks(PER_NOTIFICATION) {
-        out.push(notice(&[], chunk, false));
+        out.push(Notice {
+            schedules: chunk.to_vec(),
+            ..empty()
+        });
+    }
+    for chunk in alerts.chunks(PER_NOTIFICATION) {
+        out.push(Notice {
+            alerts: chunk.to_vec(),
+            ..empty()
+        });
     }
     if rules {
-        out.push(notice(&[], &[], true));
+        out.push(Notice {
+            rules: true,
+            ..empty()
+        });
     }
     out
 }
@@ -187,6 +207,14 @@ async fn apply(peers: &Peers, notice: Notice) {
             }
             Err(e) => {
                 tracing::warn!(schedule = id, error = %e, "could not read a schedule another node changed")
+            }
+        }
+    }
+    for id in notice.alerts {
+        match peers.store.get_alert(id).await {
+            Ok(alert) => peers.hub.publish_here(ServerMessage::Alert { alert }),
+            Err(e) => {
+                tracing::warn!(alert = id, error = %e, "could not read an alert another node raised")
             }
         }
     }

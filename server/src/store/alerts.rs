@@ -36,6 +36,7 @@ pub trait AlertStore: Send + Sync {
     /// Newest first; dismissed ones too when `dismissed` is set.
     async fn list_alerts(&self, dismissed: bool, limit: i64) -> Result<Vec<AlertView>, StoreError>;
     async fn dismiss_alert(&self, id: i64, now: i64) -> Result<AlertView, StoreError>;
+    async fn get_alert(&self, id: i64) -> Result<AlertView, StoreError>;
     async fn list_targets(&self) -> Result<Vec<StoredTarget>, StoreError>;
     async fn add_target(&self, target: &NewTarget, now: i64) -> Result<TargetView, StoreError>;
     async fn delete_target(&self, id: i64) -> Result<(), StoreError>;

@@ -78,6 +78,10 @@ impl AlertStore for SqlStore {
             .bind(id)
             .execute(self.pool())
             .await?;
+        self.get_alert(id).await
+    }
+
+    async fn get_alert(&self, id: i64) -> Result<AlertView, StoreError> {
         let row = sqlx::query(&format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
