@@ -253,3 +253,44 @@ async fn whats_running_lists_one_task_per_line() {
         assert!(line.ends_with(") succeeded: 2 of 2 files."), "{message}");
     }
 }
+
+#[tokio::test]
+async fn a_cleanup_moves_exactly_the_files_its_preview_listed() {
+    let app = spawn_app().await;
+    let a = app.write("scratch/a.tmp", "a", 10);
+    let b = app.write("scratch/b.tmp", "b", 10);
+    let c = app.write("scratch/c.tmp", "c", 10);
+    let plan = app
+        .plan(&format!(
+            "clean up *.tmp older than 7 days in {}",
+            app.root.join("scratch").display()
+        ))
+        .await;
+    assert_eq!(plan["preview"]["file_count"], 3, "{plan}");
+    assert!(plan.to_string().contains("Exactly the 3 files"), "{plan}");
+
+    // Between the preview and the confirm: a file that matches but was
+    // never shown, and a listed file that changed.
+    let late = app.write("scratch/late.tmp", "late", 10);
+    std::fs::write(&b, "changed").unwrap();
+    support::write_aged(&b, "changed", 10);
+
+    let id = app.confirm(plan["plan_id"].as_str().unwrap()).await;
+    let done = app.wait_until_done(id).await;
+    assert_eq!(done["state"], "succeeded", "{done}");
+    assert!(!a.exists() && !c.exists(), "the listed files are moved");
+    assert!(late.exists(), "a file the preview never showed stays");
+    assert!(b.exists(), "a file that changed since the preview stays");
+    let result = done["result"].as_str().unwrap();
+    assert!(result.starts_with("Moved 2 of 2 files"), "{result}");
+    assert!(
+        result.contains("Skipped 1 of the files the preview listed"),
+        "{result}"
+    );
+    let log: serde_json::Value = app.json(&format!("/api/tasks/{id}/events")).await;
+    assert!(
+        log.to_string()
+            .contains("b.tmp was not moved: it changed since the preview"),
+        "{log}"
+    );
+}

@@ -358,6 +358,7 @@ fn cleanup_rows(base: &Path, env: &WorkflowEnv, options: &Options) -> Result<Vec
         modified_before_ms: None,
         min_size_bytes: None,
         empty_dirs: false,
+        work_list: None,
     });
     let tend = time_workflow(env, &cleanup)?;
     let mut find = Command::new("find");

@@ -18,7 +18,7 @@ pub async fn plan(
     let policy = planner.policy();
     let directory = policy.check_dir(raw_dir)?;
     let now = crate::now_ms();
-    let params = CleanupParams {
+    let mut params = CleanupParams {
         directory: directory.as_path().to_path_buf(),
         patterns: slots.patterns.clone().unwrap_or_default(),
         older_than_days: slots.older_than_days,
@@ -27,10 +27,11 @@ pub async fn plan(
             .map(|days| cleanup::cutoff_ms(days, now)),
         min_size_bytes: slots.min_size_bytes,
         empty_dirs: mentions_empty_dirs(&understanding.text),
+        work_list: None,
     };
     let criteria = Criteria::new(&params, directory.clone(), policy.protection().clone())?;
-    // The walk is blocking file I/O: keep it off the async threads.
-    let preview = preview(planner, move |_| Ok(cleanup::preview(&criteria))).await?;
+    let (preview, work_list) = preview_and_keep(planner, criteria, params.empty_dirs).await?;
+    params.work_list = work_list;
 
     let mut parameters = vec![param(
         "directory",
@@ -53,6 +54,21 @@ pub async fn plan(
     if params.empty_dirs {
         parameters.push(param("empty_dirs", "Empty directories", "removed"));
     }
+    if params.work_list.is_some() {
+        parameters.push(param(
+            "selection",
+            "Selection",
+            format!(
+                "Exactly the {} {} listed here; one that changes before the task runs is skipped",
+                preview.file_count,
+                if preview.file_count == 1 {
+                    "file"
+                } else {
+                    "files"
+                }
+            ),
+        ));
+    }
     parameters.push(param(
         "action",
         "Action",
@@ -68,6 +84,34 @@ pub async fn plan(
         WorkflowParams::Cleanup(params),
     )
     .await
+}
+
+/// The preview, and the list of the files it selected kept for the run
+/// (none when empty directories are removed too: that needs the walk).
+/// Walking and writing are blocking file I/O: off the async threads.
+async fn preview_and_keep(
+    planner: &Planner,
+    criteria: Criteria,
+    empty_dirs: bool,
+) -> Result<(app::api::PreviewView, Option<std::path::PathBuf>), PlanError> {
+    if empty_dirs {
+        return Ok((
+            preview(planner, move |_| Ok(cleanup::preview(&criteria))).await?,
+            None,
+        ));
+    }
+    let dir = planner.env.work_lists_dir();
+    tokio::task::spawn_blocking(move || {
+        let (preview, selected) = cleanup::preview_with_list(&criteria);
+        let list = cleanup::work_list::write(&dir, &selected).map_err(|e| {
+            PlanError::Preview(format!(
+                "the list of files to clean up could not be kept: {e}"
+            ))
+        })?;
+        Ok((preview, list))
+    })
+    .await
+    .map_err(|e| PlanError::Preview(e.to_string()))?
 }
 
 fn summary(p: &CleanupParams) -> String {

@@ -40,6 +40,8 @@ impl WorkflowParams {
                 if let Some(days) = c.older_than_days {
                     c.modified_before_ms = Some(cleanup::cutoff_ms(days, now_ms));
                 }
+                // Each run selects for itself: no preview saw its files.
+                c.work_list = None;
             }
             WorkflowParams::Backup(b) => b.schedule_id = Some(schedule_id),
             WorkflowParams::Sync(_)
@@ -97,6 +99,11 @@ pub struct WorkflowEnv {
 }
 
 impl WorkflowEnv {
+    /// `<data_dir>/work-lists`: the files cleanup previews selected.
+    pub fn work_lists_dir(&self) -> PathBuf {
+        self.cache_dir.with_file_name("work-lists")
+    }
+
     /// The current policy (a poisoned lock still holds a valid policy).
     pub fn policy(&self) -> PathPolicy {
         match self.policy.read() {
@@ -210,5 +217,29 @@ pub fn run(
         WorkflowParams::Sync(p) => sync::run(p, env, ctx),
         WorkflowParams::Backup(p) => backup::run(p, env, ctx),
         WorkflowParams::Restore(p) => backup::restore::run(p, env, ctx),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scheduled_cleanup_selects_for_itself_from_its_own_day() {
+        let planned = WorkflowParams::Cleanup(cleanup::CleanupParams {
+            directory: PathBuf::from("/srv/scratch"),
+            patterns: vec!["*.tmp".into()],
+            older_than_days: Some(7.0),
+            modified_before_ms: Some(1_000),
+            min_size_bytes: None,
+            empty_dirs: false,
+            work_list: Some(PathBuf::from("/data/work-lists/x.jsonl")),
+        });
+        let now = 30 * 86_400_000;
+        let WorkflowParams::Cleanup(run) = planned.for_scheduled_run(3, now) else {
+            panic!("a cleanup");
+        };
+        assert_eq!(run.work_list, None, "no preview saw this run's files");
+        assert_eq!(run.modified_before_ms, Some(now - 7 * 86_400_000));
     }
 }

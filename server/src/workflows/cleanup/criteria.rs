@@ -153,6 +153,7 @@ mod tests {
             modified_before_ms: before,
             min_size_bytes: min,
             empty_dirs: false,
+            work_list: None,
         }
     }
 

@@ -6,6 +6,7 @@ mod criteria;
 pub mod purge;
 mod quarantine;
 mod select;
+pub mod work_list;
 
 use std::path::PathBuf;
 
@@ -44,6 +45,12 @@ pub struct CleanupParams {
     /// Also remove the directories that are (or are left) empty.
     #[serde(default)]
     pub empty_dirs: bool,
+    /// The exact files the preview selected ([`work_list`]): the run moves
+    /// those (each checked again) instead of selecting anew. None for a
+    /// scheduled run, which has no preview, and for a cleanup of empty
+    /// directories, which needs the walk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_list: Option<PathBuf>,
 }
 
 /// The modification-time cutoff for "older than `days`" seen from `now_ms`.
@@ -53,22 +60,7 @@ pub fn cutoff_ms(days: f64, now_ms: i64) -> i64 {
 
 /// What would be moved, without moving anything.
 pub fn preview(criteria: &Criteria) -> PreviewView {
-    let mut preview = PreviewView {
-        file_count: 0,
-        total_bytes: 0,
-        sample_paths: Vec::new(),
-        warnings: Vec::new(),
-    };
-    let report = walk(criteria, &|| false, |candidate| {
-        preview.file_count += 1;
-        preview.total_bytes += candidate.size;
-        if preview.sample_paths.len() < PREVIEW_SAMPLE {
-            preview
-                .sample_paths
-                .push(candidate.path.display().to_string());
-        }
-    });
-    preview.warnings = report.warnings();
+    let (mut preview, _, report) = walk_preview(criteria);
     if criteria.empty_dirs {
         preview.warnings.insert(
             0,
@@ -88,6 +80,66 @@ pub fn preview(criteria: &Criteria) -> PreviewView {
     preview
 }
 
+/// The files a run moves: the plan's work list, each checked again, or a
+/// fresh selection when there is none. Also the walk's report (empty
+/// directories, warnings) and how many listed files were skipped.
+fn select_for_run(
+    params: &CleanupParams,
+    criteria: &Criteria,
+    ctx: &TaskContext,
+) -> Result<(Vec<Candidate>, WalkReport, usize), WorkflowError> {
+    if let Some(list) = &params.work_list {
+        let (kept, skipped) =
+            work_list::recheck(list, criteria).map_err(|source| WorkflowError::Io {
+                context: "Could not read the files the preview selected".into(),
+                source,
+            })?;
+        for s in &skipped {
+            ctx.log(
+                "info",
+                format!("{} was not moved: {}", s.path.display(), s.why),
+            );
+        }
+        return Ok((kept, WalkReport::default(), skipped.len()));
+    }
+    // Select first so progress has a total; the list is small next to the files.
+    let mut selected = Vec::new();
+    let report = walk(criteria, &|| ctx.is_cancelled(), |c| selected.push(c));
+    for warning in report.warnings() {
+        ctx.log("info", warning);
+    }
+    Ok((selected, report, 0))
+}
+
+/// What a preview shows, and the files it selected (for the work list).
+pub fn preview_with_list(criteria: &Criteria) -> (PreviewView, Vec<Candidate>) {
+    let (preview, selected, _) = walk_preview(criteria);
+    (preview, selected)
+}
+
+/// One walk: the preview's figures and sample, the files, and the report.
+fn walk_preview(criteria: &Criteria) -> (PreviewView, Vec<Candidate>, WalkReport) {
+    let mut selected = Vec::new();
+    let mut preview = PreviewView {
+        file_count: 0,
+        total_bytes: 0,
+        sample_paths: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let report = walk(criteria, &|| false, |candidate| {
+        preview.file_count += 1;
+        preview.total_bytes += candidate.size;
+        if preview.sample_paths.len() < PREVIEW_SAMPLE {
+            preview
+                .sample_paths
+                .push(candidate.path.display().to_string());
+        }
+        selected.push(candidate);
+    });
+    preview.warnings = report.warnings();
+    (preview, selected, report)
+}
+
 /// Runs a cleanup task (blocking).
 pub fn run(
     params: &CleanupParams,
@@ -99,12 +151,7 @@ pub fn run(
     let criteria = Criteria::new(params, root.clone(), policy.protection().clone())
         .map_err(|e| WorkflowError::InvalidParams(e.to_string()))?;
 
-    // Select first so progress has a total; the list is small next to the files.
-    let mut selected = Vec::new();
-    let report = walk(&criteria, &|| ctx.is_cancelled(), |c| selected.push(c));
-    for warning in report.warnings() {
-        ctx.log("info", warning);
-    }
+    let (selected, report, skipped) = select_for_run(params, &criteria, ctx)?;
     let mut progress = ProgressView {
         files_total: Some(selected.len() as u64),
         bytes_total: selected.iter().map(|c| c.size).sum(),
@@ -182,6 +229,11 @@ pub fn run(
         app::format::bytes(progress.bytes_done),
         quarantine.task_dir().display(),
     );
+    if skipped > 0 {
+        moved.push_str(&format!(
+            " Skipped {skipped} of the files the preview listed: they changed or went since (the task log says which and why)."
+        ));
+    }
     if dirs_removed > 0 {
         moved.push_str(&format!(" Removed {dirs_removed} empty directories."));
     }

@@ -391,6 +391,8 @@ mod tests {
                 relative: "sub/a.tmp".into(),
                 size: 3,
                 modified_ms: None,
+                dev: 0,
+                ino: 0,
             })
             .unwrap();
         }

@@ -15,6 +15,9 @@ pub struct Candidate {
     pub relative: PathBuf,
     pub size: u64,
     pub modified_ms: Option<i64>,
+    /// Which file it is: a work list checks it is still the same one.
+    pub dev: u64,
+    pub ino: u64,
 }
 
 /// What the walk passed over, worth telling the user.
@@ -176,6 +179,8 @@ fn select(
         modified_ms: modified
             .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
             .map(|d| d.as_millis() as i64),
+        dev: std::os::unix::fs::MetadataExt::dev(&metadata),
+        ino: std::os::unix::fs::MetadataExt::ino(&metadata),
     });
     true
 }
