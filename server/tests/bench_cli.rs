@@ -74,6 +74,60 @@ fn engines_bench_in_a_reused_dir_starts_each_first_run_from_nothing() {
     assert!(!dir.path().join("set-aside").exists());
 }
 
+#[test]
+fn the_user_path_bench_times_commands_through_the_real_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_tend"))
+        .args(["bench", "engines", "--files", "200", "--mb", "1"])
+        .args([
+            "--cleanup-files",
+            "100",
+            "--only",
+            "sync,cleanup",
+            "--path",
+            "user",
+        ])
+        .arg("--dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    let table = stdout
+        .split("the user's path")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no user-path table in:\n{stdout}"));
+    for row in [
+        "sync, empty destination",
+        "sync, nothing changed",
+        "cleanup",
+    ] {
+        let line = table
+            .lines()
+            .find(|l| l.starts_with(row))
+            .unwrap_or_else(|| panic!("no {row:?} row in:\n{table}"));
+        // plan, confirm, queued, run and total are figures.
+        let figures: Vec<f64> = line[row.len()..]
+            .split_whitespace()
+            .skip(1)
+            .take(5)
+            .map(|f| f.trim_end_matches('s').parse().unwrap())
+            .collect();
+        assert_eq!(figures.len(), 5, "{line}");
+        assert!(figures[4] >= figures[3], "the total holds the run: {line}");
+    }
+    // The engine-only rows are there too, beside.
+    assert!(stdout.contains("cleanup, matching files"), "{stdout}");
+    // The cleanup through the API moved every *.tmp file.
+    let left = std::fs::read_dir(dir.path().join("user-clean/d0"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .count();
+    assert_eq!(left, 0);
+}
+
 /// `tend bench queue` on a small load: it burns the tasks down on SQLite
 /// (and PostgreSQL when the tests have one), and its last line carries the
 /// four figures in the documented form.

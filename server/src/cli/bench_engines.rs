@@ -26,6 +26,9 @@ pub struct Options {
     pub dir: Option<PathBuf>,
     /// The engines to time (`--only backup,sync`); all of them when empty.
     pub only: Vec<Engine>,
+    /// `--path user`: also time the user's whole path through the real
+    /// server's API (`super::bench_user_path`).
+    pub user_path: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +67,7 @@ impl Default for Options {
             cleanup_files: 20_000,
             dir: None,
             only: Vec::new(),
+            user_path: false,
         }
     }
 }
@@ -123,6 +127,11 @@ fn bench(base: &Path, options: &Options) -> Result<(), String> {
     if options.runs(Engine::Cleanup) {
         rows.extend(cleanup_rows(base, &env, options)?);
     }
+    let user_rows = if options.user_path {
+        super::bench_user_path::rows(base, &src, options.cleanup_files)?
+    } else {
+        Vec::new()
+    };
     remove_set_aside(base);
 
     println!(
@@ -153,6 +162,9 @@ fn bench(base: &Path, options: &Options) -> Result<(), String> {
             ratio,
             r.target
         );
+    }
+    if !user_rows.is_empty() {
+        super::bench_user_path::print(&user_rows);
     }
     Ok(())
 }
@@ -391,7 +403,7 @@ fn environment(base: &Path, data: &Path) -> Result<WorkflowEnv, String> {
 
 /// Writes back every dirty page first, so one measurement never pays for
 /// the writeback of the one before it.
-fn settle() {
+pub(super) fn settle() {
     // SAFETY: sync(2) takes no arguments and cannot fail.
     unsafe { libc::sync() };
 }
@@ -417,7 +429,7 @@ fn time_workflow(env: &WorkflowEnv, params: &WorkflowParams) -> Result<Duration,
 }
 
 /// The median of `runs` timings (one run: that run).
-fn median_of(
+pub(super) fn median_of(
     runs: usize,
     mut time: impl FnMut() -> Result<Duration, String>,
 ) -> Result<Duration, String> {
@@ -428,7 +440,7 @@ fn median_of(
     Ok(times[times.len() / 2])
 }
 
-fn time_tool(mut command: Command) -> Result<Duration, String> {
+pub(super) fn time_tool(mut command: Command) -> Result<Duration, String> {
     settle();
     let usage = Usage::now(Who::Children);
     let started = Instant::now();
@@ -500,7 +512,7 @@ fn generate(root: &Path, files: usize, total: u64) -> std::io::Result<()> {
 /// first after the deletion would pay for it (`rsync -a` of 50,000 small
 /// files here: 1.1 s, and 5.0 s right after deleting 100,000). What is set
 /// aside is deleted when the run is over ([`remove_set_aside`]).
-fn fresh(base: &Path, paths: &[&Path]) -> Result<(), String> {
+pub(super) fn fresh(base: &Path, paths: &[&Path]) -> Result<(), String> {
     let aside = base.join(SET_ASIDE);
     std::fs::create_dir_all(&aside).map_err(|e| e.to_string())?;
     for path in paths {
@@ -530,7 +542,7 @@ fn remove_set_aside(base: &Path) {
     }
 }
 
-fn make_cleanup_tree(root: &Path, files: usize) -> std::io::Result<()> {
+pub(super) fn make_cleanup_tree(root: &Path, files: usize) -> std::io::Result<()> {
     for i in 0..files {
         let dir = root.join(format!("d{}", i % 200));
         if i < 200 {

@@ -6,6 +6,7 @@ mod bench_engines;
 mod bench_glm;
 mod bench_nlu;
 mod bench_queue;
+mod bench_user_path;
 mod eval;
 mod parse;
 mod rusage;
@@ -33,9 +34,11 @@ Commands:
           weights (default glm-4-9b; build with --features cuda for a GPU);
           the tokenizer defaults to the intent model's
   bench engines [--files N] [--mb M] [--cleanup-files N] [--dir DIR]
-                [--only backup,sync,cleanup]
+                [--only backup,sync,cleanup] [--path engine|user]
           time backup, sync and cleanup against restic, rsync and find
-          on a generated tree (default 50000 files, 2048 MB)
+          on a generated tree (default 50000 files, 2048 MB); --path user
+          also times mirrors and a cleanup through the real server's API,
+          from the command to the task's end
   bench queue [--tasks N] [--workers W] [--postgres URL]
           burn down N no-op tasks (10000) with W workers (128) on SQLite (and PostgreSQL
           at URL, or $TEND_BENCH_POSTGRES_URL), then time enqueue to start
@@ -74,6 +77,11 @@ pub fn main() -> ExitCode {
                 None => return usage_error("--config needs a file"),
             },
             "--mistakes" => show_mistakes = true,
+            "--path" => match args.next().as_deref() {
+                Some("user") => bench.user_path = true,
+                Some("engine") => bench.user_path = false,
+                _ => return usage_error("--path needs engine or user"),
+            },
             "--files" | "--mb" | "--cleanup-files" | "--dir" | "--only" => {
                 let Some(value) = args.next() else {
                     return usage_error(&format!("{arg} needs a value"));
