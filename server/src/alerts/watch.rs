@@ -88,7 +88,7 @@ async fn schedules(
 /// Raises the low-space alert when the free space falls below the
 /// threshold (once per fall); whether it is low now.
 async fn disk(alerts: &Alerts, settings: &WatchSettings, was_low: bool) -> bool {
-    let Some(free) = crate::http::handlers::health::free_bytes(&settings.data_dir) else {
+    let Some(free) = crate::domain::disk::free_bytes(&settings.data_dir) else {
         return was_low;
     };
     let low = free < settings.min_free_bytes;

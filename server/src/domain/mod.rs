@@ -2,5 +2,6 @@
 
 mod allowed_path;
 pub mod cron;
+pub mod disk;
 
 pub use allowed_path::{AllowedPath, PathPolicy, PolicyError, Protection, RootNow};

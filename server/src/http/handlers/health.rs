@@ -109,7 +109,7 @@ fn model(state: &AppState) -> Result<String, String> {
 fn data_dir(state: &AppState) -> Result<String, String> {
     let dir = &state.config.data_dir;
     writable(dir)?;
-    let free = free_bytes(dir)
+    let free = crate::domain::disk::free_bytes(dir)
         .ok_or_else(|| format!("cannot read the free space of {}", dir.display()))?;
     let min = state.config.min_free_mb.saturating_mul(1 << 20);
     let line = format!("{} free in {}", app::format::bytes(free), dir.display());
@@ -128,17 +128,6 @@ fn writable(dir: &Path) -> Result<(), String> {
     std::fs::write(&probe, b"ok")
         .and_then(|()| std::fs::remove_file(&probe))
         .map_err(|e| format!("{} is not writable: {e}", dir.display()))
-}
-
-/// Bytes free for an unprivileged user on the filesystem holding `dir`.
-pub fn free_bytes(dir: &Path) -> Option<u64> {
-    use std::os::unix::ffi::OsStrExt;
-    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
-    // SAFETY: statvfs writes into the struct it is given and reads the
-    // NUL-terminated path; both live through the call.
-    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
-    let done = unsafe { libc::statvfs(path.as_ptr(), &mut stat) };
-    (done == 0).then(|| (stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64))
 }
 
 /// `GET /metrics`: Prometheus's text format.

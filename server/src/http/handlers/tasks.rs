@@ -104,14 +104,11 @@ pub async fn cancel_many(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<BulkRequest>,
 ) -> Result<Json<BulkResponse>, ApiError> {
-    checked_bulk(&request)?;
-    let mut results = Vec::with_capacity(request.ids.len());
-    for &id in &request.ids {
-        results.push(outcome(
-            id,
-            state.workers.cancel(id).await.map(|(task, _)| task),
-        ));
-    }
+    let workers = &state.workers;
+    let results = each(&request, |id| async move {
+        workers.cancel(id).await.map(|(task, _)| task)
+    })
+    .await?;
     Ok(Json(BulkResponse { results }))
 }
 
@@ -120,12 +117,24 @@ pub async fn retry_many(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<BulkRequest>,
 ) -> Result<Json<BulkResponse>, ApiError> {
-    checked_bulk(&request)?;
+    let workers = &state.workers;
+    let results = each(&request, |id| async move { workers.retry(id).await }).await?;
+    Ok(Json(BulkResponse { results }))
+}
+
+/// Runs `act` on each task of a bulk request, in order; what happened to
+/// each.
+async fn each<F, Fut>(request: &BulkRequest, act: F) -> Result<Vec<BulkOutcome>, ApiError>
+where
+    F: Fn(i64) -> Fut,
+    Fut: std::future::Future<Output = Result<TaskView, crate::store::StoreError>>,
+{
+    checked_bulk(request)?;
     let mut results = Vec::with_capacity(request.ids.len());
     for &id in &request.ids {
-        results.push(outcome(id, state.workers.retry(id).await));
+        results.push(outcome(id, act(id).await));
     }
-    Ok(Json(BulkResponse { results }))
+    Ok(results)
 }
 
 fn checked_bulk(request: &BulkRequest) -> Result<(), ApiError> {

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use sqlx::Row;
 
-use app::api::{ScheduleView, TaskState};
+use app::api::ScheduleView;
 
 use super::{insert_event, insert_task, SqlStore};
 use crate::domain::cron::{describe, local_time, next_run_ms};
@@ -217,10 +217,7 @@ impl ScheduleStore for SqlStore {
         }
         if let Some(last) = row.try_get::<Option<i64>, _>("last_task_id")? {
             let task = SqlStore::task_in(&mut *tx, last).await?;
-            if matches!(
-                task.state,
-                TaskState::Queued | TaskState::Waiting | TaskState::Running | TaskState::Retrying
-            ) {
+            if !task.state.is_terminal() {
                 let note = format!(
                     "schedule #{id}: the run due at {} was skipped because this one had not finished",
                     local_time(due_at)
