@@ -25,6 +25,7 @@ pub mod rules;
 pub mod schedule;
 pub mod startup;
 pub mod store;
+pub mod timing;
 pub mod workflows;
 
 /// Current time as Unix milliseconds: the one clock every stored timestamp uses.

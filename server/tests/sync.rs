@@ -498,3 +498,59 @@ async fn a_mirror_sets_a_versions_area_up_only_when_it_keeps_a_version() {
         "b"
     );
 }
+
+#[tokio::test]
+async fn a_confirmed_mirror_applies_its_preview_or_what_changed_since() {
+    let app = spawn_app().await;
+    let src = app.root.join("pics");
+    let dst = app.root.join("nas/pics");
+    for rel in ["a/1.jpg", "a/2.jpg", "b/3.jpg", "b/deep/4.jpg", "top.jpg"] {
+        app.write(&format!("pics/{rel}"), rel, 4);
+        app.write(&format!("nas/pics/{rel}"), rel, 4);
+    }
+    let command = format!(
+        "mirror {} to {} and remove what I deleted",
+        src.display(),
+        dst.display()
+    );
+    let events = |id: i64| format!("/api/tasks/{id}/events");
+
+    // Nothing changed between the preview and the run: the run applies
+    // the preview's comparison without walking again.
+    let plan = app.plan(&command).await;
+    assert_eq!(plan["preview"]["file_count"], 0, "{plan}");
+    let id = app.confirm(plan["plan_id"].as_str().unwrap()).await;
+    assert_eq!(app.wait_until_done(id).await["state"], "succeeded");
+    let log: Value = app.json(&events(id)).await;
+    assert!(
+        log.to_string()
+            .contains("Nothing changed since the preview"),
+        "{log}"
+    );
+
+    // The source changes after the preview, in place, by addition and by
+    // removal; the mirror still ends equal to the source.
+    let plan = app.plan(&command).await;
+    assert_eq!(plan["preview"]["file_count"], 0, "{plan}");
+    std::fs::write(src.join("a/1.jpg"), "edited after the preview").unwrap();
+    app.write("pics/b/deep/5.jpg", "added after the preview", 0);
+    std::fs::remove_file(src.join("a/2.jpg")).unwrap();
+    let id = app.confirm(plan["plan_id"].as_str().unwrap()).await;
+    let done = app.wait_until_done(id).await;
+    assert_eq!(done["state"], "succeeded", "{done}");
+    assert_eq!(tree(&dst), tree(&src));
+    let log: Value = app.json(&events(id)).await;
+    assert!(
+        log.to_string().contains(
+            "2 directories changed since the preview and were compared again (a, b/deep)"
+        ),
+        "{log}"
+    );
+
+    // A change at the top compares everything again; still equal.
+    let plan = app.plan(&command).await;
+    std::fs::write(src.join("top.jpg"), "edited at the top").unwrap();
+    let id = app.confirm(plan["plan_id"].as_str().unwrap()).await;
+    assert_eq!(app.wait_until_done(id).await["state"], "succeeded");
+    assert_eq!(tree(&dst), tree(&src));
+}

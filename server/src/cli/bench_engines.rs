@@ -277,6 +277,7 @@ fn sync_rows(base: &Path, src: &Path, env: &WorkflowEnv) -> Result<Vec<Row>, Str
             delete_extraneous,
             max_delete: 0,
             checksum: false,
+            kept_diff: None,
         })
     };
     let rsync = |delete: bool| {

@@ -20,6 +20,11 @@ pub struct Breakdown {
     /// `POST /api/commands` until the plan is back: understanding, the
     /// preview's walk, storing the plan.
     pub plan: Duration,
+    /// Of the plan, as the server's `Server-Timing` says: understanding
+    /// the command, the preview, storing the plan.
+    pub nlu: Duration,
+    pub preview: Duration,
+    pub store: Duration,
     /// `POST /api/plans/{id}/confirm` until it answers.
     pub confirm: Duration,
     /// From the task's creation to its start (claim and hand-off).
@@ -75,7 +80,7 @@ impl Bench {
         super::bench_engines::settle();
         self.runtime.block_on(async {
             let started = Instant::now();
-            let plan = self.post("/api/commands", json!({ "text": text })).await?;
+            let (plan, steps) = self.command(text).await?;
             let plan_id = plan["plan_id"]
                 .as_str()
                 .ok_or_else(|| format!("\"{text}\" was not planned: {plan}"))?;
@@ -94,14 +99,40 @@ impl Bench {
             }
             let at = |field: &str| task[field].as_i64().unwrap_or_default();
             let ms = |v: i64| Duration::from_millis(v.max(0) as u64);
+            let step = |name: &str| {
+                let ms = steps.iter().find(|(n, _)| n == name).map_or(0.0, |s| s.1);
+                Duration::from_secs_f64(ms / 1000.0)
+            };
             Ok(Breakdown {
                 plan: planned,
+                nlu: step("nlu"),
+                preview: step("preview"),
+                store: step("store"),
                 confirm,
                 queued: ms(at("started_at") - at("created_at")),
                 run: ms(at("finished_at") - at("started_at")),
                 total,
             })
         })
+    }
+
+    /// `POST /api/commands`: the answer, and the steps its `Server-Timing`
+    /// names.
+    async fn command(&self, text: &str) -> Result<(Value, Vec<(String, f64)>), String> {
+        let response = self
+            .client
+            .post(format!("{}/api/commands", self.url))
+            .json(&json!({ "text": text }))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let steps = response
+            .headers()
+            .get("server-timing")
+            .and_then(|v| v.to_str().ok())
+            .map(crate::timing::parse_header)
+            .unwrap_or_default();
+        Ok((response.json().await.map_err(|e| e.to_string())?, steps))
     }
 
     async fn post(&self, path: &str, body: Value) -> Result<Value, String> {
@@ -218,11 +249,22 @@ pub fn print(rows: &[UserRow]) {
         "\nthe user's path, through the JSON API (command -> plan -> confirm -> task ended)\n"
     );
     println!(
-        "{:<24} {:>4} {:>8} {:>8} {:>8} {:>8} {:>9} {:>14} {:>9} {:>7}  target",
-        "run", "runs", "plan", "confirm", "queued", "run", "total", "other", "other s", "ratio"
+        "{:<24} {:>4} {:>8} {:>20} {:>8} {:>8} {:>8} {:>9} {:>14} {:>9} {:>7}  target",
+        "run",
+        "runs",
+        "plan",
+        "(nlu/preview/store)",
+        "confirm",
+        "queued",
+        "run",
+        "total",
+        "other",
+        "other s",
+        "ratio"
     );
     for r in rows {
         let secs = |d: Duration| format!("{:.3}", d.as_secs_f64());
+        let ms = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);
         let (other, ratio) = match r.other {
             Some(o) => (
                 format!("{:.2}", o.as_secs_f64()),
@@ -233,15 +275,22 @@ pub fn print(rows: &[UserRow]) {
             ),
             None => ("n/a".into(), "n/a".into()),
         };
+        let split = format!(
+            "{}/{}/{} ms",
+            ms(r.tend.nlu),
+            ms(r.tend.preview),
+            ms(r.tend.store)
+        );
         println!(
-            "{:<24} {:>4} {:>8} {:>8} {:>8} {:>8} {:>8}s {:>14} {:>8}s {:>7}  {}",
+            "{:<24} {:>4} {:>8} {:>20} {:>8} {:>8} {:>8} {:>8}s {:>14} {:>8}s {:>7}  {}",
             r.what,
             r.runs,
             secs(r.tend.plan),
+            split,
             secs(r.tend.confirm),
             secs(r.tend.queued),
             secs(r.tend.run),
-            format!("{:.2}", r.tend.total.as_secs_f64()),
+            format!("{:.3}", r.tend.total.as_secs_f64()),
             r.other_name,
             other,
             ratio,

@@ -96,22 +96,23 @@ async fn preview_and_keep(
 ) -> Result<(app::api::PreviewView, Option<std::path::PathBuf>), PlanError> {
     if empty_dirs {
         return Ok((
-            preview(planner, move |_| Ok(cleanup::preview(&criteria))).await?,
+            preview(planner, move |_| {
+                Ok::<_, PlanError>(cleanup::preview(&criteria))
+            })
+            .await?,
             None,
         ));
     }
-    let dir = planner.env.work_lists_dir();
-    tokio::task::spawn_blocking(move || {
+    preview(planner, move |env: &crate::workflows::WorkflowEnv| {
         let (preview, selected) = cleanup::preview_with_list(&criteria);
-        let list = cleanup::work_list::write(&dir, &selected).map_err(|e| {
+        let list = cleanup::work_list::write(&env.work_lists_dir(), &selected).map_err(|e| {
             PlanError::Preview(format!(
                 "the list of files to clean up could not be kept: {e}"
             ))
         })?;
-        Ok((preview, list))
+        Ok::<_, PlanError>((preview, list))
     })
     .await
-    .map_err(|e| PlanError::Preview(e.to_string()))?
 }
 
 fn summary(p: &CleanupParams) -> String {

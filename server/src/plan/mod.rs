@@ -119,6 +119,7 @@ impl Planner {
         let started = std::time::Instant::now();
         let message = self.nlu.understand(text).await;
         self.metrics.observe_nlu(started.elapsed().as_secs_f64());
+        crate::timing::record("nlu", started.elapsed());
         let raw = || self.nlu.slots(text);
         let understanding = match self
             .conversations

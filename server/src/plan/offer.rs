@@ -8,19 +8,25 @@ use crate::domain::AllowedPath;
 use crate::nlu::Understanding;
 use crate::schedule::Cron;
 use crate::store::{NewPlan, NewTask};
-use crate::workflows::{WorkflowEnv, WorkflowError, WorkflowParams};
+use crate::workflows::{WorkflowEnv, WorkflowParams};
 use chrono::{Local, TimeZone};
 
 /// Runs a blocking preview (it walks trees, opens repositories) on the
-/// blocking pool.
-pub async fn preview<F>(planner: &Planner, f: F) -> Result<PreviewView, PlanError>
+/// blocking pool, timed as the request's "preview" step.
+pub async fn preview<T, E, F>(planner: &Planner, f: F) -> Result<T, PlanError>
 where
-    F: FnOnce(&WorkflowEnv) -> Result<PreviewView, WorkflowError> + Send + 'static,
+    T: Send + 'static,
+    PlanError: From<E>,
+    E: Send + 'static,
+    F: FnOnce(&WorkflowEnv) -> Result<T, E> + Send + 'static,
 {
     let env = planner.env.clone();
-    Ok(tokio::task::spawn_blocking(move || f(&env))
+    let started = std::time::Instant::now();
+    let previewed = tokio::task::spawn_blocking(move || f(&env))
         .await
-        .map_err(|e| PlanError::Preview(e.to_string()))??)
+        .map_err(|e| PlanError::Preview(e.to_string()))?;
+    crate::timing::record("preview", started.elapsed());
+    Ok(previewed?)
 }
 
 /// Stores the plan and returns it for the plan card.
@@ -80,6 +86,7 @@ pub async fn offer(
     let locks = params.path_locks();
     let task_params =
         serde_json::to_value(params).map_err(|e| PlanError::Preview(e.to_string()))?;
+    let started = std::time::Instant::now();
     planner
         .store
         .insert_plan(NewPlan {
@@ -99,6 +106,7 @@ pub async fn offer(
             created_at: now,
         })
         .await?;
+    crate::timing::record("store", started.elapsed());
     Ok(CommandResponse::Plan(view))
 }
 

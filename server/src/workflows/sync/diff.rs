@@ -23,6 +23,7 @@ use super::beneath::Beneath;
 use super::listing_cache::{ListingCache, Stamp, WalkListings};
 use super::names::Names;
 use super::twin::{Twin, TwinDir};
+use super::watch::TreeWatch;
 use crate::domain::AllowedPath;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -52,6 +53,10 @@ pub struct SyncPlan {
     pub directories: Vec<PathBuf>,
     pub changes: Vec<Change>,
     pub unchanged: u64,
+    /// How many of `unchanged` each directory holds (directly), so that a
+    /// plan brought up to date by comparing some directories again can
+    /// count them right.
+    pub unchanged_in: Vec<(PathBuf, u64)>,
     /// Entries neither file, directory nor link (sockets, devices): skipped.
     pub skipped: Vec<PathBuf>,
     /// Destination directories the source lacks, deepest first: removed
@@ -72,6 +77,21 @@ pub enum Compare {
 }
 
 impl SyncPlan {
+    /// Puts each list in the order the run applies it.
+    pub fn sort(&mut self) {
+        self.directories.sort();
+        self.changes.sort_by(|a, b| a.relative.cmp(&b.relative));
+        self.skipped.sort();
+        // Deepest first, so a parent is tried after its children are gone.
+        self.extraneous_directories.sort_by(|a, b| {
+            b.components()
+                .count()
+                .cmp(&a.components().count())
+                .then(b.cmp(a))
+        });
+        self.unchanged_in.sort();
+    }
+
     pub fn count(&self, kind: ChangeKind) -> u64 {
         self.changes.iter().filter(|c| c.kind == kind).count() as u64
     }
@@ -154,6 +174,8 @@ enum Seen {
     Special(PathBuf),
     /// A destination directory the source lacks.
     ExtraDirectory(PathBuf),
+    /// How many entries of this directory are unchanged.
+    Unchanged(PathBuf, u64),
     Error(String),
 }
 
@@ -166,7 +188,42 @@ pub fn diff(
     listings_saved_in: Option<&Path>,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> SyncPlan {
-    let (src_root, dst_root) = (source.as_path(), destination.as_path());
+    let ends = (source.as_path(), destination.as_path());
+    let kept = (listings, listings_saved_in);
+    compare_trees(ends, delete_extraneous, compare, kept, cancelled, None)
+}
+
+/// [`diff`] for a preview whose run may apply it: every directory compared
+/// is watched from before it is read ([`TreeWatch`]).
+pub fn diff_and_watch(
+    source: &AllowedPath,
+    destination: &AllowedPath,
+    delete_extraneous: bool,
+    compare: Compare,
+    listings: &ListingCache,
+    listings_saved_in: Option<&Path>,
+    watch: &TreeWatch,
+) -> SyncPlan {
+    let ends = (source.as_path(), destination.as_path());
+    let kept = (listings, listings_saved_in);
+    compare_trees(
+        ends,
+        delete_extraneous,
+        compare,
+        kept,
+        &|| false,
+        Some(watch),
+    )
+}
+
+fn compare_trees(
+    (src_root, dst_root): (&Path, &Path),
+    delete_extraneous: bool,
+    compare: Compare,
+    (listings, listings_saved_in): (&ListingCache, Option<&Path>),
+    cancelled: &(dyn Fn() -> bool + Sync),
+    watch: Option<&TreeWatch>,
+) -> SyncPlan {
     let seen: Mutex<Vec<Seen>> = Mutex::new(Vec::new());
     let walk_listings = listings.begin(src_root, listings_saved_in);
     let walk = SourceWalk {
@@ -176,6 +233,7 @@ pub fn diff(
         list_destination: delete_extraneous,
         cancelled,
         listings: &walk_listings,
+        watch,
         unchanged: AtomicU64::new(0),
         keep: &|item| seen.lock().unwrap_or_else(|p| p.into_inner()).push(item),
     };
@@ -204,19 +262,11 @@ pub fn diff(
             Seen::Change(change) => plan.changes.push(change),
             Seen::Special(rel) => plan.skipped.push(rel),
             Seen::ExtraDirectory(rel) => plan.extraneous_directories.push(rel),
+            Seen::Unchanged(rel, n) => plan.unchanged_in.push((rel, n)),
             Seen::Error(e) => plan.errors.push(e),
         }
     }
-    plan.directories.sort();
-    plan.changes.sort_by(|a, b| a.relative.cmp(&b.relative));
-    plan.skipped.sort();
-    // Deepest first, so a parent is tried after its children are gone.
-    plan.extraneous_directories.sort_by(|a, b| {
-        b.components()
-            .count()
-            .cmp(&a.components().count())
-            .then(b.cmp(a))
-    });
+    plan.sort();
     plan
 }
 
@@ -247,6 +297,9 @@ struct SourceWalk<'a> {
     list_destination: bool,
     cancelled: &'a (dyn Fn() -> bool + Sync),
     listings: &'a WalkListings,
+    /// Set when the run may apply this comparison: each directory is
+    /// watched before it is read.
+    watch: Option<&'a TreeWatch>,
     /// On a re-run almost every entry is unchanged: those are only counted,
     /// so the walk's threads share no lock for them.
     unchanged: AtomicU64,
@@ -257,6 +310,7 @@ impl SourceWalk<'_> {
     fn run(&self) {
         // The source root was checked after resolving links: it may be one.
         let flags = LIST_FLAGS.difference(OFlags::NOFOLLOW);
+        self.watch_both(Path::new(""));
         let listed = openat(CWD, self.src_root, flags, Mode::empty())
             .map_err(io::Error::from)
             .and_then(|dir| {
@@ -318,6 +372,7 @@ impl SourceWalk<'_> {
             return;
         }
         let source = Arc::new(source);
+        let mut unchanged = 0;
         for (name, kind) in names.iter() {
             if kind == FileType::Directory {
                 let (parent, twin, name) = (source.clone(), twin.clone(), name.to_owned());
@@ -326,11 +381,13 @@ impl SourceWalk<'_> {
             } else {
                 match self.classify(&source, name, &relative, twin.as_deref()) {
                     Some(seen) => (self.keep)(seen),
-                    None => {
-                        self.unchanged.fetch_add(1, Ordering::Relaxed);
-                    }
+                    None => unchanged += 1,
                 }
             }
+        }
+        if unchanged > 0 {
+            self.unchanged.fetch_add(unchanged, Ordering::Relaxed);
+            (self.keep)(Seen::Unchanged(relative.clone(), unchanged));
         }
         if let (true, Some(twin)) = (self.list_destination, twin) {
             let in_source: HashSet<&CStr> = names.iter().map(|(name, _)| name).collect();
@@ -349,6 +406,7 @@ impl SourceWalk<'_> {
         name: &CStr,
         relative: PathBuf,
     ) {
+        self.watch_both(&relative);
         let sub = twin.as_ref().map_or(Twin::Missing, |t| t.child(name));
         let sub = match sub {
             Twin::Directory(dir) => Some(Arc::new(dir)),
@@ -374,6 +432,14 @@ impl SourceWalk<'_> {
             // A failed listing is not an empty one: the error also keeps
             // the sync from deleting anything.
             Err(e) => (self.keep)(Seen::failed(relative, e)),
+        }
+    }
+
+    /// Watches `relative` on both ends (when this comparison is watched).
+    fn watch_both(&self, relative: &Path) {
+        if let Some(watch) = self.watch {
+            watch.watch(&self.src_root.join(relative), relative);
+            watch.watch(&self.dst_root.join(relative), relative);
         }
     }
 
@@ -481,6 +547,9 @@ impl SourceWalk<'_> {
         listing: OwnedFd,
         in_source: &dyn Fn(&CStr) -> bool,
     ) {
+        if let Some(watch) = self.watch {
+            watch.watch(&self.dst_root.join(relative), relative);
+        }
         let names = match Names::read(&listing) {
             Ok(names) => names,
             Err(e) => return (self.keep)(Seen::failed(self.dst_root.join(relative), e)),

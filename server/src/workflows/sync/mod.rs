@@ -12,13 +12,17 @@
 mod apply;
 mod beneath;
 mod diff;
+mod kept;
 mod listing_cache;
 mod listing_file;
 mod names;
 mod twin;
+mod watch;
 
-pub use diff::{diff, Change, ChangeKind, Compare, SyncPlan};
+pub use diff::{diff, diff_and_watch, Change, ChangeKind, Compare, SyncPlan};
+pub use kept::{Freshness, KeptDiffs};
 pub use listing_cache::ListingCache;
+pub use watch::TreeWatch;
 
 use std::path::{Path, PathBuf};
 
@@ -46,10 +50,14 @@ pub struct SyncParams {
     /// Compare contents (BLAKE3) instead of size + modification time.
     #[serde(default)]
     pub checksum: bool,
+    /// The preview's comparison, kept in this process for the run
+    /// ([`KeptDiffs`]); a run that finds none compares the trees itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept_diff: Option<String>,
 }
 
 impl SyncParams {
-    fn compare(&self) -> Compare {
+    pub(crate) fn compare(&self) -> Compare {
         if self.checksum {
             Compare::Content
         } else {
@@ -86,19 +94,48 @@ pub fn listings_dir(env: &WorkflowEnv) -> PathBuf {
     env.cache_dir.join("sync-listings")
 }
 
-/// What a sync would do, as a preview.
-pub fn preview(params: &SyncParams, env: &WorkflowEnv) -> Result<PreviewView, WorkflowError> {
+/// What a sync would do, as a preview, and the token under which its
+/// comparison is kept for the run (none when it could not be watched, or
+/// the destination does not exist yet).
+pub fn preview(
+    params: &SyncParams,
+    env: &WorkflowEnv,
+) -> Result<(PreviewView, Option<String>), WorkflowError> {
     let (source, destination) = check_ends(&env.policy(), &params.source, &params.destination)?;
-    let plan = diff(
-        &source,
-        &destination,
-        params.delete_extraneous,
-        params.compare(),
-        ListingCache::shared(),
-        Some(&listings_dir(env)),
-        &|| false,
-    );
-    Ok(plan.preview(params.max_delete))
+    let watch = TreeWatch::new().ok();
+    let compared = |watch: Option<&TreeWatch>| {
+        let (listings, saved_in) = (ListingCache::shared(), Some(listings_dir(env)));
+        match watch {
+            Some(watch) => diff_and_watch(
+                &source,
+                &destination,
+                params.delete_extraneous,
+                params.compare(),
+                listings,
+                saved_in.as_deref(),
+                watch,
+            ),
+            None => diff(
+                &source,
+                &destination,
+                params.delete_extraneous,
+                params.compare(),
+                listings,
+                saved_in.as_deref(),
+                &|| false,
+            ),
+        }
+    };
+    let plan = compared(watch.as_ref());
+    let preview = plan.preview(params.max_delete);
+    let token = match watch {
+        // A destination made after the preview would not be seen.
+        Some(watch) if destination.as_path().is_dir() => {
+            KeptDiffs::shared().keep(params, plan, watch)
+        }
+        _ => None,
+    };
+    Ok((preview, token))
 }
 
 pub fn run(
@@ -109,15 +146,21 @@ pub fn run(
     let policy = env.policy();
     let (source, destination) = check_ends(&policy, &params.source, &params.destination)?;
     let destination = policy.create_target(&destination)?;
-    let plan = diff(
-        &source,
-        &destination,
-        params.delete_extraneous,
-        params.compare(),
-        ListingCache::shared(),
-        Some(&listings_dir(env)),
-        &|| ctx.is_cancelled(),
-    );
+    let plan = match KeptDiffs::shared().take(params, &policy) {
+        Some((plan, freshness)) => {
+            ctx.log("info", freshness.describe());
+            plan
+        }
+        None => diff(
+            &source,
+            &destination,
+            params.delete_extraneous,
+            params.compare(),
+            ListingCache::shared(),
+            Some(&listings_dir(env)),
+            &|| ctx.is_cancelled(),
+        ),
+    };
     if ctx.is_cancelled() {
         return Ok(Outcome::Cancelled {
             summary: "Cancelled while comparing the trees; nothing was changed.".into(),
