@@ -542,7 +542,7 @@ async fn a_confirmed_mirror_applies_its_preview_or_what_changed_since() {
     let log: Value = app.json(&events(id)).await;
     assert!(
         log.to_string().contains(
-            "2 directories changed since the preview and were compared again (a, b/deep)"
+            "2 directories changed since the last comparison and were compared again (a, b/deep)"
         ),
         "{log}"
     );

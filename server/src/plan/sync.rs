@@ -18,18 +18,15 @@ pub async fn plan(
         understanding,
         "Which directory should I mirror, and where to? Say it like: sync /srv/docs to /mnt/usb/docs",
     )?;
-    let mut params = SyncParams {
+    let params = SyncParams {
         source: source.as_path().to_path_buf(),
         destination: destination.as_path().to_path_buf(),
         delete_extraneous: slots.delete_extraneous.unwrap_or(false),
         max_delete: planner.sync_max_delete,
         checksum: wants_checksum(&understanding.text),
-        kept_diff: None,
     };
     let for_preview = params.clone();
-    let (preview, kept_diff) =
-        preview(planner, move |env| sync::preview(&for_preview, env)).await?;
-    params.kept_diff = kept_diff;
+    let preview = preview(planner, move |env| sync::preview(&for_preview, env)).await?;
 
     let summary = format!(
         "Mirror {} to {}{}",

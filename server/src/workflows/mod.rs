@@ -44,9 +44,9 @@ impl WorkflowParams {
                 c.work_list = None;
             }
             WorkflowParams::Backup(b) => b.schedule_id = Some(schedule_id),
-            // Nor did one compare its trees.
-            WorkflowParams::Sync(s) => s.kept_diff = None,
-            WorkflowParams::UndoCleanup(_) | WorkflowParams::Restore(_) => {}
+            WorkflowParams::Sync(_)
+            | WorkflowParams::UndoCleanup(_)
+            | WorkflowParams::Restore(_) => {}
         }
         self
     }
@@ -241,21 +241,5 @@ mod tests {
         };
         assert_eq!(run.work_list, None, "no preview saw this run's files");
         assert_eq!(run.modified_before_ms, Some(now - 7 * 86_400_000));
-    }
-
-    #[test]
-    fn a_scheduled_sync_compares_its_trees_itself() {
-        let planned = WorkflowParams::Sync(sync::SyncParams {
-            source: PathBuf::from("/srv/docs"),
-            destination: PathBuf::from("/mnt/usb/docs"),
-            delete_extraneous: false,
-            max_delete: 10,
-            checksum: false,
-            kept_diff: Some("preview-token".into()),
-        });
-        let WorkflowParams::Sync(run) = planned.for_scheduled_run(3, 0) else {
-            panic!("a sync");
-        };
-        assert_eq!(run.kept_diff, None, "no preview compared this run's trees");
     }
 }

@@ -523,7 +523,6 @@ mod tests {
             delete_extraneous: false,
             max_delete: 1000,
             checksum: false,
-            kept_diff: None,
         };
         let outcome = apply(&plan, &params, &ctx, None).unwrap();
         let Outcome::Succeeded { summary } = outcome else {

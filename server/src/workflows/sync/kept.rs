@@ -1,57 +1,74 @@
-//! The comparisons previews made, kept in memory for their runs: what the
-//! user confirmed is what runs, and a run whose trees did not change since
-//! applies the preview's diff without walking them again.
+//! What each mirror's trees differ by, kept in memory between comparisons
+//! and brought up to date by watching them (`watch.rs`) rather than by
+//! walking them again. What the user confirmed is what runs: the run
+//! applies the preview's comparison, with only the directories that changed
+//! since compared again. After a run, the directories it wrote into are
+//! compared again next time; everything else is known to be equal, so a
+//! mirror with nothing changed is planned and run without a walk.
 //!
-//! A kept diff lives in this process only. A run on another node, after a
-//! restart, or of a plan this process no longer keeps compares the trees
-//! afresh, as every sync did before; so does a scheduled run, which had no
-//! preview.
+//! Kept only where both ends are on a local file system (a network share
+//! changed from another machine raises no inotify event), for a few mirrors
+//! at a time, in this process: another node, a restarted server or a mirror
+//! no longer kept compares the trees afresh, as every sync did before.
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::diff::{diff, SyncPlan};
-use super::listing_cache::{ListingCache, MAX_BYTES, SETTLED};
+use super::diff::{diff_and_watch, SyncPlan};
+use super::listing_cache::{keeps_change_times, ListingCache, MAX_BYTES, SETTLED};
 use super::watch::{Changed, TreeWatch};
 use super::SyncParams;
 use crate::domain::{AllowedPath, PathPolicy};
 
-/// Previews kept at once: each holds an inotify instance (the kernel allows
-/// 128 per user by default) and its plan in memory.
-const MAX_KEPT: usize = 8;
-/// A plan not confirmed by then has expired long before.
+/// Mirrors kept at once: each holds an inotify instance (the kernel allows
+/// 128 per user by default) and one watch per directory on both ends (8,192
+/// to a few hundred thousand per user, depending on the kernel).
+const MAX_KEPT: usize = 4;
+/// Past this, a mirror is compared afresh: a watch is a guard against
+/// missed changes, not a replacement for looking now and then.
 const MAX_AGE: Duration = Duration::from_secs(24 * 3600);
 /// A larger diff is not kept: its memory outweighs one walk.
 const MAX_CHANGES: usize = 500_000;
 
 struct Kept {
-    token: String,
-    /// The parameters the diff was made for; a run with others ignores it.
     made_for: SyncParams,
+    /// How the trees differed at the last comparison.
     plan: SyncPlan,
     watch: TreeWatch,
+    /// Directories the last run wrote into (or tried to): compared again
+    /// next time, whatever the watch says, since its own writes raised the
+    /// events there.
+    touched: Vec<PathBuf>,
+    /// Whether the last comparison was a preview's.
+    by_preview: bool,
     made_at: Instant,
 }
 
-/// How a run got its diff, for its log.
+/// How a comparison was made, for the run's log.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Freshness {
-    /// Nothing changed since the preview.
-    AsPreviewed,
+    /// Nothing changed since the last comparison (the preview's, when
+    /// `by_preview`): it holds as it is.
+    Unchanged { by_preview: bool },
     /// These directories changed and were compared again.
     Recompared(Vec<PathBuf>),
+    /// Both trees were walked.
+    Walked,
 }
 
 impl Freshness {
     pub fn describe(&self) -> String {
         match self {
-            Freshness::AsPreviewed => {
+            Freshness::Unchanged { by_preview: true } => {
                 "Nothing changed since the preview: applying its comparison as confirmed.".into()
             }
+            Freshness::Unchanged { by_preview: false } => {
+                "Nothing changed since the last sync's comparison: applying it.".into()
+            }
             Freshness::Recompared(dirs) => format!(
-                "{} {} changed since the preview and {} compared again ({}); the rest is applied as previewed.",
+                "{} {} changed since the last comparison and {} compared again ({}); the rest is applied as compared.",
                 dirs.len(),
                 if dirs.len() == 1 { "directory" } else { "directories" },
                 if dirs.len() == 1 { "was" } else { "were" },
@@ -61,8 +78,25 @@ impl Freshness {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            Freshness::Walked => "Compared both trees.".into(),
         }
     }
+}
+
+/// A comparison, with the watch that keeps it current (none where the ends
+/// cannot be watched).
+pub struct Compared {
+    pub plan: SyncPlan,
+    pub watch: Option<TreeWatch>,
+    pub freshness: Freshness,
+}
+
+/// Where the listings a comparison keeps are saved, with the policy the
+/// ends were checked by.
+pub struct Walking<'a> {
+    pub policy: &'a PathPolicy,
+    pub listings: &'a ListingCache,
+    pub saved_in: Option<&'a Path>,
 }
 
 #[derive(Default)]
@@ -76,59 +110,160 @@ impl KeptDiffs {
         SHARED.get_or_init(KeptDiffs::default)
     }
 
-    /// Keeps `plan` (made for `params` while `watch` watched) and returns
-    /// the token its run presents; `None` when it is not worth keeping.
-    pub fn keep(&self, params: &SyncParams, plan: SyncPlan, watch: TreeWatch) -> Option<String> {
+    /// Forgets every kept comparison (the engine bench, to time walks).
+    pub fn clear(&self) {
+        self.kept.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
+    /// How `source` and `destination` differ now: the kept comparison
+    /// brought up to date where one is kept, else both trees walked (and
+    /// watched from then on, where they can be).
+    pub fn compare(
+        &self,
+        params: &SyncParams,
+        (source, destination): (&AllowedPath, &AllowedPath),
+        walking: &Walking,
+    ) -> Compared {
+        if let Some(kept) = self.take(params) {
+            if let Some(compared) = brought_up_to_date(kept, params, walking.policy) {
+                return compared;
+            }
+        }
+        let watch = watchable(source.as_path(), destination.as_path())
+            .then(|| TreeWatch::new().ok())
+            .flatten();
+        let plan = match &watch {
+            Some(watch) => diff_and_watch(
+                source,
+                destination,
+                params.delete_extraneous,
+                params.compare(),
+                walking.listings,
+                walking.saved_in,
+                watch,
+            ),
+            None => super::diff(
+                source,
+                destination,
+                params.delete_extraneous,
+                params.compare(),
+                walking.listings,
+                walking.saved_in,
+                &|| false,
+            ),
+        };
+        Compared {
+            plan,
+            watch,
+            freshness: Freshness::Walked,
+        }
+    }
+
+    /// Keeps a preview's comparison for its run.
+    pub fn keep_previewed(&self, params: &SyncParams, compared: Compared) {
+        self.keep(params, compared, Vec::new(), true);
+    }
+
+    /// Keeps what a run leaves: its comparison with every change applied,
+    /// and the directories it wrote into to be compared again.
+    pub fn keep_after_run(&self, params: &SyncParams, mut compared: Compared) {
+        let touched = compared.plan.touched_directories();
+        compared.plan.changes.clear();
+        compared.plan.directories.clear();
+        compared.plan.extraneous_directories.clear();
+        self.keep(params, compared, touched, false);
+    }
+
+    fn keep(
+        &self,
+        params: &SyncParams,
+        compared: Compared,
+        touched: Vec<PathBuf>,
+        by_preview: bool,
+    ) {
+        let Some(watch) = compared.watch else {
+            return;
+        };
         // A plan with errors is not kept: they name paths in more than one
         // way, so they could not be brought up to date by directory.
+        let plan = compared.plan;
         if !watch.is_whole() || !plan.errors.is_empty() || plan.changes.len() > MAX_CHANGES {
-            return None;
+            return;
         }
-        let token = uuid::Uuid::new_v4().simple().to_string();
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
-        kept.retain(|k| k.made_at.elapsed() < MAX_AGE);
+        kept.retain(|k| k.made_at.elapsed() < MAX_AGE && k.made_for != *params);
         while kept.len() >= MAX_KEPT {
             kept.pop_front();
         }
         kept.push_back(Kept {
-            token: token.clone(),
-            made_for: without_token(params),
+            made_for: params.clone(),
             plan,
             watch,
+            touched,
+            by_preview,
             made_at: Instant::now(),
         });
-        Some(token)
     }
 
-    /// The diff kept for `params`, brought up to date, and how; `None`
-    /// when none is kept (the run then compares the trees itself). A token
-    /// is used once.
-    pub fn take(&self, params: &SyncParams, policy: &PathPolicy) -> Option<(SyncPlan, Freshness)> {
-        let token = params.kept_diff.as_deref()?;
-        let kept = {
-            let mut all = self.kept.lock().unwrap_or_else(|p| p.into_inner());
-            let at = all.iter().position(|k| k.token == token)?;
-            all.remove(at)?
-        };
-        if kept.made_for != without_token(params) {
-            return None;
-        }
-        match kept.watch.changed() {
-            Changed::Nothing => Some((kept.plan, Freshness::AsPreviewed)),
-            Changed::Within(dirs) => {
-                let dirs = outermost_in_source(&kept.plan.source, dirs)?;
-                let plan = recompare(kept.plan, &dirs, params, policy)?;
-                Some((plan, Freshness::Recompared(dirs)))
-            }
-            Changed::Everything => None,
-        }
+    fn take(&self, params: &SyncParams) -> Option<Kept> {
+        let mut all = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        let at = all.iter().position(|k| k.made_for == *params)?;
+        let kept = all.remove(at)?;
+        (kept.made_at.elapsed() < MAX_AGE).then_some(kept)
     }
 }
 
-fn without_token(params: &SyncParams) -> SyncParams {
-    SyncParams {
-        kept_diff: None,
-        ..params.clone()
+/// Both ends on local file systems, whose changes inotify sees.
+fn watchable(source: &Path, destination: &Path) -> bool {
+    let local =
+        |path: &Path| rustix::fs::statfs(path).is_ok_and(|fs| keeps_change_times(fs.f_type as i64));
+    local(source) && local(destination)
+}
+
+/// `kept` with what changed since; `None` when that cannot be told by
+/// directory (the caller walks both trees).
+fn brought_up_to_date(kept: Kept, params: &SyncParams, policy: &PathPolicy) -> Option<Compared> {
+    let changed = match kept.watch.changed() {
+        Changed::Nothing => kept.touched,
+        Changed::Within(mut dirs) => {
+            dirs.extend(kept.touched);
+            dirs
+        }
+        Changed::Everything => return None,
+    };
+    if changed.is_empty() {
+        return Some(Compared {
+            plan: kept.plan,
+            watch: Some(kept.watch),
+            freshness: Freshness::Unchanged {
+                by_preview: kept.by_preview,
+            },
+        });
+    }
+    let dirs = outermost_in_source(&kept.plan.source, changed)?;
+    let plan = recompare(kept.plan, &dirs, params, policy, &kept.watch)?;
+    Some(Compared {
+        plan,
+        watch: Some(kept.watch),
+        freshness: Freshness::Recompared(dirs),
+    })
+}
+
+impl SyncPlan {
+    /// The directories a run of this plan writes into: the parent of
+    /// every change, created directory and extraneous directory.
+    fn touched_directories(&self) -> Vec<PathBuf> {
+        let parent = |p: &PathBuf| p.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut dirs: Vec<PathBuf> = self
+            .changes
+            .iter()
+            .map(|c| parent(&c.relative))
+            .chain(self.directories.iter().map(parent))
+            .chain(self.extraneous_directories.iter().map(parent))
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        dirs
     }
 }
 
@@ -170,20 +305,22 @@ fn recompare(
     dirs: &[PathBuf],
     params: &SyncParams,
     policy: &PathPolicy,
+    watch: &TreeWatch,
 ) -> Option<SyncPlan> {
     for dir in dirs {
         let (source, destination) = sub_ends(&plan, dir, policy)?;
         // Its listings change with it: a cache of its own, not kept.
         let listings = ListingCache::new(SETTLED, MAX_BYTES);
-        let compare = params.compare();
-        let fresh = diff(
+        // Watched again, below `dir`: a directory new there gets its watch.
+        let below = watch.below(dir);
+        let fresh = diff_and_watch(
             &source,
             &destination,
             params.delete_extraneous,
-            compare,
+            params.compare(),
             &listings,
             None,
-            &|| false,
+            &below,
         );
         replace_below(&mut plan, dir, fresh);
     }
@@ -246,7 +383,7 @@ fn replace_below(plan: &mut SyncPlan, dir: &Path, fresh: SyncPlan) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workflows::sync::diff_and_watch;
+    use crate::workflows::sync::{diff, ChangeKind};
     use std::fs;
     use std::time::SystemTime;
 
@@ -254,6 +391,7 @@ mod tests {
         _tmp: tempfile::TempDir,
         root: PathBuf,
         policy: PathPolicy,
+        listings: ListingCache,
     }
 
     /// `src` with files in `a/`, `b/` and the root, and `dst` a copy made
@@ -261,7 +399,6 @@ mod tests {
     fn trees() -> Trees {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().canonicalize().unwrap();
-        let when = SystemTime::now() - Duration::from_secs(3600);
         for side in ["src", "dst"] {
             for file in [
                 "top.txt",
@@ -270,23 +407,26 @@ mod tests {
                 "b/three.txt",
                 "b/deep/four.txt",
             ] {
-                let path = root.join(side).join(file);
-                fs::create_dir_all(path.parent().unwrap()).unwrap();
-                fs::write(&path, file).unwrap();
-                fs::File::options()
-                    .write(true)
-                    .open(&path)
-                    .unwrap()
-                    .set_modified(when)
-                    .unwrap();
+                write(&root.join(side).join(file), file);
             }
         }
         let policy = PathPolicy::new([root.clone()], None);
+        let listings = ListingCache::new(SETTLED, MAX_BYTES);
         Trees {
             _tmp: tmp,
             root,
             policy,
+            listings,
         }
+    }
+
+    /// Written an hour ago, as both ends' copies are.
+    fn write(path: &Path, content: &str) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, content).unwrap();
+        let when = SystemTime::now() - Duration::from_secs(3600);
+        let file = fs::File::options().write(true).open(path).unwrap();
+        file.set_modified(when).unwrap();
     }
 
     impl Trees {
@@ -297,12 +437,22 @@ mod tests {
                 delete_extraneous,
                 max_delete: 100,
                 checksum: false,
-                kept_diff: None,
             }
         }
 
-        /// The comparison a run would make from scratch.
-        fn compared_now(&self, params: &SyncParams) -> SyncPlan {
+        fn compare(&self, kept: &KeptDiffs, params: &SyncParams) -> Compared {
+            let src = self.policy.recheck(&params.source).unwrap();
+            let dst = self.policy.recheck(&params.destination).unwrap();
+            let walking = Walking {
+                policy: &self.policy,
+                listings: &self.listings,
+                saved_in: None,
+            };
+            kept.compare(params, (&src, &dst), &walking)
+        }
+
+        /// The comparison a walk of both trees makes now.
+        fn walked_now(&self, params: &SyncParams) -> SyncPlan {
             let src = self.policy.recheck(&params.source).unwrap();
             let dst = self.policy.recheck(&params.destination).unwrap();
             let listings = ListingCache::new(SETTLED, MAX_BYTES);
@@ -316,95 +466,129 @@ mod tests {
                 &|| false,
             )
         }
-
-        /// Previews `params` into `kept`; the params the run receives.
-        fn preview(&self, kept: &KeptDiffs, params: &SyncParams) -> SyncParams {
-            let src = self.policy.recheck(&params.source).unwrap();
-            let dst = self.policy.recheck(&params.destination).unwrap();
-            let listings = ListingCache::new(SETTLED, MAX_BYTES);
-            let watch = TreeWatch::new().unwrap();
-            let plan = diff_and_watch(
-                &src,
-                &dst,
-                params.delete_extraneous,
-                params.compare(),
-                &listings,
-                None,
-                &watch,
-            );
-            SyncParams {
-                kept_diff: kept.keep(params, plan, watch),
-                ..params.clone()
-            }
-        }
     }
 
-    fn summary(plan: &SyncPlan) -> (Vec<(ChangeKind, PathBuf)>, Vec<PathBuf>, u64) {
+    type Summary = (Vec<(ChangeKind, PathBuf)>, Vec<PathBuf>, Vec<PathBuf>, u64);
+
+    fn summary(plan: &SyncPlan) -> Summary {
         let changes = plan
             .changes
             .iter()
             .map(|c| (c.kind, c.relative.clone()))
             .collect();
-        (changes, plan.directories.clone(), plan.unchanged)
+        (
+            changes,
+            plan.directories.clone(),
+            plan.extraneous_directories.clone(),
+            plan.unchanged,
+        )
     }
 
-    use crate::workflows::sync::ChangeKind;
-
     #[test]
-    fn a_run_with_nothing_changed_applies_the_preview_once() {
+    fn a_run_with_nothing_changed_applies_the_preview_as_it_is() {
         let trees = trees();
         let kept = KeptDiffs::default();
-        fs::write(trees.root.join("src/a/new.txt"), "new").unwrap();
-        let params = trees.preview(&kept, &trees.params(false));
-        assert!(params.kept_diff.is_some());
+        write(&trees.root.join("src/a/new.txt"), "new");
+        let params = trees.params(false);
+        let previewed = trees.compare(&kept, &params);
+        assert_eq!(previewed.freshness, Freshness::Walked);
+        kept.keep_previewed(&params, previewed);
 
-        let (plan, freshness) = kept.take(&params, &trees.policy).unwrap();
-        assert_eq!(freshness, Freshness::AsPreviewed);
-        assert_eq!(summary(&plan), summary(&trees.compared_now(&params)));
-        assert!(
-            kept.take(&params, &trees.policy).is_none(),
-            "a token is used once"
-        );
+        let run = trees.compare(&kept, &params);
+        assert_eq!(run.freshness, Freshness::Unchanged { by_preview: true });
+        assert_eq!(summary(&run.plan), summary(&trees.walked_now(&params)));
+        assert_eq!(run.plan.count(ChangeKind::Create), 1);
     }
 
     #[test]
     fn a_changed_directory_is_compared_again_and_the_rest_kept() {
         let trees = trees();
         let kept = KeptDiffs::default();
-        let params = trees.preview(&kept, &trees.params(true));
+        let params = trees.params(true);
+        kept.keep_previewed(&params, trees.compare(&kept, &params));
 
         // After the preview: a file rewritten in place, one added deep
-        // down, one removed, and one only the destination has.
+        // down, one removed, and a directory only the destination has.
         fs::write(trees.root.join("src/a/one.txt"), "rewritten, longer").unwrap();
-        fs::write(trees.root.join("src/b/deep/five.txt"), "5").unwrap();
+        write(&trees.root.join("src/b/deep/five.txt"), "5");
         fs::remove_file(trees.root.join("src/a/two.txt")).unwrap();
-        fs::create_dir(trees.root.join("dst/b/extra")).unwrap();
-        fs::write(trees.root.join("dst/b/extra/stray.txt"), "x").unwrap();
+        write(&trees.root.join("dst/b/extra/stray.txt"), "x");
 
-        let (plan, freshness) = kept.take(&params, &trees.policy).unwrap();
+        let run = trees.compare(&kept, &params);
         assert_eq!(
-            freshness,
+            run.freshness,
             Freshness::Recompared(vec![PathBuf::from("a"), PathBuf::from("b")])
         );
-        let fresh = trees.compared_now(&params);
-        assert_eq!(summary(&plan), summary(&fresh));
-        assert_eq!(plan.extraneous_directories, fresh.extraneous_directories);
-        assert_eq!(plan.count(ChangeKind::Delete), 2, "{:?}", plan.changes);
+        assert_eq!(summary(&run.plan), summary(&trees.walked_now(&params)));
+        assert_eq!(
+            run.plan.count(ChangeKind::Delete),
+            2,
+            "{:?}",
+            run.plan.changes
+        );
+
+        // A directory new since then is watched too: a file added in it
+        // later is seen.
+        kept.keep_previewed(&params, run);
+        write(&trees.root.join("src/b/deep/newer/six.txt"), "6");
+        let again = trees.compare(&kept, &params);
+        assert_eq!(
+            again.freshness,
+            Freshness::Recompared(vec![PathBuf::from("b/deep")])
+        );
+        assert_eq!(summary(&again.plan), summary(&trees.walked_now(&params)));
+        kept.keep_previewed(&params, again);
+        write(&trees.root.join("src/b/deep/newer/seven.txt"), "7");
+        let later = trees.compare(&kept, &params);
+        assert_eq!(
+            later.freshness,
+            Freshness::Recompared(vec![PathBuf::from("b/deep/newer")])
+        );
+        assert_eq!(summary(&later.plan), summary(&trees.walked_now(&params)));
     }
 
     #[test]
-    fn a_change_at_the_root_or_other_parameters_mean_no_kept_diff() {
+    fn after_a_run_only_what_it_wrote_is_compared_again() {
         let trees = trees();
         let kept = KeptDiffs::default();
-        let params = trees.preview(&kept, &trees.params(false));
-        fs::write(trees.root.join("src/top.txt"), "changed at the root").unwrap();
-        assert!(kept.take(&params, &trees.policy).is_none());
+        let params = trees.params(false);
+        write(&trees.root.join("src/b/deep/new.txt"), "new");
+        let compared = trees.compare(&kept, &params);
+        assert_eq!(compared.plan.count(ChangeKind::Create), 1);
+        // The run's copy, by hand.
+        write(&trees.root.join("dst/b/deep/new.txt"), "new");
+        kept.keep_after_run(&params, compared);
 
-        let params = trees.preview(&kept, &trees.params(false));
+        let next = trees.compare(&kept, &params);
+        assert_eq!(
+            next.freshness,
+            Freshness::Recompared(vec![PathBuf::from("b/deep")])
+        );
+        assert!(next.plan.changes.is_empty(), "{:?}", next.plan.changes);
+        assert_eq!(summary(&next.plan), summary(&trees.walked_now(&params)));
+
+        kept.keep_previewed(&params, next);
+        let after = trees.compare(&kept, &params);
+        assert_eq!(after.freshness, Freshness::Unchanged { by_preview: true });
+        assert_eq!(after.plan.unchanged, 6);
+    }
+
+    #[test]
+    fn a_change_at_the_root_or_other_parameters_walk_both_trees() {
+        let trees = trees();
+        let kept = KeptDiffs::default();
+        let params = trees.params(false);
+        kept.keep_previewed(&params, trees.compare(&kept, &params));
+        fs::write(trees.root.join("src/top.txt"), "changed at the root").unwrap();
+        let run = trees.compare(&kept, &params);
+        assert_eq!(run.freshness, Freshness::Walked);
+        assert_eq!(run.plan.count(ChangeKind::Update), 1);
+
+        kept.keep_previewed(&params, run);
         let other = SyncParams {
             delete_extraneous: true,
             ..params
         };
-        assert!(kept.take(&other, &trees.policy).is_none());
+        assert_eq!(trees.compare(&kept, &other).freshness, Freshness::Walked);
     }
 }

@@ -20,7 +20,7 @@ mod twin;
 mod watch;
 
 pub use diff::{diff, diff_and_watch, Change, ChangeKind, Compare, SyncPlan};
-pub use kept::{Freshness, KeptDiffs};
+pub use kept::{Compared, Freshness, KeptDiffs, Walking};
 pub use listing_cache::ListingCache;
 pub use watch::TreeWatch;
 
@@ -50,10 +50,6 @@ pub struct SyncParams {
     /// Compare contents (BLAKE3) instead of size + modification time.
     #[serde(default)]
     pub checksum: bool,
-    /// The preview's comparison, kept in this process for the run
-    /// ([`KeptDiffs`]); a run that finds none compares the trees itself.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kept_diff: Option<String>,
 }
 
 impl SyncParams {
@@ -94,48 +90,22 @@ pub fn listings_dir(env: &WorkflowEnv) -> PathBuf {
     env.cache_dir.join("sync-listings")
 }
 
-/// What a sync would do, as a preview, and the token under which its
-/// comparison is kept for the run (none when it could not be watched, or
-/// the destination does not exist yet).
-pub fn preview(
-    params: &SyncParams,
-    env: &WorkflowEnv,
-) -> Result<(PreviewView, Option<String>), WorkflowError> {
-    let (source, destination) = check_ends(&env.policy(), &params.source, &params.destination)?;
-    let watch = TreeWatch::new().ok();
-    let compared = |watch: Option<&TreeWatch>| {
-        let (listings, saved_in) = (ListingCache::shared(), Some(listings_dir(env)));
-        match watch {
-            Some(watch) => diff_and_watch(
-                &source,
-                &destination,
-                params.delete_extraneous,
-                params.compare(),
-                listings,
-                saved_in.as_deref(),
-                watch,
-            ),
-            None => diff(
-                &source,
-                &destination,
-                params.delete_extraneous,
-                params.compare(),
-                listings,
-                saved_in.as_deref(),
-                &|| false,
-            ),
-        }
+/// What a sync would do, as a preview. Its comparison is kept for the run
+/// ([`KeptDiffs`]), which applies it with only what changed since compared
+/// again.
+pub fn preview(params: &SyncParams, env: &WorkflowEnv) -> Result<PreviewView, WorkflowError> {
+    let policy = env.policy();
+    let (source, destination) = check_ends(&policy, &params.source, &params.destination)?;
+    let saved_in = listings_dir(env);
+    let walking = Walking {
+        policy: &policy,
+        listings: ListingCache::shared(),
+        saved_in: Some(&saved_in),
     };
-    let plan = compared(watch.as_ref());
-    let preview = plan.preview(params.max_delete);
-    let token = match watch {
-        // A destination made after the preview would not be seen.
-        Some(watch) if destination.as_path().is_dir() => {
-            KeptDiffs::shared().keep(params, plan, watch)
-        }
-        _ => None,
-    };
-    Ok((preview, token))
+    let compared = KeptDiffs::shared().compare(params, (&source, &destination), &walking);
+    let preview = compared.plan.preview(params.max_delete);
+    KeptDiffs::shared().keep_previewed(params, compared);
+    Ok(preview)
 }
 
 pub fn run(
@@ -146,25 +116,22 @@ pub fn run(
     let policy = env.policy();
     let (source, destination) = check_ends(&policy, &params.source, &params.destination)?;
     let destination = policy.create_target(&destination)?;
-    let plan = match KeptDiffs::shared().take(params, &policy) {
-        Some((plan, freshness)) => {
-            ctx.log("info", freshness.describe());
-            plan
-        }
-        None => diff(
-            &source,
-            &destination,
-            params.delete_extraneous,
-            params.compare(),
-            ListingCache::shared(),
-            Some(&listings_dir(env)),
-            &|| ctx.is_cancelled(),
-        ),
+    let saved_in = listings_dir(env);
+    let walking = Walking {
+        policy: &policy,
+        listings: ListingCache::shared(),
+        saved_in: Some(&saved_in),
     };
+    let compared = KeptDiffs::shared().compare(params, (&source, &destination), &walking);
+    ctx.log("info", compared.freshness.describe());
     if ctx.is_cancelled() {
         return Ok(Outcome::Cancelled {
             summary: "Cancelled while comparing the trees; nothing was changed.".into(),
         });
     }
-    apply::apply(&plan, params, ctx, env.undo_retention)
+    let outcome = apply::apply(&compared.plan, params, ctx, env.undo_retention);
+    if outcome.is_ok() {
+        KeptDiffs::shared().keep_after_run(params, compared);
+    }
+    outcome
 }

@@ -14,7 +14,7 @@ use super::{TEMP_PREFIX, VERSIONS_DIR};
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Names(Vec<u8>);
 
-fn is_ours(name: &[u8]) -> bool {
+pub(super) fn is_ours(name: &[u8]) -> bool {
     name == VERSIONS_DIR.as_bytes() || name.starts_with(TEMP_PREFIX.as_bytes())
 }
 

@@ -1,15 +1,17 @@
-//! Watching the directories a preview compared, so that its run knows what
-//! changed since: nothing (the preview's diff still holds and is applied as
-//! it is), some directories (only those are compared again), or more than
-//! can be told (everything is compared again).
+//! Watching the directories a comparison walked, so that the next one
+//! (the run of a preview, or the next mirror of the same trees) knows what
+//! changed since: nothing (the comparison still holds as it is), some
+//! directories (only those are compared again), or more than can be told
+//! (everything is compared again).
 //!
 //! One inotify watch per directory, on both ends, added *before* the walk
 //! reads that directory: a change made after the reading is therefore
 //! always queued. inotify sees what goes through a directory (creations,
 //! deletions, renames, writes, `touch`); it misses a write through a hard
 //! link that lives in a directory outside the trees, and writes through a
-//! shared memory map. The run that misses such a change leaves that file as
-//! it was, and the next sync copies it; nothing is ever lost by it.
+//! shared memory map. A sync that misses such a change leaves that file as
+//! it was until a comparison walks the trees again (within a day, as kept
+//! comparisons expire); nothing is ever lost by it.
 
 use std::collections::HashMap;
 use std::io;
@@ -17,7 +19,7 @@ use std::mem::MaybeUninit;
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rustix::fs::inotify::{self, CreateFlags, ReadFlags, WatchFlags};
 
@@ -33,7 +35,15 @@ pub enum Changed {
     Everything,
 }
 
+/// The watches on both ends of one mirror; [`TreeWatch::below`] gives a
+/// view of the same watches for comparing one directory on its own.
 pub struct TreeWatch {
+    shared: Arc<Watches>,
+    /// Where this view's relative paths start.
+    prefix: PathBuf,
+}
+
+struct Watches {
     inotify: OwnedFd,
     /// Watch descriptor -> the directory, relative to its end.
     dirs: Mutex<HashMap<i32, PathBuf>>,
@@ -61,10 +71,22 @@ impl TreeWatch {
     pub fn new() -> io::Result<TreeWatch> {
         let inotify = inotify::init(CreateFlags::CLOEXEC | CreateFlags::NONBLOCK)?;
         Ok(TreeWatch {
-            inotify,
-            dirs: Mutex::new(HashMap::new()),
-            lost: AtomicBool::new(false),
+            shared: Arc::new(Watches {
+                inotify,
+                dirs: Mutex::new(HashMap::new()),
+                lost: AtomicBool::new(false),
+            }),
+            prefix: PathBuf::new(),
         })
+    }
+
+    /// The same watches, for a walk that starts at `dir` (relative to the
+    /// ends): what it watches is named from the ends.
+    pub fn below(&self, dir: &Path) -> TreeWatch {
+        TreeWatch {
+            shared: self.shared.clone(),
+            prefix: self.prefix.join(dir),
+        }
     }
 
     /// Watches the directory `path` (at `relative` below its end). A path
@@ -72,21 +94,25 @@ impl TreeWatch {
     /// watch sees it appear. Any other failure makes the whole watch
     /// untrustworthy.
     pub fn watch(&self, path: &Path, relative: &Path) {
-        match inotify::add_watch(&self.inotify, path, changes_mask()) {
+        let shared = &self.shared;
+        match inotify::add_watch(&shared.inotify, path, changes_mask()) {
             Ok(wd) => {
-                self.dirs
+                // A directory watched again (compared again, or moved)
+                // keeps its descriptor under its present name.
+                shared
+                    .dirs
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
-                    .insert(wd, relative.to_path_buf());
+                    .insert(wd, self.prefix.join(relative));
             }
             Err(rustix::io::Errno::NOENT | rustix::io::Errno::NOTDIR) => {}
-            Err(_) => self.lost.store(true, Ordering::Relaxed),
+            Err(_) => shared.lost.store(true, Ordering::Relaxed),
         }
     }
 
     /// Whether every watch asked for is in place.
     pub fn is_whole(&self) -> bool {
-        !self.lost.load(Ordering::Relaxed)
+        !self.shared.lost.load(Ordering::Relaxed)
     }
 
     /// Reads what was queued since the watches were added.
@@ -94,10 +120,10 @@ impl TreeWatch {
         if !self.is_whole() {
             return Changed::Everything;
         }
-        let dirs = self.dirs.lock().unwrap_or_else(|p| p.into_inner());
+        let dirs = self.shared.dirs.lock().unwrap_or_else(|p| p.into_inner());
         let mut within = Vec::new();
         let mut buf = [MaybeUninit::<u8>::uninit(); 8192];
-        let mut reader = inotify::Reader::new(&self.inotify, &mut buf);
+        let mut reader = inotify::Reader::new(&self.shared.inotify, &mut buf);
         loop {
             let event = match reader.next() {
                 Ok(event) => event,
@@ -106,6 +132,14 @@ impl TreeWatch {
             };
             if event.events().contains(ReadFlags::QUEUE_OVERFLOW) {
                 return Changed::Everything;
+            }
+            // Tend's own temporary files and versions area: no entry the
+            // comparison looks at.
+            if event
+                .file_name()
+                .is_some_and(|name| super::names::is_ours(name.to_bytes()))
+            {
+                continue;
             }
             match dirs.get(&event.wd()) {
                 // A root moved or deleted, or unmounted: the ends changed.
