@@ -4,6 +4,7 @@
 //! answers each through its own channel. Inference thus never runs on the
 //! async runtime, and under load the per-command cost falls.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -16,7 +17,8 @@ use super::encoder::{Encoder, EncoderError};
 pub struct BatchLimits {
     /// Most commands in one forward pass.
     pub max_batch: usize,
-    /// How long the first command of a batch waits for company.
+    /// How long the first command of a batch waits for company while
+    /// another batch is being computed.
     pub max_wait: Duration,
     /// Threads running forward passes. candle's CPU kernels leave cores
     /// idle on short inputs, so one batch per core keeps them busy.
@@ -63,11 +65,13 @@ impl Batcher {
     pub fn start(encoder: Arc<Encoder>, limits: BatchLimits) -> Batcher {
         let (requests, incoming) = mpsc::channel();
         let incoming = Arc::new(Mutex::new(incoming));
+        // Workers computing a batch right now.
+        let busy = Arc::new(AtomicUsize::new(0));
         for n in 0..limits.workers.max(1) {
-            let (encoder, incoming) = (encoder.clone(), incoming.clone());
+            let (encoder, incoming, busy) = (encoder.clone(), incoming.clone(), busy.clone());
             let spawned = std::thread::Builder::new()
                 .name(format!("tend-nlu-{n}"))
-                .spawn(move || run(&encoder, &incoming, limits));
+                .spawn(move || run(&encoder, &incoming, limits, &busy));
             if let Err(e) = spawned {
                 // With no thread at all, requests fail with `Stopped` and
                 // callers fall back to keywords.
@@ -102,16 +106,32 @@ impl Batcher {
     }
 }
 
-/// Gathers one batch: the next request, then whatever arrives within the
-/// window. `None` once every handle is dropped.
-fn gather(incoming: &Mutex<mpsc::Receiver<Request>>, limits: BatchLimits) -> Option<Vec<Request>> {
+/// Gathers one batch: the next request, whatever is already queued, and,
+/// while another worker is computing (under load), whatever arrives within
+/// the window. A command on an idle server waits for no company: the window
+/// would only add to its latency. `None` once every handle is dropped.
+fn gather(
+    incoming: &Mutex<mpsc::Receiver<Request>>,
+    limits: BatchLimits,
+    busy: &AtomicUsize,
+) -> Option<Vec<Request>> {
     // Held while gathering only, so the other workers gather the next batch
     // while this one computes.
     let incoming = incoming.lock().unwrap_or_else(|p| p.into_inner());
     let first = incoming.recv().ok()?;
-    let deadline = Instant::now() + limits.max_wait;
     let mut batch = vec![first];
-    while batch.len() < limits.max_batch.max(1) {
+    let full = |batch: &Vec<Request>| batch.len() >= limits.max_batch.max(1);
+    while !full(&batch) {
+        match incoming.try_recv() {
+            Ok(request) => batch.push(request),
+            Err(_) => break,
+        }
+    }
+    if busy.load(Ordering::Acquire) == 0 {
+        return Some(batch);
+    }
+    let deadline = Instant::now() + limits.max_wait;
+    while !full(&batch) {
         let left = deadline.saturating_duration_since(Instant::now());
         match incoming.recv_timeout(left) {
             Ok(request) => batch.push(request),
@@ -121,10 +141,18 @@ fn gather(incoming: &Mutex<mpsc::Receiver<Request>>, limits: BatchLimits) -> Opt
     Some(batch)
 }
 
-fn run(encoder: &Encoder, incoming: &Mutex<mpsc::Receiver<Request>>, limits: BatchLimits) {
-    while let Some(batch) = gather(incoming, limits) {
+fn run(
+    encoder: &Encoder,
+    incoming: &Mutex<mpsc::Receiver<Request>>,
+    limits: BatchLimits,
+    busy: &AtomicUsize,
+) {
+    while let Some(batch) = gather(incoming, limits, busy) {
         let texts: Vec<&str> = batch.iter().map(|r| r.text.as_str()).collect();
-        match encoder.embed(&texts) {
+        busy.fetch_add(1, Ordering::AcqRel);
+        let embedded = encoder.embed(&texts);
+        busy.fetch_sub(1, Ordering::AcqRel);
+        match embedded {
             Ok(vectors) => {
                 for (request, vector) in batch.into_iter().zip(vectors) {
                     // A caller that gave up waiting has dropped its receiver.
