@@ -216,7 +216,7 @@ impl KeptDiffs {
 /// Both ends on local file systems, whose changes inotify sees.
 fn watchable(source: &Path, destination: &Path) -> bool {
     let local =
-        |path: &Path| rustix::fs::statfs(path).is_ok_and(|fs| keeps_change_times(fs.f_type as i64));
+        |path: &Path| rustix::fs::statfs(path).is_ok_and(|fs| keeps_change_times(fs.f_type));
     local(source) && local(destination)
 }
 
