@@ -48,6 +48,11 @@ pub struct Config {
     /// authorizes API calls (`Authorization: Bearer <token>`). Unset: no
     /// sign-in, allowed only on a loopback address.
     pub admin_token: Option<String>,
+    /// Host names Tend is reached by besides loopback names and IP
+    /// addresses (a reverse proxy's `tend.example.org`): a request whose
+    /// `Host` names anything else is refused, which stops DNS rebinding
+    /// (`http/host_guard.rs`). Kept lower case without a trailing dot.
+    pub public_names: Vec<String>,
     /// Where Tend keeps its database, quarantine and secrets. Default `./data`.
     pub data_dir: PathBuf,
     /// Directories commands may touch, besides `<data_dir>/files` which is always allowed.
@@ -133,6 +138,7 @@ impl Default for Config {
         Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
             admin_token: None,
+            public_names: Vec::new(),
             data_dir: PathBuf::from("data"),
             extra_allowed_roots: Vec::new(),
             protected_paths: Vec::new(),
@@ -234,6 +240,48 @@ impl Setting for Vec<PathBuf> {
     }
 }
 
+/// A list of names: an array in the file, comma-separated in the environment.
+impl Setting for Vec<String> {
+    fn from_file(value: toml::Value, _base: &Path) -> Result<Self, String> {
+        value
+            .try_into()
+            .map_err(|e: toml::de::Error| e.message().to_string())
+    }
+    fn from_env(text: &str) -> Result<Self, String> {
+        Ok(text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect())
+    }
+}
+
+/// `public_names` as a `Host` header carries them: lower case, without the
+/// final dot of a fully qualified name. A URL or a port is refused rather
+/// than kept, as it would never match.
+fn host_names(entries: Vec<String>) -> Result<Vec<String>, String> {
+    let is_label = |label: &str| {
+        !label.is_empty()
+            && label
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    entries
+        .into_iter()
+        .map(|entry| {
+            let name = entry.trim().trim_end_matches('.').to_ascii_lowercase();
+            if name.split('.').all(is_label) {
+                Ok(name)
+            } else {
+                Err(format!(
+                    "{entry:?} is not a host name: write the name alone, as in [\"tend.example.org\"], without a scheme, port or path"
+                ))
+            }
+        })
+        .collect()
+}
+
 impl Raw<'_> {
     fn read<T: Setting>(self) -> Result<T, String> {
         match self {
@@ -278,6 +326,7 @@ macro_rules! key {
 const KEYS: &[Key] = &[
     key!("bind", |c, v: SocketAddr| c.bind = v),
     key!("admin_token", |c, v: String| c.admin_token = Some(v)),
+    key!("public_names", |c, v: Vec<String>| c.public_names.extend(host_names(v)?)),
     key!("data_dir", |c, v: PathBuf| c.data_dir = v),
     key!("allowed_roots", |c, v: Vec<PathBuf>| c.extra_allowed_roots.extend(v)),
     key!("protected_paths", |c, v: Vec<PathBuf>| c.protected_paths.extend(v)),
@@ -558,6 +607,7 @@ mod tests {
             "\"a-long-enough-secret\"",
             "a-long-enough-secret",
         ),
+        ("public_names", "[\"tend.example.org\"]", "tend.example.org"),
         ("data_dir", "\"/var/lib/tend\"", "/var/lib/tend"),
         ("allowed_roots", "[\"/srv\", \"/mnt/nas\"]", "/srv:/mnt/nas"),
         ("protected_paths", "[\"/srv/private\"]", "/srv/private"),
@@ -640,6 +690,7 @@ mod tests {
         let Config {
             bind,
             admin_token,
+            public_names,
             data_dir,
             extra_allowed_roots,
             protected_paths,
@@ -674,6 +725,7 @@ mod tests {
         let unset: Vec<&str> = [
             ("bind", *bind == d.bind),
             ("admin_token", *admin_token == d.admin_token),
+            ("public_names", *public_names == d.public_names),
             ("data_dir", *data_dir == d.data_dir),
             (
                 "allowed_roots",
@@ -753,6 +805,7 @@ mod tests {
         for documented in [
             "TEND_BIND",
             "TEND_ADMIN_TOKEN",
+            "TEND_PUBLIC_NAMES",
             "TEND_DATA_DIR",
             "TEND_ALLOWED_ROOTS",
             "TEND_PROTECTED_PATHS",
@@ -772,6 +825,45 @@ mod tests {
         ] {
             assert!(names.iter().any(|n| n == documented), "{documented}");
         }
+    }
+
+    #[test]
+    fn public_names_are_a_toml_array_or_a_comma_separated_list_of_bare_names() {
+        let mut c = Config::default();
+        c.apply_file(
+            Path::new("t.toml"),
+            "public_names = [\"tend.example.org\", \"NAS.home.arpa.\"]",
+        )
+        .unwrap();
+        c.apply_env(|name| {
+            (name == "TEND_PUBLIC_NAMES").then(|| " tend.lan , ,backup-box ".to_string())
+        })
+        .unwrap();
+        assert_eq!(
+            c.public_names,
+            [
+                "tend.example.org",
+                "nas.home.arpa",
+                "tend.lan",
+                "backup-box"
+            ]
+        );
+
+        for wrong in ["https://tend.example.org", "tend.example.org:443", "a..b"] {
+            let err = Config::default()
+                .apply_env(|name| (name == "TEND_PUBLIC_NAMES").then(|| wrong.to_string()))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("TEND_PUBLIC_NAMES") && err.contains("not a host name"),
+                "{err}"
+            );
+        }
+        let err = Config::default()
+            .apply_file(Path::new("t.toml"), "public_names = \"tend.example.org\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("public_names is not valid"), "{err}");
     }
 
     #[test]

@@ -24,6 +24,10 @@ pub enum ApiError {
     BadRequest { code: &'static str, message: String },
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// Refused for where the request comes from: a name Tend does not
+    /// answer to, or a page on another site (see `host_guard`).
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
     /// A request refused before any handler ran (a method the route does
     /// not take, a websocket request without its upgrade).
     #[error("{message}")]
@@ -96,6 +100,7 @@ impl ApiError {
             }
             ApiError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
             ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
+            ApiError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
             ApiError::Refused { status, .. } => (*status, refused_code(*status)),
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "request_too_large"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),

@@ -5,6 +5,7 @@ pub mod auth;
 mod error;
 mod extract;
 pub mod handlers;
+mod host_guard;
 pub mod idempotency;
 mod router;
 mod state;

@@ -10,6 +10,7 @@ use tower_http::trace::TraceLayer;
 use super::auth;
 use super::extract::json_errors;
 use super::handlers::{admin, alerts, commands, events, health, plans, rules, schedules, tasks};
+use super::host_guard::{self, AllowedHosts};
 use super::idempotency;
 use super::AppState;
 use app::{shell, App};
@@ -73,6 +74,11 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
 
     let gate = middleware::from_fn_with_state(state.clone(), auth::require);
+    // Outside the gate: another site's request is refused whoever signed in.
+    let front_door = middleware::from_fn_with_state(
+        AllowedHosts::new(&state.config.public_names),
+        host_guard::guard,
+    );
     Router::new()
         .route("/login", get(auth::login_page).post(auth::sign_in))
         .route("/logout", post(auth::sign_out))
@@ -82,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(gate)
+        .layer(front_door)
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             health::count_requests,
