@@ -97,6 +97,11 @@ pub struct Walking<'a> {
     pub policy: &'a PathPolicy,
     pub listings: &'a ListingCache,
     pub saved_in: Option<&'a Path>,
+    /// Whether a walk also sets the watches up. A preview does, for its
+    /// run; a run that found nothing kept (a scheduled one, say) does not:
+    /// the watches cost about a fifth of a walk with nothing changed, and a
+    /// nightly run's would expire before the next night.
+    pub watch_walks: bool,
 }
 
 #[derive(Default)]
@@ -129,7 +134,7 @@ impl KeptDiffs {
                 return compared;
             }
         }
-        let watch = watchable(source.as_path(), destination.as_path())
+        let watch = (walking.watch_walks && watchable(source.as_path(), destination.as_path()))
             .then(|| TreeWatch::new().ok())
             .flatten();
         let plan = match &watch {
@@ -447,6 +452,7 @@ mod tests {
                 policy: &self.policy,
                 listings: &self.listings,
                 saved_in: None,
+                watch_walks: true,
             };
             kept.compare(params, (&src, &dst), &walking)
         }

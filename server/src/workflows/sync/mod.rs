@@ -101,6 +101,7 @@ pub fn preview(params: &SyncParams, env: &WorkflowEnv) -> Result<PreviewView, Wo
         policy: &policy,
         listings: ListingCache::shared(),
         saved_in: Some(&saved_in),
+        watch_walks: true,
     };
     let compared = KeptDiffs::shared().compare(params, (&source, &destination), &walking);
     let preview = compared.plan.preview(params.max_delete);
@@ -121,6 +122,7 @@ pub fn run(
         policy: &policy,
         listings: ListingCache::shared(),
         saved_in: Some(&saved_in),
+        watch_walks: false,
     };
     let compared = KeptDiffs::shared().compare(params, (&source, &destination), &walking);
     ctx.log("info", compared.freshness.describe());
