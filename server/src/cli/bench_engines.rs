@@ -128,7 +128,7 @@ fn bench(base: &Path, options: &Options) -> Result<(), String> {
         rows.extend(cleanup_rows(base, &env, options)?);
     }
     let user_rows = if options.user_path {
-        super::bench_user_path::rows(base, &src, options.cleanup_files)?
+        super::bench_user_path::rows(base, &src, options.cleanup_files, options.runs(Engine::Backup))?
     } else {
         Vec::new()
     };
@@ -469,7 +469,7 @@ pub(super) fn time_tool(mut command: Command) -> Result<Duration, String> {
     Ok(elapsed)
 }
 
-fn run_tool(command: &mut Command) -> Result<(), String> {
+pub(super) fn run_tool(command: &mut Command) -> Result<(), String> {
     let out = command.output().map_err(|e| format!("{command:?}: {e}"))?;
     if !out.status.success() {
         return Err(format!(

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::bench_engines::{fresh, make_cleanup_tree, median_of, time_tool};
+use super::bench_engines::{fresh, make_cleanup_tree, median_of, run_tool, time_tool};
 use crate::config::Config;
 
 /// Where one command's time went, as the client and the task's own
@@ -192,9 +192,19 @@ fn median_breakdown(
     Ok(all[all.len() / 2])
 }
 
-/// The mirror and cleanup rows through the API.
-pub fn rows(base: &Path, src: &Path, cleanup_files: usize) -> Result<Vec<UserRow>, String> {
+/// The mirror and cleanup rows through the API, and the backup rows when
+/// `with_backup`.
+pub fn rows(
+    base: &Path,
+    src: &Path,
+    cleanup_files: usize,
+    with_backup: bool,
+) -> Result<Vec<UserRow>, String> {
     let bench = Bench::start(base)?;
+    let mut rows = Vec::new();
+    if with_backup {
+        rows.extend(backup_rows(&bench, base, src)?);
+    }
     let have_rsync = Command::new("rsync").arg("--version").output().is_ok();
     let (mirror, rsync_mirror) = (base.join("user-mirror"), base.join("user-rsync-mirror"));
     let rsync = || {
@@ -205,7 +215,6 @@ pub fn rows(base: &Path, src: &Path, cleanup_files: usize) -> Result<Vec<UserRow
         c
     };
     let text = format!("mirror {} to {}", src.display(), mirror.display());
-    let mut rows = Vec::new();
     fresh(base, &[&mirror, &rsync_mirror])?;
     rows.push(UserRow {
         what: "sync, empty destination",
@@ -251,6 +260,51 @@ pub fn rows(base: &Path, src: &Path, cleanup_files: usize) -> Result<Vec<UserRow
         target: "<= 1.5x",
     });
     Ok(rows)
+}
+
+/// A first backup and one with nothing changed, beside `restic backup`
+/// into a repository of its own.
+fn backup_rows(bench: &Bench, base: &Path, src: &Path) -> Result<Vec<UserRow>, String> {
+    let (tend_repo, restic_repo) = (base.join("user-tend-repo"), base.join("user-restic-repo"));
+    fresh(base, &[&tend_repo, &restic_repo])?;
+    let restic = |args: &[&str]| {
+        let mut c = Command::new("restic");
+        c.arg("-r")
+            .arg(&restic_repo)
+            .arg("--quiet")
+            .args(args)
+            .env("RESTIC_PASSWORD", "tend-bench");
+        c
+    };
+    let have_restic = restic(&["version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if have_restic {
+        run_tool(&mut restic(&["init"]))?;
+    }
+    let source = src.to_string_lossy().to_string();
+    let restic_backup = || restic(&["backup", &source]);
+    let text = format!("back up {} to {}", src.display(), tend_repo.display());
+    Ok(vec![
+        UserRow {
+            what: "backup, first run",
+            runs: 1,
+            tend: bench.through_api(&text)?,
+            other: have_restic.then(|| time_tool(restic_backup())).transpose()?,
+            other_name: "restic backup",
+            target: "(none)",
+        },
+        UserRow {
+            what: "backup, nothing changed",
+            runs: 3,
+            tend: median_breakdown(3, || bench.through_api(&text))?,
+            other: have_restic
+                .then(|| median_of(3, || time_tool(restic_backup())))
+                .transpose()?,
+            other_name: "restic backup",
+            target: "(none)",
+        },
+    ])
 }
 
 /// The table: each row's breakdown, its total beside the tool's.
