@@ -100,22 +100,33 @@ fn the_user_path_bench_times_commands_through_the_real_server() {
         .unwrap_or_else(|| panic!("no user-path table in:\n{stdout}"));
     for row in [
         "sync, empty destination",
+        "sync, first re-run",
         "sync, nothing changed",
         "cleanup",
     ] {
         let line = table
             .lines()
-            .find(|l| l.starts_with(row))
+            .find(|l| l.split("  ").next() == Some(row))
             .unwrap_or_else(|| panic!("no {row:?} row in:\n{table}"));
-        // plan, confirm, queued, run and total are figures.
-        let figures: Vec<f64> = line[row.len()..]
-            .split_whitespace()
-            .skip(1)
-            .take(5)
-            .map(|f| f.trim_end_matches('s').parse().unwrap())
+        let columns: Vec<&str> = line[row.len()..].split_whitespace().collect();
+        // runs, plan, confirm, queued, run and total are figures...
+        let figures: Vec<f64> = columns
+            .iter()
+            .take(8)
+            .filter_map(|f| f.trim_end_matches('s').parse().ok())
             .collect();
-        assert_eq!(figures.len(), 5, "{line}");
-        assert!(figures[4] >= figures[3], "the total holds the run: {line}");
+        assert_eq!(figures.len(), 6, "{line}");
+        assert!(figures[5] >= figures[4], "the total holds the run: {line}");
+        // ...and the plan is split as the server's Server-Timing says.
+        let split: Vec<f64> = columns[2]
+            .split('/')
+            .map(|ms| ms.parse().unwrap())
+            .collect();
+        assert_eq!(split.len(), 3, "nlu/preview/store in {line}");
+        assert!(
+            split.iter().sum::<f64>() <= figures[1] * 1000.0 + 1.0,
+            "the plan holds its steps: {line}"
+        );
     }
     // The engine-only rows are there too, beside.
     assert!(stdout.contains("cleanup, matching files"), "{stdout}");

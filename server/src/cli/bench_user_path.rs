@@ -227,7 +227,7 @@ pub fn rows(
     // The first re-run walks both trees (and sets the watches up); the
     // ones after it find the comparison kept.
     rows.push(UserRow {
-        what: "sync, nothing changed, 1st",
+        what: "sync, first re-run",
         runs: 1,
         tend: bench.through_api(&text)?,
         other: have_rsync.then(|| time_tool(rsync())).transpose()?,
@@ -290,7 +290,9 @@ fn backup_rows(bench: &Bench, base: &Path, src: &Path) -> Result<Vec<UserRow>, S
             what: "backup, first run",
             runs: 1,
             tend: bench.through_api(&text)?,
-            other: have_restic.then(|| time_tool(restic_backup())).transpose()?,
+            other: have_restic
+                .then(|| time_tool(restic_backup()))
+                .transpose()?,
             other_name: "restic backup",
             target: "(none)",
         },
