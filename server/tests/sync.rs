@@ -554,3 +554,34 @@ async fn a_confirmed_mirror_applies_its_preview_or_what_changed_since() {
     assert_eq!(app.wait_until_done(id).await["state"], "succeeded");
     assert_eq!(tree(&dst), tree(&src));
 }
+
+#[tokio::test]
+async fn a_mirror_edited_after_its_sync_is_put_right_by_the_next_one() {
+    let app = spawn_app().await;
+    let src = app.root.join("music");
+    let dst = app.root.join("usb/music");
+    for rel in ["a/1.flac", "a/2.flac", "b/c/3.flac"] {
+        app.write(&format!("music/{rel}"), rel, 2);
+    }
+    let command = format!("mirror {} to {}", src.display(), dst.display());
+    // Into a destination that does not exist yet.
+    let id = app.plan_and_confirm(&command).await;
+    assert_eq!(app.wait_until_done(id).await["state"], "succeeded");
+    assert_eq!(tree(&dst), tree(&src));
+
+    // Someone edits the mirror, and adds to it, after the sync.
+    std::fs::write(dst.join("b/c/3.flac"), "edited in the mirror").unwrap();
+    std::fs::write(dst.join("a/stray.flac"), "only in the mirror").unwrap();
+    let plan = app.plan(&command).await;
+    assert_eq!(plan["preview"]["file_count"], 1, "{plan}");
+    let id = app.confirm(plan["plan_id"].as_str().unwrap()).await;
+    assert_eq!(app.wait_until_done(id).await["state"], "succeeded");
+    let mut expected = tree(&src);
+    expected.push(("a/stray.flac".into(), "only in the mirror".into()));
+    expected.sort();
+    assert_eq!(tree(&dst), expected);
+
+    // And with nothing changed since, nothing to do.
+    let plan = app.plan(&command).await;
+    assert_eq!(plan["preview"]["file_count"], 0, "{plan}");
+}

@@ -128,7 +128,12 @@ fn bench(base: &Path, options: &Options) -> Result<(), String> {
         rows.extend(cleanup_rows(base, &env, options)?);
     }
     let user_rows = if options.user_path {
-        super::bench_user_path::rows(base, &src, options.cleanup_files, options.runs(Engine::Backup))?
+        super::bench_user_path::rows(
+            base,
+            &src,
+            options.cleanup_files,
+            options.runs(Engine::Backup),
+        )?
     } else {
         Vec::new()
     };

@@ -10,6 +10,7 @@ use std::time::Duration;
 use app::api::ProgressView;
 
 use super::diff::{parent_inside, Change, ChangeKind, SyncPlan};
+use super::watch::TreeWatch;
 use super::{SyncParams, TEMP_PREFIX, VERSIONS_DIR};
 use crate::workflows::{while_reporting, Outcome, TaskContext, WorkflowError};
 
@@ -21,11 +22,14 @@ fn copy_threads() -> usize {
         .clamp(2, 16)
 }
 
+/// Applies `plan`; each directory it makes is added to `watch` (when the
+/// comparison is kept) before anything is written into it.
 pub fn apply(
     plan: &SyncPlan,
     params: &SyncParams,
     ctx: &TaskContext,
     retention: Option<Duration>,
+    watch: Option<&TreeWatch>,
 ) -> Result<Outcome, WorkflowError> {
     let dst = &plan.destination;
     let versions_root = dst.join(VERSIONS_DIR);
@@ -48,7 +52,7 @@ pub fn apply(
     if copies {
         let _ = File::create(&marker);
     }
-    let result = apply_marked(plan, params, ctx, &versions);
+    let result = apply_marked(plan, params, ctx, &versions, watch);
     // Cancelled or failed runs leave no temporary files either: each copy
     // removes its own on error, so the marker can go whatever happened.
     if copies {
@@ -72,6 +76,7 @@ fn apply_marked(
     params: &SyncParams,
     ctx: &TaskContext,
     versions: &Path,
+    watch: Option<&TreeWatch>,
 ) -> Result<Outcome, WorkflowError> {
     let dst = &plan.destination;
 
@@ -109,6 +114,9 @@ fn apply_marked(
     for dir in &plan.directories {
         fs::create_dir_all(dst.join(dir))
             .map_err(io_err("Could not create a directory in the destination"))?;
+        if let Some(watch) = watch {
+            watch.watch(&dst.join(dir), dir);
+        }
     }
 
     let done_files = AtomicU64::new(blockers.len() as u64);
@@ -524,7 +532,7 @@ mod tests {
             max_delete: 1000,
             checksum: false,
         };
-        let outcome = apply(&plan, &params, &ctx, None).unwrap();
+        let outcome = apply(&plan, &params, &ctx, None, None).unwrap();
         let Outcome::Succeeded { summary } = outcome else {
             panic!("{outcome:?}");
         };

@@ -11,14 +11,17 @@
 //! at a time, in this process: another node, a restarted server or a mirror
 //! no longer kept compares the trees afresh, as every sync did before.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use super::diff::ChangeKind;
 use super::diff::{diff_and_watch, SyncPlan};
 use super::listing_cache::{keeps_change_times, ListingCache, MAX_BYTES, SETTLED};
-use super::watch::{Changed, TreeWatch};
+use super::watch::{Changed, TreeWatch, PARENT};
 use super::SyncParams;
 use crate::domain::{AllowedPath, PathPolicy};
 
@@ -169,13 +172,30 @@ impl KeptDiffs {
         self.keep(params, compared, Vec::new(), true);
     }
 
-    /// Keeps what a run leaves: its comparison with every change applied,
-    /// and the directories it wrote into to be compared again.
-    pub fn keep_after_run(&self, params: &SyncParams, mut compared: Compared) {
-        let touched = compared.plan.touched_directories();
-        compared.plan.changes.clear();
-        compared.plan.directories.clear();
-        compared.plan.extraneous_directories.clear();
+    /// Keeps what a run leaves. After a run that applied every change, the
+    /// events its own writes raised are told from anyone else's by name
+    /// (each change's, created and removed directory's), so only
+    /// directories someone else changed meanwhile are compared again next
+    /// time. After any other run, every directory it wrote into is.
+    pub fn keep_after_run(&self, params: &SyncParams, mut compared: Compared, all_applied: bool) {
+        let plan = &mut compared.plan;
+        let touched = match (&compared.watch, all_applied) {
+            (Some(watch), true) => {
+                let written = plan.written();
+                match watch.changed_except(&|dir, name| written.raised(dir, name)) {
+                    Changed::Nothing => Vec::new(),
+                    Changed::Within(dirs) => dirs,
+                    Changed::Everything => return,
+                }
+            }
+            _ => plan.touched_directories(),
+        };
+        if all_applied {
+            plan.count_copies_unchanged();
+        }
+        plan.changes.clear();
+        plan.directories.clear();
+        plan.extraneous_directories.clear();
         self.keep(params, compared, touched, false);
     }
 
@@ -218,11 +238,13 @@ impl KeptDiffs {
     }
 }
 
-/// Both ends on local file systems, whose changes inotify sees.
+/// Both ends on local file systems, whose changes inotify sees (a
+/// destination still to be made, where its parent is).
 fn watchable(source: &Path, destination: &Path) -> bool {
     let local =
         |path: &Path| rustix::fs::statfs(path).is_ok_and(|fs| keeps_change_times(fs.f_type));
-    local(source) && local(destination)
+    let existing = destination.ancestors().find(|p| p.exists());
+    local(source) && existing.is_some_and(local)
 }
 
 /// `kept` with what changed since; `None` when that cannot be told by
@@ -254,7 +276,58 @@ fn brought_up_to_date(kept: Kept, params: &SyncParams, policy: &PathPolicy) -> O
     })
 }
 
+/// The entries a run writes, by directory and name, and the directories it
+/// removes.
+struct Written {
+    names: HashSet<(PathBuf, OsString)>,
+    removed: HashSet<PathBuf>,
+}
+
+impl Written {
+    /// Whether an event in destination directory `dir` about `name` (or
+    /// about `dir` itself) is one the run raised.
+    fn raised(&self, dir: &Path, name: Option<&[u8]>) -> bool {
+        match name {
+            // The destination itself, made by the run.
+            Some(_) if dir == Path::new(PARENT) => true,
+            Some(name) => {
+                let key = (dir.to_path_buf(), OsStr::from_bytes(name).to_os_string());
+                self.names.contains(&key)
+            }
+            None => self.removed.contains(dir),
+        }
+    }
+}
+
 impl SyncPlan {
+    /// What a run of this plan writes, to tell its own events from others.
+    fn written(&self) -> Written {
+        let entry = |p: &PathBuf| {
+            let dir = p.parent().unwrap_or(Path::new("")).to_path_buf();
+            (dir, p.file_name().unwrap_or_default().to_os_string())
+        };
+        Written {
+            names: (self.changes.iter().map(|c| &c.relative))
+                .chain(&self.directories)
+                .chain(&self.extraneous_directories)
+                .map(entry)
+                .collect(),
+            removed: self.extraneous_directories.iter().cloned().collect(),
+        }
+    }
+
+    /// Counts every file the run copied as unchanged, where it now is.
+    fn count_copies_unchanged(&mut self) {
+        let mut counts: HashMap<PathBuf, u64> = self.unchanged_in.drain(..).collect();
+        for change in self.changes.iter().filter(|c| c.kind != ChangeKind::Delete) {
+            let dir = change.relative.parent().unwrap_or(Path::new(""));
+            *counts.entry(dir.to_path_buf()).or_default() += 1;
+            self.unchanged += 1;
+        }
+        self.unchanged_in = counts.into_iter().collect();
+        self.unchanged_in.sort();
+    }
+
     /// The directories a run of this plan writes into: the parent of
     /// every change, created directory and extraneous directory.
     fn touched_directories(&self) -> Vec<PathBuf> {
@@ -554,29 +627,75 @@ mod tests {
     }
 
     #[test]
-    fn after_a_run_only_what_it_wrote_is_compared_again() {
+    fn after_a_run_its_own_writes_are_known_and_anyone_elses_seen() {
+        let trees = trees();
+        let kept = KeptDiffs::default();
+        let params = trees.params(false);
+        write(&trees.root.join("src/b/deep/new.txt"), "new");
+        write(&trees.root.join("src/c/d/newdir.txt"), "in a new directory");
+        let compared = trees.compare(&kept, &params);
+        assert_eq!(compared.plan.count(ChangeKind::Create), 2);
+        assert_eq!(
+            compared.plan.directories,
+            [PathBuf::from("c"), PathBuf::from("c/d")]
+        );
+        // The run's writes, by hand, with its watches on what it makes.
+        let watch = compared.watch.as_ref().unwrap();
+        for dir in ["c", "c/d"] {
+            fs::create_dir(trees.root.join("dst").join(dir)).unwrap();
+            watch.watch(&trees.root.join("dst").join(dir), Path::new(dir));
+        }
+        write(&trees.root.join("dst/b/deep/new.txt"), "new");
+        write(&trees.root.join("dst/c/d/newdir.txt"), "in a new directory");
+        // Someone else writes beside it meanwhile.
+        write(&trees.root.join("dst/a/theirs.txt"), "not from the source");
+        kept.keep_after_run(&params, compared, true);
+
+        let next = trees.compare(&kept, &params);
+        assert_eq!(
+            next.freshness,
+            Freshness::Recompared(vec![PathBuf::from("a")])
+        );
+        assert_eq!(summary(&next.plan), summary(&trees.walked_now(&params)));
+        assert_eq!(next.plan.unchanged, 7);
+
+        // Written later into a directory the run made: seen.
+        kept.keep_previewed(&params, next);
+        write(&trees.root.join("dst/c/d/later.txt"), "x");
+        fs::write(
+            trees.root.join("dst/c/d/newdir.txt"),
+            "edited in the mirror",
+        )
+        .unwrap();
+        let after = trees.compare(&kept, &params);
+        assert_eq!(
+            after.freshness,
+            Freshness::Recompared(vec![PathBuf::from("c/d")])
+        );
+        assert_eq!(summary(&after.plan), summary(&trees.walked_now(&params)));
+        assert_eq!(after.plan.count(ChangeKind::Update), 1);
+    }
+
+    #[test]
+    fn after_a_run_that_failed_somewhere_what_it_wrote_is_compared_again() {
         let trees = trees();
         let kept = KeptDiffs::default();
         let params = trees.params(false);
         write(&trees.root.join("src/b/deep/new.txt"), "new");
         let compared = trees.compare(&kept, &params);
-        assert_eq!(compared.plan.count(ChangeKind::Create), 1);
-        // The run's copy, by hand.
-        write(&trees.root.join("dst/b/deep/new.txt"), "new");
-        kept.keep_after_run(&params, compared);
+        kept.keep_after_run(&params, compared, false);
 
         let next = trees.compare(&kept, &params);
         assert_eq!(
             next.freshness,
             Freshness::Recompared(vec![PathBuf::from("b/deep")])
         );
-        assert!(next.plan.changes.is_empty(), "{:?}", next.plan.changes);
+        assert_eq!(
+            next.plan.count(ChangeKind::Create),
+            1,
+            "it was never copied"
+        );
         assert_eq!(summary(&next.plan), summary(&trees.walked_now(&params)));
-
-        kept.keep_previewed(&params, next);
-        let after = trees.compare(&kept, &params);
-        assert_eq!(after.freshness, Freshness::Unchanged { by_preview: true });
-        assert_eq!(after.plan.unchanged, 6);
     }
 
     #[test]

@@ -116,7 +116,6 @@ pub fn run(
 ) -> Result<Outcome, WorkflowError> {
     let policy = env.policy();
     let (source, destination) = check_ends(&policy, &params.source, &params.destination)?;
-    let destination = policy.create_target(&destination)?;
     let saved_in = listings_dir(env);
     let walking = Walking {
         policy: &policy,
@@ -124,16 +123,29 @@ pub fn run(
         saved_in: Some(&saved_in),
         watch_walks: false,
     };
+    // Compared before the destination is made, so that its making is the
+    // run's own event, not a change since the preview.
     let compared = KeptDiffs::shared().compare(params, (&source, &destination), &walking);
+    let destination = policy.create_target(&destination)?;
     ctx.log("info", compared.freshness.describe());
     if ctx.is_cancelled() {
         return Ok(Outcome::Cancelled {
             summary: "Cancelled while comparing the trees; nothing was changed.".into(),
         });
     }
-    let outcome = apply::apply(&compared.plan, params, ctx, env.undo_retention);
-    if outcome.is_ok() {
-        KeptDiffs::shared().keep_after_run(params, compared);
+    if let Some(watch) = &compared.watch {
+        watch.watch(destination.as_path(), Path::new(""));
+    }
+    let outcome = apply::apply(
+        &compared.plan,
+        params,
+        ctx,
+        env.undo_retention,
+        compared.watch.as_ref(),
+    );
+    if let Ok(done) = &outcome {
+        let all_applied = matches!(done, Outcome::Succeeded { .. });
+        KeptDiffs::shared().keep_after_run(params, compared, all_applied);
     }
     outcome
 }

@@ -49,7 +49,18 @@ struct Watches {
     dirs: Mutex<HashMap<i32, PathBuf>>,
     /// A watch that should have been added was not (out of watches, say).
     lost: AtomicBool,
+    /// The watch on the parent of a destination that does not exist yet,
+    /// and the destination's name there: its appearance changes
+    /// everything.
+    parent_of_missing: Mutex<Option<(i32, Vec<u8>)>>,
 }
+
+/// Which events a run raised itself: `(directory, name)`, or `(directory,
+/// None)` for an event on the directory itself.
+pub type Ours<'a> = &'a dyn Fn(&Path, Option<&[u8]>) -> bool;
+
+/// The name a destination's parent sees it under, in [`Ours`].
+pub const PARENT: &str = "..";
 
 /// Everything that changes a directory's entries or a file's size, time or
 /// contents; reads and opens are left out.
@@ -75,6 +86,7 @@ impl TreeWatch {
                 inotify,
                 dirs: Mutex::new(HashMap::new()),
                 lost: AtomicBool::new(false),
+                parent_of_missing: Mutex::new(None),
             }),
             prefix: PathBuf::new(),
         })
@@ -110,6 +122,26 @@ impl TreeWatch {
         }
     }
 
+    /// Watches the parent of `root`, a destination that does not exist
+    /// yet, for its appearance; a parent that does not exist either leaves
+    /// the watch untrustworthy.
+    pub fn watch_parent_of_missing(&self, root: &Path) {
+        let shared = &self.shared;
+        let (Some(parent), Some(name)) = (root.parent(), root.file_name()) else {
+            return shared.lost.store(true, Ordering::Relaxed);
+        };
+        match inotify::add_watch(&shared.inotify, parent, changes_mask()) {
+            Ok(wd) => {
+                let name = name.as_encoded_bytes().to_vec();
+                *shared
+                    .parent_of_missing
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = Some((wd, name));
+            }
+            Err(_) => shared.lost.store(true, Ordering::Relaxed),
+        }
+    }
+
     /// Whether every watch asked for is in place.
     pub fn is_whole(&self) -> bool {
         !self.shared.lost.load(Ordering::Relaxed)
@@ -117,10 +149,21 @@ impl TreeWatch {
 
     /// Reads what was queued since the watches were added.
     pub fn changed(&self) -> Changed {
+        self.changed_except(&|_, _| false)
+    }
+
+    /// [`TreeWatch::changed`], leaving out the events `ours` claims.
+    pub fn changed_except(&self, ours: Ours) -> Changed {
         if !self.is_whole() {
             return Changed::Everything;
         }
         let dirs = self.shared.dirs.lock().unwrap_or_else(|p| p.into_inner());
+        let parent_of_missing = self
+            .shared
+            .parent_of_missing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         let mut within = Vec::new();
         let mut buf = [MaybeUninit::<u8>::uninit(); 8192];
         let mut reader = inotify::Reader::new(&self.shared.inotify, &mut buf);
@@ -130,30 +173,38 @@ impl TreeWatch {
                 Err(rustix::io::Errno::AGAIN) => break,
                 Err(_) => return Changed::Everything,
             };
-            if event.events().contains(ReadFlags::QUEUE_OVERFLOW) {
+            let flags = event.events();
+            if flags.contains(ReadFlags::QUEUE_OVERFLOW) {
                 return Changed::Everything;
             }
-            // Tend's own temporary files and versions area: no entry the
-            // comparison looks at.
-            if event
-                .file_name()
-                .is_some_and(|name| super::names::is_ours(name.to_bytes()))
-            {
+            let name = event.file_name().map(|n| n.to_bytes());
+            // Tend's own temporary files and versions area are no entry the
+            // comparison looks at; a watch ending (its directory removed)
+            // also shows in its parent's events.
+            if name.is_some_and(super::names::is_ours) || flags.contains(ReadFlags::IGNORED) {
                 continue;
             }
-            match dirs.get(&event.wd()) {
-                // A root moved or deleted, or unmounted: the ends changed.
-                Some(relative)
-                    if relative.as_os_str().is_empty()
-                        && event.events().intersects(
-                            ReadFlags::DELETE_SELF | ReadFlags::MOVE_SELF | ReadFlags::UNMOUNT,
-                        ) =>
-                {
-                    return Changed::Everything
+            if let Some((wd, missing)) = &parent_of_missing {
+                if event.wd() == *wd {
+                    if name == Some(missing.as_slice()) && !ours(Path::new(PARENT), name) {
+                        return Changed::Everything;
+                    }
+                    continue;
                 }
-                Some(relative) => within.push(relative.clone()),
-                None => return Changed::Everything,
             }
+            let Some(relative) = dirs.get(&event.wd()) else {
+                return Changed::Everything;
+            };
+            if ours(relative, name) {
+                continue;
+            }
+            // A root moved or deleted, or unmounted: the ends changed.
+            let ends_changed = flags
+                .intersects(ReadFlags::DELETE_SELF | ReadFlags::MOVE_SELF | ReadFlags::UNMOUNT);
+            if relative.as_os_str().is_empty() && ends_changed {
+                return Changed::Everything;
+            }
+            within.push(relative.clone());
         }
         if within.is_empty() {
             Changed::Nothing
