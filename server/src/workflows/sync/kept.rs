@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use super::diff::ChangeKind;
 use super::diff::{diff_and_watch, SyncPlan};
 use super::listing_cache::{keeps_change_times, ListingCache, MAX_BYTES, SETTLED};
-use super::watch::{Changed, TreeWatch, PARENT};
+use super::watch::{absorbing, Changed, TreeWatch, PARENT};
 use super::SyncParams;
 use crate::domain::{AllowedPath, PathPolicy};
 
@@ -235,6 +235,18 @@ impl KeptDiffs {
         let at = all.iter().position(|k| k.made_for == *params)?;
         let kept = all.remove(at)?;
         (kept.made_at.elapsed() < MAX_AGE).then_some(kept)
+    }
+}
+
+/// Runs `apply` (the run's writes for `compared`) while the events they
+/// raise are read off the watch as they come, its own left out.
+pub fn while_applying<T: Send>(compared: &Compared, apply: impl FnOnce() -> T + Send) -> T {
+    match &compared.watch {
+        Some(watch) => {
+            let written = compared.plan.written();
+            absorbing(watch, &|dir, name| written.raised(dir, name), apply)
+        }
+        None => apply(),
     }
 }
 

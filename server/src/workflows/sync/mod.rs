@@ -136,13 +136,15 @@ pub fn run(
     if let Some(watch) = &compared.watch {
         watch.watch(destination.as_path(), Path::new(""));
     }
-    let outcome = apply::apply(
-        &compared.plan,
-        params,
-        ctx,
-        env.undo_retention,
-        compared.watch.as_ref(),
-    );
+    let outcome = kept::while_applying(&compared, || {
+        apply::apply(
+            &compared.plan,
+            params,
+            ctx,
+            env.undo_retention,
+            compared.watch.as_ref(),
+        )
+    });
     if let Ok(done) = &outcome {
         let all_applied = matches!(done, Outcome::Succeeded { .. });
         KeptDiffs::shared().keep_after_run(params, compared, all_applied);

@@ -53,11 +53,12 @@ struct Watches {
     /// and the destination's name there: its appearance changes
     /// everything.
     parent_of_missing: Mutex<Option<(i32, Vec<u8>)>>,
+    absorbed: Mutex<Absorbed>,
 }
 
 /// Which events a run raised itself: `(directory, name)`, or `(directory,
 /// None)` for an event on the directory itself.
-pub type Ours<'a> = &'a dyn Fn(&Path, Option<&[u8]>) -> bool;
+pub type Ours<'a> = &'a (dyn Fn(&Path, Option<&[u8]>) -> bool + Sync);
 
 /// The name a destination's parent sees it under, in [`Ours`].
 pub const PARENT: &str = "..";
@@ -87,6 +88,7 @@ impl TreeWatch {
                 dirs: Mutex::new(HashMap::new()),
                 lost: AtomicBool::new(false),
                 parent_of_missing: Mutex::new(None),
+                absorbed: Mutex::new(Absorbed::default()),
             }),
             prefix: PathBuf::new(),
         })
@@ -154,9 +156,49 @@ impl TreeWatch {
 
     /// [`TreeWatch::changed`], leaving out the events `ours` claims.
     pub fn changed_except(&self, ours: Ours) -> Changed {
-        if !self.is_whole() {
+        self.absorb(ours);
+        let mut absorbed = self
+            .shared
+            .absorbed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let Absorbed {
+            mut within,
+            everything,
+        } = std::mem::take(&mut *absorbed);
+        if everything || !self.is_whole() {
             return Changed::Everything;
         }
+        if within.is_empty() {
+            Changed::Nothing
+        } else {
+            within.sort();
+            within.dedup();
+            Changed::Within(within)
+        }
+    }
+
+    /// Reads what is queued now into what [`TreeWatch::changed_except`]
+    /// answers next, leaving out the events `ours` claims. A run calls it
+    /// while it writes ([`absorbing`]): its own writes raise more events
+    /// than the kernel queues (16,384 by default) for a large tree.
+    pub fn absorb(&self, ours: Ours) {
+        let mut absorbed = self
+            .shared
+            .absorbed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if absorbed.everything {
+            return;
+        }
+        if let Err(Everything) = self.read_queued(ours, &mut absorbed.within) {
+            absorbed.everything = true;
+        }
+    }
+
+    /// The directories the queued events changed (`ours` left out), into
+    /// `within`; `Err` when they change more than can be told.
+    fn read_queued(&self, ours: Ours, within: &mut Vec<PathBuf>) -> Result<(), Everything> {
         let dirs = self.shared.dirs.lock().unwrap_or_else(|p| p.into_inner());
         let parent_of_missing = self
             .shared
@@ -164,18 +206,17 @@ impl TreeWatch {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        let mut within = Vec::new();
         let mut buf = [MaybeUninit::<u8>::uninit(); 8192];
         let mut reader = inotify::Reader::new(&self.shared.inotify, &mut buf);
         loop {
             let event = match reader.next() {
                 Ok(event) => event,
-                Err(rustix::io::Errno::AGAIN) => break,
-                Err(_) => return Changed::Everything,
+                Err(rustix::io::Errno::AGAIN) => return Ok(()),
+                Err(_) => return Err(Everything),
             };
             let flags = event.events();
             if flags.contains(ReadFlags::QUEUE_OVERFLOW) {
-                return Changed::Everything;
+                return Err(Everything);
             }
             let name = event.file_name().map(|n| n.to_bytes());
             // Tend's own temporary files and versions area are no entry the
@@ -187,13 +228,13 @@ impl TreeWatch {
             if let Some((wd, missing)) = &parent_of_missing {
                 if event.wd() == *wd {
                     if name == Some(missing.as_slice()) && !ours(Path::new(PARENT), name) {
-                        return Changed::Everything;
+                        return Err(Everything);
                     }
                     continue;
                 }
             }
             let Some(relative) = dirs.get(&event.wd()) else {
-                return Changed::Everything;
+                return Err(Everything);
             };
             if ours(relative, name) {
                 continue;
@@ -202,18 +243,41 @@ impl TreeWatch {
             let ends_changed = flags
                 .intersects(ReadFlags::DELETE_SELF | ReadFlags::MOVE_SELF | ReadFlags::UNMOUNT);
             if relative.as_os_str().is_empty() && ends_changed {
-                return Changed::Everything;
+                return Err(Everything);
             }
             within.push(relative.clone());
         }
-        if within.is_empty() {
-            Changed::Nothing
-        } else {
-            within.sort();
-            within.dedup();
-            Changed::Within(within)
-        }
     }
+}
+
+/// More changed than can be told by directory.
+struct Everything;
+
+/// Events read but not yet answered by [`TreeWatch::changed_except`].
+#[derive(Default)]
+struct Absorbed {
+    within: Vec<PathBuf>,
+    everything: bool,
+}
+
+/// Runs `work` while another thread reads the watch's events every 20 ms,
+/// `ours` left out, so that the kernel's queue never overflows with the
+/// events `work`'s own writes raise.
+pub fn absorbing<T: Send>(watch: &TreeWatch, ours: Ours, work: impl FnOnce() -> T + Send) -> T {
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(|| {
+            while !done.load(Ordering::Acquire) {
+                watch.absorb(ours);
+                std::thread::park_timeout(std::time::Duration::from_millis(20));
+            }
+        });
+        let result = work();
+        done.store(true, Ordering::Release);
+        reader.thread().unpark();
+        let _ = reader.join();
+        result
+    })
 }
 
 #[cfg(test)]
