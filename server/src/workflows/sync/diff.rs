@@ -204,11 +204,6 @@ pub fn diff_and_watch(
     listings_saved_in: Option<&Path>,
     watch: &TreeWatch,
 ) -> SyncPlan {
-    // A destination still to be made is watched for from its parent, before
-    // the walk finds it missing.
-    if fs::symlink_metadata(destination.as_path()).is_err() {
-        watch.watch_parent_of_missing(destination.as_path());
-    }
     let ends = (source.as_path(), destination.as_path());
     let kept = (listings, listings_saved_in);
     compare_trees(

@@ -140,6 +140,13 @@ impl KeptDiffs {
         let watch = (walking.watch_walks && watchable(source.as_path(), destination.as_path()))
             .then(|| TreeWatch::new().ok())
             .flatten();
+        if let Some(watch) = &watch {
+            // A destination still to be made is watched for from its
+            // parent, before the walk finds it missing.
+            if std::fs::symlink_metadata(destination.as_path()).is_err() {
+                watch.watch_parent_of_missing(destination.as_path());
+            }
+        }
         let plan = match &watch {
             Some(watch) => diff_and_watch(
                 source,
@@ -708,6 +715,29 @@ mod tests {
             "it was never copied"
         );
         assert_eq!(summary(&next.plan), summary(&trees.walked_now(&params)));
+    }
+
+    #[test]
+    fn a_directory_missing_from_the_mirror_compared_again_leaves_the_root_watched() {
+        let trees = trees();
+        let kept = KeptDiffs::default();
+        let params = trees.params(false);
+        fs::remove_dir_all(trees.root.join("dst/a")).unwrap();
+        kept.keep_previewed(&params, trees.compare(&kept, &params));
+        write(&trees.root.join("src/a/three.txt"), "3");
+        let run = trees.compare(&kept, &params);
+        assert_eq!(
+            run.freshness,
+            Freshness::Recompared(vec![PathBuf::from("a")])
+        );
+        assert_eq!(summary(&run.plan), summary(&trees.walked_now(&params)));
+
+        // The mirror's top is still watched like any directory.
+        kept.keep_previewed(&params, run);
+        fs::write(trees.root.join("dst/top.txt"), "edited in the mirror").unwrap();
+        let next = trees.compare(&kept, &params);
+        assert_eq!(next.freshness, Freshness::Walked, "a change at the top");
+        assert_eq!(next.plan.count(ChangeKind::Update), 1);
     }
 
     #[test]
