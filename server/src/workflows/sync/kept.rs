@@ -105,6 +105,9 @@ pub struct Walking<'a> {
     /// the watches cost about a fifth of a walk with nothing changed, and a
     /// nightly run's would expire before the next night.
     pub watch_walks: bool,
+    /// A walk without watches stops early when this says so (a run
+    /// cancelled while comparing).
+    pub cancelled: &'a (dyn Fn() -> bool + Sync),
 }
 
 #[derive(Default)]
@@ -164,7 +167,7 @@ impl KeptDiffs {
                 params.compare(),
                 walking.listings,
                 walking.saved_in,
-                &|| false,
+                walking.cancelled,
             ),
         };
         Compared {
@@ -545,6 +548,7 @@ mod tests {
                 listings: &self.listings,
                 saved_in: None,
                 watch_walks: true,
+                cancelled: &|| false,
             };
             kept.compare(params, (&src, &dst), &walking)
         }

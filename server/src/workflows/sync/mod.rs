@@ -102,6 +102,7 @@ pub fn preview(params: &SyncParams, env: &WorkflowEnv) -> Result<PreviewView, Wo
         listings: ListingCache::shared(),
         saved_in: Some(&saved_in),
         watch_walks: true,
+        cancelled: &|| false,
     };
     let compared = KeptDiffs::shared().compare(params, (&source, &destination), &walking);
     let preview = compared.plan.preview(params.max_delete);
@@ -122,6 +123,7 @@ pub fn run(
         listings: ListingCache::shared(),
         saved_in: Some(&saved_in),
         watch_walks: false,
+        cancelled: &|| ctx.is_cancelled(),
     };
     // Compared before the destination is made, so that its making is the
     // run's own event, not a change since the preview.
