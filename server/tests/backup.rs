@@ -433,6 +433,45 @@ async fn an_unchanged_source_is_snapshotted_again_without_reading_and_any_change
     assert_restic_ok(restic(&repo, &pw, &["check"]), "check");
 }
 
+/// Confirms `plan` and waits for its success: the result and the log.
+async fn confirm_and_read(app: &TestApp, plan: Value) -> (String, String) {
+    let id = app.confirm(plan["plan_id"].as_str().unwrap()).await;
+    let task = app.wait_until_done(id).await;
+    assert_eq!(task["state"], "succeeded", "{task}");
+    let log: Value = app.json(&format!("/api/tasks/{id}/events")).await;
+    (
+        task["result"].as_str().unwrap().to_string(),
+        log.to_string(),
+    )
+}
+
+/// The run of a previewed backup uses the preview's walk when nothing in
+/// the source changed since, and walks again when something did.
+#[tokio::test]
+async fn a_backup_run_uses_its_previews_walk_only_while_the_source_is_unchanged() {
+    let app = spawn_app().await;
+    let src = app.root.join("docs");
+    write_source(&src);
+    let repo = app.root.join("repo");
+    back_up(&app, &src, &repo, "").await;
+    let command = format!("back up {} to {}", src.display(), repo.display());
+
+    let (result, log) = confirm_and_read(&app, app.plan(&command).await).await;
+    assert!(result.contains("Nothing had changed"), "{result}");
+    assert!(log.contains("its walk is used, not repeated"), "{log}");
+
+    // Changed after the preview, deep down: seen, and backed up.
+    let plan = app.plan(&command).await;
+    std::fs::write(src.join("sub/b.txt"), "changed after the preview").unwrap();
+    let (result, log) = confirm_and_read(&app, plan).await;
+    assert!(!result.contains("Nothing had changed"), "{result}");
+    assert!(!log.contains("its walk is used"), "{log}");
+    let target = app.root.join("restored");
+    let id = confirm_restore(&app, &target, &repo, "").await;
+    assert_eq!(app.wait_until_done(id).await["state"], "succeeded");
+    assert_eq!(tree(&target), tree(&src));
+}
+
 #[tokio::test]
 async fn tend_cuts_files_where_restic_does_so_their_chunks_deduplicate() {
     let app = spawn_app().await;

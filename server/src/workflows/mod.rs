@@ -7,6 +7,7 @@ pub mod cleanup;
 mod context;
 pub mod sync;
 pub mod undo_cleanup;
+pub mod watch;
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};

@@ -6,6 +6,7 @@
 //! thread. Retention (forget + prune) runs only after a backup that read every
 //! file: a partial backup never makes older snapshots go away.
 
+mod kept_walk;
 mod progress;
 pub mod repository;
 pub mod restore;
@@ -25,10 +26,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{while_reporting, Outcome, TaskContext, WorkflowEnv, WorkflowError};
 use crate::domain::{AllowedPath, PathPolicy};
+use kept_walk::KeptWalks;
 use progress::{ByteCounter, Counters};
 use repository::RepoState;
 use source::{Seen, TrackedSource};
-use unchanged::LastBackups;
+use unchanged::{Fingerprint, LastBackups};
 
 /// Snapshots Tend makes carry this tag (and `task-<id>`, `schedule-<id>`).
 pub const TAG: &str = "tend";
@@ -154,7 +156,23 @@ pub fn preview(params: &BackupParams, env: &WorkflowEnv) -> Result<PreviewView, 
     let mut files = 0u64;
     let mut bytes = 0u64;
     let mut sample = Vec::new();
-    for entry in rustic_core::ReadSource::entries(&local).flatten() {
+    // The walk's fingerprint, watched from here on, for the run (`kept_walk`).
+    let watch = KeptWalks::watch_for(source.as_path());
+    let fingerprint = Fingerprint::default();
+    for entry in rustic_core::ReadSource::entries(&local) {
+        let Ok(entry) = entry else {
+            fingerprint.spoil();
+            continue;
+        };
+        fingerprint.add(&entry.path, &entry.node);
+        if let (Some(watch), true) = (&watch, entry.node.is_dir()) {
+            // Yielded before the walk reads it, so watched from before.
+            let relative = entry
+                .path
+                .strip_prefix(source.as_path())
+                .unwrap_or(&entry.path);
+            watch.watch(&entry.path, relative);
+        }
         if !entry.node.is_dir() {
             files += 1;
             bytes += entry.node.meta.size;
@@ -166,6 +184,9 @@ pub fn preview(params: &BackupParams, env: &WorkflowEnv) -> Result<PreviewView, 
                 sample.push(shown.display().to_string());
             }
         }
+    }
+    if let (Some(watch), Some(fingerprint)) = (watch, fingerprint.finish()) {
+        KeptWalks::shared().keep(params, fingerprint, watch);
     }
     let state = match repository::state(repo.as_path()) {
         RepoState::Existing => format!(
@@ -239,12 +260,20 @@ pub fn run(
     // Nothing changed since the last complete backup: the new snapshot is
     // the same tree again (see `unchanged`).
     let walk = local_source(params, source.as_path())?;
+    // The preview's walk, when nothing in the source changed since.
+    let previewed = KeptWalks::shared().take(params);
+    if previewed.is_some() {
+        ctx.log(
+            "info",
+            "Nothing in the source changed since the preview: its walk is used, not repeated.",
+        );
+    }
     if !created {
         let started = Zoned::now();
         let unchanged = while_reporting(
             || report(ctx, &seen, &counters, false, Walk::Going),
             || {
-                last.unchanged_since(&repo, &walk, &ctx.cancel_flag(), |path, node| {
+                last.unchanged_since(&repo, &walk, previewed, &ctx.cancel_flag(), |path, node| {
                     seen.walked(path, node)
                 })
             },

@@ -140,25 +140,22 @@ impl LastBackups {
 
     /// The snapshot the last complete backup made (and the fingerprint), if
     /// the source still looks exactly as it did then and the repository
-    /// still has that snapshot. `walked` is called per entry, for progress.
+    /// still has that snapshot. The source's fingerprint is `previewed`
+    /// (the preview's walk, nothing changed since) or taken by walking it;
+    /// `walked` is called per entry of that walk, for progress.
     pub fn unchanged_since<S: Open>(
         &self,
         repo: &Repository<S>,
         source: &LocalSource,
+        previewed: Option<String>,
         cancel: &AtomicBool,
         walked: impl Fn(&Path, &Node),
     ) -> Option<(SnapshotFile, String)> {
         let record = self.load()?;
-        let fingerprint = Fingerprint::default();
-        for entry in source.entries() {
-            if cancel.load(Ordering::Relaxed) {
-                return None;
-            }
-            let entry = entry.ok()?;
-            walked(&entry.path, &entry.node);
-            fingerprint.add(&entry.path, &entry.node);
-        }
-        let fingerprint = fingerprint.finish()?;
+        let fingerprint = match previewed {
+            Some(fingerprint) => fingerprint,
+            None => walk_fingerprint(source, cancel, walked)?,
+        };
         if fingerprint != record.fingerprint {
             return None;
         }
@@ -168,6 +165,25 @@ impl LastBackups {
             })?;
         Some((snapshot, fingerprint))
     }
+}
+
+/// The fingerprint of a walk of `source`; `None` when an entry cannot be
+/// read or the walk is cancelled.
+fn walk_fingerprint(
+    source: &LocalSource,
+    cancel: &AtomicBool,
+    walked: impl Fn(&Path, &Node),
+) -> Option<String> {
+    let fingerprint = Fingerprint::default();
+    for entry in source.entries() {
+        if cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        let entry = entry.ok()?;
+        walked(&entry.path, &entry.node);
+        fingerprint.add(&entry.path, &entry.node);
+    }
+    fingerprint.finish()
 }
 
 /// A new snapshot of the same tree as `previous`, made now, with `fresh`'s

@@ -10,8 +10,8 @@ use std::time::Duration;
 use app::api::ProgressView;
 
 use super::diff::{parent_inside, Change, ChangeKind, SyncPlan};
-use super::watch::TreeWatch;
 use super::{SyncParams, TEMP_PREFIX, VERSIONS_DIR};
+use crate::workflows::watch::TreeWatch;
 use crate::workflows::{while_reporting, Outcome, TaskContext, WorkflowError};
 
 /// Parallel copies: a couple per core keeps disks busy without thrashing.

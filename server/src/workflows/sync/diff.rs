@@ -23,8 +23,8 @@ use super::beneath::Beneath;
 use super::listing_cache::{ListingCache, Stamp, WalkListings};
 use super::names::Names;
 use super::twin::{Twin, TwinDir};
-use super::watch::TreeWatch;
 use crate::domain::AllowedPath;
+use crate::workflows::watch::TreeWatch;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ChangeKind {

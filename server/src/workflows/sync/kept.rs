@@ -21,9 +21,9 @@ use std::time::{Duration, Instant};
 use super::diff::ChangeKind;
 use super::diff::{diff_and_watch, SyncPlan};
 use super::listing_cache::{keeps_change_times, ListingCache, MAX_BYTES, SETTLED};
-use super::watch::{absorbing, Changed, TreeWatch, PARENT};
 use super::SyncParams;
 use crate::domain::{AllowedPath, PathPolicy};
+use crate::workflows::watch::{absorbing, Changed, TreeWatch, PARENT};
 
 /// Mirrors kept at once: each holds an inotify instance (the kernel allows
 /// 128 per user by default) and one watch per directory on both ends (8,192
@@ -141,7 +141,7 @@ impl KeptDiffs {
             }
         }
         let watch = (walking.watch_walks && watchable(source.as_path(), destination.as_path()))
-            .then(|| TreeWatch::new().ok())
+            .then(|| TreeWatch::skipping(super::names::is_ours).ok())
             .flatten();
         if let Some(watch) = &watch {
             // A destination still to be made is watched for from its

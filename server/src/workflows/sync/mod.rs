@@ -17,12 +17,10 @@ mod listing_cache;
 mod listing_file;
 mod names;
 mod twin;
-mod watch;
 
 pub use diff::{diff, diff_and_watch, Change, ChangeKind, Compare, SyncPlan};
 pub use kept::{Compared, Freshness, KeptDiffs, Walking};
-pub use listing_cache::ListingCache;
-pub use watch::TreeWatch;
+pub use listing_cache::{keeps_change_times, ListingCache};
 
 use std::path::{Path, PathBuf};
 

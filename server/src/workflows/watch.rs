@@ -1,6 +1,6 @@
-//! Watching the directories a comparison walked, so that the next one
-//! (the run of a preview, or the next mirror of the same trees) knows what
-//! changed since: nothing (the comparison still holds as it is), some
+//! Watching the directories a walk read, so that the next one (the run of
+//! a preview, the next mirror of the same trees, the run of a backup's
+//! preview) knows what changed since: nothing (the comparison still holds as it is), some
 //! directories (only those are compared again), or more than can be told
 //! (everything is compared again).
 //!
@@ -45,6 +45,9 @@ pub struct TreeWatch {
 
 struct Watches {
     inotify: OwnedFd,
+    /// Names whose events mean nothing to the comparison (a mirror's own
+    /// temporary files and versions area).
+    skip: fn(&[u8]) -> bool,
     /// Watch descriptor -> the directory, relative to its end.
     dirs: Mutex<HashMap<i32, PathBuf>>,
     /// A watch that should have been added was not (out of watches, say).
@@ -80,11 +83,18 @@ fn changes_mask() -> WatchFlags {
 }
 
 impl TreeWatch {
+    /// A watch that sees every name.
     pub fn new() -> io::Result<TreeWatch> {
+        TreeWatch::skipping(|_| false)
+    }
+
+    /// A watch that leaves out the events on names `skip` picks.
+    pub fn skipping(skip: fn(&[u8]) -> bool) -> io::Result<TreeWatch> {
         let inotify = inotify::init(CreateFlags::CLOEXEC | CreateFlags::NONBLOCK)?;
         Ok(TreeWatch {
             shared: Arc::new(Watches {
                 inotify,
+                skip,
                 dirs: Mutex::new(HashMap::new()),
                 lost: AtomicBool::new(false),
                 parent_of_missing: Mutex::new(None),
@@ -219,10 +229,9 @@ impl TreeWatch {
                 return Err(Everything);
             }
             let name = event.file_name().map(|n| n.to_bytes());
-            // Tend's own temporary files and versions area are no entry the
-            // comparison looks at; a watch ending (its directory removed)
-            // also shows in its parent's events.
-            if name.is_some_and(super::names::is_ours) || flags.contains(ReadFlags::IGNORED) {
+            // A watch ending (its directory removed) also shows in its
+            // parent's events.
+            if name.is_some_and(self.shared.skip) || flags.contains(ReadFlags::IGNORED) {
                 continue;
             }
             if let Some((wd, missing)) = &parent_of_missing {
