@@ -112,20 +112,27 @@ fn the_user_path_bench_times_commands_through_the_real_server() {
         // runs, plan, confirm, queued, run and total are figures...
         let figures: Vec<f64> = columns
             .iter()
-            .take(8)
+            .take(10)
             .filter_map(|f| f.trim_end_matches('s').parse().ok())
             .collect();
         assert_eq!(figures.len(), 6, "{line}");
         assert!(figures[5] >= figures[4], "the total holds the run: {line}");
-        // ...and the plan is split as the server's Server-Timing says.
-        let split: Vec<f64> = columns[2]
-            .split('/')
-            .map(|ms| ms.parse().unwrap())
-            .collect();
-        assert_eq!(split.len(), 3, "nlu/preview/store in {line}");
+        // ...the plan is split as the server's Server-Timing says, and the
+        // run as its tend_task_phase_seconds do.
+        let split = |column: &str| -> Vec<f64> {
+            column.split('/').map(|ms| ms.parse().unwrap()).collect()
+        };
+        let plan = split(columns[2]);
+        assert_eq!(plan.len(), 3, "nlu/preview/store in {line}");
         assert!(
-            split.iter().sum::<f64>() <= figures[1] * 1000.0 + 1.0,
+            plan.iter().sum::<f64>() <= figures[1] * 1000.0 + 1.0,
             "the plan holds its steps: {line}"
+        );
+        let run = split(columns[7]);
+        assert_eq!(run.len(), 4, "start/work/reports/end in {line}");
+        assert!(
+            run.iter().sum::<f64>() <= figures[5] * 1000.0 + 1.0,
+            "the run's phases lie within the total: {line}"
         );
     }
     // The engine-only rows are there too, beside.

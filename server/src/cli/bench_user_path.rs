@@ -31,6 +31,9 @@ pub struct Breakdown {
     pub queued: Duration,
     /// From its start to its end, as stored.
     pub run: Duration,
+    /// Of the run, as the server's `tend_task_phase_seconds` says: the
+    /// hand-off to a thread, the workflow, its last reports, storing the end.
+    pub phases: [Duration; 4],
     /// From the command sent to the end seen by the client.
     pub total: Duration,
 }
@@ -79,6 +82,7 @@ impl Bench {
     fn through_api(&self, text: &str) -> Result<Breakdown, String> {
         super::bench_engines::settle();
         self.runtime.block_on(async {
+            let phases_before = self.phase_sums().await?;
             let started = Instant::now();
             let (plan, steps) = self.command(text).await?;
             let plan_id = plan["plan_id"]
@@ -94,6 +98,7 @@ impl Bench {
             let confirm = started.elapsed() - planned;
             let task = self.until_ended(task_id).await?;
             let total = started.elapsed();
+            let phases_after = self.phase_sums().await?;
             if task["state"] != "succeeded" {
                 return Err(format!("task {task_id} did not succeed: {task}"));
             }
@@ -111,9 +116,34 @@ impl Bench {
                 confirm,
                 queued: ms(at("started_at") - at("created_at")),
                 run: ms(at("finished_at") - at("started_at")),
+                phases: std::array::from_fn(|i| {
+                    Duration::from_secs_f64((phases_after[i] - phases_before[i]).max(0.0))
+                }),
                 total,
             })
         })
+    }
+
+    /// The seconds this server's attempts spent in each phase so far
+    /// (start, workflow, reports, finish), from `/metrics`.
+    async fn phase_sums(&self) -> Result<[f64; 4], String> {
+        let text = self
+            .client
+            .get(format!("{}/metrics", self.url))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .text()
+            .await
+            .map_err(|e| e.to_string())?;
+        let sum = |phase: &str| {
+            let name = format!("tend_task_phase_seconds_sum{{phase=\"{phase}\"}} ");
+            text.lines()
+                .find_map(|l| l.strip_prefix(&name))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0.0)
+        };
+        Ok(["start", "workflow", "reports", "finish"].map(sum))
     }
 
     /// `POST /api/commands`: the answer, and the steps its `Server-Timing`
@@ -315,7 +345,7 @@ pub fn print(rows: &[UserRow]) {
         "\nthe user's path, through the JSON API (command -> plan -> confirm -> task ended)\n"
     );
     println!(
-        "{:<24} {:>4} {:>8} {:>20} {:>8} {:>8} {:>8} {:>9} {:>14} {:>9} {:>7}  target",
+        "{:<24} {:>4} {:>8} {:>20} {:>8} {:>8} {:>8} {:>26} {:>9} {:>14} {:>9} {:>7}  target",
         "run",
         "runs",
         "plan",
@@ -323,6 +353,7 @@ pub fn print(rows: &[UserRow]) {
         "confirm",
         "queued",
         "run",
+        "(start/work/reports/end)",
         "total",
         "other",
         "other s",
@@ -347,8 +378,10 @@ pub fn print(rows: &[UserRow]) {
             ms(r.tend.preview),
             ms(r.tend.store)
         );
+        let [start, work, reports, end] = r.tend.phases.map(ms);
+        let run_split = format!("{start}/{work}/{reports}/{end} ms");
         println!(
-            "{:<24} {:>4} {:>8} {:>20} {:>8} {:>8} {:>8} {:>8}s {:>14} {:>8}s {:>7}  {}",
+            "{:<24} {:>4} {:>8} {:>20} {:>8} {:>8} {:>8} {:>26} {:>8}s {:>14} {:>8}s {:>7}  {}",
             r.what,
             r.runs,
             secs(r.tend.plan),
@@ -356,6 +389,7 @@ pub fn print(rows: &[UserRow]) {
             secs(r.tend.confirm),
             secs(r.tend.queued),
             secs(r.tend.run),
+            run_split,
             format!("{:.3}", r.tend.total.as_secs_f64()),
             r.other_name,
             other,

@@ -19,7 +19,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
-use crate::queue::TaskObserver;
+use crate::queue::{Phases, TaskObserver};
 use crate::store::{Store, StoreError, Task, TaskState};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -31,6 +31,11 @@ struct Outcome {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Workflow {
     workflow: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Phase {
+    phase: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -66,6 +71,7 @@ pub struct Metrics {
     tasks: Family<Outcome, Counter>,
     task_duration: Family<Workflow, Histogram, fn() -> Histogram>,
     queue_wait: Histogram,
+    task_phases: Family<Phase, Histogram, fn() -> Histogram>,
     queue_tasks: Family<State, Gauge>,
     oldest_queued_age: FloatGauge,
     schedule_success: Family<Schedule, FloatGauge>,
@@ -106,6 +112,13 @@ impl Metrics {
             "tend_queue_wait_seconds",
             "From queued to the first attempt's start, of the tasks this node started",
             queue_wait.clone(),
+        );
+        let task_phases =
+            Family::<Phase, Histogram, fn() -> Histogram>::new_with_constructor(short_histogram);
+        registry.register(
+            "tend_task_phase_seconds",
+            "Where the attempts this node ran spent their time: start (hand-off to a thread), workflow, reports (the last progress writes after it), finish (storing the end)",
+            task_phases.clone(),
         );
         let queue_tasks = Family::<State, Gauge>::default();
         registry.register(
@@ -149,6 +162,7 @@ impl Metrics {
             tasks,
             task_duration,
             queue_wait,
+            task_phases,
             queue_tasks,
             oldest_queued_age,
             schedule_success,
@@ -231,6 +245,19 @@ impl Metrics {
 }
 
 impl TaskObserver for Metrics {
+    fn timed(&self, _task: &Task, phases: &Phases) {
+        for (phase, took) in [
+            ("start", phases.start),
+            ("workflow", phases.workflow),
+            ("reports", phases.reports),
+            ("finish", phases.finish),
+        ] {
+            self.task_phases
+                .get_or_create(&Phase { phase })
+                .observe(took.as_secs_f64());
+        }
+    }
+
     fn started(&self, task: &Task) {
         if task.attempt == 1 {
             if let Some(started) = task.started_at {

@@ -7,4 +7,6 @@ pub mod retry;
 mod worker;
 
 pub use retry::RunPolicy;
-pub use worker::{CancelRegistry, NodeSettings, TaskObserver, TaskRunner, Workers, WorkflowRunner};
+pub use worker::{
+    CancelRegistry, NodeSettings, Phases, TaskObserver, TaskRunner, Workers, WorkflowRunner,
+};

@@ -199,7 +199,28 @@ pub trait TaskObserver: Send + Sync {
     /// A task this node ran, or found interrupted, changed state at the end
     /// of an attempt.
     fn ended(&self, _task: &Task) {}
+    /// Where an attempt this node ran spent its time.
+    fn timed(&self, _task: &Task, _phases: &Phases) {}
 }
+
+/// Where one attempt's time went, from its claim to its end stored.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Phases {
+    /// From the hand-off to a blocking thread to the workflow's start.
+    pub start: Duration,
+    /// The workflow itself (its progress writes go on beside it).
+    pub workflow: Duration,
+    /// Waiting, once the workflow returned, for its last reports (progress,
+    /// log lines) to be stored.
+    pub reports: Duration,
+    /// Storing the end (and what follows from it: dependants, locks).
+    pub finish: Duration,
+}
+
+/// When the workflow of an attempt began and how long it ran, set from its
+/// blocking thread.
+#[derive(Default)]
+struct WorkflowClock(Mutex<Option<(std::time::Instant, Duration)>>);
 
 /// How a node takes part in the shared queue.
 pub struct NodeSettings {
@@ -562,7 +583,10 @@ impl Workers {
         let running = self
             .cancels
             .register(id, task.attempt, task.cancel_requested);
-        let ended = self.execute(&task, &running).await;
+        let handed = std::time::Instant::now();
+        let clock = Arc::new(WorkflowClock::default());
+        let ended = self.execute(&task, &running, &clock).await;
+        let returned = std::time::Instant::now();
         let finish = self.decide(&task, ended, running.reason());
         if let Finish::Retry { run_at, .. } = &finish {
             self.wake_at(*run_at);
@@ -573,8 +597,10 @@ impl Workers {
         };
         match self.store_end(id, lease, finish).await {
             Ok(task) => {
+                let phases = clock.phases(handed, returned);
                 for observer in self.observers() {
                     observer.ended(&task);
+                    observer.timed(&task, &phases);
                 }
                 self.hub.publish(task)
             }
@@ -600,7 +626,7 @@ impl Workers {
     /// in the kernel until the call returns, then sees its stop flag and
     /// returns too. Whatever it reports after that is dropped, and its
     /// store writes are refused, since they are fenced by attempt.
-    async fn execute(&self, task: &Task, running: &Running) -> Ended {
+    async fn execute(&self, task: &Task, running: &Running, clock: &Arc<WorkflowClock>) -> Ended {
         let id = task.id;
         let limit = self.policy.time_limit(&task.workflow, task.timeout_secs);
         let (reports, receiver) = mpsc::unbounded_channel();
@@ -618,9 +644,13 @@ impl Workers {
         let runner = self.runner.clone();
         let stop = running.stop.clone();
         let claimed = task.clone();
+        let workflow_clock = clock.clone();
         let mut work = tokio::task::spawn_blocking(move || {
+            let began = std::time::Instant::now();
             let ctx = TaskContext::new(id, stop, reports);
-            runner.run(&claimed, &ctx)
+            let outcome = runner.run(&claimed, &ctx);
+            workflow_clock.set(began, began.elapsed());
+            outcome
         });
         let started = tokio::time::Instant::now();
         let mut check = tokio::time::interval(LIMIT_CHECK);
@@ -762,6 +792,32 @@ enum Ended {
     /// Its time limit passed or it stalled: the message says which.
     LimitExceeded(String),
     Panicked(String),
+}
+
+impl WorkflowClock {
+    fn set(&self, began: std::time::Instant, took: Duration) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((began, took));
+    }
+
+    /// The phases of an attempt handed to its thread at `handed` whose
+    /// `execute` returned at `returned`; the finish ends now.
+    fn phases(&self, handed: std::time::Instant, returned: std::time::Instant) -> Phases {
+        let finish = returned.elapsed();
+        match *self.0.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some((began, workflow)) => Phases {
+                start: began.saturating_duration_since(handed),
+                workflow,
+                reports: returned.saturating_duration_since(began + workflow),
+                finish,
+            },
+            // Abandoned or panicked: all of it counts as the workflow's.
+            None => Phases {
+                workflow: returned.saturating_duration_since(handed),
+                finish,
+                ..Phases::default()
+            },
+        }
+    }
 }
 
 impl Ended {
