@@ -299,9 +299,10 @@ fn brought_up_to_date(kept: Kept, params: &SyncParams, policy: &PathPolicy) -> O
 }
 
 /// The entries a run writes, by directory and name, and the directories it
-/// removes.
+/// removes. Looked up for every event a run raises: by borrowed keys, with
+/// no allocation.
 struct Written {
-    names: HashSet<(PathBuf, OsString)>,
+    names: HashMap<PathBuf, HashSet<OsString>>,
     removed: HashSet<PathBuf>,
 }
 
@@ -312,10 +313,10 @@ impl Written {
         match name {
             // The destination itself, made by the run.
             Some(_) if dir == Path::new(PARENT) => true,
-            Some(name) => {
-                let key = (dir.to_path_buf(), OsStr::from_bytes(name).to_os_string());
-                self.names.contains(&key)
-            }
+            Some(name) => self
+                .names
+                .get(dir)
+                .is_some_and(|names| names.contains(OsStr::from_bytes(name))),
             None => self.removed.contains(dir),
         }
     }
@@ -324,22 +325,26 @@ impl Written {
 impl SyncPlan {
     /// What a run of this plan writes, to tell its own events from others.
     fn written(&self) -> Written {
-        let entry = |p: &PathBuf| {
-            let dir = p.parent().unwrap_or(Path::new("")).to_path_buf();
-            (dir, p.file_name().unwrap_or_default().to_os_string())
-        };
+        let mut names: HashMap<PathBuf, HashSet<OsString>> = HashMap::new();
+        let entries = (self.changes.iter().map(|c| &c.relative))
+            .chain(&self.directories)
+            .chain(&self.extraneous_directories);
+        for entry in entries {
+            let dir = entry.parent().unwrap_or(Path::new("")).to_path_buf();
+            let name = entry.file_name().unwrap_or_default().to_os_string();
+            names.entry(dir).or_default().insert(name);
+        }
         Written {
-            names: (self.changes.iter().map(|c| &c.relative))
-                .chain(&self.directories)
-                .chain(&self.extraneous_directories)
-                .map(entry)
-                .collect(),
+            names,
             removed: self.extraneous_directories.iter().cloned().collect(),
         }
     }
 
     /// Counts every file the run copied as unchanged, where it now is.
     fn count_copies_unchanged(&mut self) {
+        if self.changes.iter().all(|c| c.kind == ChangeKind::Delete) {
+            return;
+        }
         let mut counts: HashMap<PathBuf, u64> = self.unchanged_in.drain(..).collect();
         for change in self.changes.iter().filter(|c| c.kind != ChangeKind::Delete) {
             let dir = change.relative.parent().unwrap_or(Path::new(""));
