@@ -208,6 +208,15 @@ async fn schedules_that_cannot_be_or_need_not_be_are_refused_or_explained() {
         .await;
     assert_eq!(plan["schedule"], "0 */6 * * *");
     assert!(param(&plan, "schedule").starts_with("every 6 hours"));
+    // "every minute" is a schedule too, never dropped for a one-off run.
+    let minutely = app
+        .plan(&format!(
+            "mirror {} to {} every minute",
+            source.display(),
+            source.with_file_name("minutely-mirror").display()
+        ))
+        .await;
+    assert_eq!(minutely["schedule"], "* * * * *", "{minutely}");
 
     // Edited on the plan card: to another time, to once, to nonsense.
     let revise = |plan: Value, value: &'static str| {

@@ -21,6 +21,9 @@ static EVERY_N: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\bevery\s+(\d{1,2})\s*(h|hours?|hrs?|m|min|mins|minutes?)\b")
         .expect("every n compiles")
 });
+static EVERY_MINUTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:every|each|once a)\s+minute\b|每分钟").expect("every minute compiles")
+});
 static DAY_OF_MONTH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s+(?:day\s+)?of\s+(?:every|each|the)\s+month)").expect("dom compiles")
 });
@@ -62,6 +65,9 @@ pub fn extract(lower: &str) -> Option<String> {
                 format!("*/{n} * * * *")
             });
         }
+    }
+    if EVERY_MINUTE.is_match(lower) {
+        return Some("* * * * *".into());
     }
     let time = time_of_day(lower);
     let weekday = weekday(lower);
@@ -195,6 +201,10 @@ mod tests {
         assert_eq!(s("on the 1st of every month").as_deref(), Some("0 0 1 * *"));
         assert_eq!(s("weekdays at 6:45am").as_deref(), Some("45 6 * * 1-5"));
         assert_eq!(s("every 6 hours").as_deref(), Some("0 */6 * * *"));
+        assert_eq!(s("every 5 minutes").as_deref(), Some("*/5 * * * *"));
+        assert_eq!(s("every minute").as_deref(), Some("* * * * *"));
+        assert_eq!(s("once a minute").as_deref(), Some("* * * * *"));
+        assert_eq!(s("每分钟").as_deref(), Some("* * * * *"));
         assert_eq!(s("at noon").as_deref(), Some("0 12 * * *"));
         assert_eq!(s("12am").as_deref(), Some("0 0 * * *"));
     }
