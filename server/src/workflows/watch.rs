@@ -259,6 +259,12 @@ impl TreeWatch {
     }
 }
 
+/// Whether `path` is on a local file system, whose changes inotify sees (on
+/// a network share, a change made from another machine raises no event).
+pub fn sees_changes_on(path: &Path) -> bool {
+    rustix::fs::statfs(path).is_ok_and(|fs| crate::workflows::sync::keeps_change_times(fs.f_type))
+}
+
 /// More changed than can be told by directory.
 struct Everything;
 

@@ -13,8 +13,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use super::BackupParams;
-use crate::workflows::sync::keeps_change_times;
-use crate::workflows::watch::{Changed, TreeWatch};
+use crate::workflows::watch::{sees_changes_on, Changed, TreeWatch};
 
 const MAX_KEPT: usize = 4;
 const MAX_AGE: Duration = Duration::from_secs(24 * 3600);
@@ -39,8 +38,9 @@ impl KeptWalks {
 
     /// A watch for a walk of `source`, where its changes can be seen.
     pub fn watch_for(source: &Path) -> Option<TreeWatch> {
-        let local = rustix::fs::statfs(source).is_ok_and(|fs| keeps_change_times(fs.f_type));
-        let watch = local.then(|| TreeWatch::new().ok()).flatten()?;
+        let watch = sees_changes_on(source)
+            .then(|| TreeWatch::new().ok())
+            .flatten()?;
         watch.watch(source, Path::new(""));
         Some(watch)
     }

@@ -20,10 +20,10 @@ use std::time::{Duration, Instant};
 
 use super::diff::ChangeKind;
 use super::diff::{diff_and_watch, SyncPlan};
-use super::listing_cache::{keeps_change_times, ListingCache, MAX_BYTES, SETTLED};
+use super::listing_cache::{ListingCache, MAX_BYTES, SETTLED};
 use super::SyncParams;
 use crate::domain::{AllowedPath, PathPolicy};
-use crate::workflows::watch::{absorbing, Changed, TreeWatch, PARENT};
+use crate::workflows::watch::{absorbing, sees_changes_on, Changed, TreeWatch, PARENT};
 
 /// Mirrors kept at once: each holds an inotify instance (the kernel allows
 /// 128 per user by default) and one watch per directory on both ends (8,192
@@ -263,10 +263,8 @@ pub fn while_applying<T: Send>(compared: &Compared, apply: impl FnOnce() -> T + 
 /// Both ends on local file systems, whose changes inotify sees (a
 /// destination still to be made, where its parent is).
 fn watchable(source: &Path, destination: &Path) -> bool {
-    let local =
-        |path: &Path| rustix::fs::statfs(path).is_ok_and(|fs| keeps_change_times(fs.f_type));
     let existing = destination.ancestors().find(|p| p.exists());
-    local(source) && existing.is_some_and(local)
+    sees_changes_on(source) && existing.is_some_and(sees_changes_on)
 }
 
 /// `kept` with what changed since; `None` when that cannot be told by
@@ -323,13 +321,17 @@ impl Written {
 }
 
 impl SyncPlan {
+    /// Every entry a run of this plan writes, makes or removes.
+    fn entries_written(&self) -> impl Iterator<Item = &PathBuf> {
+        (self.changes.iter().map(|c| &c.relative))
+            .chain(&self.directories)
+            .chain(&self.extraneous_directories)
+    }
+
     /// What a run of this plan writes, to tell its own events from others.
     fn written(&self) -> Written {
         let mut names: HashMap<PathBuf, HashSet<OsString>> = HashMap::new();
-        let entries = (self.changes.iter().map(|c| &c.relative))
-            .chain(&self.directories)
-            .chain(&self.extraneous_directories);
-        for entry in entries {
+        for entry in self.entries_written() {
             let dir = entry.parent().unwrap_or(Path::new("")).to_path_buf();
             let name = entry.file_name().unwrap_or_default().to_os_string();
             names.entry(dir).or_default().insert(name);
@@ -359,13 +361,7 @@ impl SyncPlan {
     /// every change, created directory and extraneous directory.
     fn touched_directories(&self) -> Vec<PathBuf> {
         let parent = |p: &PathBuf| p.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut dirs: Vec<PathBuf> = self
-            .changes
-            .iter()
-            .map(|c| parent(&c.relative))
-            .chain(self.directories.iter().map(parent))
-            .chain(self.extraneous_directories.iter().map(parent))
-            .collect();
+        let mut dirs: Vec<PathBuf> = self.entries_written().map(parent).collect();
         dirs.sort();
         dirs.dedup();
         dirs

@@ -94,18 +94,33 @@ pub fn listings_dir(env: &WorkflowEnv) -> PathBuf {
 pub fn preview(params: &SyncParams, env: &WorkflowEnv) -> Result<PreviewView, WorkflowError> {
     let policy = env.policy();
     let (source, destination) = check_ends(&policy, &params.source, &params.destination)?;
-    let saved_in = listings_dir(env);
-    let walking = Walking {
-        policy: &policy,
-        listings: ListingCache::shared(),
-        saved_in: Some(&saved_in),
-        watch_walks: true,
-        cancelled: &|| false,
-    };
-    let compared = KeptDiffs::shared().compare(params, (&source, &destination), &walking);
+    let ends = (&source, &destination);
+    let compared = compared_now(params, env, &policy, ends, true, &|| false);
     let preview = compared.plan.preview(params.max_delete);
     KeptDiffs::shared().keep_previewed(params, compared);
     Ok(preview)
+}
+
+/// How the trees of `params` differ now ([`KeptDiffs::compare`]), with the
+/// source listings kept in the data directory's cache; a walk sets watches
+/// up when `watch_walks`, and stops early when `cancelled` says so.
+fn compared_now(
+    params: &SyncParams,
+    env: &WorkflowEnv,
+    policy: &PathPolicy,
+    ends: (&AllowedPath, &AllowedPath),
+    watch_walks: bool,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Compared {
+    let saved_in = listings_dir(env);
+    let walking = Walking {
+        policy,
+        listings: ListingCache::shared(),
+        saved_in: Some(&saved_in),
+        watch_walks,
+        cancelled,
+    };
+    KeptDiffs::shared().compare(params, ends, &walking)
 }
 
 pub fn run(
@@ -115,17 +130,11 @@ pub fn run(
 ) -> Result<Outcome, WorkflowError> {
     let policy = env.policy();
     let (source, destination) = check_ends(&policy, &params.source, &params.destination)?;
-    let saved_in = listings_dir(env);
-    let walking = Walking {
-        policy: &policy,
-        listings: ListingCache::shared(),
-        saved_in: Some(&saved_in),
-        watch_walks: false,
-        cancelled: &|| ctx.is_cancelled(),
-    };
     // Compared before the destination is made, so that its making is the
-    // run's own event, not a change since the preview.
-    let compared = KeptDiffs::shared().compare(params, (&source, &destination), &walking);
+    // run's own event, not a change since the preview. A run that finds
+    // nothing kept walks without watches (see `Walking::watch_walks`).
+    let ends = (&source, &destination);
+    let compared = compared_now(params, env, &policy, ends, false, &|| ctx.is_cancelled());
     let destination = policy.create_target(&destination)?;
     ctx.log("info", compared.freshness.describe());
     if ctx.is_cancelled() {
