@@ -19,6 +19,7 @@ pub mod http;
 pub mod hub;
 pub mod metrics;
 pub mod nlu;
+pub mod people;
 pub mod plan;
 pub mod queue;
 pub mod rules;

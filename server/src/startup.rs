@@ -165,6 +165,12 @@ pub async fn start_with_runner(
         },
         shutdown_rx.clone(),
     ));
+    tokio::spawn(prune_people(
+        store.clone(),
+        (config.audit_retention_days > 0)
+            .then(|| Duration::from_secs(config.audit_retention_days.saturating_mul(86_400))),
+        shutdown_rx.clone(),
+    ));
     if config.quarantine_retention_days > 0 {
         tokio::spawn(purge_quarantines(
             quarantine_dir.clone(),
@@ -333,6 +339,32 @@ async fn purge_quarantines(
             Ok(0) => {}
             Ok(n) => tracing::info!("{n} schedules stopped before the retention period deleted"),
             Err(e) => tracing::warn!(error = %e, "schedule purge failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// Hourly (and at start): forgets expired sessions, and audit entries
+/// older than `audit_retention` when there is one (none keeps them all).
+async fn prune_people(
+    store: Arc<dyn Store>,
+    audit_retention: Option<Duration>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        let now = crate::now_ms();
+        if let Err(e) = store.prune_sessions(now).await {
+            tracing::warn!(error = %e, "expired sessions could not be pruned");
+        }
+        if let Some(retention) = audit_retention {
+            match store.prune_audit(now - retention.as_millis() as i64).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("{n} audit entries older than the retention deleted"),
+                Err(e) => tracing::warn!(error = %e, "audit log pruning failed"),
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(3600)) => {}

@@ -86,7 +86,12 @@ async fn a_browser_signs_in_once_and_its_cookie_opens_pages_and_the_event_stream
         .await
         .unwrap();
     assert_eq!(form.status(), StatusCode::OK);
-    assert!(form.text().await.unwrap().contains(r#"name="token""#));
+    let form = form.text().await.unwrap();
+    assert!(form.contains(r#"name="name""#) && form.contains(r#"name="password""#));
+    assert!(
+        form.contains("leave the name empty"),
+        "the token's way in is explained"
+    );
 
     let wrong = post_login(&client, &app.url, "a-wrong-guess-of-it").await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);

@@ -270,7 +270,7 @@ async fn a_schedule_with_no_success_for_its_period_and_grace_raises_an_alert() {
         .await
         .unwrap();
     let tend::store::Confirmed::Schedule(schedule) =
-        store.confirm_plan("old", &[], made).await.unwrap()
+        store.confirm_plan("old", &[], None, made).await.unwrap()
     else {
         panic!("a schedule");
     };

@@ -240,7 +240,10 @@ async fn plans_confirm_after_a_task_and_a_plan_with_steps_queues_a_chain() {
         s.insert_plan(plan("single", Priority::Urgent, 1_000))
             .await
             .unwrap();
-        let Confirmed::Task(single) = s.confirm_plan("single", &[earlier.id], 2).await.unwrap()
+        let Confirmed::Task(single) = s
+            .confirm_plan("single", &[earlier.id], None, 2)
+            .await
+            .unwrap()
         else {
             panic!("a task");
         };
@@ -248,7 +251,7 @@ async fn plans_confirm_after_a_task_and_a_plan_with_steps_queues_a_chain() {
         assert_eq!(single.depends_on, vec![earlier.id]);
         assert_eq!(single.priority, Priority::Urgent);
         assert!(matches!(
-            s.confirm_plan("single", &[], 3).await,
+            s.confirm_plan("single", &[], None, 3).await,
             Err(StoreError::PlanAlreadyConfirmed(_))
         ));
 
@@ -274,10 +277,10 @@ async fn plans_confirm_after_a_task_and_a_plan_with_steps_queues_a_chain() {
         .await
         .unwrap();
         assert!(matches!(
-            s.confirm_plan("two", &[], 4).await,
+            s.confirm_plan("two", &[], None, 4).await,
             Err(StoreError::PlanIsAStep { step: 2, .. })
         ));
-        let Confirmed::Tasks(tasks) = s.confirm_plan("both", &[], 5).await.unwrap() else {
+        let Confirmed::Tasks(tasks) = s.confirm_plan("both", &[], None, 5).await.unwrap() else {
             panic!("tasks");
         };
         assert_eq!(tasks.len(), 2, "{}", db.label());
@@ -286,7 +289,7 @@ async fn plans_confirm_after_a_task_and_a_plan_with_steps_queues_a_chain() {
         assert_eq!(tasks[1].state, TaskState::Waiting);
         assert_eq!(tasks[1].depends_on, vec![tasks[0].id]);
         assert!(matches!(
-            s.confirm_plan("both", &[], 6).await,
+            s.confirm_plan("both", &[], None, 6).await,
             Err(StoreError::PlanAlreadyConfirmed(_))
         ));
     }

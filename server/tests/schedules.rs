@@ -309,7 +309,7 @@ async fn scheduled_plan(store: &SqlStore, now: i64) -> app::api::ScheduleView {
         })
         .await
         .unwrap();
-    match store.confirm_plan("p1", &[], now).await.unwrap() {
+    match store.confirm_plan("p1", &[], None, now).await.unwrap() {
         tend::store::Confirmed::Schedule(s) => s,
         other => panic!("a scheduled plan makes a schedule, got {other:?}"),
     }

@@ -163,10 +163,13 @@ async fn a_plan_confirms_once_even_when_two_nodes_confirm_it_together() {
         let (a, b) = two_nodes(&db).await;
         a.insert_plan(plan("p1", 100)).await.unwrap();
         assert!(matches!(
-            b.confirm_plan("p1", &[], 101).await,
+            b.confirm_plan("p1", &[], None, 101).await,
             Err(StoreError::PlanExpired)
         ));
-        let (x, y) = tokio::join!(a.confirm_plan("p1", &[], 50), b.confirm_plan("p1", &[], 50));
+        let (x, y) = tokio::join!(
+            a.confirm_plan("p1", &[], None, 50),
+            b.confirm_plan("p1", &[], None, 50)
+        );
         let (won, lost) = match (x, y) {
             (Ok(won), Err(lost)) | (Err(lost), Ok(won)) => (won, lost),
             other => panic!("{}: exactly one confirm wins, got {other:?}", db.label()),
@@ -182,14 +185,14 @@ async fn a_plan_confirms_once_even_when_two_nodes_confirm_it_together() {
         assert_eq!(a.list_tasks(10).await.unwrap().len(), 1);
         assert_eq!(b.get_plan("p1").await.unwrap().task_id, Some(task.id));
         assert!(matches!(
-            a.confirm_plan("nope", &[], 51).await,
+            a.confirm_plan("nope", &[], None, 51).await,
             Err(StoreError::PlanNotFound(_))
         ));
 
         a.insert_plan(plan("p2", 100)).await.unwrap();
         b.cancel_plan("p2", 2).await.unwrap();
         assert!(matches!(
-            a.confirm_plan("p2", &[], 3).await,
+            a.confirm_plan("p2", &[], None, 3).await,
             Err(StoreError::PlanCancelled)
         ));
     }

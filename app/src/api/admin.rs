@@ -5,8 +5,17 @@ use serde::{Deserialize, Serialize};
 /// `GET /api/session`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionView {
-    /// Whether this server asks people to sign in (it has an admin token).
+    /// Whether this server asks people to sign in (it has an admin token
+    /// or users).
     pub sign_in: bool,
+    /// Who is signed in: a user's name, "admin token", or "local" where
+    /// nobody signs in.
+    #[serde(default)]
+    pub user: String,
+    /// Their role: "admin", "operator" or "viewer". The app hides what the
+    /// role cannot do; the server refuses it anyway.
+    #[serde(default)]
+    pub role: String,
     /// The directories commands may touch, as they stand now.
     #[serde(default)]
     pub allowed_roots: Vec<AllowedRootView>,

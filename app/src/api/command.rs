@@ -83,6 +83,9 @@ pub struct PlanView {
     /// waiting for the one before. Empty for a plan of one step.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<PlanView>,
+    /// Who typed the command: a user's name, "admin token" or "local".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asked_by: Option<String>,
 }
 
 /// `POST /api/plans/{id}/revise` body: new values for editable parameters,

@@ -5,6 +5,7 @@ mod alerts;
 mod command;
 mod events;
 mod history;
+mod people;
 mod rules;
 mod schedule;
 mod task;
@@ -20,6 +21,7 @@ pub use history::{
     BulkOutcome, BulkRequest, BulkResponse, DayStats, HourStats, StatsView, TaskEventView,
     TaskEventsPage, TaskQuery,
 };
+pub use people::{AuditEntryView, AuditQuery, NewUser, UserChange, UserView, ROLE_NAMES};
 pub use rules::{
     ExampleView, LocationAliasView, NewExample, NewLocationAlias, NewPatternAlias, NewPhraseRule,
     PatternAliasView, PhraseRuleView, RuleKind, RulesView, INTENT_NAMES,

@@ -153,6 +153,10 @@ pub struct TaskView {
     /// (`GET /api/tasks/{id}`), empty in lists.
     #[serde(default)]
     pub attempts: Vec<AttemptView>,
+    /// Who confirmed it: a user's name, "admin token" or "local"; `None`
+    /// for a schedule's runs and tasks from before users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asked_by: Option<String>,
 }
 
 /// What holds a `waiting` task back: a task it depends on (no path), or a

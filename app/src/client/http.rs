@@ -4,6 +4,7 @@ use crate::api::{
     NewTarget, PatternAliasView, PhraseRuleView, RescheduleRequest, RuleKind, RulesView,
     ScheduleView, SessionView, StatsView, TargetView, TaskEventsPage, TaskQuery, TaskView,
 };
+use crate::api::{AuditEntryView, AuditQuery, NewUser, UserChange, UserView};
 use crate::format;
 
 /// A failed API call, already phrased for the person at the console.
@@ -131,6 +132,37 @@ pub async fn reschedule(schedule_id: i64, when: &str) -> Result<ScheduleView, Cl
         Some(&body),
     )
     .await
+}
+
+pub async fn users() -> Result<Vec<UserView>, ClientError> {
+    imp::send_json::<(), _>(imp::Method::Get, "/api/users", None).await
+}
+
+pub async fn add_user(user: &NewUser) -> Result<UserView, ClientError> {
+    imp::post_json("/api/users", Some(user)).await
+}
+
+pub async fn change_user(id: i64, change: &UserChange) -> Result<UserView, ClientError> {
+    imp::send_json(
+        imp::Method::Patch,
+        &format!("/api/users/{id}"),
+        Some(change),
+    )
+    .await
+}
+
+/// The audit log, newest first, as `query` filters it.
+pub async fn audit(query: &AuditQuery) -> Result<Vec<AuditEntryView>, ClientError> {
+    let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+    let query = format::query_string(&[
+        ("user", query.user.clone().unwrap_or_default()),
+        ("action", query.action.clone().unwrap_or_default()),
+        ("before", number(query.before)),
+        ("since", number(query.since)),
+        ("until", number(query.until)),
+        ("limit", number(query.limit)),
+    ]);
+    imp::send_json::<(), _>(imp::Method::Get, &format!("/api/audit{query}"), None).await
 }
 
 pub async fn session() -> Result<SessionView, ClientError> {

@@ -14,4 +14,5 @@ pub use http::{
 pub use http::{
     add_notification_target, delete_notification_target, dismiss_alert, notification_targets,
 };
+pub use http::{add_user, audit, change_user, users};
 pub use live::{run_event_stream, Connection};

@@ -10,6 +10,7 @@ mod bench_user_path;
 mod eval;
 mod parse;
 mod rusage;
+mod user;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ Usage: tend [COMMAND] [--config FILE]
 
 Commands:
   serve   run the server (default)
+  user add NAME [--role admin|operator|viewer]
+          add a user (admin by default) and print their generated password once
   parse   read one command per line on stdin, print one JSON object per line
   eval FILE [--mistakes] [--tune]
           score command understanding on a labeled JSONL file; --tune
@@ -51,7 +54,11 @@ Configuration: tend.toml (or --config / TEND_CONFIG) and TEND_* variables;
 see the README.";
 
 pub fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
+    let all: Vec<String> = std::env::args().skip(1).collect();
+    if all.first().map(String::as_str) == Some("user") {
+        return user::run(&all[1..]);
+    }
+    let mut args = all.into_iter();
     let mut command = None;
     let mut operand: Option<String> = None;
     let mut show_mistakes = false;

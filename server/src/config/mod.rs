@@ -62,6 +62,8 @@ pub struct Config {
     pub protected_paths: Vec<PathBuf>,
     /// Days a cleanup's quarantine is kept before it is purged (0 keeps it forever).
     pub quarantine_retention_days: u64,
+    /// Days audit log entries are kept (0, the default: forever).
+    pub audit_retention_days: u64,
     /// Whether backup repositories Tend creates check every blob after
     /// compressing and encrypting it, before it is written (decrypt,
     /// decompress, compare), as restic does since 0.16.4. Default on; off is
@@ -143,6 +145,7 @@ impl Default for Config {
             extra_allowed_roots: Vec::new(),
             protected_paths: Vec::new(),
             quarantine_retention_days: 30,
+            audit_retention_days: 0,
             backup_extra_verify: true,
             site_dir: None,
             database_url: None,
@@ -331,6 +334,7 @@ const KEYS: &[Key] = &[
     key!("allowed_roots", |c, v: Vec<PathBuf>| c.extra_allowed_roots.extend(v)),
     key!("protected_paths", |c, v: Vec<PathBuf>| c.protected_paths.extend(v)),
     key!("quarantine_retention_days", |c, v: u64| c.quarantine_retention_days = v),
+    key!("audit_retention_days", |c, v: u64| c.audit_retention_days = v),
     key!("backup_extra_verify", |c, v: bool| c.backup_extra_verify = v),
     key!("site_dir", |c, v: PathBuf| c.site_dir = Some(v)),
     key!("database_url", |c, v: String| c.database_url = Some(v)),
@@ -612,6 +616,7 @@ mod tests {
         ("allowed_roots", "[\"/srv\", \"/mnt/nas\"]", "/srv:/mnt/nas"),
         ("protected_paths", "[\"/srv/private\"]", "/srv/private"),
         ("quarantine_retention_days", "7", "7"),
+        ("audit_retention_days", "365", "365"),
         ("backup_extra_verify", "false", "false"),
         ("site_dir", "\"/opt/tend/site\"", "/opt/tend/site"),
         (
@@ -695,6 +700,7 @@ mod tests {
             extra_allowed_roots,
             protected_paths,
             quarantine_retention_days,
+            audit_retention_days,
             backup_extra_verify,
             site_dir,
             database_url,
@@ -735,6 +741,10 @@ mod tests {
             (
                 "quarantine_retention_days",
                 *quarantine_retention_days == d.quarantine_retention_days,
+            ),
+            (
+                "audit_retention_days",
+                *audit_retention_days == d.audit_retention_days,
             ),
             (
                 "backup_extra_verify",

@@ -40,7 +40,7 @@ pub enum ApiError {
     Unauthorized(String),
     /// Too many wrong tokens from one address; it may try again after
     /// `retry_after_secs` (also sent as `Retry-After`).
-    #[error("Too many wrong tokens from this address: try again in {retry_after_secs} seconds.")]
+    #[error("Too many wrong tokens or passwords from this address or for this name: try again in {retry_after_secs} seconds.")]
     TooManyAttempts { retry_after_secs: u64 },
     /// A server-side failure; the message goes to the log only.
     #[error("{0}")]
@@ -138,6 +138,8 @@ fn store_status(e: &StoreError) -> (StatusCode, &'static str) {
         StoreError::PlanCancelled => (StatusCode::CONFLICT, "plan_cancelled"),
         StoreError::RuleExists(_) => (StatusCode::CONFLICT, "rule_exists"),
         StoreError::RuleNotFound { .. } => (StatusCode::NOT_FOUND, "rule_not_found"),
+        StoreError::UserNotFound(_) => (StatusCode::NOT_FOUND, "user_not_found"),
+        StoreError::UserExists(_) => (StatusCode::CONFLICT, "user_exists"),
         StoreError::IllegalTransition { .. } | StoreError::NotOwner { .. } => {
             (StatusCode::CONFLICT, "task_state_conflict")
         }

@@ -1,6 +1,7 @@
 //! The HTTP surface: the JSON API, the websocket, the site files and the
 //! server-rendered leptos app.
 
+mod audit;
 pub mod auth;
 mod error;
 mod extract;

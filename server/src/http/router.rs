@@ -1,6 +1,6 @@
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
@@ -9,7 +9,9 @@ use tower_http::trace::TraceLayer;
 
 use super::auth;
 use super::extract::json_errors;
-use super::handlers::{admin, alerts, commands, events, health, plans, rules, schedules, tasks};
+use super::handlers::{
+    admin, alerts, commands, events, health, people, plans, rules, schedules, tasks,
+};
 use super::host_guard::{self, AllowedHosts};
 use super::idempotency;
 use super::AppState;
@@ -24,6 +26,8 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
+        .route("/login", post(auth::api_login))
+        .route("/logout", post(auth::api_logout))
         .route("/session", get(admin::session))
         .route("/backup-password", get(admin::backup_password))
         .route(
@@ -65,6 +69,9 @@ pub fn router(state: AppState) -> Router {
         .route("/rules/locations", put(rules::put_location))
         .route("/rules/patterns", put(rules::put_pattern))
         .route("/rules/{kind}/{id}", delete(rules::delete))
+        .route("/users", get(people::list).post(people::add))
+        .route("/users/{id}", patch(people::change))
+        .route("/audit", get(people::audit))
         .fallback(health::api_not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(json_errors));

@@ -1,6 +1,7 @@
 //! Planning: turns an understood command into a plan to confirm (with a
 //! dry-run preview) or a reply, without changing anything on disk.
 
+pub mod asker;
 mod backup;
 mod cleanup;
 mod conversation;

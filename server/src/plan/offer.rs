@@ -82,6 +82,7 @@ pub async fn offer(
         schedule,
         priority,
         steps: Vec::new(),
+        asked_by: super::asker::current(),
     };
     let locks = params.path_locks();
     let task_params =

@@ -156,6 +156,7 @@ fn group_view(text: &str, steps: Vec<PlanView>) -> PlanView {
         schedule: None,
         priority,
         steps,
+        asked_by: super::asker::current(),
     }
 }
 

@@ -51,6 +51,10 @@ pub enum StoreError {
     AlertNotFound(i64),
     #[error("There is no notification target #{0}.")]
     TargetNotFound(i64),
+    #[error("There is already a user named {0}.")]
+    UserExists(String),
+    #[error("There is no user #{0}.")]
+    UserNotFound(i64),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }

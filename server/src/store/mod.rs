@@ -3,14 +3,16 @@
 //! SQLite embedded, or PostgreSQL shared by several nodes). `queue`,
 //! `rules` and `schedule` depend on this module and never on each other.
 //!
-//! * [`Store`]: plans and tasks (the queue), with [`RuleStore`] and
-//!   [`ScheduleStore`] as its parts;
+//! * [`Store`]: plans and tasks (the queue), with [`RuleStore`],
+//!   [`ScheduleStore`], [`AlertStore`] and [`PeopleStore`] (users, their
+//!   sessions and the audit log) as its parts;
 //! * [`state`]: the task state machine every write goes through.
 
 mod alerts;
 mod error;
 pub mod locks;
 pub mod order;
+mod people;
 mod rules;
 mod schedules;
 mod sql;
@@ -24,6 +26,7 @@ pub use alerts::{AlertStore, NewAlert, StoredTarget};
 pub use app::api::{AttemptView, Priority};
 pub use error::StoreError;
 pub use locks::{Access, PathLock};
+pub use people::{AuditEntry, AuditFilter, NewAuditEntry, PeopleStore, User};
 pub use rules::RuleStore;
 pub use schedules::{Fired, RunParams, ScheduleStore};
 pub use sql::{Backend, SqlStore, DEFAULT_MAX_QUEUED};
@@ -279,10 +282,13 @@ pub struct TaskTimes {
     pub bytes_done: u64,
 }
 
-/// Tasks, plans, their events, and (through [`RuleStore`] and
-/// [`ScheduleStore`]) admins' rules and repeating plans.
+/// Tasks, plans, their events, and (through [`RuleStore`],
+/// [`ScheduleStore`], [`AlertStore`] and [`PeopleStore`]) admins' rules,
+/// repeating plans, alerts, users and the audit log.
 #[async_trait]
-pub trait Store: RuleStore + ScheduleStore + AlertStore + Send + Sync + 'static {
+pub trait Store:
+    RuleStore + ScheduleStore + AlertStore + PeopleStore + Send + Sync + 'static
+{
     async fn insert_plan(&self, plan: NewPlan) -> Result<(), StoreError>;
     async fn get_plan(&self, id: &str) -> Result<PlanRecord, StoreError>;
     /// Pending → cancelled.
@@ -293,11 +299,13 @@ pub trait Store: RuleStore + ScheduleStore + AlertStore + Send + Sync + 'static 
     /// Pending → confirmed, creating its queued task (or, for a plan that
     /// repeats, its schedule; for one with steps, a task per step) in the
     /// same transaction, so confirming twice never makes two. Its (first)
-    /// task waits for the tasks in `after` to succeed.
+    /// task waits for the tasks in `after` to succeed. Its tasks record
+    /// `asked_by`, who confirmed it.
     async fn confirm_plan(
         &self,
         id: &str,
         after: &[i64],
+        asked_by: Option<&str>,
         now: i64,
     ) -> Result<Confirmed, StoreError>;
 

@@ -1,29 +1,37 @@
-//! Signing in: with `admin_token` set, every request but the health check,
-//! the site's static files and the sign-in page itself must show the token,
-//! as `Authorization: Bearer <token>` (scripts) or as the session cookie a
-//! browser gets from `/login`. Without a token Tend listens on loopback
-//! only (see `Config::validate`) and nothing here applies.
+//! Signing in and roles. A server with an admin token or any user asks
+//! everyone to sign in: every request but the open ones (health checks,
+//! the sign-in page and call, the site's static files) must come with a
+//! user's session cookie (from `/login` or `POST /api/login`), the admin
+//! token as `Authorization: Bearer <token>`, or the session the token
+//! opened. The gate then checks the caller's role against the one table
+//! in [`roles`] and hands the [`Caller`] to the handlers. Without a token
+//! or users Tend listens on loopback only (see `Config::validate`) and
+//! whoever reaches it is the admin.
 
+mod caller;
+pub mod roles;
+mod sign_in;
 mod throttle;
 
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::header::{
-    AUTHORIZATION, COOKIE, LOCATION, RETRY_AFTER, SET_COOKIE, WWW_AUTHENTICATE,
-};
+use axum::http::header::{AUTHORIZATION, COOKIE, LOCATION, SET_COOKIE, WWW_AUTHENTICATE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use axum::Form;
-use serde::Deserialize;
 
-use super::ApiError;
-use throttle::Throttle;
+use super::{ApiError, AppState};
+use crate::people::Role;
+use crate::store::{Store, StoreError};
+pub use caller::{Caller, Via};
+pub use sign_in::{api_login, api_logout, login_page, sign_in, sign_out};
+use throttle::{Key, Throttle};
 
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "tend_session";
@@ -31,27 +39,43 @@ pub const COOKIE_NAME: &str = "tend_session";
 /// Who may pass. Secrets are compared as BLAKE3 hashes, whose equality is
 /// constant-time, so a wrong guess's timing says nothing about the token.
 #[derive(Clone)]
-pub struct Access(Option<Arc<Secrets>>);
+pub struct Access(Arc<Inner>);
 
-struct Secrets {
+struct Inner {
+    token: Option<TokenSecrets>,
+    /// Wrong tokens and passwords, per address and per name. A session
+    /// cookie is not counted: it is a 256-bit value nobody guesses, and a
+    /// stale one must not lock its browser out.
+    throttle: Throttle,
+    /// Set once a user is known to exist. Users are disabled, never
+    /// deleted, so once set it stays set; until then every unidentified
+    /// request asks the database, so a user added on another node counts.
+    people_exist: AtomicBool,
+}
+
+struct TokenSecrets {
     token: blake3::Hash,
     /// The cookie's value: derived from the token, so changing the token
     /// signs every browser out, and the cookie never holds the token itself.
     session: String,
     /// `session` hashed once, for the constant-time comparison.
     session_hash: blake3::Hash,
-    /// Wrong tokens per address. Only tokens are counted: a session cookie
-    /// is a 256-bit value nobody guesses, and a stale one (the token was
-    /// changed) must not lock its browser out.
-    throttle: Throttle,
 }
 
 /// What the gate makes of a request's credentials.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 enum Verdict {
-    Pass,
+    Pass(Caller),
     Refused,
-    /// Too many wrong tokens from this address lately; wait this long.
+    /// Too many wrong tries from this address lately; wait this long.
+    HeldOff(Duration),
+}
+
+/// What an offered admin token is.
+#[derive(Debug, PartialEq)]
+enum TokenCheck {
+    Right,
+    Wrong,
     HeldOff(Duration),
 }
 
@@ -59,63 +83,149 @@ impl Access {
     pub fn new(token: Option<&str>) -> Access {
         // Surrounding whitespace is never part of a token (a value read
         // from a file often ends in a newline); offered tokens are trimmed too.
-        Access(token.map(str::trim).map(|token| {
+        let token = token.map(str::trim).map(|token| {
             let key = blake3::derive_key("tend 2026-11 browser session", token.as_bytes());
             let session = blake3::keyed_hash(&key, b"admin").to_hex().to_string();
-            Arc::new(Secrets {
+            TokenSecrets {
                 token: blake3::hash(token.as_bytes()),
                 session_hash: blake3::hash(session.as_bytes()),
                 session,
-                throttle: Throttle::default(),
-            })
+            }
+        });
+        Access(Arc::new(Inner {
+            token,
+            throttle: Throttle::default(),
+            people_exist: AtomicBool::new(false),
         }))
     }
 
-    /// Whether the request from `who` carries a valid session or the token.
-    fn check(&self, headers: &HeaderMap, who: IpAddr, now: Instant) -> Verdict {
-        let Some(secrets) = &self.0 else {
-            return Verdict::Pass;
+    pub fn has_token(&self) -> bool {
+        self.0.token.is_some()
+    }
+
+    /// Whether people must sign in: there is a token or a user.
+    pub async fn sign_in_required(&self, store: &dyn Store) -> Result<bool, StoreError> {
+        if self.has_token() || self.0.people_exist.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let exist = store.count_users().await? > 0;
+        if exist {
+            self.people_added();
+        }
+        Ok(exist)
+    }
+
+    /// A user was added: sign-in is required from now on.
+    pub fn people_added(&self) {
+        self.0.people_exist.store(true, Ordering::Relaxed);
+    }
+
+    /// Who sent a request with these `headers` from `who`.
+    async fn identify(
+        &self,
+        store: &dyn Store,
+        headers: &HeaderMap,
+        who: IpAddr,
+        now: Instant,
+    ) -> Result<Verdict, StoreError> {
+        let caller = |name, role, via, session| Caller {
+            name,
+            role,
+            via,
+            address: who,
+            session,
         };
-        if cookies(headers)
-            .filter(|(name, _)| *name == COOKIE_NAME)
-            .any(|(_, value)| blake3::hash(value.as_bytes()) == secrets.session_hash)
-        {
-            return Verdict::Pass;
+        for value in session_cookies(headers) {
+            if self.is_token_session(value) {
+                return Ok(Verdict::Pass(caller(None, Role::Admin, Via::Token, None)));
+            }
+            let hash = session_hash(value);
+            if let Some(user) = store.session_user(&hash, crate::now_ms()).await? {
+                return Ok(Verdict::Pass(caller(
+                    Some(user.name),
+                    user.role,
+                    Via::User,
+                    Some(hash),
+                )));
+            }
         }
-        match headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-        {
-            Some(token) => self.try_token(token, who, now),
-            None => Verdict::Refused,
+        if let Some(token) = bearer(headers) {
+            if self.has_token() {
+                return Ok(match self.try_token(token, who, now) {
+                    TokenCheck::Right => Verdict::Pass(caller(None, Role::Admin, Via::Token, None)),
+                    TokenCheck::Wrong => Verdict::Refused,
+                    TokenCheck::HeldOff(wait) => Verdict::HeldOff(wait),
+                });
+            }
         }
+        if !self.sign_in_required(store).await? {
+            return Ok(Verdict::Pass(caller(None, Role::Admin, Via::Open, None)));
+        }
+        Ok(Verdict::Refused)
+    }
+
+    fn is_token_session(&self, value: &str) -> bool {
+        self.0
+            .token
+            .as_ref()
+            .is_some_and(|t| blake3::hash(value.as_bytes()) == t.session_hash)
     }
 
     /// One offered token, counted against its address.
-    fn try_token(&self, offered: &str, who: IpAddr, now: Instant) -> Verdict {
-        let Some(secrets) = &self.0 else {
-            return Verdict::Pass;
+    fn try_token(&self, offered: &str, who: IpAddr, now: Instant) -> TokenCheck {
+        let Some(secrets) = &self.0.token else {
+            return TokenCheck::Wrong;
         };
-        if let Some(wait) = secrets.throttle.wait(who, now) {
-            return Verdict::HeldOff(wait);
+        if let Some(wait) = self.0.throttle.wait(who, now) {
+            return TokenCheck::HeldOff(wait);
         }
         if blake3::hash(offered.trim().as_bytes()) == secrets.token {
-            secrets.throttle.succeeded(who);
-            Verdict::Pass
+            self.0.throttle.succeeded(who);
+            TokenCheck::Right
         } else {
-            secrets.throttle.failed(who, now);
-            Verdict::Refused
+            self.0.throttle.failed(who, now);
+            TokenCheck::Wrong
         }
     }
 
-    fn session_cookie(&self) -> Option<String> {
-        let secrets = self.0.as_ref()?;
-        Some(format!(
-            "{COOKIE_NAME}={}; Path=/; HttpOnly; SameSite=Strict",
-            secrets.session
-        ))
+    /// How long `who` (and `name`, when given) must wait before trying a
+    /// password again.
+    fn held_off(&self, who: IpAddr, name: Option<&str>, now: Instant) -> Option<Duration> {
+        let by_name = name.and_then(|n| self.0.throttle.wait(Key::Name(n.into()), now));
+        self.0.throttle.wait(who, now).max(by_name)
     }
+
+    fn password_failed(&self, who: IpAddr, name: &str, now: Instant) {
+        self.0.throttle.failed(who, now);
+        self.0.throttle.failed(Key::Name(name.into()), now);
+    }
+
+    fn password_succeeded(&self, who: IpAddr, name: &str) {
+        self.0.throttle.succeeded(who);
+        self.0.throttle.succeeded(Key::Name(name.into()));
+    }
+
+    /// The cookie the admin token's sign-in sets.
+    fn token_session_cookie(&self) -> Option<String> {
+        let secrets = self.0.token.as_ref()?;
+        Some(session_cookie(&secrets.session))
+    }
+}
+
+/// The cookie that carries a session.
+fn session_cookie(value: &str) -> String {
+    format!("{COOKIE_NAME}={value}; Path=/; HttpOnly; SameSite=Strict")
+}
+
+/// The cookie that ends one.
+fn cleared_cookie() -> String {
+    format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
+/// A session as the database keeps it: hashed, so that reading the
+/// database gives no way in.
+pub fn session_hash(value: &str) -> String {
+    blake3::hash(value.as_bytes()).to_hex().to_string()
 }
 
 fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
@@ -127,16 +237,24 @@ fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
         .filter_map(|pair| pair.trim().split_once('='))
 }
 
-/// Paths open without signing in.
-fn is_open(path: &str) -> bool {
-    path == "/api/health" || path == "/api/ready" || path == "/login" || path.starts_with("/pkg/")
+fn session_cookies(headers: &HeaderMap) -> impl Iterator<Item = &str> {
+    cookies(headers)
+        .filter(|(name, value)| *name == COOKIE_NAME && !value.is_empty())
+        .map(|(_, value)| value)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
 }
 
 /// The address a request came from, as the listener saw it. Behind a
 /// reverse proxy that is the proxy: its clients then share one count of
 /// wrong tokens. Requests with no connection info (none in production)
 /// count as one unknown address.
-pub struct ClientIp(IpAddr);
+pub struct ClientIp(pub IpAddr);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = Infallible;
@@ -156,38 +274,101 @@ fn retry_after_secs(wait: Duration) -> u64 {
     wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 
-/// The gate in front of every route. API calls without access get a 401 in
-/// the API's JSON error form; pages redirect to the sign-in page.
+/// The gate in front of every route: finds out who is calling and whether
+/// their role may use the route. API calls that fail get the API's JSON
+/// errors; pages redirect to the sign-in page, or say which role they need.
 pub async fn require(
-    State(access): State<Access>,
+    State(state): State<AppState>,
     ClientIp(who): ClientIp,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
-    if is_open(request.uri().path()) {
-        return next.run(request).await;
-    }
-    match access.check(request.headers(), who, Instant::now()) {
-        Verdict::Pass => return next.run(request).await,
-        Verdict::HeldOff(wait) => {
+    let path = request.uri().path().to_string();
+    let is_api = path.starts_with("/api/");
+    let needed = roles::needed(request.method(), &path);
+    let role = match needed {
+        roles::Needed::Nobody => return next.run(request).await,
+        roles::Needed::Role(role) => role,
+        roles::Needed::NotARoute => Role::Viewer,
+        roles::Needed::NoSuchMethod => {
+            return ApiError::Refused {
+                status: StatusCode::METHOD_NOT_ALLOWED,
+                message: format!("{path} does not take {}.", request.method()),
+            }
+            .into_response()
+        }
+    };
+    let verdict = state
+        .access
+        .identify(&*state.store, request.headers(), who, Instant::now())
+        .await;
+    let caller = match verdict {
+        Ok(Verdict::Pass(caller)) => caller,
+        Ok(Verdict::HeldOff(wait)) => {
             return ApiError::TooManyAttempts {
                 retry_after_secs: retry_after_secs(wait),
             }
             .into_response()
         }
-        Verdict::Refused => {}
+        Ok(Verdict::Refused) if is_api => return unauthorized(),
+        Ok(Verdict::Refused) => return redirect("/login", None),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    if !caller.role.allows(role) {
+        return forbidden(&caller, role, is_api);
     }
-    if request.uri().path().starts_with("/api/") {
-        let mut response = ApiError::Unauthorized(
-            "Sign in first: send the admin token as \"Authorization: Bearer <token>\", or sign in at /login.".into(),
-        )
+    if needed == roles::Needed::NotARoute {
+        return super::handlers::health::api_not_found(request.uri().clone())
+            .await
+            .into_response();
+    }
+    request.extensions_mut().insert(caller);
+    next.run(request).await
+}
+
+fn unauthorized() -> Response {
+    let mut response = ApiError::Unauthorized(
+        "Sign in first: POST /api/login with your name and password, send the admin token as \"Authorization: Bearer <token>\", or sign in at /login.".into(),
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
+}
+
+/// A role too low for the route: 403, naming the role needed.
+fn forbidden(caller: &Caller, needed: Role, is_api: bool) -> Response {
+    let message = format!(
+        "This needs the {} role{}; {} is {} {}.",
+        needed.as_str(),
+        if needed == Role::Admin {
+            ""
+        } else {
+            " or higher"
+        },
+        caller.label(),
+        if caller.role == Role::Admin {
+            "an"
+        } else {
+            "a"
+        },
+        caller.role.as_str(),
+    );
+    if is_api {
+        return ApiError::Forbidden {
+            code: "forbidden",
+            message,
+        }
         .into_response();
-        response
-            .headers_mut()
-            .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return response;
     }
-    redirect("/login", None)
+    (
+        StatusCode::FORBIDDEN,
+        Html(sign_in::page_with("Not for your role", &format!(
+            r#"<p class="login-error" role="alert">{message}</p><p><a href="/">Back to the console</a></p>"#
+        ))),
+    )
+        .into_response()
 }
 
 fn redirect(to: &'static str, cookie: Option<String>) -> Response {
@@ -201,181 +382,100 @@ fn redirect(to: &'static str, cookie: Option<String>) -> Response {
     response
 }
 
-#[derive(Deserialize)]
-pub struct SignIn {
-    token: String,
-}
-
-/// The sign-in form; without an admin token there is nothing to sign in
-/// to, and the console is one redirect away.
-pub async fn login_page(State(access): State<Access>) -> Response {
-    if access.0.is_none() {
-        return redirect("/", None);
-    }
-    Html(page(None)).into_response()
-}
-
-pub async fn sign_in(
-    State(access): State<Access>,
-    ClientIp(who): ClientIp,
-    Form(form): Form<SignIn>,
-) -> Response {
-    if access.0.is_none() {
-        return redirect("/", None);
-    }
-    match access.try_token(&form.token, who, Instant::now()) {
-        Verdict::Pass => redirect("/", access.session_cookie()),
-        Verdict::Refused => {
-            let message = "That is not the admin token. It is the admin_token setting (or TEND_ADMIN_TOKEN) of this server.";
-            (StatusCode::UNAUTHORIZED, Html(page(Some(message)))).into_response()
-        }
-        Verdict::HeldOff(wait) => {
-            let secs = retry_after_secs(wait);
-            // The API's wording, on the sign-in page.
-            let message = ApiError::TooManyAttempts {
-                retry_after_secs: secs,
-            }
-            .to_string();
-            let mut response =
-                (StatusCode::TOO_MANY_REQUESTS, Html(page(Some(&message)))).into_response();
-            response
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(secs));
-            response
-        }
-    }
-}
-
-/// Forgets the browser's session.
-pub async fn sign_out() -> Response {
-    redirect(
-        "/login",
-        Some(format!(
-            "{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
-        )),
-    )
-}
-
-/// The sign-in page: plain HTML, so it works before (and without) the app.
-fn page(error: Option<&str>) -> String {
-    let error = error
-        .map(|e| format!(r#"<p class="login-error" role="alert">{e}</p>"#))
-        .unwrap_or_default();
-    format!(
-        r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in · Tend</title>
-<link rel="stylesheet" href="/pkg/tend.css">
-</head>
-<body>
-<main class="login">
-<h1>Tend</h1>
-<form method="post" action="/login">
-<label for="token">Admin token</label>
-<input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
-<button type="submit">Sign in</button>
-</form>
-{error}
-</main>
-</body>
-</html>
-"#
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (name, value) in pairs {
-            h.append(
-                axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-                HeaderValue::from_str(value).unwrap(),
-            );
-        }
-        h
-    }
-
     const HERE: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
-    impl Access {
-        fn allows(&self, headers: &HeaderMap) -> bool {
-            self.check(headers, HERE, Instant::now()) == Verdict::Pass
-        }
+    fn cookie_value(access: &Access) -> String {
+        let cookie = access.token_session_cookie().unwrap();
+        cookie
+            .split(';')
+            .next()
+            .unwrap()
+            .split_once('=')
+            .unwrap()
+            .1
+            .to_string()
     }
 
     #[test]
-    fn the_token_or_its_session_cookie_let_a_request_pass() {
+    fn the_token_or_its_session_cookie_identify_the_admin() {
         let access = Access::new(Some("a-long-enough-secret"));
-        assert!(!access.allows(&headers(&[])));
-        assert!(access.allows(&headers(&[(
-            "authorization",
-            "Bearer a-long-enough-secret"
-        )])));
-        assert!(!access.allows(&headers(&[(
-            "authorization",
-            "Bearer a-long-enough-secreT"
-        )])));
-        let cookie = access.session_cookie().unwrap();
-        let value = cookie.split(';').next().unwrap();
+        let now = Instant::now();
+        assert_eq!(
+            access.try_token("a-long-enough-secret", HERE, now),
+            TokenCheck::Right
+        );
+        assert_eq!(
+            access.try_token("a-long-enough-secreT", HERE, now),
+            TokenCheck::Wrong
+        );
+        let value = cookie_value(&access);
         assert!(
             !value.contains("a-long-enough-secret"),
             "the cookie never holds the token"
         );
-        assert!(access.allows(&headers(&[("cookie", &format!("theme=dark; {value}"))])));
-        assert!(!access.allows(&headers(&[("cookie", "tend_session=0000")])));
+        assert!(access.is_token_session(&value));
+        assert!(!access.is_token_session("0000"));
         // The configured token's surrounding whitespace does not count.
         let padded = Access::new(Some("a-long-enough-secret\n"));
-        assert!(padded.allows(&headers(&[(
-            "authorization",
-            "Bearer a-long-enough-secret"
-        )])));
+        assert_eq!(
+            padded.try_token("a-long-enough-secret", HERE, now),
+            TokenCheck::Right
+        );
         // Another token: the old session no longer counts.
         let other = Access::new(Some("another-long-secret"));
-        assert!(!other.allows(&headers(&[("cookie", value)])));
-        // Without a token everything passes (loopback only).
-        assert!(Access::new(None).allows(&headers(&[])));
+        assert!(!other.is_token_session(&value));
+        // Without a token no token is right.
+        assert_eq!(
+            Access::new(None).try_token("", HERE, now),
+            TokenCheck::Wrong
+        );
     }
 
     #[test]
-    fn wrong_tokens_hold_an_address_off_even_from_the_right_one_but_not_a_signed_in_browser() {
+    fn wrong_tokens_hold_an_address_off_even_from_the_right_one() {
         let access = Access::new(Some("a-long-enough-secret"));
         let now = Instant::now();
-        let bearer = |token: &str| headers(&[("authorization", &format!("Bearer {token}"))]);
         for _ in 0..throttle::LIMIT {
-            assert_eq!(access.check(&bearer("guess"), HERE, now), Verdict::Refused);
+            assert_eq!(access.try_token("guess", HERE, now), TokenCheck::Wrong);
         }
         assert!(matches!(
-            access.check(&bearer("a-long-enough-secret"), HERE, now),
-            Verdict::HeldOff(wait) if wait <= throttle::WINDOW
-        ));
-        assert!(matches!(
             access.try_token("a-long-enough-secret", HERE, now),
-            Verdict::HeldOff(_)
+            TokenCheck::HeldOff(wait) if wait <= throttle::WINDOW
         ));
         let elsewhere = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 7));
         assert_eq!(
-            access.check(&bearer("a-long-enough-secret"), elsewhere, now),
-            Verdict::Pass
-        );
-        // A browser already signed in is not a guesser.
-        let cookie = access.session_cookie().unwrap();
-        let value = cookie.split(';').next().unwrap().to_string();
-        assert_eq!(
-            access.check(&headers(&[("cookie", &value)]), HERE, now),
-            Verdict::Pass
+            access.try_token("a-long-enough-secret", elsewhere, now),
+            TokenCheck::Right
         );
         // Once the window has passed the right token works again.
         let later = now + throttle::WINDOW;
         assert_eq!(
-            access.check(&bearer("a-long-enough-secret"), HERE, later),
-            Verdict::Pass
+            access.try_token("a-long-enough-secret", HERE, later),
+            TokenCheck::Right
         );
+    }
+
+    #[test]
+    fn wrong_passwords_hold_off_the_address_and_the_name() {
+        let access = Access::new(None);
+        let now = Instant::now();
+        for _ in 0..throttle::LIMIT {
+            access.password_failed(HERE, "Alice", now);
+        }
+        assert!(
+            access.held_off(HERE, Some("bob"), now).is_some(),
+            "by address"
+        );
+        let elsewhere = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 7));
+        assert!(
+            access.held_off(elsewhere, Some("alice"), now).is_some(),
+            "by name"
+        );
+        assert_eq!(access.held_off(elsewhere, Some("bob"), now), None);
     }
 
     #[test]

@@ -1,8 +1,9 @@
-//! Wrong admin tokens, counted per client address: after [`LIMIT`] wrong
-//! tries within [`WINDOW`] that address may not try again (not even with
-//! the right token, which would otherwise tell a guesser when it hit) until
-//! the window has passed. Tokens are long enough that guessing is hopeless
-//! anyway; this keeps a script from trying at network speed.
+//! Wrong admin tokens and passwords, counted per client address and per
+//! user name: after [`LIMIT`] wrong tries within [`WINDOW`] that address
+//! (or name) may not try again (not even with the right secret, which would
+//! otherwise tell a guesser when it hit) until the window has passed. This
+//! keeps a script from trying at network speed, from one address against
+//! many names or from many addresses against one name.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr};
@@ -19,7 +20,30 @@ const MAX_TRACKED: usize = 10_000;
 
 #[derive(Default)]
 pub struct Throttle {
-    failures: Mutex<HashMap<IpAddr, Strikes>>,
+    failures: Mutex<HashMap<Key, Strikes>>,
+}
+
+/// What wrong tries are counted against.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Key {
+    Address(IpAddr),
+    /// A user name, lower case (names are unique regardless of case).
+    Name(String),
+}
+
+impl Key {
+    fn counted(self) -> Key {
+        match self {
+            Key::Address(ip) => Key::Address(counted(ip)),
+            Key::Name(name) => Key::Name(name.to_lowercase()),
+        }
+    }
+}
+
+impl From<IpAddr> for Key {
+    fn from(ip: IpAddr) -> Key {
+        Key::Address(ip)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -47,17 +71,17 @@ fn counted(ip: IpAddr) -> IpAddr {
 
 impl Throttle {
     /// How long `who` must wait before trying again; `None` when it may.
-    pub fn wait(&self, who: IpAddr, now: Instant) -> Option<Duration> {
-        let who = counted(who);
+    pub fn wait(&self, who: impl Into<Key>, now: Instant) -> Option<Duration> {
+        let who = who.into().counted();
         let failures = self.failures.lock().ok()?;
         let strikes = failures.get(&who)?;
         let ends = strikes.since + WINDOW;
         (strikes.count >= LIMIT && ends > now).then(|| ends - now)
     }
 
-    /// Counts a wrong token from `who`.
-    pub fn failed(&self, who: IpAddr, now: Instant) {
-        let who = counted(who);
+    /// Counts a wrong token or password from `who`.
+    pub fn failed(&self, who: impl Into<Key>, now: Instant) {
+        let who = who.into().counted();
         let Ok(mut failures) = self.failures.lock() else {
             return;
         };
@@ -67,7 +91,7 @@ impl Throttle {
                 if let Some(oldest) = failures
                     .iter()
                     .min_by_key(|(_, s)| s.since)
-                    .map(|(ip, _)| *ip)
+                    .map(|(key, _)| key.clone())
                 {
                     failures.remove(&oldest);
                 }
@@ -87,8 +111,8 @@ impl Throttle {
     }
 
     /// The right token: the address starts afresh.
-    pub fn succeeded(&self, who: IpAddr) {
-        let who = counted(who);
+    pub fn succeeded(&self, who: impl Into<Key>) {
+        let who = who.into().counted();
         if let Ok(mut failures) = self.failures.lock() {
             failures.remove(&who);
         }
@@ -146,7 +170,13 @@ mod tests {
         let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
         throttle.failed(mapped, now);
         assert_eq!(
-            throttle.failures.lock().unwrap().get(&ip(1)).unwrap().count,
+            throttle
+                .failures
+                .lock()
+                .unwrap()
+                .get(&Key::Address(ip(1)))
+                .unwrap()
+                .count,
             1
         );
     }
@@ -161,6 +191,18 @@ mod tests {
         throttle.succeeded(ip(3));
         throttle.failed(ip(3), now);
         assert_eq!(throttle.wait(ip(3), now), None);
+    }
+
+    #[test]
+    fn a_name_is_counted_whatever_its_case_and_apart_from_addresses() {
+        let throttle = Throttle::default();
+        let now = Instant::now();
+        for _ in 0..LIMIT {
+            throttle.failed(Key::Name("Alice".into()), now);
+        }
+        assert!(throttle.wait(Key::Name("alice".into()), now).is_some());
+        assert_eq!(throttle.wait(Key::Name("bob".into()), now), None);
+        assert_eq!(throttle.wait(ip(1), now), None);
     }
 
     #[test]

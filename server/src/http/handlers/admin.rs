@@ -9,10 +9,16 @@ use axum::Json;
 
 use app::api::{AllowedRootView, BackupPasswordView, SessionView};
 
+use crate::http::audit::record;
+use crate::http::auth::Caller;
 use crate::http::{ApiError, AppState};
+use crate::people::audit::action;
 use crate::workflows::backup::repository;
 
-pub async fn session(State(state): State<AppState>) -> Json<SessionView> {
+pub async fn session(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<SessionView>, ApiError> {
     let allowed_roots = state
         .planner
         .env
@@ -24,16 +30,21 @@ pub async fn session(State(state): State<AppState>) -> Json<SessionView> {
             present: root.resolved.is_some(),
         })
         .collect();
-    Json(SessionView {
-        sign_in: state.config.admin_token.is_some(),
+    Ok(Json(SessionView {
+        sign_in: state.access.sign_in_required(&*state.store).await?,
+        user: caller.label(),
+        role: caller.role.as_str().into(),
         allowed_roots,
-    })
+    }))
 }
 
 /// The backup repositories' password, so an admin can keep a copy and
 /// restore with restic alone. Read, never generated here (the first backup
 /// does that), never cached, and every reveal is logged.
-pub async fn backup_password(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+pub async fn backup_password(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<impl IntoResponse, ApiError> {
     let secrets = state.config.secrets_dir();
     let file = repository::password_path(&secrets);
     let password = repository::existing_password(&secrets)
@@ -41,6 +52,13 @@ pub async fn backup_password(State(state): State<AppState>) -> Result<impl IntoR
     let advice = match password {
         Some(_) => {
             tracing::info!(file = %file.display(), "the backup password was shown to an admin");
+            record(
+                &state,
+                &caller,
+                action::PASSWORD_REVEALED,
+                file.display().to_string(),
+            )
+            .await;
             "Keep a copy somewhere other than this server and its backups: without it no backup can be restored, by Tend or by restic (restic -r REPOSITORY --password-file FILE restore latest --target DIR). Anyone who has it can read every backup."
         }
         None => {

@@ -7,8 +7,11 @@ use serde::Deserialize;
 
 use app::api::{AlertView, NewTarget, TargetKind, TargetView};
 
+use crate::http::audit::record;
+use crate::http::auth::Caller;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::{ApiError, AppState};
+use crate::people::audit::action;
 
 #[derive(Deserialize)]
 pub struct AlertsQuery {
@@ -45,19 +48,36 @@ pub async fn targets(State(state): State<AppState>) -> Result<Json<Vec<TargetVie
 /// `POST /api/notifications` `{"kind": "ntfy", "url": "https://ntfy.sh/my-topic"}`
 pub async fn add_target(
     State(state): State<AppState>,
+    caller: Caller,
     ApiJson(target): ApiJson<NewTarget>,
 ) -> Result<(StatusCode, Json<TargetView>), ApiError> {
     let target = checked(target)?;
     let view = state.store.add_target(&target, crate::now_ms()).await?;
+    // The URL, never the token.
+    record(
+        &state,
+        &caller,
+        action::TARGET_ADDED,
+        format!("{} {}", view.kind.as_str(), view.url),
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// `DELETE /api/notifications/{id}`
 pub async fn delete_target(
     State(state): State<AppState>,
+    caller: Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state.store.delete_target(id).await?;
+    record(
+        &state,
+        &caller,
+        action::TARGET_DELETED,
+        format!("target #{id}"),
+    )
+    .await;
     Ok(Json(serde_json::json!({"deleted": id})))
 }
 

@@ -2,10 +2,14 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::Json;
 
-use app::api::CommandRequest;
+use app::api::{CommandRequest, CommandResponse};
 
+use crate::http::audit::record;
+use crate::http::auth::Caller;
 use crate::http::extract::ApiJson;
 use crate::http::{ApiError, AppState};
+use crate::people::audit::action;
+use crate::plan::asker::asking;
 use crate::timing;
 
 /// `POST /api/commands`: understand a command and answer with a plan or a reply.
@@ -13,10 +17,26 @@ use crate::timing;
 /// storing the plan).
 pub async fn submit(
     State(state): State<AppState>,
+    caller: Caller,
     ApiJson(request): ApiJson<CommandRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (response, steps) =
-        timing::measured(state.planner.respond(&request.text, request.session)).await;
+    let planned = state
+        .planner
+        .respond(&request.text, request.session.clone());
+    let (response, steps) = timing::measured(asking(caller.label(), planned)).await;
     let timing = [("server-timing", timing::header_value(&steps))];
+    let understood = match &response {
+        Ok(CommandResponse::Plan(plan)) => format!("plan {}: {}", plan.plan_id, plan.summary),
+        Ok(CommandResponse::Reply { intent, .. }) => format!("answered as {intent}"),
+        Err(e) => format!("refused: {e}"),
+    };
+    let typed: String = request.text.chars().take(500).collect();
+    record(
+        &state,
+        &caller,
+        action::COMMAND,
+        format!("{typed:?} understood as {understood}"),
+    )
+    .await;
     Ok((timing, Json(response?)))
 }

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod commands;
 pub mod events;
 pub mod health;
+pub mod people;
 pub mod plans;
 pub mod rules;
 pub mod schedules;

@@ -5,8 +5,12 @@ use serde_json::{json, Value};
 
 use app::api::{CommandResponse, ConfirmRequest, ConfirmResponse, PlanView, ReviseRequest};
 
+use crate::http::audit::record;
+use crate::http::auth::Caller;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::{ApiError, AppState};
+use crate::people::audit::action;
+use crate::plan::asker::asking;
 use crate::store::Confirmed;
 
 /// `GET /api/plans/{id}`
@@ -27,6 +31,7 @@ pub async fn show(
 /// to succeed.
 pub async fn confirm(
     State(state): State<AppState>,
+    caller: Caller,
     ApiPath(id): ApiPath<String>,
     body: Bytes,
 ) -> Result<Json<ConfirmResponse>, ApiError> {
@@ -40,11 +45,12 @@ pub async fn confirm(
             ),
         })?
     };
-    let answer = match state
+    let confirmed = state
         .store
-        .confirm_plan(&id, &request.after, crate::now_ms())
-        .await?
-    {
+        .confirm_plan(&id, &request.after, Some(&caller.label()), crate::now_ms())
+        .await?;
+    audit_confirmed(&state, &caller, &id, &confirmed).await;
+    let answer = match confirmed {
         Confirmed::Task(task) => ConfirmResponse {
             task_id: Some(task.id),
             task_ids: vec![task.id],
@@ -77,9 +83,17 @@ pub async fn confirm(
 /// `POST /api/plans/{id}/cancel`: drop the plan; nothing runs.
 pub async fn cancel(
     State(state): State<AppState>,
+    caller: Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     state.store.cancel_plan(&id, crate::now_ms()).await?;
+    record(
+        &state,
+        &caller,
+        action::PLAN_CANCELLED,
+        format!("plan {id}"),
+    )
+    .await;
     Ok(Json(json!({"plan_id": id, "state": "cancelled"})))
 }
 
@@ -87,8 +101,44 @@ pub async fn cancel(
 /// parameters changed; the old plan is cancelled once the new one stands.
 pub async fn revise(
     State(state): State<AppState>,
+    caller: Caller,
     ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<ReviseRequest>,
 ) -> Result<Json<CommandResponse>, ApiError> {
-    Ok(Json(state.planner.revise(&id, &request).await?))
+    let revised = asking(caller.label(), state.planner.revise(&id, &request)).await?;
+    Ok(Json(revised))
+}
+
+/// Records a confirmed plan: what it does and what it became. Confirming
+/// an undo is also recorded as the task undone.
+async fn audit_confirmed(state: &AppState, caller: &Caller, id: &str, confirmed: &Confirmed) {
+    let plan = state.store.get_plan(id).await.ok().map(|p| p.view);
+    let what = plan
+        .as_ref()
+        .map_or_else(String::new, |p| format!(": {}", p.summary));
+    let became = match confirmed {
+        Confirmed::Task(task) => format!("task #{}", task.id),
+        Confirmed::Tasks(tasks) => tasks
+            .iter()
+            .map(|t| format!("task #{}", t.id))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Confirmed::Schedule(schedule) => format!("schedule #{}", schedule.id),
+    };
+    record(
+        state,
+        caller,
+        action::PLAN_CONFIRMED,
+        format!("plan {id}{what} → {became}"),
+    )
+    .await;
+    if plan.is_some_and(|p| p.workflow.starts_with("undo")) {
+        record(
+            state,
+            caller,
+            action::TASK_UNDONE,
+            format!("{became}{what}"),
+        )
+        .await;
+    }
 }

@@ -11,8 +11,11 @@ use app::api::{
     PatternAliasView, PhraseRuleView, RuleKind, RulesView,
 };
 
+use crate::http::audit::record;
+use crate::http::auth::Caller;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::{ApiError, AppState};
+use crate::people::audit::action;
 
 /// `GET /api/rules`
 pub async fn list(State(state): State<AppState>) -> Result<Json<RulesView>, ApiError> {
@@ -22,44 +25,75 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<RulesView>, ApiE
 /// `POST /api/rules/phrases`
 pub async fn add_phrase(
     State(state): State<AppState>,
+    caller: Caller,
     ApiJson(rule): ApiJson<NewPhraseRule>,
 ) -> Result<(StatusCode, Json<PhraseRuleView>), ApiError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(state.rules.add_phrase(&rule).await?),
-    ))
+    let added = state.rules.add_phrase(&rule).await?;
+    record(
+        &state,
+        &caller,
+        action::RULE_ADDED,
+        described("phrase", &rule),
+    )
+    .await;
+    Ok((StatusCode::CREATED, Json(added)))
 }
 
 /// `POST /api/rules/examples`
 pub async fn add_example(
     State(state): State<AppState>,
+    caller: Caller,
     ApiJson(example): ApiJson<NewExample>,
 ) -> Result<(StatusCode, Json<ExampleView>), ApiError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(state.rules.add_example(&example).await?),
-    ))
+    let added = state.rules.add_example(&example).await?;
+    record(
+        &state,
+        &caller,
+        action::RULE_ADDED,
+        described("example", &example),
+    )
+    .await;
+    Ok((StatusCode::CREATED, Json(added)))
 }
 
 /// `PUT /api/rules/locations`: adds the name, or repoints it.
 pub async fn put_location(
     State(state): State<AppState>,
+    caller: Caller,
     ApiJson(alias): ApiJson<NewLocationAlias>,
 ) -> Result<Json<LocationAliasView>, ApiError> {
-    Ok(Json(state.rules.put_location(&alias).await?))
+    let put = state.rules.put_location(&alias).await?;
+    record(
+        &state,
+        &caller,
+        action::RULE_ADDED,
+        described("location", &alias),
+    )
+    .await;
+    Ok(Json(put))
 }
 
 /// `PUT /api/rules/patterns`: adds the name, or gives it new globs.
 pub async fn put_pattern(
     State(state): State<AppState>,
+    caller: Caller,
     ApiJson(alias): ApiJson<NewPatternAlias>,
 ) -> Result<Json<PatternAliasView>, ApiError> {
-    Ok(Json(state.rules.put_pattern(&alias).await?))
+    let put = state.rules.put_pattern(&alias).await?;
+    record(
+        &state,
+        &caller,
+        action::RULE_ADDED,
+        described("pattern", &alias),
+    )
+    .await;
+    Ok(Json(put))
 }
 
 /// `DELETE /api/rules/{kind}/{id}`
 pub async fn delete(
     State(state): State<AppState>,
+    caller: Caller,
     ApiPath((kind, id)): ApiPath<(String, i64)>,
 ) -> Result<Json<Value>, ApiError> {
     let kind = RuleKind::parse(&kind).ok_or_else(|| {
@@ -68,5 +102,17 @@ pub async fn delete(
         ))
     })?;
     state.rules.delete(kind, id).await?;
+    record(
+        &state,
+        &caller,
+        action::RULE_DELETED,
+        format!("{} rule {id}", kind.as_str()),
+    )
+    .await;
     Ok(Json(json!({"deleted": id, "kind": kind.as_str()})))
+}
+
+/// A rule as the audit log shows it: its kind and its fields.
+fn described(kind: &str, rule: &impl serde::Serialize) -> String {
+    format!("{kind} {}", serde_json::to_string(rule).unwrap_or_default())
 }

@@ -3,8 +3,11 @@ use axum::Json;
 
 use app::api::{RescheduleRequest, ScheduleView};
 
+use crate::http::audit::record;
+use crate::http::auth::Caller;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::{ApiError, AppState};
+use crate::people::audit::action;
 
 /// `GET /api/schedules`: active schedules first, newest first.
 pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<ScheduleView>>, ApiError> {
@@ -23,9 +26,18 @@ pub async fn show(
 /// running is left alone (cancel it as a task). Stopping twice is fine.
 pub async fn stop(
     State(state): State<AppState>,
+    caller: Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ScheduleView>, ApiError> {
-    Ok(Json(state.planner.stop_schedule(id).await?))
+    let stopped = state.planner.stop_schedule(id).await?;
+    record(
+        &state,
+        &caller,
+        action::SCHEDULE_STOPPED,
+        format!("schedule #{id}"),
+    )
+    .await;
+    Ok(Json(stopped))
 }
 
 /// `PATCH /api/schedules/{id}` with `{"when": "Sundays at 3:30"}`: the
@@ -33,8 +45,17 @@ pub async fn stop(
 /// alone; a stopped schedule stays stopped (409).
 pub async fn reschedule(
     State(state): State<AppState>,
+    caller: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<RescheduleRequest>,
 ) -> Result<Json<ScheduleView>, ApiError> {
-    Ok(Json(state.planner.reschedule(id, &request.when).await?))
+    let changed = state.planner.reschedule(id, &request.when).await?;
+    record(
+        &state,
+        &caller,
+        action::SCHEDULE_CHANGED,
+        format!("schedule #{id} now runs {:?}", request.when),
+    )
+    .await;
+    Ok(Json(changed))
 }

@@ -7,8 +7,11 @@ use app::api::{
     BulkOutcome, BulkRequest, BulkResponse, StatsView, TaskEventsPage, TaskQuery, TaskView,
 };
 
+use crate::http::audit::record;
+use crate::http::auth::Caller;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::{ApiError, AppState};
+use crate::people::audit::action;
 use crate::store::{CancelOutcome, TaskFilter, TaskState};
 
 /// Most tasks one page or one bulk action takes.
@@ -102,6 +105,7 @@ pub async fn events(
 /// to each.
 pub async fn cancel_many(
     State(state): State<AppState>,
+    caller: Caller,
     ApiJson(request): ApiJson<BulkRequest>,
 ) -> Result<Json<BulkResponse>, ApiError> {
     let workers = &state.workers;
@@ -109,16 +113,19 @@ pub async fn cancel_many(
         workers.cancel(id).await.map(|(task, _)| task)
     })
     .await?;
+    audit_bulk(&state, &caller, action::TASK_CANCELLED, &results).await;
     Ok(Json(BulkResponse { results }))
 }
 
 /// `POST /api/tasks/retry` `{"ids": [..]}`: runs each again as a new task.
 pub async fn retry_many(
     State(state): State<AppState>,
+    caller: Caller,
     ApiJson(request): ApiJson<BulkRequest>,
 ) -> Result<Json<BulkResponse>, ApiError> {
     let workers = &state.workers;
     let results = each(&request, |id| async move { workers.retry(id).await }).await?;
+    audit_bulk(&state, &caller, action::TASK_RETRIED, &results).await;
     Ok(Json(BulkResponse { results }))
 }
 
@@ -186,9 +193,17 @@ pub async fn stats(
 /// `POST /api/tasks/{id}/cancel`
 pub async fn cancel(
     State(state): State<AppState>,
+    caller: Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Value>, ApiError> {
     let (task, outcome) = state.workers.cancel(id).await?;
+    record(
+        &state,
+        &caller,
+        action::TASK_CANCELLED,
+        format!("task #{id}"),
+    )
+    .await;
     let outcome = match outcome {
         CancelOutcome::Cancelled => "cancelled",
         CancelOutcome::Requested => "cancel_requested",
@@ -201,8 +216,32 @@ pub async fn cancel(
 /// other.
 pub async fn retry(
     State(state): State<AppState>,
+    caller: Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Value>, ApiError> {
     let task = state.workers.retry(id).await?;
+    record(
+        &state,
+        &caller,
+        action::TASK_RETRIED,
+        format!("task #{id} as task #{}", task.id),
+    )
+    .await;
     Ok(Json(json!({"task": task, "retry_of": id})))
+}
+
+/// Records each task a bulk action did act on.
+async fn audit_bulk(
+    state: &AppState,
+    caller: &Caller,
+    action: &'static str,
+    results: &[app::api::BulkOutcome],
+) {
+    for outcome in results.iter().filter(|o| o.ok) {
+        let detail = match (&outcome.task, action == action::TASK_RETRIED) {
+            (Some(task), true) => format!("task #{} as task #{}", outcome.id, task.id),
+            _ => format!("task #{}", outcome.id),
+        };
+        record(state, caller, action, detail).await;
+    }
 }

@@ -12,6 +12,7 @@ use sqlx::{AnyPool, Executor};
 use super::StoreError;
 
 mod alerts;
+mod people;
 mod rules;
 mod schedules;
 mod tasks;
@@ -19,6 +20,19 @@ mod waiting;
 
 use schedules::{insert_schedule, schedule_in};
 pub(crate) use tasks::{insert_event, insert_task};
+
+/// `text` with LIKE's wildcards (and the escape itself) escaped, for a
+/// pattern that uses `ESCAPE '\\'`.
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
 
 /// Which database a URL names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

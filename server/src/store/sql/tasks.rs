@@ -29,7 +29,7 @@ pub(super) enum Bind {
 const TASK_COLUMNS: &str = "id, workflow, summary, params, state, attempt, cancel_requested, \
     files_done, files_total, bytes_done, bytes_total, current_item, error, result, \
     created_at, updated_at, revision, started_at, finished_at, run_at, owner, timeout_secs, \
-    retry_of, priority, depends_on, waiting_on, waiting_path";
+    retry_of, priority, depends_on, waiting_on, waiting_path, asked_by";
 
 impl SqlStore {
     pub(crate) async fn task_in<'e, E>(executor: E, id: i64) -> Result<Task, StoreError>
@@ -162,6 +162,22 @@ where
 
 /// Queues `task`, unless `max_queued` tasks already wait to run. A task
 /// with dependencies that have not all succeeded starts `waiting`.
+/// Records who confirmed the plan that made task `id`.
+async fn mark_asked_by(
+    tx: &mut sqlx::AnyConnection,
+    id: i64,
+    asked_by: Option<&str>,
+) -> Result<(), StoreError> {
+    if let Some(name) = asked_by {
+        sqlx::query("UPDATE tasks SET asked_by = $1 WHERE id = $2")
+            .bind(name)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn insert_task(
     tx: &mut sqlx::AnyConnection,
     task: &NewTask,
@@ -366,6 +382,7 @@ fn task_from_row(row: &sqlx::any::AnyRow) -> Result<Task, StoreError> {
             _ => None,
         },
         attempts: Vec::new(),
+        asked_by: row.try_get("asked_by")?,
     })
 }
 
@@ -397,15 +414,7 @@ where
 /// `text` as a LIKE pattern matching it anywhere, any case, its own `%`,
 /// `_` and `\\` taken literally.
 fn like_pattern(text: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
+    format!("%{}%", super::escape_like(&text.to_lowercase()))
 }
 
 /// `$first, $first+1, …`: `count` numbered placeholders.
@@ -859,6 +868,7 @@ impl Store for SqlStore {
         &self,
         id: &str,
         after: &[i64],
+        asked_by: Option<&str>,
         now: i64,
     ) -> Result<Confirmed, StoreError> {
         let mut tx = self.write_tx().await?;
@@ -898,6 +908,7 @@ impl Store for SqlStore {
                 let mut task = planned_task(step)?;
                 task.depends_on = before;
                 let task_id = insert_task(&mut tx, &task, self.queue, now).await?;
+                mark_asked_by(&mut tx, task_id, asked_by).await?;
                 let step_id: String = step.try_get("id")?;
                 mark_confirmed(&mut tx, &step_id, "task_id", task_id).await?;
                 tasks.push(Self::task_in(&mut *tx, task_id).await?);
@@ -911,6 +922,7 @@ impl Store for SqlStore {
             match row.try_get::<Option<String>, _>("schedule")? {
                 None => {
                     let task_id = insert_task(&mut tx, &task, self.queue, now).await?;
+                    mark_asked_by(&mut tx, task_id, asked_by).await?;
                     mark_confirmed(&mut tx, id, "task_id", task_id).await?;
                     Confirmed::Task(Self::task_in(&mut *tx, task_id).await?)
                 }
@@ -968,8 +980,11 @@ impl Store for SqlStore {
             schedule_id: None,
         };
         let new_id = insert_task(&mut tx, &task, self.queue, now).await?;
-        sqlx::query("UPDATE tasks SET retry_of = $1 WHERE id = $2")
+        // The same request run again: asked for by whoever asked for it (the
+        // audit log says who retried).
+        sqlx::query("UPDATE tasks SET retry_of = $1, asked_by = $2 WHERE id = $3")
             .bind(id)
+            .bind(old.asked_by.as_deref())
             .bind(new_id)
             .execute(&mut *tx)
             .await?;
