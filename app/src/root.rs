@@ -6,8 +6,8 @@ use leptos_router::{
 };
 
 use crate::components::{
-    AlertBanner, BackupPassword, Console, LiveTasks, NotificationTargets, RulesEditor, SignOut,
-    TaskCharts, TaskDetail, TaskHistory, TaskPanel,
+    AlertBanner, AuditLog, BackupPassword, Console, CurrentSession, LiveTasks, NotificationTargets,
+    RulesEditor, SignOut, TaskCharts, TaskDetail, TaskHistory, TaskPanel, UsersAdmin,
 };
 
 /// The HTML document around the app, rendered by the server.
@@ -36,6 +36,8 @@ pub fn App() -> impl IntoView {
     // between pages neither opens another nor loses what it said.
     let live = LiveTasks::provide();
     Effect::new(move |_| live.start());
+    let session = CurrentSession::provide();
+    Effect::new(move |_| session.load());
 
     view! {
         <Stylesheet id="tend" href="/pkg/tend.css" />
@@ -46,6 +48,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("rules") view=RulesPage />
                 <Route path=path!("tasks") view=TasksPage />
                 <Route path=path!("tasks/:id") view=TaskPage />
+                <Route path=path!("users") view=UsersPage />
+                <Route path=path!("audit") view=AuditPage />
             </Routes>
         </Router>
     }
@@ -65,9 +69,11 @@ fn Page(
 ) -> impl IntoView {
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
+    let session = CurrentSession::from_context();
+    let role = move || session.map(|s| s.role()).unwrap_or_default();
     view! {
         <Title text=title />
-        <div class="layout" data-hydrated=move || hydrated.get().to_string()>
+        <div class="layout" data-hydrated=move || hydrated.get().to_string() data-role=role>
             <TopBar tagline />
             <AlertBanner />
             <main class=class>{children()}</main>
@@ -121,6 +127,26 @@ fn TasksPage() -> impl IntoView {
     }
 }
 
+/// The people who may sign in, and their roles.
+#[component]
+fn UsersPage() -> impl IntoView {
+    view! {
+        <Page title="Tend · Users" tagline="Who may sign in, and what each may do." class="users-page">
+            <UsersAdmin />
+        </Page>
+    }
+}
+
+/// Who did what, when and from where.
+#[component]
+fn AuditPage() -> impl IntoView {
+    view! {
+        <Page title="Tend · Audit" tagline="Everything people did, as it was recorded." class="audit-page">
+            <AuditLog />
+        </Page>
+    }
+}
+
 /// One task: its parameters, timeline, log and actions.
 #[component]
 fn TaskPage() -> impl IntoView {
@@ -139,7 +165,9 @@ fn TopBar(tagline: &'static str) -> impl IntoView {
             <nav class="nav">
                 <a href="/">"Console"</a>
                 <a href="/tasks">"Tasks"</a>
-                <a href="/rules">"Rules"</a>
+                <a href="/rules" class="admin-only">"Rules"</a>
+                <a href="/users" class="admin-only">"Users"</a>
+                <a href="/audit" class="admin-only">"Audit"</a>
             </nav>
             <p class="tagline">{tagline}</p>
             <SignOut />

@@ -3,12 +3,18 @@
  * quickly (no browser in between): the same calls the console makes.
  */
 export class TendApi {
-  constructor(readonly url: string) {}
+  /** `token`: the admin token, sent as a script sends it, where the server has one. */
+  constructor(
+    readonly url: string,
+    readonly token?: string,
+  ) {}
 
   private async call(method: string, path: string, body?: unknown): Promise<any> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
     const response = await fetch(`${this.url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const answer = await response.json();
@@ -53,5 +59,10 @@ export class TendApi {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  /** Adds a user (admins only); the user, with a made-up password when none is given. */
+  async addUser(name: string, role: string, password?: string): Promise<{ id: number; password?: string }> {
+    return this.call('POST', '/api/users', { name, role, password });
   }
 }

@@ -8,7 +8,7 @@ test.use({ serverEnv: { TEND_ADMIN_TOKEN: TOKEN } });
 
 /** Fills in the sign-in form on the page it is on and submits it. */
 async function signIn(page: Page, token: string): Promise<void> {
-  await page.getByLabel('Admin token').fill(token);
+  await page.getByLabel('Password').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 

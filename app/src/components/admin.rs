@@ -1,5 +1,5 @@
-//! The admin's corner: the backup password (shown on request, with what to
-//! do with it) and signing out when the server asks people to sign in.
+//! The admin's corner: the backup password, shown on request, with what to
+//! do with it.
 
 use leptos::prelude::*;
 
@@ -38,26 +38,5 @@ pub fn BackupPassword() -> impl IntoView {
                 Some(Err(e)) => view! { <p class="notice refused" role="alert">{e}</p> }.into_any(),
             }}
         </section>
-    }
-}
-
-/// "Sign out", shown only when this server asks people to sign in (asked
-/// from the browser, so the server's render and the hydration agree).
-#[component]
-pub fn SignOut() -> impl IntoView {
-    let (sign_in, set_sign_in) = signal(false);
-    Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
-            if let Ok(session) = client::session().await {
-                set_sign_in.set(session.sign_in);
-            }
-        });
-    });
-    view! {
-        <Show when=move || sign_in.get()>
-            <form class="sign-out" method="post" action="/logout">
-                <button type="submit">"Sign out"</button>
-            </form>
-        </Show>
     }
 }

@@ -37,7 +37,7 @@ pub fn AlertBanner() -> impl IntoView {
                                 {alert.task_id.map(|task| view! {
                                     " " <a href=format!("/tasks/{task}")>{format!("Task #{task}")}</a>
                                 })}
-                                <button class="alert-dismiss" on:click=dismiss>"Dismiss"</button>
+                                <button class="alert-dismiss acts" on:click=dismiss>"Dismiss"</button>
                             </div>
                         }
                     }

@@ -114,7 +114,8 @@ pub fn Console() -> impl IntoView {
                     {render_entry(item.1, on_revised)}
                 </For>
             </ol>
-            <form class="command-form" on:submit=on_submit>
+            <p class="viewer-note">"You can watch every task here. Running commands needs the operator role: an admin can give it to you."</p>
+            <form class="command-form acts" on:submit=on_submit>
                 <input
                     type="text"
                     name="command"

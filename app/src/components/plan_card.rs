@@ -113,6 +113,7 @@ pub fn PlanCard(plan: PlanView, on_revised: Callback<CommandResponse>) -> impl I
             <header>
                 <span class="workflow">{plan.workflow.clone()}</span>
                 <span class="summary">{plan.summary.clone()}</span>
+                {plan.asked_by.clone().map(|who| view! { <span class="asked-by">"asked by "{who}</span> })}
             </header>
             {if steps.is_empty() {
                 plan_body(&plan).into_any()
@@ -159,10 +160,10 @@ pub fn PlanCard(plan: PlanView, on_revised: Callback<CommandResponse>) -> impl I
             </Show>
             <footer>
                 <Show when=open>
-                    <button class="confirm" on:click=confirm.clone()>"Confirm"</button>
-                    <button class="cancel" on:click=cancel.clone()>"Cancel"</button>
+                    <button class="confirm acts" on:click=confirm.clone()>"Confirm"</button>
+                    <button class="cancel acts" on:click=cancel.clone()>"Cancel"</button>
                     <Show when=move || can_edit && !editing.get()>
-                        <button class="edit" on:click=move |_| editing.set(true)>"Edit"</button>
+                        <button class="edit acts" on:click=move |_| editing.set(true)>"Edit"</button>
                     </Show>
                 </Show>
                 <p class="plan-status" role="status">

@@ -99,7 +99,7 @@ fn ScheduleRow(schedule: ScheduleView) -> impl IntoView {
                     </button>
                 </form>
             </Show>
-            <div class="schedule-actions">
+            <div class="schedule-actions acts">
                 <Show when=move || !changing.get()>
                     <button class="schedule-change" on:click=move |_| set_changing.set(true)>
                         "Change time"

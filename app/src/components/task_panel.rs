@@ -79,7 +79,10 @@ fn TaskRow(task: TaskView) -> impl IntoView {
                     {task.priority.as_str()}
                 </span>
             </div>
-            <p class="task-summary">{task.summary.clone()}</p>
+            <p class="task-summary">
+                {task.summary.clone()}
+                {task.asked_by.clone().map(|who| view! { <span class="asked-by">" · asked by "{who}</span> })}
+            </p>
             <progress
                 max=bar_max.to_string()
                 value=bar_value.map(|v| v.to_string())
@@ -92,8 +95,8 @@ fn TaskRow(task: TaskView) -> impl IntoView {
             {task.progress.current.clone().filter(|_| task.state == TaskState::Running).map(|c| view! { <p class="task-current"><code>{c}</code></p> })}
             {task.result.clone().map(|r| view! { <p class="task-result">{r}</p> })}
             {task.error.clone().map(|e| view! { <p class="task-error" role="alert">{e}</p> })}
-            {cancellable.then(|| view! { <button class="task-cancel" on:click=cancel>"Cancel task"</button> })}
-            {retryable.then(|| view! { <button class="task-retry" on:click=retry>"Retry"</button> })}
+            {cancellable.then(|| view! { <button class="task-cancel acts" on:click=cancel>"Cancel task"</button> })}
+            {retryable.then(|| view! { <button class="task-retry acts" on:click=retry>"Retry"</button> })}
             {move || action_error.get().map(|e| view! { <p class="task-error">{e}</p> })}
         </li>
     }

@@ -299,6 +299,14 @@ fn TaskBody(task: RwSignal<Option<TaskView>>, log: EventLog) -> impl IntoView {
             <ConnectionBadge />
         </header>
         <p class="detail-summary">{move || current().summary}</p>
+        <p class="asked-by">
+            {move || {
+                current()
+                    .asked_by
+                    .map(|who| format!("Asked by {who}"))
+                    .unwrap_or_else(|| "Asked by a schedule or before sign-in existed".into())
+            }}
+        </p>
         <div class="detail-progress">{progress}</div>
         <TaskOutcome task />
         <TaskActions task />
@@ -487,17 +495,17 @@ fn TaskActions(task: RwSignal<Option<TaskView>>) -> impl IntoView {
     view! {
         <div class="detail-actions">
             <Show when=cancellable>
-                <button class="task-cancel" disabled=move || busy.get() on:click=cancel>
+                <button class="task-cancel acts" disabled=move || busy.get() on:click=cancel>
                     "Cancel task"
                 </button>
             </Show>
             <Show when=retryable>
-                <button class="task-retry" disabled=move || busy.get() on:click=retry.clone()>
+                <button class="task-retry acts" disabled=move || busy.get() on:click=retry.clone()>
                     "Retry"
                 </button>
             </Show>
             <Show when=undoable>
-                <button class="task-undo" disabled=move || busy.get() on:click=undo>
+                <button class="task-undo acts" disabled=move || busy.get() on:click=undo>
                     "Undo"
                 </button>
             </Show>

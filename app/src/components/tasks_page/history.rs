@@ -238,7 +238,7 @@ pub fn TaskHistory() -> impl IntoView {
                 </form>
                 <a class="clear-filters" href="/tasks">"Clear filters"</a>
             </div>
-            <div class="history-actions">
+            <div class="history-actions acts">
                 <button
                     class="bulk-cancel"
                     disabled=nothing_selected
@@ -400,7 +400,10 @@ fn HistoryRow(task: TaskView, selected: RwSignal<BTreeSet<i64>>) -> impl IntoVie
                 <a href=format!("/tasks/{id}")>{format!("#{id}")}</a>
             </td>
             <td class="col-workflow">{task.workflow.clone()}</td>
-            <td class="col-summary">{task.summary.clone()}</td>
+            <td class="col-summary">
+                {task.summary.clone()}
+                {task.asked_by.clone().map(|who| view! { <span class="asked-by">" · "{who}</span> })}
+            </td>
             <td class="col-state">
                 <span class="task-state" data-state=task.state.as_str()>
                     {task.state.as_str()}
