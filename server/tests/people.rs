@@ -212,6 +212,18 @@ async fn sessions_end_on_sign_out_on_disable_and_on_a_new_password() {
         (me["user"].as_str(), me["role"].as_str()),
         (Some("alice"), Some("operator"))
     );
+    // A JSON POST with the cookie is taken from Tend's own page, not another site's.
+    let from = |origin: &str| {
+        bare()
+            .post(format!("{}/api/commands", app.url))
+            .header(COOKIE, &first)
+            .header("origin", origin)
+            .json(&json!({"text": "what is running?"}))
+            .send()
+    };
+    assert_eq!(from(&app.url).await.unwrap().status(), StatusCode::OK);
+    let foreign = from("http://evil.example:3000").await.unwrap();
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
     let wrong = sign_in(&app.url, "alice", "not the password at all")
         .await
         .unwrap_err();
@@ -468,6 +480,7 @@ async fn the_audit_log_records_who_did_what_and_no_call_can_change_it() {
     has("admin token", "backup_password.revealed", "restic.password");
     has("admin token", "user.added", "vera as viewer");
     has("olga", "sign_out", "");
+    assert_recorded(&entries, AUDITED_FIRST);
     // Newest first, each with when and from where.
     assert_eq!(entries[0]["action"], "sign_out");
     for entry in &entries {
@@ -662,4 +675,162 @@ async fn a_viewers_websocket_gets_task_updates_and_what_it_sends_does_nothing() 
     assert_eq!(update["task"]["asked_by"], "admin token");
     let tasks: Vec<Value> = app.json("/api/tasks").await;
     assert_eq!(tasks.len(), 1, "only the operator's task: {tasks:#?}");
+}
+
+#[tokio::test]
+async fn undos_schedules_rule_deletions_user_changes_and_notification_targets_are_audited() {
+    let app = spawn_app_with(|c| c.admin_token = Some(TOKEN.into())).await;
+    let post = |path: &str, body: Value| {
+        app.client
+            .post(format!("{}{path}", app.url))
+            .json(&body)
+            .send()
+    };
+    let scratch = app.root.join("scratch");
+    app.write("scratch/old.tmp", "x", 10);
+
+    // A cleanup, undone.
+    let cleanup = app
+        .plan_and_confirm(&format!("clean up *.tmp in {}", scratch.display()))
+        .await;
+    app.wait_until_done(cleanup).await;
+    let undo = app.plan_and_confirm(&format!("undo task {cleanup}")).await;
+    app.wait_until_done(undo).await;
+
+    // A schedule, moved and stopped.
+    let repeating = app
+        .plan(&format!(
+            "clean up *.tmp in {} every day at 3am",
+            scratch.display()
+        ))
+        .await;
+    let confirmed: Value = post(
+        &format!(
+            "/api/plans/{}/confirm",
+            repeating["plan_id"].as_str().unwrap()
+        ),
+        json!({}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let schedule = confirmed["schedule"]["id"].as_i64().unwrap();
+    let moved = app
+        .client
+        .patch(format!("{}/api/schedules/{schedule}", app.url))
+        .json(&json!({"when": "Sundays at 3:30"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), StatusCode::OK);
+    post(&format!("/api/schedules/{schedule}/stop"), json!({}))
+        .await
+        .unwrap();
+
+    // A rule added and deleted; a notification target added and removed.
+    let rule: Value = post(
+        "/api/rules/phrases",
+        json!({"pattern": "tidy up", "intent": "cleanup"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let rule_id = rule["id"].as_i64().unwrap();
+    let deleted = app
+        .client
+        .delete(format!("{}/api/rules/phrases/{rule_id}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::OK);
+    let target: Value = post(
+        "/api/notifications",
+        json!({"kind": "ntfy", "url": "https://ntfy.sh/tend-audit-test"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let target_id = target["id"].as_i64().unwrap();
+    app.client
+        .delete(format!("{}/api/notifications/{target_id}", app.url))
+        .send()
+        .await
+        .unwrap();
+
+    // A user's role changed.
+    let bob = add_user(&app, "bob", "viewer").await;
+    app.client
+        .patch(format!("{}/api/users/{}", app.url, bob["id"]))
+        .json(&json!({"role": "operator"}))
+        .send()
+        .await
+        .unwrap();
+
+    let entries: Vec<Value> = app.json("/api/audit?limit=200").await;
+    let has = |action: &str, detail: &str| {
+        assert!(
+            entries.iter().any(|e| e["action"] == action
+                && e["user"] == "admin token"
+                && e["detail"].as_str().unwrap().contains(detail)),
+            "no {action} with {detail:?} in {entries:#?}"
+        );
+    };
+    has("task.undone", &format!("task #{undo}"));
+    has(
+        "schedule.changed",
+        &format!("schedule #{schedule} now runs \"Sundays at 3:30\""),
+    );
+    has("schedule.stopped", &format!("schedule #{schedule}"));
+    has("rule.added", "tidy up");
+    has("rule.deleted", &format!("phrases rule {rule_id}"));
+    has("notification.added", "ntfy https://ntfy.sh/tend-audit-test");
+    has("notification.deleted", &format!("target #{target_id}"));
+    has("user.changed", "bob: role operator");
+    assert_recorded(&entries, AUDITED_HERE);
+}
+
+/// The actions each audit test makes and checks; together, every action.
+const AUDITED_FIRST: &[&str] = &[
+    "sign_in.failed",
+    "sign_in",
+    "command",
+    "plan.confirmed",
+    "plan.cancelled",
+    "task.cancelled",
+    "task.retried",
+    "rule.added",
+    "backup_password.revealed",
+    "user.added",
+    "sign_out",
+];
+const AUDITED_HERE: &[&str] = &[
+    "task.undone",
+    "schedule.changed",
+    "schedule.stopped",
+    "rule.deleted",
+    "notification.added",
+    "notification.deleted",
+    "user.changed",
+];
+
+fn assert_recorded(entries: &[Value], actions: &[&str]) {
+    for action in actions {
+        assert!(
+            entries.iter().any(|e| e["action"] == *action),
+            "no {action} recorded"
+        );
+    }
+}
+
+#[test]
+fn every_action_the_audit_log_knows_is_checked_by_a_test() {
+    let checked: BTreeSet<&str> = AUDITED_FIRST.iter().chain(AUDITED_HERE).copied().collect();
+    let known: BTreeSet<&str> = tend::people::audit::action::ALL.iter().copied().collect();
+    assert_eq!(checked, known);
 }
