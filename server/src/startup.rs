@@ -65,7 +65,6 @@ pub async fn start_with_runner(
     config: Config,
     runner: Option<Arc<dyn TaskRunner>>,
 ) -> Result<Server, StartError> {
-    config.validate()?;
     let io = |context: String| move |source| StartError::Io { context, source };
     for dir in [
         config.data_dir.clone(),
@@ -87,6 +86,7 @@ pub async fn start_with_runner(
     );
     let backend = sql.backend();
     let store: Arc<dyn Store> = sql;
+    config.validate(store.count_users().await? > 0)?;
 
     let mut roots = vec![config.default_root()];
     roots.extend(config.extra_allowed_roots.iter().cloned());

@@ -576,6 +576,17 @@ async fn without_a_token_sign_in_begins_with_the_first_user() {
     assert!(audit
         .iter()
         .any(|e| e["user"] == "command line" && e["action"] == "user.added"));
+
+    // With a user, an address other machines reach is allowed without a
+    // token: everyone must sign in there.
+    let mut app = app;
+    app.restart_with(|c| c.bind = "0.0.0.0:0".parse().unwrap())
+        .await;
+    assert_eq!(
+        app.get("/api/tasks").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(sign_in(&app.url, "root", password).await.is_ok());
 }
 
 #[tokio::test]

@@ -388,16 +388,17 @@ impl Config {
 
     /// Refuses settings that would open Tend to anyone: whoever reaches the
     /// server can move, copy and quarantine files under the allowed roots.
-    /// Checked when the server starts.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    /// An address other machines reach needs sign-in: an admin token, or
+    /// users in the database (`has_users`). Checked when the server starts.
+    pub fn validate(&self, has_users: bool) -> Result<(), ConfigError> {
         match &self.admin_token {
             Some(token) if token.trim().chars().count() < MIN_TOKEN_CHARS => {
                 Err(ConfigError::Invalid(format!(
                     "admin_token must be at least {MIN_TOKEN_CHARS} characters (for example the output of `openssl rand -hex 16`)."
                 )))
             }
-            None if !self.bind.ip().is_loopback() => Err(ConfigError::Invalid(format!(
-                "bind = {} can be reached from other machines, and whoever reaches Tend can act on your files: set admin_token (TEND_ADMIN_TOKEN, {MIN_TOKEN_CHARS}+ characters) so that people must sign in, or bind 127.0.0.1.",
+            None if !self.bind.ip().is_loopback() && !has_users => Err(ConfigError::Invalid(format!(
+                "bind = {} can be reached from other machines, and whoever reaches Tend can act on your files: add a user (`tend user add NAME`) or set admin_token (TEND_ADMIN_TOKEN, {MIN_TOKEN_CHARS}+ characters) so that people must sign in, or bind 127.0.0.1.",
                 self.bind
             ))),
             _ => Ok(()),
@@ -879,15 +880,20 @@ mod tests {
     #[test]
     fn a_reachable_address_needs_a_token_and_a_token_must_be_long() {
         let mut c = Config::default();
-        assert!(c.validate().is_ok(), "loopback without a token is fine");
+        assert!(
+            c.validate(false).is_ok(),
+            "loopback without a token is fine"
+        );
         c.bind = "0.0.0.0:3000".parse().unwrap();
-        let err = c.validate().unwrap_err().to_string();
+        let err = c.validate(false).unwrap_err().to_string();
         assert!(err.contains("admin_token"), "{err}");
+        assert!(err.contains("tend user add"), "{err}");
+        assert!(c.validate(true).is_ok(), "users sign in without a token");
         c.admin_token = Some("short".into());
-        let err = c.validate().unwrap_err().to_string();
+        let err = c.validate(true).unwrap_err().to_string();
         assert!(err.contains("at least 16"), "{err}");
         c.admin_token = Some("a-long-enough-secret".into());
-        assert!(c.validate().is_ok());
+        assert!(c.validate(false).is_ok());
         c.apply_env(|name| (name == "TEND_ADMIN_TOKEN").then(|| "another-long-secret".into()))
             .unwrap();
         assert_eq!(c.admin_token.as_deref(), Some("another-long-secret"));
