@@ -243,12 +243,17 @@ impl HungServer {
 }
 
 impl Drop for HungServer {
-    /// Lets the blocked thread go, so the test process ends cleanly.
+    /// Lets the blocked thread go, so the test process ends cleanly: a
+    /// writer that opens the FIFO pairs with the reader blocked in `open`.
+    /// Opened here, before the temporary directory (and the FIFO in it) is
+    /// removed, and without waiting: with no reader left the open fails
+    /// at once (ENXIO) rather than blocking the test.
     fn drop(&mut self) {
-        let fifo = self.fifo.clone();
-        std::thread::spawn(move || {
-            let _ = std::fs::OpenOptions::new().write(true).open(fifo);
-        });
+        use std::os::unix::fs::OpenOptionsExt;
+        let _ = std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&self.fifo);
     }
 }
 
