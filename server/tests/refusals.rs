@@ -249,3 +249,41 @@ async fn an_allowed_root_missing_at_start_is_used_once_it_appears() {
     let plan = app.plan(&command).await;
     assert_eq!(plan["preview"]["file_count"], 1, "{plan}");
 }
+
+#[tokio::test]
+async fn a_condition_the_plan_would_lose_is_named_back_and_nothing_is_planned() {
+    let app = spawn_app().await;
+    let scratch = app.root.join("scratch");
+    let video = support::write_aged(&scratch.join("clip.mp4"), "video", 30);
+    let notes = support::write_aged(&scratch.join("notes.txt"), "notes", 30);
+    let dir = scratch.display();
+    for (text, words) in [
+        (
+            format!("clean up {dir}, only the videos"),
+            "only the videos",
+        ),
+        (format!("clean up {dir} except the newest"), "except"),
+        (
+            format!("remove files in {dir} smaller than 5 MB"),
+            "smaller than",
+        ),
+        (format!("clean up {dir} every fortnight"), "every fortnight"),
+    ] {
+        refused(&app, &text, 422, "condition_not_understood", words).await;
+    }
+    // A step of a longer command is refused the same way.
+    refused(
+        &app,
+        &format!("clean up *.tmp in {dir}, then clean up {dir} except the newest"),
+        422,
+        "step_not_planned",
+        "except",
+    )
+    .await;
+    // Said so that Tend can use it, the same request is planned.
+    let plan = app.plan(&format!("clean up *.mp4 in {dir}")).await;
+    assert_eq!(plan["preview"]["file_count"], 1, "{plan}");
+    assert!(video.exists() && notes.exists(), "nothing was touched");
+    let tasks: Vec<Value> = app.json("/api/tasks").await;
+    assert!(tasks.is_empty(), "{tasks:?}");
+}

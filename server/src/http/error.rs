@@ -70,6 +70,9 @@ impl ApiError {
                 PlanError::TooManySteps { .. } => {
                     (StatusCode::UNPROCESSABLE_ENTITY, "too_many_steps")
                 }
+                PlanError::Unexplained(_) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "condition_not_understood")
+                }
                 PlanError::StepsCannotRepeat => {
                     (StatusCode::UNPROCESSABLE_ENTITY, "steps_cannot_repeat")
                 }

@@ -15,6 +15,7 @@ pub mod slots;
 pub mod steps;
 mod typos;
 mod understanding;
+pub mod unexplained;
 
 pub use service::{Features, Nlu, NluError};
 pub use understanding::{Intent, Slots, Understanding};

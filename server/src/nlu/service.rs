@@ -274,6 +274,17 @@ impl Nlu {
         })
     }
 
+    /// `u` with the conditions its slots left out read again from the text
+    /// as the admins' aliases expand it: "sweep photos of junk", with
+    /// "photos" a place, names no kind of file.
+    fn aliases_read(&self, mut u: Understanding) -> Understanding {
+        if let Some(expanded) = self.rules().expanded(&u.text) {
+            let masked = super::slots::without_task_qualifiers(&expanded);
+            u.unexplained = super::unexplained::find(&masked, u.intent, &u.slots);
+        }
+        u
+    }
+
     /// Understands one command, batching the model pass with concurrent ones.
     pub async fn understand(&self, text: &str) -> Understanding {
         let FirstReading {
@@ -282,7 +293,7 @@ impl Nlu {
             keyword,
             grounded,
         } = match self.read_first(text) {
-            Reading::Decided(understanding) => return understanding,
+            Reading::Decided(understanding) => return self.aliases_read(understanding),
             Reading::ForModel(first) => first,
         };
         let (intent, confidence) = match &self.backend {
@@ -298,7 +309,7 @@ impl Nlu {
             }
             _ => keyword,
         };
-        Understanding::new(text, intent, confidence, slots)
+        self.aliases_read(Understanding::new(text, intent, confidence, slots))
     }
 
     /// [`Nlu::understand`] for code outside the async runtime (the CLI).
@@ -309,7 +320,7 @@ impl Nlu {
             keyword,
             grounded,
         } = match self.read_first(text) {
-            Reading::Decided(understanding) => return understanding,
+            Reading::Decided(understanding) => return self.aliases_read(understanding),
             Reading::ForModel(first) => first,
         };
         let (intent, confidence) = match &self.backend {
@@ -320,7 +331,7 @@ impl Nlu {
             Backend::Glm(g) if !examined.trim().is_empty() => glm_decide(g, examined, keyword),
             _ => keyword,
         };
-        Understanding::new(text, intent, confidence, slots)
+        self.aliases_read(Understanding::new(text, intent, confidence, slots))
     }
 
     /// The decision's inputs for each text (in batches), for threshold

@@ -118,6 +118,10 @@ pub struct Understanding {
     /// A status request that asks about tasks ("what failed last night?").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub question: Option<super::question::TaskQuestion>,
+    /// Conditions the text states that the slots left out; a plan made
+    /// without them would not be what was asked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unexplained: Vec<super::unexplained::Unexplained>,
 }
 
 impl Understanding {
@@ -134,12 +138,15 @@ impl Understanding {
         if matches!(intent, Intent::Status | Intent::Cancel) {
             slots.priority = None;
         }
+        let masked = super::slots::without_task_qualifiers(text);
+        let unexplained = super::unexplained::find(&masked, intent, &slots);
         let mut u = Understanding {
             text: text.to_string(),
             intent,
             confidence,
             slots,
             question: None,
+            unexplained,
         };
         if u.undoes_a_cleanup() {
             u.slots.patterns = None;

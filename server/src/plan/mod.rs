@@ -13,6 +13,7 @@ mod schedules;
 mod steps;
 mod sync;
 mod undo;
+mod unexplained;
 
 use offer::new_time;
 
@@ -69,6 +70,9 @@ pub enum PlanError {
     TooManySteps { count: usize, max: usize },
     #[error("A plan with several steps runs once. To repeat them, make each its own schedule.")]
     StepsCannotRepeat,
+    /// The command states a condition the plan would have lost.
+    #[error("{0}")]
+    Unexplained(String),
 }
 
 pub struct Planner {
@@ -170,6 +174,9 @@ impl Planner {
         understanding: &Understanding,
         session: Option<String>,
     ) -> Result<CommandResponse, PlanError> {
+        if let Some(refusal) = unexplained::refusal(understanding) {
+            return Err(PlanError::Unexplained(refusal));
+        }
         match understanding.intent {
             Intent::Cleanup => cleanup::plan(self, understanding, session).await,
             Intent::Status => replies::status(self, understanding).await,

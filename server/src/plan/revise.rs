@@ -245,7 +245,12 @@ fn revised(
         };
         set(planner, &mut slots, name, &label.to_lowercase(), value).map_err(PlanError::BadEdit)?;
     }
-    Ok(Understanding::new(&view.command, intent, 1.0, slots))
+    let mut edited = Understanding::new(&view.command, intent, 1.0, slots);
+    // The edit's values replace what the words said: the command was
+    // planned before (so nothing in it was left unexplained), and a field
+    // the user changed ("*.tmp" to "*.log") is not a condition dropped.
+    edited.unexplained.clear();
+    Ok(edited)
 }
 
 /// Step `step`'s share of a plan's edits: its `N.name` values, and the

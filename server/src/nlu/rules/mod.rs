@@ -95,6 +95,15 @@ impl RuleSet {
         }
     }
 
+    /// `text` with its alias names replaced by what they stand for, when
+    /// it names one.
+    pub fn expanded(&self, text: &str) -> Option<String> {
+        if self.aliases.is_empty() {
+            return None;
+        }
+        self.aliases.expand(text, &slots::path_spans(text))
+    }
+
     /// The intent a phrase rule (first match, oldest rule first) or an
     /// admin example typed verbatim decides for `text`; a rule's
     /// placeholders fill their slots.

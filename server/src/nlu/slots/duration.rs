@@ -6,7 +6,8 @@ use regex::Regex;
 
 use super::numbers::{self, NUMBER};
 
-const UNIT: &str = r"minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mo|years?|yrs?|y";
+const UNIT: &str =
+    r"minutes?|mins?|hours?|hrs?|h|days?|d|fortnights?|weeks?|wks?|w|months?|mo|years?|yrs?|y";
 
 static WORDED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -21,7 +22,7 @@ static COMPACT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static CHINESE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:超过|大于|多于|早于)\s*(\d+(?:\.\d+)?)\s*(小时|天|日|周|星期|个月|月|年)|(\d+(?:\.\d+)?)\s*(小时|天|日|周|星期|个月|月|年)(?:前|以前|之前|以上)")
+    Regex::new(r"(?:超过|大于|多于|早于)\s*(\d+(?:\.\d+)?|[一二两三四五六七八九十半]+)\s*(小时|天|日|周|星期|个月|月|年)|(\d+(?:\.\d+)?|[一二两三四五六七八九十半]+)\s*(小时|天|日|周|星期|个月|月|年)(?:前|以前|之前|以上)")
         .expect("chinese age compiles")
 });
 
@@ -31,6 +32,7 @@ fn unit_days(unit: &str) -> Option<f64> {
         "h" | "hr" | "hrs" | "hour" | "hours" | "小时" => 1.0 / 24.0,
         "d" | "day" | "days" | "天" | "日" => 1.0,
         "w" | "wk" | "wks" | "week" | "weeks" | "周" | "星期" => 7.0,
+        "fortnight" | "fortnights" => 14.0,
         "mo" | "month" | "months" | "个月" | "月" => 30.0,
         "y" | "yr" | "yrs" | "year" | "years" | "年" => 365.0,
         _ => return None,
@@ -81,6 +83,11 @@ mod tests {
     fn chinese_ages() {
         assert_eq!(older_than_days("清理 下超过7天的文件"), Some(7.0));
         assert_eq!(older_than_days("删除3个月前的日志"), Some(90.0));
+        assert_eq!(older_than_days("超过三周的都删掉"), Some(21.0));
+        assert_eq!(older_than_days("删除一个月以前的文件"), Some(30.0));
+        assert_eq!(older_than_days("里一年以前的"), Some(365.0));
+        assert_eq!(older_than_days("超过十五天"), Some(15.0));
+        assert_eq!(older_than_days("older than a fortnight"), Some(14.0));
     }
 
     #[test]

@@ -75,6 +75,44 @@ pub(crate) fn without_task_qualifiers(text: &str) -> String {
     lower
 }
 
+/// Whether the extractor for conditions of `kind` reads `phrase` (lower
+/// case, paths masked) on its own, and what it reads is in `slots`: the
+/// check that no condition a command states is lost
+/// ([`super::unexplained`]).
+pub(crate) fn takes_in(
+    kind: super::unexplained::ConditionKind,
+    phrase: &str,
+    slots: &Slots,
+) -> bool {
+    use super::unexplained::ConditionKind as K;
+    match kind {
+        K::Kind => {
+            let globs = patterns::extract(phrase);
+            let planned = slots.patterns.as_deref().unwrap_or_default();
+            !globs.is_empty() && globs.iter().all(|g| planned.contains(g))
+        }
+        K::Age => {
+            duration::older_than_days(phrase).is_some_and(|d| slots.older_than_days == Some(d))
+        }
+        K::Size => size::min_size_bytes(phrase).is_some_and(|b| slots.min_size_bytes == Some(b)),
+        // "weekly, at 6am on mondays" reads as a whole; its parts alone differ.
+        K::Schedule => schedule::extract(phrase).is_some() && slots.schedule.is_some(),
+        K::Retention => flags::keep_last(phrase).is_some_and(|k| slots.keep_last == Some(k)),
+        // No workflow leaves chosen files out.
+        K::Exclusion => false,
+    }
+}
+
+/// Whether `phrase` ("only the logs") names every pattern in `slots` and
+/// no other: a restriction that another pattern beside it would undo.
+pub(crate) fn names_every_pattern(phrase: &str, slots: &Slots) -> bool {
+    let mut named = patterns::extract(phrase);
+    let mut planned = slots.patterns.clone().unwrap_or_default();
+    named.sort();
+    planned.sort();
+    !named.is_empty() && named == planned
+}
+
 /// The source and destination `text` names, aliases not applied.
 pub(crate) fn source_and_destination(text: &str) -> (Option<String>, Option<String>) {
     paths::assign_roles(&paths::spot(text))

@@ -39,10 +39,33 @@ pub fn value(word: &str) -> Option<f64> {
         "sixty" => 60.0,
         "ninety" => 90.0,
         "hundred" => 100.0,
-        "half a" | "half an" => 0.5,
-        digits => digits.parse::<f64>().ok().filter(|v| v.is_finite())?,
+        "half a" | "half an" | "半" => 0.5,
+        digits if digits.starts_with(|c: char| c.is_ascii_digit()) => {
+            digits.parse::<f64>().ok().filter(|v| v.is_finite())?
+        }
+        chinese => chinese_value(chinese)?,
     };
     Some(v)
+}
+
+/// A Chinese numeral up to 99: 三, 十五, 二十, 两.
+fn chinese_value(word: &str) -> Option<f64> {
+    let digit = |c: char| {
+        "零一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .or((c == '两').then_some(2))
+    };
+    let chars: Vec<char> = word.chars().collect();
+    let v = match chars.as_slice() {
+        ['十'] => 10,
+        [d] => digit(*d)?,
+        ['十', d] => 10 + digit(*d)?,
+        [t, '十'] => digit(*t)? * 10,
+        [t, '十', d] => digit(*t)? * 10 + digit(*d)?,
+        _ => return None,
+    };
+    Some(v as f64)
 }
 
 #[cfg(test)]
@@ -56,5 +79,12 @@ mod tests {
         assert_eq!(value("1.5"), Some(1.5));
         assert_eq!(value("a couple of"), Some(2.0));
         assert_eq!(value("lots"), None);
+        assert_eq!(value("三"), Some(3.0));
+        assert_eq!(value("两"), Some(2.0));
+        assert_eq!(value("十"), Some(10.0));
+        assert_eq!(value("十五"), Some(15.0));
+        assert_eq!(value("二十"), Some(20.0));
+        assert_eq!(value("三十六"), Some(36.0));
+        assert_eq!(value("十十"), None);
     }
 }

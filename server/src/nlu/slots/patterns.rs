@@ -70,6 +70,10 @@ static ENDING: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TEMP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\btemp(?:orary)? files?\b|临时文件").expect("temp compiles"));
+/// "tmp 文件", "log文件": a file kind named before 文件 (file).
+static CHINESE_WORD_FILES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)([a-z0-9]{1,10})\s*文件").expect("chinese word files compiles")
+});
 static CHINESE_LOGS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"日志").expect("chinese logs compiles"));
 
@@ -116,6 +120,14 @@ pub fn extract(masked: &str) -> Vec<String> {
     for m in TEMP.find_iter(masked) {
         for alias in ["*.tmp", "*.temp", "~*"] {
             found.push((m.start(), alias.to_string()));
+        }
+    }
+    for c in CHINESE_WORD_FILES.captures_iter(masked) {
+        if let Some(m) = c.get(1) {
+            let word = m.as_str().to_lowercase();
+            if EXTENSION_WORDS.contains(&word.as_str()) {
+                found.push((m.start(), format!("*.{word}")));
+            }
         }
     }
     if let Some(m) = CHINESE_LOGS.find(masked) {

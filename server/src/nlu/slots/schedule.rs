@@ -18,7 +18,7 @@ static WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("weekday compiles")
 });
 static EVERY_N: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bevery\s+(\d{1,2})\s*(h|hours?|hrs?|m|min|mins|minutes?)\b")
+    Regex::new(r"\b(?:every|each)\s+(\d{1,2})\s*(h|hours?|hrs?|m|min|mins|minutes?)\b|每隔?\s*(\d{1,2})\s*(个?小时|分钟)")
         .expect("every n compiles")
 });
 static EVERY_MINUTE: LazyLock<Regex> = LazyLock::new(|| {
@@ -56,10 +56,11 @@ pub fn extract(lower: &str) -> Option<String> {
         }
     }
     if let Some(c) = EVERY_N.captures(lower) {
-        let n: u32 = c.get(1)?.as_str().parse().ok()?;
-        let unit = c.get(2)?.as_str();
+        let (n, unit) = super::numbers::number_and_unit(&c)?;
+        let n: u32 = n.parse().ok()?;
         if n > 0 {
-            return Some(if unit.starts_with('h') {
+            let hours = unit.starts_with('h') || unit.contains("小时");
+            return Some(if hours {
                 format!("0 */{n} * * *")
             } else {
                 format!("*/{n} * * * *")
@@ -202,6 +203,10 @@ mod tests {
         assert_eq!(s("weekdays at 6:45am").as_deref(), Some("45 6 * * 1-5"));
         assert_eq!(s("every 6 hours").as_deref(), Some("0 */6 * * *"));
         assert_eq!(s("every 5 minutes").as_deref(), Some("*/5 * * * *"));
+        assert_eq!(s("each 5 minutes").as_deref(), Some("*/5 * * * *"));
+        assert_eq!(s("每6小时一次").as_deref(), Some("0 */6 * * *"));
+        assert_eq!(s("每隔10分钟").as_deref(), Some("*/10 * * * *"));
+        assert_eq!(s("每15分钟").as_deref(), Some("*/15 * * * *"));
         assert_eq!(s("every minute").as_deref(), Some("* * * * *"));
         assert_eq!(s("once a minute").as_deref(), Some("* * * * *"));
         assert_eq!(s("每分钟").as_deref(), Some("* * * * *"));
