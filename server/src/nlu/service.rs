@@ -278,10 +278,22 @@ impl Nlu {
     /// as the admins' aliases expand it: "sweep photos of junk", with
     /// "photos" a place, names no kind of file.
     fn aliases_read(&self, mut u: Understanding) -> Understanding {
-        if let Some(expanded) = self.rules().expanded(&u.text) {
-            let masked = super::slots::without_task_qualifiers(&expanded);
-            u.unexplained = super::unexplained::find(&masked, u.intent, &u.slots);
+        let rules = self.rules();
+        let places = rules.places_named(&u.text);
+        let expanded = rules.expanded(&u.text);
+        if expanded.is_none() && places.is_empty() {
+            return u;
         }
+        let mut masked =
+            super::slots::without_task_qualifiers(expanded.as_deref().unwrap_or(&u.text));
+        // What a phrase rule took as a place is no condition, named or not.
+        for place in places {
+            let place = place.to_lowercase();
+            while let Some(at) = masked.find(&place).filter(|_| !place.trim().is_empty()) {
+                masked.replace_range(at..at + place.len(), &" ".repeat(place.len()));
+            }
+        }
+        u.unexplained = super::unexplained::find(&masked, u.intent, &u.slots);
         u
     }
 

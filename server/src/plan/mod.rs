@@ -174,8 +174,12 @@ impl Planner {
         understanding: &Understanding,
         session: Option<String>,
     ) -> Result<CommandResponse, PlanError> {
-        if let Some(refusal) = unexplained::refusal(understanding) {
-            return Err(PlanError::Unexplained(refusal));
+        // A missing path is asked for first ("clean up photos": which
+        // directory?); the conditions are checked once it is there.
+        if Missing::of(understanding).is_none() {
+            if let Some(refusal) = unexplained::refusal(understanding) {
+                return Err(PlanError::Unexplained(refusal));
+            }
         }
         match understanding.intent {
             Intent::Cleanup => cleanup::plan(self, understanding, session).await,

@@ -95,6 +95,25 @@ impl RuleSet {
         }
     }
 
+    /// The words a phrase rule takes as places in `text` ("photos" in
+    /// "sweep {dir} of {files}"), whether or not they name one.
+    pub fn places_named(&self, text: &str) -> Vec<String> {
+        let Some(rule) = self
+            .phrases
+            .iter()
+            .find(|r| r.template.captures(text).is_some())
+        else {
+            return Vec::new();
+        };
+        rule.template
+            .captures(text)
+            .into_iter()
+            .flatten()
+            .filter(|(p, _)| matches!(p, Placeholder::Source | Placeholder::Destination))
+            .map(|(_, value)| value.to_string())
+            .collect()
+    }
+
     /// `text` with its alias names replaced by what they stand for, when
     /// it names one.
     pub fn expanded(&self, text: &str) -> Option<String> {
