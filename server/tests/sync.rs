@@ -505,8 +505,13 @@ async fn a_confirmed_mirror_applies_its_preview_or_what_changed_since() {
     let src = app.root.join("pics");
     let dst = app.root.join("nas/pics");
     for rel in ["a/1.jpg", "a/2.jpg", "b/3.jpg", "b/deep/4.jpg", "top.jpg"] {
-        app.write(&format!("pics/{rel}"), rel, 4);
-        app.write(&format!("nas/pics/{rel}"), rel, 4);
+        let original = app.write(&format!("pics/{rel}"), rel, 4);
+        let copy = app.write(&format!("nas/pics/{rel}"), rel, 4);
+        // The same time to the nanosecond: two writes a moment apart can
+        // straddle a second, and the copy would then count as changed.
+        let when = std::fs::metadata(&original).unwrap().modified().unwrap();
+        let copy = std::fs::File::options().write(true).open(copy).unwrap();
+        copy.set_modified(when).unwrap();
     }
     let command = format!(
         "mirror {} to {} and remove what I deleted",

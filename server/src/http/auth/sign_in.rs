@@ -86,28 +86,24 @@ async fn with_password(
         .user_by_name(name)
         .await
         .map_err(Failure::Store)?;
-    let user = match found {
-        Some((user, hash)) if password::verify(password, &hash) && !user.disabled => user,
-        Some((user, hash)) => {
-            // Verified even when disabled, so the time taken says nothing.
-            let _ = password::verify(password, &hash);
-            state.access.password_failed(who, name, now);
-            let why = if user.disabled {
-                "the user is disabled"
-            } else {
-                "wrong password"
-            };
-            audit_failure(state, name, who, why).await;
-            return Err(Failure::Wrong);
-        }
-        None => {
-            // As slow as a real check, so that timing does not tell which
-            // names exist.
-            let _ = password::verify(password, dummy_hash());
-            state.access.password_failed(who, name, now);
-            audit_failure(state, name, who, "no such user").await;
-            return Err(Failure::Wrong);
-        }
+    // One check whatever is found, against a hash no password matches when
+    // there is no such user, so that the time taken says nothing about
+    // which names exist or are disabled.
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), hash),
+        None => (None, dummy_hash().to_string()),
+    };
+    let matches = verified(password, hash).await;
+    let why = match &user {
+        Some(user) if matches && !user.disabled => None,
+        Some(user) if user.disabled => Some("the user is disabled"),
+        Some(_) => Some("wrong password"),
+        None => Some("no such user"),
+    };
+    let (Some(user), None) = (user, why) else {
+        state.access.password_failed(who, name, now);
+        audit_failure(state, name, who, why.unwrap_or("refused")).await;
+        return Err(Failure::Wrong);
     };
     state.access.password_succeeded(who, name);
     let token = new_session_token();
@@ -134,6 +130,15 @@ async fn with_password(
 async fn audit_failure(state: &AppState, name: &str, who: IpAddr, why: &str) {
     let named = (!name.is_empty()).then(|| name.chars().take(64).collect::<String>());
     record_as(state, named, who, action::SIGN_IN_FAILED, why.into()).await;
+}
+
+/// Whether `password` matches `hash`, checked off the async runtime: a
+/// check takes tens of milliseconds of CPU on purpose.
+async fn verified(password: &str, hash: String) -> bool {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || password::verify(&password, &hash))
+        .await
+        .unwrap_or(false)
 }
 
 /// A hash no password matches, made once.

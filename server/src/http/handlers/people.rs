@@ -54,8 +54,14 @@ fn password_for(given: Option<String>) -> Result<(String, bool), ApiError> {
     }
 }
 
-fn hashed(password: &str) -> Result<String, ApiError> {
-    password::hash(password).map_err(|e| ApiError::Internal(e.to_string()))
+/// `password`'s argon2id hash, made off the async runtime (it takes tens
+/// of milliseconds of CPU on purpose).
+async fn hashed(password: &str) -> Result<String, ApiError> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || password::hash(&password))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// `GET /api/users`
@@ -75,7 +81,7 @@ pub async fn add(
     let (password, made_up) = password_for(new.password)?;
     let user = state
         .store
-        .add_user(&name, new_role, &hashed(&password)?, crate::now_ms())
+        .add_user(&name, new_role, &hashed(&password).await?, crate::now_ms())
         .await?;
     state.access.people_added();
     record(
@@ -132,7 +138,7 @@ pub async fn change(
         };
         state
             .store
-            .set_password(id, &hashed(password)?, crate::now_ms(), keep)
+            .set_password(id, &hashed(password).await?, crate::now_ms(), keep)
             .await?;
         done.push("password changed, other sessions ended".into());
     }
