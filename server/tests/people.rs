@@ -530,22 +530,25 @@ async fn the_audit_log_records_who_did_what_and_no_call_can_change_it() {
 
 #[tokio::test]
 async fn without_a_token_sign_in_begins_with_the_first_user() {
-    let app = spawn_app_with(|_| {}).await;
+    let open = spawn_app_with(|_| {}).await;
     // Open: whoever reaches this loopback server is the admin.
-    let open: Value = app.json("/api/session").await;
+    let session: Value = open.json("/api/session").await;
     assert_eq!(
-        (open["sign_in"].as_bool(), open["role"].as_str()),
+        (session["sign_in"].as_bool(), session["role"].as_str()),
         (Some(false), Some("admin"))
     );
 
-    // The first user, added by the command line, with a generated password.
+    // The first user, added by the command line (before the server starts
+    // on that data directory), with a generated password.
+    let data = tempfile::tempdir().unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
         .args(["user", "add", "root", "--role", "admin"])
-        .env("TEND_DATA_DIR", &app.config.data_dir)
-        .env("TEND_DATABASE_URL", app.config.database_url())
+        .env("TEND_DATA_DIR", data.path())
         .output()
         .unwrap();
     assert!(output.status.success(), "{output:?}");
+    let data_dir = data.path().to_path_buf();
+    let mut app = spawn_app_with(|c| c.data_dir = data_dir).await;
     let printed = String::from_utf8(output.stdout).unwrap();
     let password = printed
         .lines()
@@ -579,7 +582,6 @@ async fn without_a_token_sign_in_begins_with_the_first_user() {
 
     // With a user, an address other machines reach is allowed without a
     // token: everyone must sign in there.
-    let mut app = app;
     app.restart_with(|c| c.bind = "0.0.0.0:0".parse().unwrap())
         .await;
     assert_eq!(

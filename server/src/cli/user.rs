@@ -63,25 +63,43 @@ fn add(config: &Config, name: &str, role: Role) -> Result<String, String> {
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let store = crate::store::open_store(&config.database_url())
-            .await
-            .map_err(|e| e.to_string())?;
-        let user = store
-            .add_user(name, role, &hash, crate::now_ms())
-            .await
-            .map_err(|e| e.to_string())?;
-        store
-            .append_audit(NewAuditEntry {
+        let url = config.database_url();
+        let store = busy_retried(|| crate::store::open_store(&url)).await?;
+        let user = busy_retried(|| store.add_user(name, role, &hash, crate::now_ms())).await?;
+        busy_retried(|| {
+            store.append_audit(NewAuditEntry {
                 at: crate::now_ms(),
                 user: Some("command line".into()),
                 address: None,
                 action: action::USER_ADDED,
                 detail: format!("added {} as {}", user.name, role.as_str()),
             })
-            .await
-            .map_err(|e| e.to_string())?;
+        })
+        .await?;
         Ok(password)
     })
+}
+
+/// `step`, tried again while SQLite says the running server holds the
+/// database (its busy timeout does not cover every lock, such as the one a
+/// connection's first pragmas take), for up to ten seconds.
+async fn busy_retried<T, F>(step: impl Fn() -> F) -> Result<T, String>
+where
+    F: std::future::Future<Output = Result<T, crate::store::StoreError>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match step().await {
+            Ok(value) => return Ok(value),
+            Err(e)
+                if e.to_string().contains("database is locked")
+                    && std::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
 }
 
 fn fail(message: &str) -> ExitCode {
