@@ -99,8 +99,15 @@ pub fn api_route(path: &str) -> Option<&'static str> {
         .max_by_key(|route| route.split('/').filter(|p| !p.starts_with('{')).count())
 }
 
-/// What a request for `path` with `method` needs.
+/// What a request for `path` with `method` needs. HEAD is a GET without
+/// its body (axum answers it wherever GET is served): a health check's
+/// HEAD /api/health is as open as its GET.
 pub fn needed(method: &Method, path: &str) -> Needed {
+    let method = if method == Method::HEAD {
+        &Method::GET
+    } else {
+        method
+    };
     if path.starts_with("/api/") {
         let Some(route) = api_route(path) else {
             return Needed::NotARoute;
@@ -135,6 +142,9 @@ mod tests {
         assert_eq!(needed(&get, "/api/commands"), Needed::NoSuchMethod);
         assert_eq!(needed(&get, "/api/nothing-here"), Needed::NotARoute);
         assert_eq!(needed(&get, "/api/health"), Needed::Nobody);
+        assert_eq!(needed(&Method::HEAD, "/api/health"), Needed::Nobody);
+        assert_eq!(needed(&Method::HEAD, "/api/tasks"), R(Viewer));
+        assert_eq!(needed(&Method::HEAD, "/api/commands"), Needed::NoSuchMethod);
         assert_eq!(needed(&get, "/api/tasks/12"), R(Viewer));
         assert_eq!(needed(&post, "/api/tasks/cancel"), R(Operator));
         assert_eq!(needed(&post, "/api/tasks/12/retry"), R(Operator));
