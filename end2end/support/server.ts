@@ -39,7 +39,7 @@ export class TendServer {
         TEND_DATA_DIR: this.dataDir,
         TEND_ALLOWED_ROOTS: this.filesDir,
         // The real intent model, fetched by scripts/setup.sh (absent: keyword cues).
-        TEND_MODEL_DIR: process.env.TEND_MODEL_DIR ?? path.resolve(__dirname, '../../models/all-MiniLM-L6-v2'),
+        TEND_MODEL_DIR: process.env.TEND_MODEL_DIR ?? path.resolve(__dirname, '../../models/multilingual-e5-small'),
         RUST_LOG: 'tend=info',
         ...this.env,
       },

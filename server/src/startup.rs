@@ -182,7 +182,7 @@ pub async fn start_with_runner(
 
     // Loading the model and embedding the examples takes seconds of CPU.
     let (model_dir, glm_dir) = (config.model_dir.clone(), config.glm_dir.clone());
-    let cache = Some(config.embedding_cache());
+    let (cache, method) = (Some(config.embedding_cache()), config.intent_classifier);
     let nlu = tokio::task::spawn_blocking(move || match glm_dir.map(|d| Nlu::load_glm(&d)) {
         Some(Ok(glm)) => {
             tracing::info!(backend = glm.backend_name(), "intent model loaded");
@@ -190,9 +190,11 @@ pub async fn start_with_runner(
         }
         Some(Err(e)) => {
             tracing::warn!("{e}; using the encoder instead");
-            Nlu::load_or_keywords(&model_dir, BatchLimits::default(), cache)
+            Nlu::load_or_keywords(&model_dir, BatchLimits::default(), cache).with_classifier(method)
         }
-        None => Nlu::load_or_keywords(&model_dir, BatchLimits::default(), cache),
+        None => {
+            Nlu::load_or_keywords(&model_dir, BatchLimits::default(), cache).with_classifier(method)
+        }
     })
     .await
     .unwrap_or_else(|e| {

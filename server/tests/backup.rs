@@ -9,8 +9,8 @@ use std::process::Command;
 
 use serde_json::Value;
 use support::{
-    kill_mid_run_then_finish, open_repository, random_tree, snapshots, spawn_app, spawn_app_with,
-    test_config, tree, SmallDisk, TestApp,
+    kill_mid_run_then_finish, open_repository, param, random_tree, snapshots, spawn_app,
+    spawn_app_with, test_config, tree, SmallDisk, TestApp,
 };
 
 fn password_file(app: &TestApp) -> PathBuf {
@@ -160,6 +160,51 @@ async fn retention_keeps_the_last_n_and_a_second_backup_stores_only_changes() {
     );
     assert_eq!(later.files_new, 1);
     assert_restic_ok(restic(&repo, &password_file(&app), &["check"]), "check");
+}
+
+#[tokio::test]
+async fn the_plan_keeps_snapshots_per_period_and_leaves_out_what_it_is_told() {
+    let app = spawn_app().await;
+    let src = app.root.join("docs");
+    write_source(&src);
+    let repo = app.root.join("repo");
+    let plan = app
+        .plan(&format!(
+            "back up {} to {}, keep 7 daily, 4 weekly and 6 monthly",
+            src.display(),
+            repo.display()
+        ))
+        .await;
+    assert_eq!(
+        param(&plan, "keep_last"),
+        "keep 7 daily, 4 weekly, 6 monthly"
+    );
+    // "7 daily" says how many to keep, not how often to run.
+    assert_eq!(plan["schedule"], Value::Null, "{plan}");
+
+    let plan = app
+        .plan(&format!(
+            "back up {} to {} excluding *.tmp",
+            src.display(),
+            repo.display()
+        ))
+        .await;
+    assert_eq!(param(&plan, "excludes"), "*.tmp");
+    let plan = app
+        .plan(&format!(
+            "back up the *.tmp files of {} to {}",
+            src.display(),
+            repo.display()
+        ))
+        .await;
+    assert!(param(&plan, "excludes").starts_with("nothing"), "{plan}");
+    let warnings = plan["preview"]["warnings"].as_array().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("excluding *.tmp")),
+        "{plan}"
+    );
 }
 
 #[tokio::test]

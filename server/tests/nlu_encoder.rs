@@ -1,4 +1,4 @@
-//! The intent encoder with the real all-MiniLM-L6-v2 weights: embedding
+//! The intent encoder with the real multilingual-e5-small weights (the default model): embedding
 //! shape and length, a few decisions, and batching that changes nothing.
 //! Skipped where scripts/test's set-up has not installed the model (a
 //! failure under CI).
@@ -13,7 +13,7 @@ use tend::nlu::encoder::{Encoder, DIM};
 use tend::nlu::{Intent, Nlu};
 
 fn model_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models/all-MiniLM-L6-v2");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models/multilingual-e5-small");
     if dir.join("model.safetensors").is_file() {
         Some(dir)
     } else {
@@ -137,7 +137,7 @@ fn admin_examples_are_learned_and_forgotten_without_a_reload() {
     // Phrasings the shipped examples do not cover, and the intent an admin means.
     let probes = [
         ("shovel out /srv/attic", Intent::Cleanup),
-        ("stash /srv/docs in /mnt/vault", Intent::Backup),
+        ("squirrel away /srv/docs into /mnt/vault", Intent::Backup),
         ("how are my chores coming along", Intent::Status),
     ];
     for (text, _) in probes {
@@ -155,7 +155,7 @@ fn admin_examples_are_learned_and_forgotten_without_a_reload() {
     let taught = RulesView {
         examples: vec![
             example("cleanup", "shovel out /srv/garage"),
-            example("backup", "stash /home/me in /mnt/box"),
+            example("backup", "squirrel away /home/me into /mnt/box"),
             example("status", "how are my chores going"),
         ],
         ..Default::default()

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use support::databases::TestDatabase;
-use support::{snapshots, spawn_app, TestApp};
+use support::{param, snapshots, spawn_app, TestApp};
 use tend::schedule::{run_params, Fired, ScheduleStore};
 use tend::store::{NewPlan, NewTask, SqlStore, Store};
 
@@ -17,17 +17,6 @@ async fn confirm_json(app: &TestApp, plan_id: &str) -> Value {
     let response = app.post(&format!("/api/plans/{plan_id}/confirm")).await;
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
-}
-
-fn param<'a>(plan: &'a Value, name: &str) -> &'a str {
-    plan["parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == name)
-        .unwrap_or_else(|| panic!("no {name} in {plan}"))["value"]
-        .as_str()
-        .unwrap()
 }
 
 /// Confirms "mirror docs to usb/docs `when`"; the schedule's id.

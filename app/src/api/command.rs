@@ -7,6 +7,19 @@ pub struct CommandRequest {
     /// Identifies one console so follow-up answers can refer to earlier messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
+    /// The reading the person picked when Tend asked which was meant
+    /// (`"restore"`): the command is planned as that intent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent: Option<String>,
+}
+
+/// One reading Tend offers when two are close: a button that sends the
+/// command again as `intent`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadingChoice {
+    pub intent: String,
+    /// What planning it that way would do ("Back up ~/docs to /mnt/nas").
+    pub label: String,
 }
 
 /// What Tend answers to a command: a plan to confirm, or a plain reply
@@ -24,7 +37,36 @@ pub enum CommandResponse {
         /// shown as compact cards linked to their pages.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         tasks: Vec<super::TaskView>,
+        /// Two readings of the command to choose between, when the message
+        /// asks which was meant.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        choices: Vec<ReadingChoice>,
+        /// The command the choices are readings of.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
     },
+}
+
+impl CommandResponse {
+    /// A plain answer.
+    pub fn reply(intent: impl Into<String>, message: impl Into<String>) -> CommandResponse {
+        CommandResponse::reply_about(intent, message, Vec::new())
+    }
+
+    /// An answer about some tasks, shown as cards under it.
+    pub fn reply_about(
+        intent: impl Into<String>,
+        message: impl Into<String>,
+        tasks: Vec<super::TaskView>,
+    ) -> CommandResponse {
+        CommandResponse::Reply {
+            intent: intent.into(),
+            message: message.into(),
+            tasks,
+            choices: Vec::new(),
+            text: None,
+        }
+    }
 }
 
 /// One parameter as understood, for the plan card.

@@ -14,7 +14,7 @@ pub use admin::{AllowedRootView, BackupPasswordView, SessionView};
 pub use alerts::{AlertView, NewTarget, TargetKind, TargetView};
 pub use command::{
     CommandRequest, CommandResponse, ConfirmRequest, ConfirmResponse, ErrorBody, Parameter,
-    PlanView, PreviewView, ReviseRequest,
+    PlanView, PreviewView, ReadingChoice, ReviseRequest,
 };
 pub use events::ServerMessage;
 pub use history::{
@@ -23,8 +23,9 @@ pub use history::{
 };
 pub use people::{AuditEntryView, AuditQuery, NewUser, UserChange, UserView, ROLE_NAMES};
 pub use rules::{
-    ExampleView, LocationAliasView, NewExample, NewLocationAlias, NewPatternAlias, NewPhraseRule,
-    PatternAliasView, PhraseRuleView, RuleKind, RulesView, INTENT_NAMES,
+    ExampleView, IntentScore, LocationAliasView, NearExample, NewExample, NewLocationAlias,
+    NewPatternAlias, NewPhraseRule, PatternAliasView, PhraseRuleView, ReadingView, RuleKind,
+    RulesView, TryRequest, INTENT_NAMES,
 };
 pub use schedule::{RescheduleRequest, ScheduleView};
 pub use task::{AttemptView, Priority, ProgressView, TaskState, TaskView, WaitingFor};

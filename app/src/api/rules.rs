@@ -115,3 +115,66 @@ pub const INTENT_NAMES: [&str; 7] = [
     "cancel",
     "out_of_scope",
 ];
+
+/// `POST /api/rules/try` body: a sentence to read without planning it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TryRequest {
+    pub text: String,
+}
+
+/// One intent's score in a reading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntentScore {
+    pub intent: String,
+    /// The model's score: a probability with the trained classifier, a
+    /// similarity with nearest examples.
+    pub score: f32,
+}
+
+/// An example phrase near the sentence, and how near.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NearExample {
+    pub text: String,
+    pub intent: String,
+    /// Cosine similarity, -1 to 1.
+    pub similarity: f32,
+    /// Added by an admin (the rest ship with Tend).
+    pub admin: bool,
+}
+
+/// How Tend reads a sentence, and why: what `POST /api/rules/try` answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadingView {
+    pub text: String,
+    pub intent: String,
+    pub confidence: f32,
+    /// What decided the intent: "phrase rule", "admin example",
+    /// "rule: …" (a question, a retry) or "model" / "keyword cues".
+    pub decided_by: String,
+    /// The phrase rule that matched, as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Every intent's score, best first, when the model decided.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scores: Vec<IntentScore>,
+    /// The best intent after the chosen one, when the model decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runner_up: Option<IntentScore>,
+    /// The intent the keyword cues point at ("out_of_scope" for none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyword: Option<String>,
+    /// The example phrases nearest the sentence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nearest: Vec<NearExample>,
+    /// The sentence with the admins' aliases applied, when any were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aliased: Option<String>,
+    /// The parameters read, as `tend parse` prints them.
+    pub slots: serde_json::Value,
+    /// Another reading close enough that the console would ask.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternative: Option<String>,
+    /// Conditions stated that the parameters leave out (the console refuses).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unexplained: Vec<String>,
+}

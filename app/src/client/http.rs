@@ -21,6 +21,21 @@ pub async fn send_command(text: &str, session: &str) -> Result<CommandResponse, 
     let body = crate::api::CommandRequest {
         text: text.to_string(),
         session: Some(session.to_string()),
+        intent: None,
+    };
+    imp::post_json("/api/commands", Some(&body)).await
+}
+
+/// `text` again, planned as `intent`: the reading picked when Tend asked.
+pub async fn send_command_as(
+    text: &str,
+    intent: &str,
+    session: &str,
+) -> Result<CommandResponse, ClientError> {
+    let body = crate::api::CommandRequest {
+        text: text.to_string(),
+        session: Some(session.to_string()),
+        intent: Some(intent.to_string()),
     };
     imp::post_json("/api/commands", Some(&body)).await
 }
@@ -179,6 +194,14 @@ pub async fn rules() -> Result<RulesView, ClientError> {
 
 pub async fn add_phrase_rule(rule: &NewPhraseRule) -> Result<PhraseRuleView, ClientError> {
     imp::post_json("/api/rules/phrases", Some(rule)).await
+}
+
+/// How the server reads `text` now, planning nothing.
+pub async fn try_sentence(text: &str) -> Result<crate::api::ReadingView, ClientError> {
+    let body = crate::api::TryRequest {
+        text: text.to_string(),
+    };
+    imp::post_json("/api/rules/try", Some(&body)).await
 }
 
 pub async fn add_example(example: &NewExample) -> Result<ExampleView, ClientError> {

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::PlanCard;
-use crate::api::{AllowedRootView, CommandResponse};
+use crate::api::{AllowedRootView, CommandResponse, ReadingChoice};
 use crate::client;
 
 /// One line of the transcript.
@@ -14,6 +14,9 @@ enum Entry {
         intent: String,
         message: String,
         tasks: Vec<crate::api::TaskView>,
+        /// Readings to pick from, each sending `text` again as its intent.
+        choices: Vec<ReadingChoice>,
+        text: Option<String>,
     },
     Plan(crate::api::PlanView),
     Error(String),
@@ -53,18 +56,41 @@ pub fn Console() -> impl IntoView {
         })
     };
 
-    // An edited plan comes back as a new card at the end of the transcript.
-    let on_revised = Callback::new(move |answer: CommandResponse| match answer {
+    let show = move |answer: CommandResponse| match answer {
         CommandResponse::Plan(plan) => push(Entry::Plan(plan)),
         CommandResponse::Reply {
             intent,
             message,
             tasks,
+            choices,
+            text,
         } => push(Entry::Reply {
             intent,
             message,
             tasks,
+            choices,
+            text,
         }),
+    };
+    // An edited plan comes back as a new card at the end of the transcript.
+    let on_revised = Callback::new(show);
+
+    // A reading picked from a question: the command goes again as that intent.
+    let chooser_session = session.clone();
+    let on_choose = Callback::new(move |(text, choice): (String, ReadingChoice)| {
+        if busy.get_untracked() {
+            return;
+        }
+        set_busy.set(true);
+        push(Entry::User(choice.label.clone()));
+        let session = chooser_session.clone();
+        leptos::task::spawn_local(async move {
+            match client::send_command_as(&text, &choice.intent, &session).await {
+                Ok(answer) => show(answer),
+                Err(e) => push(Entry::Error(e.0)),
+            }
+            set_busy.set(false);
+        });
     });
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -79,16 +105,7 @@ pub fn Console() -> impl IntoView {
         let session = session.clone();
         leptos::task::spawn_local(async move {
             match client::send_command(&text, &session).await {
-                Ok(CommandResponse::Plan(plan)) => push(Entry::Plan(plan)),
-                Ok(CommandResponse::Reply {
-                    intent,
-                    message,
-                    tasks,
-                }) => push(Entry::Reply {
-                    intent,
-                    message,
-                    tasks,
-                }),
+                Ok(answer) => show(answer),
                 Err(e) => push(Entry::Error(e.0)),
             }
             set_busy.set(false);
@@ -111,7 +128,7 @@ pub fn Console() -> impl IntoView {
                     </p>
                 </li>
                 <For each=move || entries.get() key=|(id, _)| *id let:item>
-                    {render_entry(item.1, on_revised)}
+                    {render_entry(item.1, on_revised, on_choose)}
                 </For>
             </ol>
             <p class="viewer-note">"You can watch every task here. Running commands needs the operator role: an admin can give it to you."</p>
@@ -154,13 +171,19 @@ fn roots_hint(roots: Option<&[AllowedRootView]>) -> String {
     )
 }
 
-fn render_entry(entry: Entry, on_revised: Callback<CommandResponse>) -> AnyView {
+fn render_entry(
+    entry: Entry,
+    on_revised: Callback<CommandResponse>,
+    on_choose: Callback<(String, ReadingChoice)>,
+) -> AnyView {
     match entry {
         Entry::User(text) => view! { <li class="entry user">{text}</li> }.into_any(),
         Entry::Reply {
             intent,
             message,
             tasks,
+            choices,
+            text,
         } => view! {
             <li class="entry reply" data-intent=intent>
                 {message}
@@ -169,6 +192,7 @@ fn render_entry(entry: Entry, on_revised: Callback<CommandResponse>) -> AnyView 
                         {tasks.into_iter().map(task_card).collect_view()}
                     </ul>
                 })}
+                {text.filter(|_| !choices.is_empty()).map(|text| reading_choices(text, choices, on_choose))}
             </li>
         }
         .into_any(),
@@ -178,6 +202,41 @@ fn render_entry(entry: Entry, on_revised: Callback<CommandResponse>) -> AnyView 
         Entry::Error(message) => {
             view! { <li class="entry error" role="alert">{message}</li> }.into_any()
         }
+    }
+}
+
+/// One button per reading of `text`; the first pick disables them all, so
+/// a double click plans once.
+fn reading_choices(
+    text: String,
+    choices: Vec<ReadingChoice>,
+    on_choose: Callback<(String, ReadingChoice)>,
+) -> impl IntoView {
+    let (picked, set_picked) = signal(None::<String>);
+    view! {
+        <div class="choices acts" role="group" aria-label="Which did you mean?">
+            {choices
+                .into_iter()
+                .map(|choice| {
+                    let (text, intent) = (text.clone(), choice.intent.clone());
+                    let is_picked = intent.clone();
+                    view! {
+                        <button
+                            type="button"
+                            data-intent=intent
+                            class:picked=move || picked.get().as_deref() == Some(is_picked.as_str())
+                            disabled=move || picked.get().is_some()
+                            on:click=move |_| {
+                                set_picked.set(Some(choice.intent.clone()));
+                                on_choose.run((text.clone(), choice.clone()));
+                            }
+                        >
+                            {choice.label.clone()}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </div>
     }
 }
 

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::nlu::classifier::{tune, TUNED};
+use crate::nlu::classifier::tune;
 use crate::nlu::{Intent, Nlu};
 
 #[derive(Debug, Deserialize)]
@@ -230,10 +230,25 @@ fn sweep_thresholds(nlu: &Nlu, lines: &str) -> Result<(), String> {
             100.0 * o.oos_recall,
         )
     };
-    show("compiled in:", &tune::score(&samples, TUNED));
+    let compiled = nlu
+        .thresholds()
+        .ok_or("--tune needs the intent model; the keyword backend has no thresholds")?;
+    show("compiled in:", &tune::score(&samples, compiled));
     println!("best of the sweep:");
     for outcome in tune::sweep(&samples).iter().take(15) {
         show(" ", outcome);
+    }
+    println!("asking on close calls, with the compiled thresholds:");
+    for c in tune::close_calls(&samples, compiled) {
+        println!(
+            "  margin {:.2}: asks {} of {} ({} needlessly), rescues {} of {} wrong readings",
+            c.margin,
+            c.asked,
+            samples.len(),
+            c.asked_needlessly,
+            c.rescued,
+            c.wrong
+        );
     }
     Ok(())
 }
@@ -296,5 +311,21 @@ mod tests {
         assert_eq!(r.confusion[&(Intent::Status, Intent::OutOfScope)], 1);
         assert_eq!(r.mistakes.len(), 2);
         assert!(evaluate(&Nlu::keywords(), "{not json").is_err());
+    }
+
+    #[test]
+    fn every_slot_is_scored_and_one_the_text_does_not_state_is_not_predicted() {
+        let data = r#"{"text": "back up /a to /b, keep 7 daily and 4 weekly", "intent": "backup", "slots": {"source": "/a", "destination": "/b", "keep_daily": 7, "keep_weekly": 4}}
+{"text": "sync /a to /b, compare by content", "intent": "sync", "slots": {"source": "/a", "destination": "/b", "checksum": true}}
+{"text": "stop schedule 3", "intent": "cancel", "slots": {"schedule_id": 3}}
+{"text": "back up /a to /b, keep 14", "intent": "backup", "slots": {"source": "/a", "destination": "/b", "keep_last": 14}}
+"#;
+        let r = evaluate(&Nlu::keywords(), data).unwrap();
+        assert_eq!(r.slots_all_exact, 4, "{:?}", r.mistakes);
+        assert_eq!(r.per_slot["keep_daily"], (1, 1));
+        assert_eq!(r.per_slot["keep_weekly"], (1, 1));
+        assert_eq!(r.per_slot["checksum"], (1, 1));
+        assert_eq!(r.per_slot["schedule_id"], (1, 1));
+        assert!(!r.per_slot.contains_key("keep_monthly"));
     }
 }

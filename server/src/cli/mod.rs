@@ -193,7 +193,8 @@ fn with_nlu(
             &config.model_dir,
             BatchLimits::default(),
             Some(config.embedding_cache()),
-        ),
+        )
+        .map(|nlu| nlu.with_classifier(config.intent_classifier)),
     };
     let nlu = match loaded {
         Ok(nlu) => nlu,

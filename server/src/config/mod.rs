@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::nlu::classifier::Method;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the config file {path}: {source}")]
@@ -126,13 +128,18 @@ pub struct Config {
     /// Most destination files one sync may delete; more and it deletes none.
     pub sync_max_delete: u64,
     /// The intent model: a Hugging Face-style directory (config.json,
-    /// tokenizer.json, model.safetensors). Default `models/all-MiniLM-L6-v2`,
-    /// where `scripts/setup.sh` puts it; when missing, intents come from
-    /// keyword cues.
+    /// tokenizer.json, model.safetensors). Default
+    /// `models/multilingual-e5-small`, where `scripts/setup.sh` puts it
+    /// (`models/all-MiniLM-L6-v2`, English only, is the other one it
+    /// fetches); when missing, intents come from keyword cues.
     pub model_dir: PathBuf,
     /// A GLM-4 checkpoint directory; when set, intents come from this
     /// zero-shot GLM backend instead of the encoder.
     pub glm_dir: Option<PathBuf>,
+    /// How the encoder's embeddings become an intent: `trained` (a
+    /// classifier trained on the examples, the default) or `nearest` (the
+    /// mean similarity of each intent's nearest examples).
+    pub intent_classifier: Method,
 }
 
 impl Default for Config {
@@ -170,8 +177,9 @@ impl Default for Config {
             schedule_grace_secs: 3600,
             alert_check_secs: 60,
             sync_max_delete: 1000,
-            model_dir: PathBuf::from("models/all-MiniLM-L6-v2"),
+            model_dir: PathBuf::from("models/multilingual-e5-small"),
             glm_dir: None,
+            intent_classifier: Method::default(),
         }
     }
 }
@@ -361,7 +369,14 @@ const KEYS: &[Key] = &[
     key!("sync_max_delete", |c, v: u64| c.sync_max_delete = v),
     key!("model_dir", |c, v: PathBuf| c.model_dir = v),
     key!("glm_dir", |c, v: PathBuf| c.glm_dir = Some(v)),
+    key!("intent_classifier", |c, v: String| c.intent_classifier = classifier_method(&v)?),
 ];
+
+/// `intent_classifier`'s value, or what to write instead.
+fn classifier_method(name: &str) -> Result<Method, String> {
+    Method::parse(name.trim())
+        .ok_or_else(|| format!("{name:?} is not a classifier: write \"trained\" or \"nearest\""))
+}
 
 impl Config {
     /// Loads the config: `file` if given, else `$TEND_CONFIG`, else `./tend.toml`
@@ -550,7 +565,7 @@ mod tests {
         assert_eq!(c.bind.to_string(), "127.0.0.1:3000");
         assert_eq!(c.default_root(), PathBuf::from("data/files"));
         assert_eq!(c.database_url(), "sqlite://data/tend.db");
-        assert_eq!(c.model_dir, PathBuf::from("models/all-MiniLM-L6-v2"));
+        assert_eq!(c.model_dir, PathBuf::from("models/multilingual-e5-small"));
     }
 
     #[test]
@@ -652,6 +667,7 @@ mod tests {
         ("sync_max_delete", "50", "50"),
         ("model_dir", "\"/opt/models/minilm\"", "/opt/models/minilm"),
         ("glm_dir", "\"/opt/models/glm\"", "/opt/models/glm"),
+        ("intent_classifier", "\"nearest\"", "nearest"),
     ];
 
     #[test]
@@ -728,6 +744,7 @@ mod tests {
             sync_max_delete,
             model_dir,
             glm_dir,
+            intent_classifier,
         } = c;
         let unset: Vec<&str> = [
             ("bind", *bind == d.bind),
@@ -803,6 +820,10 @@ mod tests {
             ("sync_max_delete", *sync_max_delete == d.sync_max_delete),
             ("model_dir", *model_dir == d.model_dir),
             ("glm_dir", *glm_dir == d.glm_dir),
+            (
+                "intent_classifier",
+                *intent_classifier == d.intent_classifier,
+            ),
         ]
         .into_iter()
         .filter_map(|(field, unchanged)| unchanged.then_some(field))
@@ -833,6 +854,7 @@ mod tests {
             "TEND_SYNC_MAX_DELETE",
             "TEND_MODEL_DIR",
             "TEND_GLM_DIR",
+            "TEND_INTENT_CLASSIFIER",
         ] {
             assert!(names.iter().any(|n| n == documented), "{documented}");
         }

@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .route("/schedules/{id}/stop", post(schedules::stop))
         .route("/events", get(events::subscribe))
         .route("/rules", get(rules::list))
+        .route("/rules/try", post(rules::try_sentence))
         .route("/rules/phrases", post(rules::add_phrase))
         .route("/rules/examples", post(rules::add_example))
         .route("/rules/locations", put(rules::put_location))

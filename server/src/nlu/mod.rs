@@ -6,6 +6,7 @@
 pub mod batcher;
 pub mod classifier;
 pub mod encoder;
+mod explain;
 pub mod glm;
 pub mod intent;
 pub mod question;
@@ -18,7 +19,7 @@ mod understanding;
 pub mod unexplained;
 
 pub use service::{Features, Nlu, NluError};
-pub use understanding::{Intent, Slots, Understanding};
+pub use understanding::{Intent, ScheduleRequest, Slots, Understanding};
 
 /// Longest text examined; longer input is cut (at a char boundary) so a
 /// huge paste cannot cost more than a normal sentence.
@@ -108,6 +109,101 @@ mod tests {
         assert_eq!(kept(Intent::Status), None);
         assert_eq!(kept(Intent::Cancel), None);
         assert_eq!(kept(Intent::Retry), Some(Priority::Urgent));
+    }
+
+    #[test]
+    fn each_plan_gets_the_slots_it_uses() {
+        let said = Slots {
+            keep_daily: Some(7),
+            keep_weekly: Some(4),
+            keep_monthly: Some(6),
+            excludes: Some(vec!["*.tmp".into()]),
+            snapshot: Some("1a2b3c4d".into()),
+            overwrite: Some(true),
+            checksum: Some(true),
+            empty_dirs: Some(true),
+            schedule_id: Some(3),
+            reschedule_to: Some("3am".into()),
+            ..Slots::default()
+        };
+        let kept = |intent| Understanding::new("x", intent, 1.0, said.clone()).slots;
+        let backup = kept(Intent::Backup);
+        assert_eq!(
+            (backup.keep_daily, backup.keep_weekly, backup.keep_monthly),
+            (Some(7), Some(4), Some(6))
+        );
+        assert_eq!(backup.excludes, said.excludes);
+        let restore = kept(Intent::Restore);
+        assert_eq!(restore.snapshot, said.snapshot);
+        assert_eq!(restore.overwrite, Some(true));
+        assert_eq!(kept(Intent::Sync).checksum, Some(true));
+        assert_eq!(kept(Intent::Cleanup).empty_dirs, Some(true));
+        for intent in Intent::EVERY {
+            let s = kept(intent);
+            assert_eq!(s.keep_daily.is_some(), intent == Intent::Backup);
+            assert_eq!(s.excludes.is_some(), intent == Intent::Backup);
+            assert_eq!(s.snapshot.is_some(), intent == Intent::Restore);
+            assert_eq!(s.checksum.is_some(), intent == Intent::Sync);
+            assert_eq!(s.empty_dirs.is_some(), intent == Intent::Cleanup);
+            // "x" asks nothing of a schedule.
+            assert_eq!((s.schedule_id, s.reschedule_to), (None, None));
+        }
+        assert_eq!(kept(Intent::OutOfScope), Slots::default());
+    }
+
+    #[test]
+    fn retention_per_period_is_no_condition_left_out() {
+        let u = understand("back up /srv/photos to /mnt/nas, keep 7 daily, 4 weekly and 6 monthly");
+        assert_eq!(u.intent, Intent::Backup);
+        assert_eq!(
+            (
+                u.slots.keep_daily,
+                u.slots.keep_weekly,
+                u.slots.keep_monthly
+            ),
+            (Some(7), Some(4), Some(6))
+        );
+        assert_eq!((u.slots.keep_last, u.slots.schedule), (None, None));
+        assert_eq!(u.unexplained, vec![]);
+    }
+
+    #[test]
+    fn a_schedule_is_moved_whatever_the_intent_and_stopped_by_a_cancel() {
+        for (text, id, to) in [
+            (
+                "move schedule 3 to Sundays at 3:30",
+                Some(3),
+                Some("Sundays at 3:30"),
+            ),
+            ("把计划 3 改到每周日 3:30", Some(3), Some("每周日 3:30")),
+            ("move schedule 3", Some(3), None),
+            ("reschedule the nightly backup of /srv to 3am", None, None),
+        ] {
+            let u = understand(text);
+            assert_eq!(u.schedule_request, Some(ScheduleRequest::Move), "{text}");
+            let only = Slots {
+                schedule_id: id,
+                reschedule_to: to.map(str::to_string),
+                ..Slots::default()
+            };
+            assert_eq!(u.slots, only, "{text}");
+            assert_eq!(u.unexplained, vec![], "{text}");
+        }
+        for text in [
+            "stop schedule 3",
+            "停止计划 3",
+            "cancel the scheduled backup",
+        ] {
+            let u = understand(text);
+            assert_eq!(u.intent, Intent::Cancel, "{text}");
+            assert_eq!(u.schedule_request, Some(ScheduleRequest::Stop), "{text}");
+        }
+        assert_eq!(understand("stop schedule 3").slots.schedule_id, Some(3));
+        let u = understand("cancel task 12 that the schedule started");
+        assert_eq!((u.schedule_request, u.slots.task_id), (None, Some(12)));
+        // A schedule named in a backup is no request about one.
+        let u = understand("back up /srv to /mnt/nas on schedule 3");
+        assert_eq!((u.schedule_request, u.slots.schedule_id), (None, None));
     }
 
     #[test]

@@ -69,6 +69,7 @@ static DURATION: LazyLock<Regex> = LazyLock::new(|| {
         \bhow\s+long\s+(?:did|does|has|have|was|were|is)\b
         | \bhow\s+(?:fast|quick|quickly)\s+(?:did|was)\b
         | \b(?:duration|run\s*time|runtime)\s+of\b
+        | \b(?:taking|takes?|took)\s+(?:so|this|that)\s+long\b
         | (?:花了|用了|跑了|耗时)\s*(?:多久|多长时间|多少时间)",
     )
     .expect("duration question compiles")
@@ -300,6 +301,8 @@ mod tests {
         assert_eq!(ask("查看任务12的日志"), Some(Ask::Log));
         assert_eq!(task_id("show me the log of task 12"), Some(12));
         assert_eq!(ask("how long did task 2 take?"), Some(Ask::Duration));
+        assert_eq!(ask("why is task 5 taking so long?"), Some(Ask::Duration));
+        assert_eq!(ask("why does a first backup take so long?"), None);
         let q = read("how long did the photo backup take?").unwrap();
         assert_eq!(q.ask, Ask::Duration);
         assert_eq!(

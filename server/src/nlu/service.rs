@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 use super::batcher::{BatchError, BatchLimits, Batcher};
-use super::classifier::{self, Cue, Example, IntentIndex, Scores, Thresholds};
+use super::classifier::{self, Cue, Example, IntentIndex, Method, Scores, Thresholds};
 use super::encoder::{Encoder, EncoderError};
+use super::explain;
 use super::glm::{self, GlmError, GlmScorer};
 use super::rules::RuleSet;
 use super::{examined, intent, Intent, Slots, Understanding};
+use app::api::ReadingView;
 use tokenizers::Tokenizer;
 
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +44,9 @@ struct EncoderBackend {
     encoder: Arc<Encoder>,
     batcher: Batcher,
     index: RwLock<IntentIndex>,
-    thresholds: Thresholds,
+    /// Set for tuning and tests; otherwise the thresholds tuned for how
+    /// the index scores ([`classifier::Method::thresholds`]).
+    thresholds: Option<Thresholds>,
 }
 
 /// What the intent decision is made from, for tuning.
@@ -78,11 +82,13 @@ impl Nlu {
             encoder = encoder.with_cache(file);
         }
         let encoder = Arc::new(encoder);
+        let mut index = IntentIndex::default();
+        index.set_family(encoder.family());
         let backend = EncoderBackend {
             batcher: Batcher::start(encoder.clone(), limits),
             encoder,
-            index: RwLock::new(IntentIndex::default()),
-            thresholds: classifier::TUNED,
+            index: RwLock::new(index),
+            thresholds: None,
         };
         let nlu = Nlu::with_backend(Backend::Encoder(Box::new(backend)));
         nlu.add_examples(&classifier::default_examples())?;
@@ -169,18 +175,46 @@ impl Nlu {
                 "glm (zero-shot on {})",
                 g.lock().map(|g| g.device_name()).unwrap_or("cpu")
             ),
-            Backend::Encoder(b) => format!(
-                "encoder (all-MiniLM-L6-v2 on {}, {} examples)",
-                b.encoder.device_name(),
-                b.index.read().map(|i| i.len()).unwrap_or(0)
-            ),
+            Backend::Encoder(b) => {
+                let index = b.index.read().unwrap_or_else(|p| p.into_inner());
+                format!(
+                    "encoder ({} on {}, {} examples, {} classifier)",
+                    b.encoder.name(),
+                    b.encoder.device_name(),
+                    index.len(),
+                    index.scoring().as_str()
+                )
+            }
         }
     }
 
     /// Overrides the decision thresholds (tuning, tests).
     pub fn with_thresholds(mut self, thresholds: Thresholds) -> Nlu {
         if let Backend::Encoder(b) = &mut self.backend {
-            b.thresholds = thresholds;
+            b.thresholds = Some(thresholds);
+        }
+        self
+    }
+
+    /// The decision thresholds in force (`None` on backends without them).
+    pub fn thresholds(&self) -> Option<Thresholds> {
+        match &self.backend {
+            Backend::Encoder(b) => Some(b.thresholds.unwrap_or_else(|| {
+                let index = b.index.read().unwrap_or_else(|p| p.into_inner());
+                index.tuning().thresholds
+            })),
+            _ => None,
+        }
+    }
+
+    /// Scores commands by `method` from now on; trains the classifier
+    /// when it needs one. Blocks for the training: call it off the async
+    /// runtime.
+    pub fn with_classifier(self, method: Method) -> Nlu {
+        if let Backend::Encoder(b) = &self.backend {
+            let mut index = b.index.write().unwrap_or_else(|p| p.into_inner());
+            index.set_method(method);
+            index.refresh();
         }
         self
     }
@@ -210,6 +244,7 @@ impl Nlu {
                 added += usize::from(index.insert(example, vector));
             }
         }
+        b.index.write().unwrap_or_else(|p| p.into_inner()).refresh();
         b.encoder.save_cache();
         Ok(added)
     }
@@ -308,20 +343,55 @@ impl Nlu {
             Reading::Decided(understanding) => return self.aliases_read(understanding),
             Reading::ForModel(first) => first,
         };
-        let (intent, confidence) = match &self.backend {
+        let reading = match &self.backend {
             Backend::Encoder(b) if !examined.trim().is_empty() => {
                 let embedding = b.batcher.embed(examined).await;
                 b.decide(embedding, keyword, grounded)
             }
             Backend::Glm(g) if !examined.trim().is_empty() => {
                 let (g, owned) = (g.clone(), examined.to_string());
-                tokio::task::spawn_blocking(move || glm_decide(&g, &owned, keyword))
+                let decided = tokio::task::spawn_blocking(move || glm_decide(&g, &owned, keyword))
                     .await
-                    .unwrap_or(keyword)
+                    .unwrap_or(keyword);
+                ModelReading::sure(decided)
             }
-            _ => keyword,
+            _ => ModelReading::sure(keyword),
         };
-        self.aliases_read(Understanding::new(text, intent, confidence, slots))
+        self.aliases_read(reading.understanding(text, slots))
+    }
+
+    /// `text` read as `intent`, the reading a person picked: the slots as
+    /// the text states them, nothing left to the model.
+    pub fn understand_as(&self, text: &str, intent: Intent) -> Understanding {
+        let slots = self.rules().slots(examined(text));
+        self.aliases_read(Understanding::new(text, intent, 1.0, slots))
+    }
+
+    /// How `text` is read and why, planning nothing ("Try it" on the Rules
+    /// page). Blocks on the model: call it off the async runtime.
+    pub fn explain(&self, text: &str) -> ReadingView {
+        let u = self.understand_blocking(text);
+        let rules = self.rules();
+        let how = match self.read_first(text) {
+            Reading::Decided(_) => Ok(decided_before(examined(text), &rules)),
+            Reading::ForModel(first) => Err(self.model_view(&first)),
+        };
+        explain::view(&u, how, rules.expanded(examined(text)))
+    }
+
+    /// What the model saw: every intent's score and the nearest examples
+    /// (`None` without an encoder, or when the embedding fails).
+    fn model_view(&self, first: &FirstReading) -> Option<explain::ModelView> {
+        let Backend::Encoder(b) = &self.backend else {
+            return None;
+        };
+        let vector = b.encoder.embed(&[first.examined]).ok()?.pop()?;
+        let index = b.index.read().unwrap_or_else(|p| p.into_inner());
+        Some(explain::ModelView {
+            scores: index.scores(&vector),
+            keyword: first.keyword.0,
+            nearest: index.nearest_examples(&vector, explain::NEAREST),
+        })
     }
 
     /// [`Nlu::understand`] for code outside the async runtime (the CLI).
@@ -335,15 +405,17 @@ impl Nlu {
             Reading::Decided(understanding) => return self.aliases_read(understanding),
             Reading::ForModel(first) => first,
         };
-        let (intent, confidence) = match &self.backend {
+        let reading = match &self.backend {
             Backend::Encoder(b) if !examined.trim().is_empty() => {
                 let embedding = b.batcher.embed_blocking(examined);
                 b.decide(embedding, keyword, grounded)
             }
-            Backend::Glm(g) if !examined.trim().is_empty() => glm_decide(g, examined, keyword),
-            _ => keyword,
+            Backend::Glm(g) if !examined.trim().is_empty() => {
+                ModelReading::sure(glm_decide(g, examined, keyword))
+            }
+            _ => ModelReading::sure(keyword),
         };
-        self.aliases_read(Understanding::new(text, intent, confidence, slots))
+        self.aliases_read(reading.understanding(text, slots))
     }
 
     /// The decision's inputs for each text (in batches), for threshold
@@ -392,6 +464,46 @@ impl Nlu {
     }
 }
 
+/// Which rule [`Nlu::read_first`] decided `examined` by, in its order.
+fn decided_before(examined: &str, rules: &RuleSet) -> explain::Before {
+    use explain::Before;
+    if let Some(decider) = rules.decider(examined) {
+        return Before::Rule(decider);
+    }
+    if intent::asks_to_run_again(examined, &rules.slots(examined)) {
+        Before::Form("asks to run a task again")
+    } else if super::question::read(examined).is_some() {
+        Before::Form("a question about Tend's tasks")
+    } else {
+        Before::Form("a question or a request that is not a command")
+    }
+}
+
+/// What the model made of a command.
+struct ModelReading {
+    intent: Intent,
+    confidence: f32,
+    /// Another of Tend's intents close enough to ask about.
+    alternative: Option<Intent>,
+}
+
+impl ModelReading {
+    /// A reading with nothing close behind it (the keyword cues, GLM).
+    fn sure((intent, confidence): (Intent, f32)) -> ModelReading {
+        ModelReading {
+            intent,
+            confidence,
+            alternative: None,
+        }
+    }
+
+    fn understanding(self, text: &str, slots: Slots) -> Understanding {
+        let mut u = Understanding::new(text, self.intent, self.confidence, slots);
+        u.alternative = self.alternative;
+        u
+    }
+}
+
 /// A command before the model: decided by a rule, or left to the model.
 enum Reading<'t> {
     Decided(Understanding),
@@ -436,11 +548,13 @@ impl EncoderBackend {
         for text in &gone {
             index.remove_admin(text);
         }
-        Ok(new
+        let added = new
             .iter()
             .zip(&vectors)
             .filter(|(example, vector)| index.insert_admin(example, vector))
-            .count())
+            .count();
+        index.refresh();
+        Ok(added)
     }
 
     fn decide(
@@ -448,23 +562,26 @@ impl EncoderBackend {
         embedding: Result<Vec<f32>, BatchError>,
         keyword: (Intent, f32),
         grounded: bool,
-    ) -> (Intent, f32) {
+    ) -> ModelReading {
         match embedding {
             Ok(vector) => {
-                let scores = self
-                    .index
-                    .read()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .scores(&vector);
+                let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+                let scores = index.scores(&vector);
+                let thresholds = self.thresholds.unwrap_or_else(|| index.tuning().thresholds);
                 let cue = Cue {
                     intent: keyword.0,
                     grounded,
                 };
-                classifier::decide(&scores, cue, &self.thresholds)
+                let (intent, confidence) = classifier::decide(&scores, cue, &thresholds);
+                ModelReading {
+                    intent,
+                    confidence,
+                    alternative: classifier::close_call(&scores, cue, &thresholds),
+                }
             }
             Err(e) => {
                 tracing::warn!("{e}; using keyword cues for this command");
-                keyword
+                ModelReading::sure(keyword)
             }
         }
     }

@@ -84,6 +84,10 @@ static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
 /// than run a cut-down one.
 pub fn split(text: &str) -> Vec<String> {
     let text = text.trim();
+    // Moving a schedule is one request, whatever its new time says.
+    if slots::asks_to_move_a_schedule(text) {
+        return vec![text.to_string()];
+    }
     let pieces = cut(text);
     if pieces.len() < 2 {
         return vec![text.to_string()];
@@ -457,6 +461,8 @@ mod tests {
         one("first back up /srv to /mnt/nas");
         one("mirror ~/docs to /media/usb and remove what I deleted");
         one("");
+        // Moving a schedule is read before any step.
+        one("move schedule 3 to 3am, then back up /srv to /mnt/nas");
     }
 
     #[test]

@@ -91,6 +91,48 @@ pub struct Slots {
     /// How soon the task should run ("asap", "when nothing else is running").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
+    /// A backup's retention per period ("keep 7 daily, 4 weekly and 6
+    /// monthly"), beside or instead of `keep_last`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_daily: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_weekly: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_monthly: Option<u32>,
+    /// The patterns a backup leaves out ("excluding *.tmp").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excludes: Option<Vec<String>>,
+    /// The snapshot a restore takes ("snapshot 1a2b3c4d"); the latest
+    /// when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<String>,
+    /// A restore writes over the files in its way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overwrite: Option<bool>,
+    /// A mirror compares files by content rather than size and time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<bool>,
+    /// A cleanup removes empty directories too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty_dirs: Option<bool>,
+    /// The schedule a request to stop or move one names by number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_id: Option<i64>,
+    /// A moved schedule's new time, in the words said ("Sundays at 3:30").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reschedule_to: Option<String>,
+}
+
+/// What a command asks of a schedule rather than of a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScheduleRequest {
+    /// A new time ("move schedule 3 to Sundays at 3:30"): said by the
+    /// sentence's form, whatever the intent, which is no model's to pick.
+    Move,
+    /// No more runs ("stop schedule 3", "cancel the scheduled backup"): a
+    /// cancel that names a schedule.
+    Stop,
 }
 
 impl Slots {
@@ -106,6 +148,48 @@ impl Slots {
             || self.schedule.is_some()
             || self.task_id.is_some()
             || self.keep_last.is_some()
+            || self.keep_daily.is_some()
+            || self.keep_weekly.is_some()
+            || self.keep_monthly.is_some()
+    }
+
+    /// The slots the plan of `intent` (or of a schedule `request`) uses;
+    /// the others are dropped, so that the understanding states only what
+    /// is acted on. Out of scope carries none: Tend acts on nothing in
+    /// such a request. A priority orders the queue, and a question or a
+    /// cancel queues nothing: "right now" there says when to answer.
+    fn used_by(mut self, intent: Intent, request: Option<ScheduleRequest>) -> Slots {
+        if request == Some(ScheduleRequest::Move) {
+            return Slots {
+                schedule_id: self.schedule_id,
+                reschedule_to: self.reschedule_to,
+                ..Slots::default()
+            };
+        }
+        if intent == Intent::OutOfScope {
+            return Slots::default();
+        }
+        if matches!(intent, Intent::Status | Intent::Cancel) {
+            self.priority = None;
+        }
+        if intent != Intent::Backup {
+            (self.keep_daily, self.keep_weekly, self.keep_monthly) = (None, None, None);
+            self.excludes = None;
+        }
+        if intent != Intent::Restore {
+            (self.snapshot, self.overwrite) = (None, None);
+        }
+        if intent != Intent::Sync {
+            self.checksum = None;
+        }
+        if intent != Intent::Cleanup {
+            self.empty_dirs = None;
+        }
+        if request != Some(ScheduleRequest::Stop) {
+            self.schedule_id = None;
+        }
+        self.reschedule_to = None;
+        self
     }
 }
 
@@ -122,24 +206,30 @@ pub struct Understanding {
     /// without them would not be what was asked.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unexplained: Vec<super::unexplained::Unexplained>,
+    /// Another of Tend's intents the model found nearly as likely: Tend
+    /// asks which one was meant rather than guess.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternative: Option<Intent>,
+    /// A request about a schedule rather than a task.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule_request: Option<ScheduleRequest>,
 }
 
 impl Understanding {
-    /// An understanding of `text`. Out of scope carries no slots: Tend acts
-    /// on nothing in such a request, so it reports no parameters for it.
-    /// Undoing a cleanup ("put the logs task 40 cleaned back") puts back
-    /// everything that task moved, so file kinds named there are no filter.
-    /// A priority orders the queue, and a question or a cancel queues
-    /// nothing: "right now" there says when to answer.
-    pub fn new(text: &str, intent: Intent, confidence: f32, mut slots: Slots) -> Understanding {
-        if intent == Intent::OutOfScope {
-            slots = Slots::default();
-        }
-        if matches!(intent, Intent::Status | Intent::Cancel) {
-            slots.priority = None;
-        }
-        let masked = super::slots::without_task_qualifiers(text);
-        let unexplained = super::unexplained::find(&masked, intent, &slots);
+    /// An understanding of `text`, with the slots its plan uses
+    /// ([`Slots::used_by`]). Undoing a cleanup ("put the logs task 40
+    /// cleaned back") puts back everything that task moved, so file kinds
+    /// named there are no filter. A schedule moved is no task: no condition
+    /// of one is left unexplained.
+    pub fn new(text: &str, intent: Intent, confidence: f32, slots: Slots) -> Understanding {
+        let schedule_request = super::slots::schedule_request(text, intent, &slots);
+        let slots = slots.used_by(intent, schedule_request);
+        let unexplained = if schedule_request == Some(ScheduleRequest::Move) {
+            Vec::new()
+        } else {
+            let masked = super::slots::without_task_qualifiers(text);
+            super::unexplained::find(&masked, intent, &slots)
+        };
         let mut u = Understanding {
             text: text.to_string(),
             intent,
@@ -147,9 +237,12 @@ impl Understanding {
             slots,
             question: None,
             unexplained,
+            alternative: None,
+            schedule_request,
         };
         if u.undoes_a_cleanup() {
             u.slots.patterns = None;
+            (u.slots.snapshot, u.slots.overwrite) = (None, None);
         }
         u
     }

@@ -26,7 +26,7 @@ pub async fn plan(
             .older_than_days
             .map(|days| cleanup::cutoff_ms(days, now)),
         min_size_bytes: slots.min_size_bytes,
-        empty_dirs: mentions_empty_dirs(&understanding.text),
+        empty_dirs: slots.empty_dirs.unwrap_or(false),
         work_list: None,
     };
     let criteria = Criteria::new(&params, directory.clone(), policy.protection().clone())?;
@@ -136,19 +136,4 @@ fn summary(p: &CleanupParams) -> String {
         what.push_str(", and empty directories,");
     }
     format!("Clean up {what} in {}", p.directory.display())
-}
-
-/// "remove empty directories", "and the empty folders", "空目录".
-fn mentions_empty_dirs(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    [
-        "empty dir",
-        "empty folder",
-        "empty subdir",
-        "empty sub-dir",
-        "空目录",
-        "空文件夹",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
 }

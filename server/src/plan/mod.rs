@@ -3,6 +3,7 @@
 
 pub mod asker;
 mod backup;
+mod choices;
 mod cleanup;
 mod conversation;
 mod offer;
@@ -24,7 +25,7 @@ use conversation::{Conversations, Missing, Turn};
 
 use crate::domain::{PathPolicy, PolicyError};
 use crate::hub::EventHub;
-use crate::nlu::{Intent, Nlu, Understanding};
+use crate::nlu::{Intent, Nlu, ScheduleRequest, Understanding};
 use crate::queue::Workers;
 use crate::store::{Store, StoreError};
 use crate::workflows::cleanup::CriteriaError;
@@ -97,10 +98,13 @@ pub struct Planner {
 
 impl Planner {
     /// Answers one command typed at the console or sent to the API.
+    /// `chosen` is the reading the person picked when asked which was
+    /// meant: the command is planned as that intent, without asking again.
     pub async fn respond(
         &self,
         text: &str,
         session: Option<String>,
+        chosen: Option<Intent>,
     ) -> Result<CommandResponse, PlanError> {
         if text.len() > self.max_command_bytes {
             return Err(PlanError::TooLong {
@@ -111,32 +115,38 @@ impl Planner {
         if text.trim().is_empty() {
             return Err(PlanError::EmptyCommand);
         }
-        // Managing a schedule is not one of the model's intents: the
-        // sentence's form says it ("move schedule 3 to Sundays at 3:30").
-        if schedules::asked_to_move(text) {
-            return schedules::move_in_words(self, text).await;
-        }
         // "A, then B": each step planned on its own, offered as one plan.
         let steps = crate::nlu::steps::split(text);
         if steps.len() > 1 {
             return steps::plan(self, text, &steps, session).await;
         }
         let started = std::time::Instant::now();
-        let message = self.nlu.understand(text).await;
+        let message = match chosen {
+            Some(intent) => self.nlu.understand_as(text, intent),
+            None => self.nlu.understand(text).await,
+        };
         self.metrics.observe_nlu(started.elapsed().as_secs_f64());
         crate::timing::record("nlu", started.elapsed());
+        // Moving a schedule is no task, whatever intent the model read.
+        if message.schedule_request == Some(ScheduleRequest::Move) {
+            return schedules::move_in_words(self, &message).await;
+        }
         let raw = || self.nlu.slots(text);
         let understanding = match self
             .conversations
             .take_turn(session.as_deref(), message, raw)
         {
-            Turn::Fresh(u) | Turn::Answered(u) => u,
+            // Two close readings: ask which, rather than guess.
+            Turn::Fresh(u) => match choices::question(&u) {
+                Some(question) => return Ok(question),
+                None => u,
+            },
+            Turn::Answered(u) => u,
             Turn::Dropped => {
-                return Ok(CommandResponse::Reply {
-                    intent: Intent::Cancel.as_str().into(),
-                    message: "OK, I dropped that request; nothing was done.".into(),
-                    tasks: Vec::new(),
-                })
+                return Ok(CommandResponse::reply(
+                    Intent::Cancel.as_str(),
+                    "OK, I dropped that request; nothing was done.",
+                ))
             }
         };
         let planned = self.plan_for(&understanding, session.clone()).await;
@@ -150,11 +160,10 @@ impl Planner {
                 let question = format!("{e} (Or say \"never mind\".)");
                 self.conversations
                     .ask(&session, understanding.clone(), missing);
-                Ok(CommandResponse::Reply {
-                    intent: understanding.intent.as_str().into(),
-                    message: question,
-                    tasks: Vec::new(),
-                })
+                Ok(CommandResponse::reply(
+                    understanding.intent.as_str(),
+                    question,
+                ))
             }
             (planned, _, _) => planned,
         }

@@ -29,11 +29,7 @@ pub async fn answer(
 }
 
 fn reply(u: &Understanding, message: String, tasks: Vec<TaskView>) -> CommandResponse {
-    CommandResponse::Reply {
-        intent: u.intent.as_str().into(),
-        message,
-        tasks,
-    }
+    CommandResponse::reply_about(u.intent.as_str(), message, tasks)
 }
 
 /// The window `since` names at `now` (local time): from, and until.

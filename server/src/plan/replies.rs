@@ -1,27 +1,13 @@
-use std::sync::LazyLock;
-
 use app::api::{CommandResponse, ScheduleView, TaskState, TaskView};
-use regex::Regex;
 
 use super::{PlanError, Planner};
-use crate::nlu::{intent, Slots, Understanding};
+use crate::nlu::{intent, ScheduleRequest, Slots, Understanding};
 use crate::store::{CancelOutcome, StoreError};
-
-/// A command about a schedule: "stop schedule 3", "cancel the schedule
-/// #3", "stop the scheduled cleanup", "停止计划 3", "停止定时任务 3". Its
-/// number, if any, is read by [`super::schedules::numbered`].
-static SCHEDULE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bschedul(?:e|es|ed)\b|计划|定时任务").expect("schedule reference compiles")
-});
 
 const CAPABILITIES: &str = "I can clean up files (for example: clean up *.tmp files older than 7 days in /srv/scratch) and undo a cleanup (restore quarantine of task 3), back up a directory (back up /srv/photos to /mnt/nas/photos-backup, keep 14) and restore it (restore /srv/photos from /mnt/nas/photos-backup), mirror a directory (sync /srv/docs to /mnt/usb/docs), show the status of tasks (status, or status of task 3) and cancel a task (cancel task 3).";
 
 fn reply(u: &Understanding, message: String) -> CommandResponse {
-    CommandResponse::Reply {
-        intent: u.intent.as_str().into(),
-        message,
-        tasks: Vec::new(),
-    }
+    CommandResponse::reply(u.intent.as_str(), message)
 }
 
 pub fn help(u: &Understanding) -> CommandResponse {
@@ -172,13 +158,8 @@ pub async fn retry(planner: &Planner, u: &Understanding) -> Result<CommandRespon
 }
 
 pub async fn cancel(planner: &Planner, u: &Understanding) -> Result<CommandResponse, PlanError> {
-    // Only a number written with "schedule" names one: "cancel task 12
-    // that the schedule started" cancels task 12.
-    if SCHEDULE.is_match(&u.text) {
-        let id = super::schedules::numbered(&u.text).map(|(id, _)| id);
-        if id.is_some() || u.slots.task_id.is_none() {
-            return stop_schedule(planner, u, id).await;
-        }
+    if u.schedule_request == Some(ScheduleRequest::Stop) {
+        return stop_schedule(planner, u, u.slots.schedule_id).await;
     }
     // "stop the nightly backup": a repeating thing, so a schedule; which one
     // is asked, never guessed.

@@ -23,7 +23,7 @@ pub async fn plan(
         destination: destination.as_path().to_path_buf(),
         delete_extraneous: slots.delete_extraneous.unwrap_or(false),
         max_delete: planner.sync_max_delete,
-        checksum: wants_checksum(&understanding.text),
+        checksum: slots.checksum.unwrap_or(false),
     };
     let for_preview = params.clone();
     let preview = preview(planner, move |env| sync::preview(&for_preview, env)).await?;
@@ -82,18 +82,4 @@ pub async fn plan(
         WorkflowParams::Sync(params),
     )
     .await
-}
-
-/// "compare contents", "verify with checksums": hash instead of trusting mtimes.
-fn wants_checksum(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    [
-        "checksum",
-        "compare content",
-        "compare the content",
-        "by content",
-        "hash",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
 }

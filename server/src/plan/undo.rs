@@ -40,11 +40,10 @@ pub async fn plan(
     let for_preview = undo.clone();
     let preview = preview(planner, move |env| undo_cleanup::preview(&for_preview, env)).await?;
     if preview.file_count == 0 && preview.warnings.is_empty() {
-        return Ok(CommandResponse::Reply {
-            intent: understanding.intent.as_str().into(),
-            message: format!("Nothing of task #{cleanup_id} is left in quarantine to put back."),
-            tasks: Vec::new(),
-        });
+        return Ok(CommandResponse::reply(
+            understanding.intent.as_str(),
+            format!("Nothing of task #{cleanup_id} is left in quarantine to put back."),
+        ));
     }
 
     let summary = format!(

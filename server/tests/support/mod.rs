@@ -204,6 +204,18 @@ impl TestApp {
     }
 }
 
+/// The value of the plan card's row `name` (`parameters[].value`).
+pub fn param<'a>(plan: &'a Value, name: &str) -> &'a str {
+    plan["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {plan}"))["value"]
+        .as_str()
+        .unwrap()
+}
+
 pub fn write_aged(path: &Path, content: &str, age_days: u64) -> PathBuf {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, content).unwrap();

@@ -7,6 +7,7 @@ mod locations;
 mod patterns;
 mod phrases;
 mod state;
+mod try_it;
 
 use leptos::prelude::*;
 
@@ -15,6 +16,7 @@ use locations::LocationAliases;
 use patterns::PatternAliases;
 use phrases::PhraseRules;
 use state::{Notice, RulesState};
+use try_it::TryIt;
 
 #[component]
 pub fn RulesEditor() -> impl IntoView {
@@ -38,6 +40,7 @@ pub fn RulesEditor() -> impl IntoView {
                 when=move || state.rules.with(Option::is_some)
                 fallback=|| view! { <p class="empty">"Loading the rules…"</p> }
             >
+                <TryIt />
                 <div class="rules-grid">
                     <LocationAliases />
                     <PatternAliases />

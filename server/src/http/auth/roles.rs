@@ -64,6 +64,7 @@ pub const API_ROUTES: &[(&str, &[(Method, Needed)])] = &[
     // The websocket: a viewer receives updates; it carries no actions.
     ("/api/events", &[(Method::GET, R(Viewer))]),
     ("/api/rules", &[(Method::GET, R(Admin))]),
+    ("/api/rules/try", &[(Method::POST, R(Admin))]),
     ("/api/rules/phrases", &[(Method::POST, R(Admin))]),
     ("/api/rules/examples", &[(Method::POST, R(Admin))]),
     ("/api/rules/locations", &[(Method::PUT, R(Admin))]),

@@ -8,6 +8,7 @@ use crate::http::audit::record;
 use crate::http::auth::Caller;
 use crate::http::extract::ApiJson;
 use crate::http::{ApiError, AppState};
+use crate::nlu::Intent;
 use crate::people::audit::action;
 use crate::plan::asker::asking;
 use crate::timing;
@@ -20,13 +21,26 @@ pub async fn submit(
     caller: Caller,
     ApiJson(request): ApiJson<CommandRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let chosen = match request.intent.as_deref() {
+        Some(name) => Some(chosen_reading(name)?),
+        None => None,
+    };
     let planned = state
         .planner
-        .respond(&request.text, request.session.clone());
+        .respond(&request.text, request.session.clone(), chosen);
     let (response, steps) = timing::measured(asking(caller.label(), planned)).await;
     let timing = [("server-timing", timing::header_value(&steps))];
     let understood = match &response {
         Ok(CommandResponse::Plan(plan)) => format!("plan {}: {}", plan.plan_id, plan.summary),
+        Ok(CommandResponse::Reply {
+            intent, choices, ..
+        }) if !choices.is_empty() => {
+            let asked: Vec<&str> = choices.iter().map(|c| c.intent.as_str()).collect();
+            format!(
+                "asked which was meant: {} (model's pick {intent})",
+                asked.join(" or ")
+            )
+        }
         Ok(CommandResponse::Reply { intent, .. }) => format!("answered as {intent}"),
         Err(e) => format!("refused: {e}"),
     };
@@ -39,4 +53,17 @@ pub async fn submit(
     )
     .await;
     Ok((timing, Json(response?)))
+}
+
+/// The intent a person picked from a question: one of the model's, so a
+/// request cannot pick "retry" or an intent that does not exist.
+fn chosen_reading(name: &str) -> Result<Intent, ApiError> {
+    Intent::parse(name)
+        .filter(|i| Intent::ALL.contains(i) && *i != Intent::OutOfScope)
+        .ok_or_else(|| ApiError::BadRequest {
+            code: "unknown_intent",
+            message: format!(
+                "{name:?} is not a reading Tend offers: pick backup, restore, sync, cleanup, status or cancel"
+            ),
+        })
 }

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use app::api::{
     ExampleView, LocationAliasView, NewExample, NewLocationAlias, NewPatternAlias, NewPhraseRule,
-    PatternAliasView, PhraseRuleView, RuleKind, RulesView,
+    PatternAliasView, PhraseRuleView, ReadingView, RuleKind, RulesView, TryRequest,
 };
 
 use crate::http::audit::record;
@@ -20,6 +20,32 @@ use crate::people::audit::action;
 /// `GET /api/rules`
 pub async fn list(State(state): State<AppState>) -> Result<Json<RulesView>, ApiError> {
     Ok(Json(state.rules.list().await?))
+}
+
+/// `POST /api/rules/try`: how a sentence is read and why, with the rules
+/// in force now; nothing is planned or recorded.
+pub async fn try_sentence(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<TryRequest>,
+) -> Result<Json<ReadingView>, ApiError> {
+    let max = state.config.max_command_bytes;
+    if request.text.len() > max {
+        return Err(ApiError::PayloadTooLarge(format!(
+            "That sentence is {} bytes long; Tend reads at most {max}.",
+            request.text.len()
+        )));
+    }
+    if request.text.trim().is_empty() {
+        return Err(ApiError::BadRequest {
+            code: "empty_command",
+            message: "Type a sentence to see how Tend reads it.".into(),
+        });
+    }
+    let nlu = state.planner.nlu.clone();
+    let reading = tokio::task::spawn_blocking(move || nlu.explain(&request.text))
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading the sentence failed: {e}")))?;
+    Ok(Json(reading))
 }
 
 /// `POST /api/rules/phrases`

@@ -21,6 +21,11 @@ pub struct Thresholds {
     /// is weak evidence: "cancel my dentist appointment" and "clean the
     /// keyboard" use Tend's verbs on things that are not Tend's.
     pub ungrounded_keyword_weight: f32,
+    /// When the two best intents (both Tend's) are within this much of
+    /// each other after the cue's bonus, Tend asks which was meant instead
+    /// of guessing ([`close_call`]). Calibrated on the dev set by `tend eval
+    /// --tune`, which is why the sweep leaves it alone.
+    pub close_margin: f32,
 }
 
 /// What the keyword cues say about a command.
@@ -32,42 +37,39 @@ pub struct Cue {
     pub grounded: bool,
 }
 
-/// Chosen by the sweep on the dev set
-/// (`tend eval server/eval/intents-dev.jsonl --tune`), never on held-out,
-/// and kept while they stay within an item of its best: a near-tie that
-/// gives up out-of-scope precision is not worth a change. The two
-/// out-of-scope thresholds sit at the bottom of their range: out of scope is
-/// decided by the out-of-scope examples winning, not by a similarity floor.
-/// The keyword cue counts for much less when the command names nothing Tend
-/// acts on. How these values held up as the dev set grew:
-/// docs/understanding.md.
-pub const TUNED: Thresholds = Thresholds {
-    min_similarity: 0.2,
-    min_margin: 0.0,
-    keyword_weight: 0.12,
-    ungrounded_keyword_weight: 0.02,
-};
-
 /// How sharp the confidence is: a softmax over scores at this temperature.
 const TEMPERATURE: f32 = 0.05;
 
-/// The intent for `scores`, given the keyword cues, and a
-/// confidence in [0, 1].
-pub fn decide(scores: &Scores, cue: Cue, t: &Thresholds) -> (Intent, f32) {
+/// Each intent's score with the keyword cue's bonus.
+fn adjusted(scores: &Scores, cue: Cue, t: &Thresholds) -> Scores {
     // No verb of Tend's is evidence for out of scope whatever is named.
     let weight = if cue.grounded || cue.intent == Intent::OutOfScope {
         t.keyword_weight
     } else {
         t.ungrounded_keyword_weight
     };
-    let adjusted =
-        |intent: Intent| scores.get(intent) + if intent == cue.intent { weight } else { 0.0 };
+    let mut adjusted = *scores;
+    adjusted.set(cue.intent, scores.get(cue.intent) + weight);
+    adjusted
+}
+
+/// The best intent by adjusted score, out of scope on ties.
+fn best_of(adjusted: &Scores, leaving_out: Option<Intent>) -> Intent {
     let mut best = Intent::OutOfScope;
     for intent in Intent::ALL {
-        if adjusted(intent) > adjusted(best) {
+        if Some(intent) != leaving_out && adjusted.get(intent) > adjusted.get(best) {
             best = intent;
         }
     }
+    best
+}
+
+/// The intent for `scores`, given the keyword cues, and a
+/// confidence in [0, 1].
+pub fn decide(scores: &Scores, cue: Cue, t: &Thresholds) -> (Intent, f32) {
+    let adjusted_scores = adjusted(scores, cue, t);
+    let adjusted = |intent: Intent| adjusted_scores.get(intent);
+    let best = best_of(&adjusted_scores, None);
     let exp_sum: f32 = Intent::ALL
         .iter()
         .map(|&i| ((adjusted(i) - adjusted(best)) / TEMPERATURE).exp())
@@ -81,6 +83,21 @@ pub fn decide(scores: &Scores, cue: Cue, t: &Thresholds) -> (Intent, f32) {
     } else {
         (best, p_best.clamp(0.0, 1.0))
     }
+}
+
+/// The other of Tend's intents when it comes within `t.close_margin` of
+/// the one [`decide`] picked: a reading to ask about rather than guess
+/// ("back up ~/docs to /mnt/nas, or restore ~/docs from it?"). Never when
+/// the command is out of scope, or the other reading is.
+pub fn close_call(scores: &Scores, cue: Cue, t: &Thresholds) -> Option<Intent> {
+    let (picked, _) = decide(scores, cue, t);
+    if picked == Intent::OutOfScope {
+        return None;
+    }
+    let adjusted = adjusted(scores, cue, t);
+    let second = best_of(&adjusted, Some(picked));
+    let gap = adjusted.get(picked) - adjusted.get(second);
+    (second != Intent::OutOfScope && gap < t.close_margin).then_some(second)
 }
 
 #[cfg(test)]
@@ -109,6 +126,7 @@ mod tests {
             min_margin: 0.05,
             keyword_weight: 0.1,
             ungrounded_keyword_weight: 0.0,
+            close_margin: 0.0,
         };
         let s = scores(&[(Intent::Backup, 0.80), (Intent::Sync, 0.78)]);
         assert_eq!(decide(&s, cue(Intent::OutOfScope), &t).0, Intent::Backup);
@@ -125,6 +143,7 @@ mod tests {
             min_margin: 0.0,
             keyword_weight: 0.12,
             ungrounded_keyword_weight: 0.02,
+            close_margin: 0.0,
         };
         // "cancel my dentist appointment": nearer the out-of-scope examples,
         // but with Tend's verb.
@@ -144,6 +163,7 @@ mod tests {
             min_margin: 0.05,
             keyword_weight: 0.0,
             ungrounded_keyword_weight: 0.0,
+            close_margin: 0.0,
         };
         let far = scores(&[(Intent::Cleanup, 0.3), (Intent::OutOfScope, 0.1)]);
         assert_eq!(
@@ -160,5 +180,32 @@ mod tests {
             decide(&clear, cue(Intent::OutOfScope), &t).0,
             Intent::Cleanup
         );
+    }
+
+    #[test]
+    fn two_of_tends_readings_within_the_margin_are_a_close_call() {
+        let t = Thresholds {
+            min_similarity: 0.2,
+            min_margin: 0.0,
+            keyword_weight: 0.0,
+            ungrounded_keyword_weight: 0.0,
+            close_margin: 0.05,
+        };
+        let close = scores(&[(Intent::Backup, 0.44), (Intent::Restore, 0.41)]);
+        assert_eq!(
+            close_call(&close, cue(Intent::OutOfScope), &t),
+            Some(Intent::Restore)
+        );
+        let clear = scores(&[(Intent::Backup, 0.6), (Intent::Restore, 0.3)]);
+        assert_eq!(close_call(&clear, cue(Intent::OutOfScope), &t), None);
+        // Out of scope close behind is not a reading to offer.
+        let oos = scores(&[(Intent::Backup, 0.44), (Intent::OutOfScope, 0.42)]);
+        assert_eq!(close_call(&oos, cue(Intent::OutOfScope), &t), None);
+        // The cue's bonus counts: it can settle a near tie.
+        let cued = Thresholds {
+            keyword_weight: 0.1,
+            ..t
+        };
+        assert_eq!(close_call(&close, cue(Intent::Backup), &cued), None);
     }
 }

@@ -1,6 +1,8 @@
 //! Example phrases per intent: the classifier's knowledge. The defaults ship
-//! inside the binary from `server/nlu/examples.jsonl`; admins' phrases can be
-//! added at runtime ([`super::IntentIndex::insert`]).
+//! inside the binary from `server/nlu/examples.jsonl` and
+//! `server/nlu/examples-personas.jsonl` (written from four users' personas
+//! and voices); admins' phrases can be added at runtime
+//! ([`super::IntentIndex::insert`]).
 
 use serde::Deserialize;
 
@@ -13,6 +15,7 @@ pub struct Example {
 }
 
 const DEFAULT_EXAMPLES: &str = include_str!("../../../nlu/examples.jsonl");
+const PERSONA_EXAMPLES: &str = include_str!("../../../nlu/examples-personas.jsonl");
 
 #[derive(Debug, thiserror::Error)]
 #[error("example line {line}: {message}")]
@@ -41,7 +44,10 @@ pub fn parse(jsonl: &str) -> Result<Vec<Example>, ExampleError> {
 pub fn defaults() -> Vec<Example> {
     // The file is part of the build and checked by a test, so a parse
     // failure here cannot come from user input.
-    parse(DEFAULT_EXAMPLES).unwrap_or_default()
+    [DEFAULT_EXAMPLES, PERSONA_EXAMPLES]
+        .into_iter()
+        .flat_map(|file| parse(file).unwrap_or_default())
+        .collect()
 }
 
 #[cfg(test)]
@@ -50,6 +56,7 @@ mod tests {
 
     #[test]
     fn the_shipped_examples_parse_and_cover_every_intent() {
+        assert!(parse(PERSONA_EXAMPLES).is_ok());
         let examples = parse(DEFAULT_EXAMPLES).unwrap();
         for intent in Intent::ALL {
             let n = examples.iter().filter(|e| e.intent == intent).count();

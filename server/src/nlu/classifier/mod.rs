@@ -1,15 +1,19 @@
-//! Intent by nearest examples: each intent (out-of-scope included) is
-//! scored by the mean cosine similarity of its few most similar example
-//! phrases; [`decision`] turns the scores into an intent.
+//! Intent from the example phrases' embeddings, in one of two ways
+//! ([`Method`]): a classifier trained on them ([`trained`]), or the mean
+//! cosine similarity of each intent's few most similar examples.
+//! [`decision`] turns the scores into an intent.
 
 mod decision;
 mod examples;
+mod trained;
 pub mod tune;
+mod tuned;
 
 use std::collections::HashSet;
 
-pub use decision::{decide, Cue, Thresholds, TUNED};
+pub use decision::{close_call, decide, Cue, Thresholds};
 pub use examples::{defaults as default_examples, parse as parse_examples, Example, ExampleError};
+pub use tuned::{tuning, Tuning, MULTILINGUAL_E5_SMALL};
 
 use crate::nlu::encoder::DIM;
 use crate::nlu::Intent;
@@ -17,6 +21,38 @@ use crate::nlu::Intent;
 /// How many nearest examples of an intent make its score: more than one so
 /// a single odd example cannot decide alone.
 const TOP_K: usize = 3;
+
+/// How the examples score a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Method {
+    /// Each intent's probability from a logistic regression trained on
+    /// every example ([`trained::Head`]).
+    #[default]
+    Trained,
+    /// Each intent's mean similarity to its `TOP_K` nearest examples.
+    Nearest,
+}
+
+impl Method {
+    pub fn parse(name: &str) -> Option<Method> {
+        match name {
+            "trained" => Some(Method::Trained),
+            "nearest" => Some(Method::Nearest),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Trained => "trained",
+            Method::Nearest => "nearest",
+        }
+    }
+}
+
+/// How many shipped examples an admin's example weighs as in training: an
+/// admin teaching a phrasing expects similar wording to follow it at once.
+const ADMIN_STRESS: f32 = 25.0;
 
 /// One score per intent, in [`Intent::ALL`] order.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -50,6 +86,12 @@ pub struct IntentIndex {
     intents: Vec<Intent>,
     /// Unit vectors, `DIM` floats per example, in `intents` order.
     vectors: Vec<f32>,
+    method: Method,
+    /// The model family the tunings are looked up by ([`tuning`]).
+    family: String,
+    /// Trained on the examples as they are; `None` while it is out of date
+    /// (or with [`Method::Nearest`]).
+    head: Option<trained::Head>,
 }
 
 impl IntentIndex {
@@ -59,6 +101,56 @@ impl IntentIndex {
 
     pub fn is_empty(&self) -> bool {
         self.intents.is_empty()
+    }
+
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// Whose embeddings these are, for the tuning to use.
+    pub fn set_family(&mut self, family: &str) {
+        self.family = family.to_string();
+        self.head = None;
+    }
+
+    /// The tuning for how the index scores now ([`IntentIndex::scoring`]).
+    pub fn tuning(&self) -> Tuning {
+        tuning(&self.family, self.scoring())
+    }
+
+    /// Scores with `method` from now on (retrained by [`IntentIndex::refresh`]).
+    pub fn set_method(&mut self, method: Method) {
+        if self.method == method {
+            return;
+        }
+        self.method = method;
+        self.head = None;
+    }
+
+    /// Trains the classifier on the examples as they are now, if it is out
+    /// of date. Call it once after a batch of inserts and removals: one
+    /// training costs tens of milliseconds.
+    pub fn refresh(&mut self) {
+        if self.method != Method::Trained || self.head.is_some() || self.intents.is_empty() {
+            return;
+        }
+        let l2 = tuning(&self.family, Method::Trained).l2;
+        let stress: Vec<f32> = self
+            .order
+            .iter()
+            .map(|text| {
+                if self.admin.contains(text) {
+                    ADMIN_STRESS
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        match trained::Head::train(&self.vectors, &self.intents, &stress, l2) {
+            Ok(head) => self.head = Some(head),
+            // Scores fall back to the nearest examples until the next try.
+            Err(e) => tracing::warn!("training the intent classifier failed: {e}"),
+        }
     }
 
     /// The examples not in the index yet (by text), i.e. those to embed.
@@ -80,6 +172,7 @@ impl IntentIndex {
         self.order.push(example.text.clone());
         self.intents.push(example.intent);
         self.vectors.extend_from_slice(vector);
+        self.head = None;
         true
     }
 
@@ -115,11 +208,51 @@ impl IntentIndex {
         self.order.remove(at);
         self.intents.remove(at);
         self.vectors.drain(at * DIM..(at + 1) * DIM);
+        self.head = None;
         true
     }
 
-    /// Each intent's mean similarity to its `TOP_K` nearest examples.
+    /// How [`IntentIndex::scores`] scores now: [`Method::Nearest`] until the
+    /// classifier is trained.
+    pub fn scoring(&self) -> Method {
+        if self.head.is_some() {
+            Method::Trained
+        } else {
+            Method::Nearest
+        }
+    }
+
+    /// Each intent's score for a command's unit vector: its probability
+    /// when the classifier is trained, else its nearest examples' similarity.
     pub fn scores(&self, query: &[f32]) -> Scores {
+        match &self.head {
+            Some(head) => head.probabilities(query),
+            None => self.nearest(query),
+        }
+    }
+
+    /// The `k` examples most similar to `query`, most similar first: (text,
+    /// intent, similarity, added by an admin).
+    pub fn nearest_examples(&self, query: &[f32], k: usize) -> Vec<(String, Intent, f32, bool)> {
+        let mut all: Vec<(usize, f32)> = self
+            .vectors
+            .chunks_exact(DIM)
+            .map(|v| v.iter().zip(query).map(|(a, b)| a * b).sum::<f32>())
+            .enumerate()
+            .collect();
+        all.sort_by(|a, b| b.1.total_cmp(&a.1));
+        all.into_iter()
+            .take(k)
+            .map(|(i, similarity)| {
+                let text = self.order[i].clone();
+                let admin = self.admin.contains(&text);
+                (text, self.intents[i], similarity, admin)
+            })
+            .collect()
+    }
+
+    /// Each intent's mean similarity to its `TOP_K` nearest examples.
+    pub fn nearest(&self, query: &[f32]) -> Scores {
         let mut nearest: [[f32; TOP_K]; Intent::ALL.len()] =
             [[f32::NEG_INFINITY; TOP_K]; Intent::ALL.len()];
         for (intent, vector) in self.intents.iter().zip(self.vectors.chunks_exact(DIM)) {

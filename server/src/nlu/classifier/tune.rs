@@ -1,7 +1,7 @@
 //! Choosing [`Thresholds`] on labeled data: a grid sweep over the decision
 //! with the embeddings computed once. Used by `tend eval FILE --tune`.
 
-use super::{decide, Cue, Scores, Thresholds};
+use super::{close_call, decide, Cue, Scores, Thresholds};
 use crate::nlu::Intent;
 
 /// What the decision sees for one labeled command.
@@ -58,6 +58,51 @@ pub fn score(samples: &[Sample], thresholds: Thresholds) -> Outcome {
     }
 }
 
+/// What asking on close calls ([`close_call`]) would do at one margin.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CloseCalls {
+    pub margin: f32,
+    /// Commands that would be asked about.
+    pub asked: usize,
+    /// Of those, the ones whose first reading was right anyway.
+    pub asked_needlessly: usize,
+    /// Wrong first readings whose right intent the question offers.
+    pub rescued: usize,
+    /// Wrong readings of Tend's intents in all (what asking could rescue).
+    pub wrong: usize,
+}
+
+/// [`CloseCalls`] for each margin from 0 to 0.3, with the rest of `t` as it is.
+pub fn close_calls(samples: &[Sample], t: Thresholds) -> Vec<CloseCalls> {
+    (0..=30)
+        .map(|step| {
+            let margin = step as f32 / 100.0;
+            let t = Thresholds {
+                close_margin: margin,
+                ..t
+            };
+            let mut calls = CloseCalls {
+                margin,
+                asked: 0,
+                asked_needlessly: 0,
+                rescued: 0,
+                wrong: 0,
+            };
+            for s in samples.iter().filter(|s| s.decided.is_none()) {
+                let (picked, _) = decide(&s.scores, s.cue, &t);
+                let wrong = picked != s.gold && picked != Intent::OutOfScope;
+                calls.wrong += usize::from(wrong && s.gold != Intent::OutOfScope);
+                if let Some(other) = close_call(&s.scores, s.cue, &t) {
+                    calls.asked += 1;
+                    calls.asked_needlessly += usize::from(picked == s.gold);
+                    calls.rescued += usize::from(other == s.gold);
+                }
+            }
+            calls
+        })
+        .collect()
+}
+
 /// Every grid point, best first. Ties keep the grid order, which runs from
 /// small thresholds and weights to large, so the first of a plateau is the
 /// least aggressive setting.
@@ -76,6 +121,7 @@ pub fn sweep(samples: &[Sample]) -> Vec<Outcome> {
                         min_margin,
                         keyword_weight,
                         ungrounded_keyword_weight,
+                        close_margin: 0.0,
                     };
                     outcomes.push(score(samples, t));
                 }
@@ -114,5 +160,43 @@ mod tests {
         let best = sweep(&samples)[0];
         assert_eq!(best.accuracy, 1.0);
         assert!(best.thresholds.min_similarity > 0.4 && best.thresholds.min_similarity <= 0.6);
+    }
+
+    #[test]
+    fn a_wider_margin_asks_more_and_rescues_the_near_misses() {
+        let sample = |gold, backup: f32, restore: f32| {
+            let mut scores = Scores::default();
+            scores.set(Intent::Backup, backup);
+            scores.set(Intent::Restore, restore);
+            Sample {
+                gold,
+                scores,
+                cue: Cue {
+                    intent: Intent::OutOfScope,
+                    grounded: false,
+                },
+                decided: None,
+            }
+        };
+        let samples = [
+            sample(Intent::Restore, 0.50, 0.48), // wrong by 0.02
+            sample(Intent::Backup, 0.50, 0.40),  // right by 0.10
+            sample(Intent::Backup, 0.90, 0.10),  // right by far
+        ];
+        let t = Thresholds {
+            min_similarity: 0.2,
+            min_margin: 0.0,
+            keyword_weight: 0.0,
+            ungrounded_keyword_weight: 0.0,
+            close_margin: 0.0,
+        };
+        let calls = close_calls(&samples, t);
+        let at = |m: usize| calls[m];
+        assert_eq!((at(0).asked, at(0).rescued, at(0).wrong), (0, 0, 1));
+        assert_eq!(
+            (at(5).asked, at(5).rescued, at(5).asked_needlessly),
+            (1, 1, 0)
+        );
+        assert_eq!((at(15).asked, at(15).asked_needlessly), (2, 1));
     }
 }

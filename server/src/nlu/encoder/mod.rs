@@ -1,6 +1,7 @@
-//! The sentence encoder: all-MiniLM-L6-v2 (a 6-layer BERT) on candle, which
-//! turns a command into a 384-dimensional unit vector whose dot product with
-//! another is their semantic similarity.
+//! The sentence encoder: a BERT-shaped model on candle (all-MiniLM-L6-v2 by
+//! default, or multilingual-e5-small), which turns a command into a
+//! 384-dimensional unit vector whose dot product with another is their
+//! semantic similarity.
 
 mod cache;
 mod grouping;
@@ -48,7 +49,25 @@ fn load_error(path: &Path, e: impl std::fmt::Display) -> EncoderError {
     }
 }
 
+/// What a model directory may add in `tend-encoder.json` about how its
+/// model is used.
+#[derive(Debug, Default, serde::Deserialize)]
+struct Usage {
+    /// Put before every text: e5 models are trained on "query: …".
+    #[serde(default)]
+    query_prefix: String,
+    /// Which model this is, whatever the directory is called: the tuned
+    /// thresholds are looked up by it.
+    #[serde(default)]
+    family: Option<String>,
+}
+
 pub struct Encoder {
+    /// The model directory's name, for logs and `tend eval`.
+    name: String,
+    /// `tend-encoder.json`'s family, else the directory's name.
+    family: String,
+    query_prefix: String,
     model: BertModel,
     tokenizer: Tokenizer,
     device: Device,
@@ -97,6 +116,11 @@ impl Encoder {
                 ..Default::default()
             }))
             .map_err(|e| load_error(&tokenizer_path, e))?;
+        let usage_path = dir.join("tend-encoder.json");
+        let usage: Usage = match std::fs::read_to_string(&usage_path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| load_error(&usage_path, e))?,
+            Err(_) => Usage::default(),
+        };
         let device = Device::cuda_if_available(0)?;
         // SAFETY: the weights file is memory-mapped read-only; Tend never
         // writes it, and setup replaces it only when it is missing.
@@ -104,7 +128,14 @@ impl Encoder {
             unsafe { VarBuilder::from_mmaped_safetensors(&[&weights_path], DType::F32, &device) }
                 .map_err(|e| load_error(&weights_path, e))?;
         let model = BertModel::load(weights, &config).map_err(|e| load_error(&weights_path, e))?;
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| dir.display().to_string());
         Ok(Encoder {
+            family: usage.family.unwrap_or_else(|| name.clone()),
+            name,
+            query_prefix: usage.query_prefix,
             model,
             tokenizer,
             device,
@@ -135,7 +166,12 @@ impl Encoder {
             return self.embed(texts);
         };
         let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
-        let mut vectors: Vec<Option<Vec<f32>>> = texts.iter().map(|t| cache.get(t)).collect();
+        // Keyed as the model reads it, so a changed prefix is a new text.
+        let keys: Vec<String> = texts
+            .iter()
+            .map(|t| format!("{}{t}", self.query_prefix))
+            .collect();
+        let mut vectors: Vec<Option<Vec<f32>>> = keys.iter().map(|k| cache.get(k)).collect();
         let missing: Vec<usize> = (0..texts.len()).filter(|&i| vectors[i].is_none()).collect();
         if !missing.is_empty() {
             let batch: Vec<&str> = missing.iter().map(|&i| texts[i]).collect();
@@ -143,7 +179,7 @@ impl Encoder {
             self.examples_embedded
                 .fetch_add(batch.len(), Ordering::Relaxed);
             for (&i, vector) in missing.iter().zip(computed) {
-                cache.put(texts[i], &vector);
+                cache.put(&keys[i], &vector);
                 vectors[i] = Some(vector);
             }
         }
@@ -165,6 +201,14 @@ impl Encoder {
         self.examples_embedded.load(Ordering::Relaxed)
     }
 
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn family(&self) -> &str {
+        &self.family
+    }
+
     pub fn device_name(&self) -> &'static str {
         if self.device.is_cuda() {
             "cuda"
@@ -180,9 +224,13 @@ impl Encoder {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
+        let inputs: Vec<String> = texts
+            .iter()
+            .map(|t| format!("{}{t}", self.query_prefix))
+            .collect();
         let encodings = self
             .tokenizer
-            .encode_batch(texts.to_vec(), true)
+            .encode_batch(inputs, true)
             .map_err(|e| EncoderError::Tokenize(e.to_string()))?;
         let lengths: Vec<usize> = encodings.iter().map(|e| e.get_ids().len()).collect();
         let mut vectors = vec![Vec::new(); texts.len()];

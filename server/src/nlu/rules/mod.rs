@@ -20,6 +20,17 @@ use super::{slots, Intent, Slots};
 struct PhraseRule {
     intent: Intent,
     template: Template,
+    /// As the admin wrote it, for "Try it".
+    pattern: String,
+}
+
+/// Which of the admins' rules decides a command's intent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decider {
+    /// A phrase rule, by its pattern.
+    Phrase(String),
+    /// An admin example typed verbatim.
+    Example,
 }
 
 #[derive(Default)]
@@ -51,7 +62,11 @@ impl RuleSet {
                 Intent::parse(&rule.intent),
                 Template::compile(&rule.pattern),
             ) {
-                (Some(intent), Ok(template)) => set.phrases.push(PhraseRule { intent, template }),
+                (Some(intent), Ok(template)) => set.phrases.push(PhraseRule {
+                    intent,
+                    template,
+                    pattern: rule.pattern.clone(),
+                }),
                 _ => {
                     tracing::warn!(rule = rule.id, pattern = %rule.pattern, "skipping a phrase rule that does not compile")
                 }
@@ -136,6 +151,20 @@ impl RuleSet {
             }
         }
         self.exact.get(&normalize_phrase(text)).copied()
+    }
+
+    /// The rule [`RuleSet::decide`] goes by for `text`, if any.
+    pub fn decider(&self, text: &str) -> Option<Decider> {
+        if let Some(rule) = self
+            .phrases
+            .iter()
+            .find(|r| r.template.captures(text).is_some())
+        {
+            return Some(Decider::Phrase(rule.pattern.clone()));
+        }
+        self.exact
+            .contains_key(&normalize_phrase(text))
+            .then_some(Decider::Example)
     }
 
     /// The path `text` names: a location alias's, or `text` itself (quotes

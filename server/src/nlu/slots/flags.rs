@@ -1,5 +1,5 @@
-//! Yes/no flags and small numbers: dry run, delete extraneous, task ids,
-//! retention.
+//! Yes/no flags and small numbers: dry run, delete extraneous, comparing
+//! by content, empty directories, overwriting, task ids, retention.
 
 use std::sync::LazyLock;
 
@@ -42,6 +42,50 @@ pub fn dry_run(lower: &str) -> Option<bool> {
 
 pub fn delete_extraneous(lower: &str) -> Option<bool> {
     DELETE_EXTRANEOUS.is_match(lower).then_some(true)
+}
+
+/// "compare contents", "verify with checksums": a mirror that hashes
+/// instead of trusting sizes and modification times.
+pub fn checksum(lower: &str) -> Option<bool> {
+    [
+        "checksum",
+        "compare content",
+        "compare the content",
+        "by content",
+        "hash",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+    .then_some(true)
+}
+
+/// "remove empty directories", "and the empty folders", "空目录": a
+/// cleanup that removes the directories it leaves empty too.
+pub fn empty_dirs(lower: &str) -> Option<bool> {
+    [
+        "empty dir",
+        "empty folder",
+        "empty subdir",
+        "empty sub-dir",
+        "空目录",
+        "空文件夹",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+    .then_some(true)
+}
+
+static KEEP_EXISTING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:don'?t|do not|never|not|no|without)\s+(?:\w+\s+)?(?:overwrit|replac)")
+        .expect("keep existing compiles")
+});
+
+/// "overwrite what is there", "replace existing files": a restore that
+/// writes over the files in its way. "Don't overwrite anything" is the
+/// default, a restore that refuses them.
+pub fn overwrite(lower: &str) -> Option<bool> {
+    let said = lower.contains("overwrite") || lower.contains("replace");
+    (said && !KEEP_EXISTING.is_match(lower)).then_some(true)
 }
 
 pub fn task_id(lower: &str) -> Option<i64> {
@@ -102,6 +146,53 @@ mod tests {
             "删除 /tmp 里的日志",
         ] {
             assert_eq!(delete_extraneous(t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn comparing_by_content() {
+        for t in [
+            "sync /a to /b and compare contents",
+            "mirror it, compare the contents",
+            "verify with checksums",
+            "compare by content",
+            "use a hash",
+        ] {
+            assert_eq!(checksum(t), Some(true), "{t}");
+        }
+        assert_eq!(checksum("sync /a to /b"), None);
+    }
+
+    #[test]
+    fn empty_directories() {
+        for t in [
+            "remove empty directories in /srv/x",
+            "clean up *.tmp and the empty folders",
+            "and empty subdirectories",
+            "清理 /srv/x 里的空目录",
+            "删除空文件夹",
+        ] {
+            assert_eq!(empty_dirs(t), Some(true), "{t}");
+        }
+        assert_eq!(empty_dirs("clean up *.tmp in /srv/x"), None);
+        assert_eq!(empty_dirs("清理 /srv/x 里的临时文件"), None);
+    }
+
+    #[test]
+    fn overwriting() {
+        for t in [
+            "restore /srv from /mnt/nas and overwrite what is there",
+            "replace existing files",
+        ] {
+            assert_eq!(overwrite(t), Some(true), "{t}");
+        }
+        for t in [
+            "restore /srv from /mnt/nas",
+            "don't overwrite anything",
+            "do not replace existing files",
+            "restore it without overwriting",
+        ] {
+            assert_eq!(overwrite(t), None, "{t}");
         }
     }
 

@@ -3,13 +3,17 @@
 //! ("/var/log/2am") as a time, a size or a pattern.
 
 mod duration;
+mod exclusions;
 mod flags;
 mod numbers;
 mod paths;
 mod patterns;
 mod priority;
+mod retention;
 mod schedule;
+mod schedule_ref;
 mod size;
+mod snapshot;
 mod time_limit;
 
 pub use paths::{looks_like_path, Role, SpottedPath};
@@ -18,11 +22,13 @@ use app::api::Priority;
 
 use super::Slots;
 
+/// The slots `text` states, whatever its intent; [`super::Understanding`]
+/// keeps those its intent's plan uses.
 pub fn extract(text: &str) -> Slots {
     let spotted = paths::spot(text);
     let masked = paths::mask(text, &spotted);
     let mut lower = masked.to_lowercase();
-    let (time_limit, priority) = take_task_qualifiers(&mut lower);
+    let qualifiers = take_task_qualifiers(&mut lower);
     let (source, destination) = paths::assign_roles(&spotted);
     let mut patterns = patterns::extract(&masked);
     for glob in spotted.iter().filter_map(|p| p.glob.clone()) {
@@ -30,10 +36,12 @@ pub fn extract(text: &str) -> Slots {
             patterns.push(glob);
         }
     }
+    let kept = qualifiers.kept_per_period;
     Slots {
         source,
         destination,
         older_than_days: duration::older_than_days(&lower),
+        excludes: exclusions::excludes(&lower, &patterns),
         patterns: (!patterns.is_empty()).then_some(patterns),
         min_size_bytes: size::min_size_bytes(&lower),
         schedule: schedule::extract(&lower),
@@ -41,23 +49,46 @@ pub fn extract(text: &str) -> Slots {
         dry_run: flags::dry_run(&lower),
         task_id: flags::task_id(&lower),
         keep_last: flags::keep_last(&lower),
-        timeout_secs: time_limit,
-        priority,
+        keep_daily: kept.daily,
+        keep_weekly: kept.weekly,
+        keep_monthly: kept.monthly,
+        timeout_secs: qualifiers.time_limit,
+        priority: qualifiers.priority,
+        snapshot: snapshot::snapshot_id(&lower),
+        overwrite: flags::overwrite(&lower),
+        checksum: flags::checksum(&lower),
+        empty_dirs: flags::empty_dirs(&lower),
+        schedule_id: schedule_ref::schedule_id(text),
+        reschedule_to: schedule_ref::reschedule_to(text),
     }
 }
 
-/// Reads how long the task may run and how soon it should, and blanks the
-/// words that said so, so that no other slot reads them: "longer than 2
-/// hours" there is no file age.
-fn take_task_qualifiers(lower: &mut String) -> (Option<u64>, Option<Priority>) {
+/// What a command says of the task as a whole rather than of the files it
+/// takes: how long it may run, how soon it should, and how many snapshots
+/// per period a backup keeps.
+struct TaskQualifiers {
+    time_limit: Option<u64>,
+    priority: Option<Priority>,
+    kept_per_period: retention::PerPeriod,
+}
+
+/// Reads the [`TaskQualifiers`] and blanks the words that said them, so
+/// that no other slot reads them: "longer than 2 hours" there is no file
+/// age, and "keep 7 daily" neither "keep the last 7" nor a daily schedule.
+fn take_task_qualifiers(lower: &mut String) -> TaskQualifiers {
     let time_limit = time_limit::time_limit(lower);
     blank(lower, time_limit.map(|(_, span)| span));
     let priority = priority::priority(lower);
     blank(lower, priority.map(|(_, span)| span));
-    (
-        time_limit.map(|(secs, _)| secs),
-        priority.map(|(level, _)| level),
-    )
+    let (kept_per_period, spans) = retention::per_period(lower);
+    for span in spans {
+        blank(lower, Some(span));
+    }
+    TaskQualifiers {
+        time_limit: time_limit.map(|(secs, _)| secs),
+        priority: priority.map(|(level, _)| level),
+        kept_per_period,
+    }
 }
 
 fn blank(lower: &mut String, span: Option<(usize, usize)>) {
@@ -66,9 +97,9 @@ fn blank(lower: &mut String, span: Option<(usize, usize)>) {
     }
 }
 
-/// `text` lowercased, with its paths, time limit and priority blanked:
-/// what is left to say what the command is about, for readers outside the
-/// slot extractors (the step splitter's test for a condition).
+/// `text` lowercased, with its paths and [`TaskQualifiers`] blanked: what
+/// is left to say what the command is about, for readers outside the slot
+/// extractors (the step splitter's test for a condition).
 pub(crate) fn without_task_qualifiers(text: &str) -> String {
     let mut lower = paths::mask(text, &paths::spot(text)).to_lowercase();
     take_task_qualifiers(&mut lower);
@@ -116,6 +147,20 @@ pub(crate) fn names_every_pattern(phrase: &str, slots: &Slots) -> bool {
 /// The source and destination `text` names, aliases not applied.
 pub(crate) fn source_and_destination(text: &str) -> (Option<String>, Option<String>) {
     paths::assign_roles(&paths::spot(text))
+}
+
+/// Whether `text` asks to move a schedule to a new time.
+pub(crate) fn asks_to_move_a_schedule(text: &str) -> bool {
+    schedule_ref::asks_to_move(text)
+}
+
+/// What `text`, read as `intent`, asks of a schedule rather than a task.
+pub(crate) fn schedule_request(
+    text: &str,
+    intent: super::Intent,
+    slots: &Slots,
+) -> Option<super::ScheduleRequest> {
+    schedule_ref::request(text, intent, slots)
 }
 
 /// Byte spans of the paths in `text`, for rewriting that must leave them alone.
@@ -200,6 +245,68 @@ mod tests {
         assert_eq!(s.timeout_secs, Some(7200));
         assert_eq!(s.priority, Some(Priority::Low));
         assert_eq!(s.older_than_days, Some(3.0));
+    }
+
+    #[test]
+    fn retention_per_period_is_read_once() {
+        let s = extract("back up /srv to /mnt/nas, keep 7 daily, 4 weekly and 6 monthly");
+        assert_eq!(
+            (s.keep_daily, s.keep_weekly, s.keep_monthly),
+            (Some(7), Some(4), Some(6))
+        );
+        // Neither "keep the last 7" nor a daily schedule.
+        assert_eq!((s.keep_last, s.schedule), (None, None));
+        let s =
+            extract("back up /srv to /mnt/nas every night at 2am, keep the last 10 and 6 monthly");
+        assert_eq!(s.schedule.as_deref(), Some("0 2 * * *"));
+        assert_eq!((s.keep_last, s.keep_monthly), (Some(10), Some(6)));
+        // How often is no retention, and stays unread as a schedule.
+        let s = extract("back up /srv to /mnt/nas every 3 days, keep 10");
+        assert_eq!((s.keep_last, s.keep_daily), (Some(10), None));
+    }
+
+    #[test]
+    fn exclusions_are_read_outside_paths() {
+        let s = extract("back up /srv/photos to /mnt/nas excluding *.tmp and *.bak");
+        let both = Some(vec!["*.tmp".to_string(), "*.bak".to_string()]);
+        assert_eq!(s.excludes, both);
+        assert_eq!(s.patterns, both, "the files named stay named");
+        let s = extract("back up /srv/skipped-days/*.jpg to /mnt/nas/without");
+        assert!(s.patterns.is_some());
+        assert_eq!(s.excludes, None);
+    }
+
+    #[test]
+    fn flags_of_one_workflow_each() {
+        let s = extract("restore snapshot 1A2B3C4D from /mnt/nas into /tmp/x, overwrite");
+        assert_eq!(s.snapshot.as_deref(), Some("1a2b3c4d"));
+        assert_eq!(s.overwrite, Some(true));
+        assert_eq!(
+            extract("restore /srv/replaced from /mnt/nas").overwrite,
+            None
+        );
+        assert_eq!(
+            extract("mirror /srv/a to /mnt/b, compare by content").checksum,
+            Some(true)
+        );
+        assert_eq!(extract("mirror /srv/hashes to /mnt/b").checksum, None);
+        assert_eq!(
+            extract("clean up *.tmp and empty folders in /srv/x").empty_dirs,
+            Some(true)
+        );
+        assert_eq!(extract("清理 /srv/x 里的空目录").empty_dirs, Some(true));
+    }
+
+    #[test]
+    fn a_schedule_moved_in_words() {
+        let s = extract("move schedule 3 to Sundays at 3:30");
+        assert_eq!(s.schedule_id, Some(3));
+        assert_eq!(s.reschedule_to.as_deref(), Some("Sundays at 3:30"));
+        let s = extract("把计划 3 改到每周日 3:30");
+        assert_eq!(s.schedule_id, Some(3));
+        assert_eq!(s.reschedule_to.as_deref(), Some("每周日 3:30"));
+        let s = extract("stop schedule 3");
+        assert_eq!((s.schedule_id, s.reschedule_to), (Some(3), None));
     }
 
     #[test]
