@@ -389,7 +389,7 @@ def main():
         "tokenizer_class": "XLMRobertaTokenizer",
     }))
     final("tokenizer.json", lambda p: write_json(p, tokenizer_json(tok)))
-    final("tend-encoder.json", lambda p: write_json(p, {"family": "multilingual-e5-small", "query_prefix": "query: ", "source": source}))
+    final("tend-encoder.json", lambda p: write_json(p, {"family": "multilingual-e5-small", "query_prefix": "query: ", "shorten_paths": True, "source": source}))
 
 
 if __name__ == "__main__":

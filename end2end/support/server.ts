@@ -7,6 +7,22 @@ import * as path from 'node:path';
 const TEND_BIN = process.env.TEND_BIN ?? path.resolve(__dirname, '../../target/debug/tend');
 
 /**
+ * The example phrases' embeddings, kept from the first server for the
+ * rest: each fresh data directory would otherwise embed every example again
+ * (about 15 s in a debug build). Tend checks the file's fingerprint against
+ * the model and rebuilds a cache that does not match.
+ */
+const SHARED_EMBEDDINGS = path.resolve(__dirname, '../../target/e2e-embeddings.bin');
+
+/** Keeps the first server's embedding cache for the servers after it. */
+function shareEmbeddings(cache: string): void {
+  if (fs.existsSync(SHARED_EMBEDDINGS) || !fs.existsSync(cache)) return;
+  const part = `${SHARED_EMBEDDINGS}.${process.pid}.part`;
+  fs.copyFileSync(cache, part);
+  fs.renameSync(part, SHARED_EMBEDDINGS);
+}
+
+/**
  * A real Tend server on a free port, with its own data directory and one
  * allowed root (`files`) in a fresh temporary directory.
  */
@@ -32,6 +48,11 @@ export class TendServer {
 
   /** Starts the server; after a restart it keeps the same port so pages can reconnect. */
   async start(): Promise<void> {
+    const cache = path.join(this.dataDir, 'cache', 'embeddings.bin');
+    if (fs.existsSync(SHARED_EMBEDDINGS) && !fs.existsSync(cache)) {
+      fs.mkdirSync(path.dirname(cache), { recursive: true });
+      fs.copyFileSync(SHARED_EMBEDDINGS, cache);
+    }
     const child = spawn(TEND_BIN, [], {
       env: {
         ...process.env,
@@ -51,13 +72,15 @@ export class TendServer {
     child.stderr?.pipe(log);
     this.url = await new Promise<string>((resolve, reject) => {
       let seen = '';
-      const timer = setTimeout(() => reject(new Error(`tend did not start: ${seen}`)), 30_000);
+      // The first start embeds every example phrase: slow in a debug build.
+      const timer = setTimeout(() => reject(new Error(`tend did not start: ${seen}`)), 120_000);
       child.stdout?.on('data', (chunk: Buffer) => {
         seen += chunk.toString();
         const match = seen.match(/Tend is running at (http:\/\/[\d.]+:(\d+))/);
         if (match) {
           clearTimeout(timer);
           this.port = Number(match[2]);
+          shareEmbeddings(cache);
           resolve(match[1]);
         }
       });

@@ -16,6 +16,7 @@ test('Try it shows how a sentence is read and why, and Add as example teaches it
   await sentence.fill('back up /srv/photos to /mnt/nas every night at 2am, keep 14');
   await tryIt.getByRole('button', { name: 'Read it' }).click();
   const reading = tryIt.locator('dl.reading');
+  await expect(reading.locator('.reading-text')).toHaveText('back up /srv/photos to /mnt/nas every night at 2am, keep 14');
   await expect(reading).toHaveAttribute('data-intent', 'backup');
   await expect(reading.locator('.reading-why')).toContainText('the model');
   await expect(reading.locator('.reading-runner-up')).toBeVisible();
@@ -27,12 +28,14 @@ test('Try it shows how a sentence is read and why, and Add as example teaches it
   const odd = 'florp /srv/scratch';
   await sentence.fill(odd);
   await tryIt.getByRole('button', { name: 'Read it' }).click();
-  await expect(reading.locator('.reading-slots')).toContainText('/srv/scratch');
+  await expect(reading.locator('.reading-text')).toHaveText(odd);
+  await expect(reading).not.toHaveAttribute('data-intent', 'cleanup');
   await tryIt.getByRole('combobox', { name: 'Intent' }).selectOption('cleanup');
   await tryIt.getByRole('button', { name: 'Add as example' }).click();
   await expect(rules.notice).toContainText(`Learned "${odd}" as cleanup.`);
   await expect(reading).toHaveAttribute('data-intent', 'cleanup');
   await expect(reading.locator('.reading-why')).toContainText("an admin's example");
+  await expect(reading.locator('.reading-slots')).toContainText('/srv/scratch');
   await expect(rules.rules('Example phrases')).toContainText(odd);
 
   // Nothing was planned or run.
@@ -41,15 +44,13 @@ test('Try it shows how a sentence is read and why, and Add as example teaches it
 });
 
 test('a close call between two readings is asked, and the button picked plans it', async ({ page, server }) => {
-  const root = server.filesDir;
-  const docs = server.writeFile('docs/a.txt', 'a', 0);
-  const nas = path.join(root, 'nas');
-  // An admin's made-up verb, a backup one way and a restore the other.
+  const docs = server.writeFile('one/a.txt', 'a', 0);
+  const nas = path.join(server.filesDir, 'two');
+  // The same made-up words taught once as a backup and once as a restore
+  // (the model reads each path by its last part): a true close call.
   for (const [intent, text] of [
-    ['backup', `zorble ${root}/music over to ${root}/nas/music`],
-    ['backup', 'zorble /srv/alpha over to /mnt/vault/alpha'],
-    ['restore', `zorble ${root}/nas/films over to ${root}/films`],
-    ['restore', 'zorble /mnt/vault/beta over to /srv/beta'],
+    ['backup', 'zorble /srv/one over to /srv/two'],
+    ['restore', 'zorble /mnt/one over to /mnt/two'],
   ]) {
     const r = await fetch(`${server.url}/api/rules/examples`, {
       method: 'POST',

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use support::databases::TestDatabase;
-use support::{spawn_app_with, spawn_app_with_runner, TestApp};
+use support::{spawn_app_with, spawn_app_with_runner};
 use tend::queue::TaskRunner;
 use tend::store::{
     Confirmed, Finish, Lease, NewPlan, NewPlanGroup, NewTask, PathLock, Priority, SqlStore, Store,
@@ -509,19 +509,6 @@ async fn two_nodes_claiming_together_never_hold_one_path_twice() {
     assert_eq!(nodes.len(), 2, "only {nodes:?} claimed");
 }
 
-/// Everything up to `json` of an answer, with its status.
-async fn post_json(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    let response = app
-        .client
-        .post(format!("{}{path}", app.url))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
-}
-
 #[tokio::test]
 async fn a_backup_then_a_cleanup_in_one_command_runs_in_order_through_the_api() {
     for db in TestDatabase::every("order: A, then B through the API").await {
@@ -545,12 +532,12 @@ async fn a_backup_then_a_cleanup_in_one_command_runs_in_order_through_the_api() 
         assert_eq!(steps[1]["workflow"], "cleanup", "{plan}");
         assert_eq!(steps[1]["preview"]["file_count"], 1, "{plan}");
 
-        let (status, confirmed) = post_json(
-            &app,
-            &format!("/api/plans/{}/confirm", plan["plan_id"].as_str().unwrap()),
-            json!({}),
-        )
-        .await;
+        let (status, confirmed) = app
+            .post_json(
+                &format!("/api/plans/{}/confirm", plan["plan_id"].as_str().unwrap()),
+                json!({}),
+            )
+            .await;
         assert_eq!(status, 200, "{confirmed}");
         let ids: Vec<i64> = confirmed["task_ids"]
             .as_array()
@@ -583,12 +570,12 @@ async fn a_backup_then_a_cleanup_in_one_command_runs_in_order_through_the_api() 
                 app.root.join("usb").display()
             ))
             .await;
-        let (status, answer) = post_json(
-            &app,
-            &format!("/api/plans/{}/confirm", mirror["plan_id"].as_str().unwrap()),
-            json!({"after": [ids[1]]}),
-        )
-        .await;
+        let (status, answer) = app
+            .post_json(
+                &format!("/api/plans/{}/confirm", mirror["plan_id"].as_str().unwrap()),
+                json!({"after": [ids[1]]}),
+            )
+            .await;
         assert_eq!(status, 200, "{answer}");
         let mirrored = app
             .wait_until_done(answer["task_id"].as_i64().unwrap())
@@ -628,12 +615,12 @@ async fn waiting_for_a_cancelled_task_is_refused_and_priority_words_reach_the_pl
     let plan = app
         .plan(&format!("clean up *.tmp in {}", dir.display()))
         .await;
-    let (status, unknown) = post_json(
-        &app,
-        &format!("/api/plans/{}/confirm", plan["plan_id"].as_str().unwrap()),
-        json!({"after": [999_999]}),
-    )
-    .await;
+    let (status, unknown) = app
+        .post_json(
+            &format!("/api/plans/{}/confirm", plan["plan_id"].as_str().unwrap()),
+            json!({"after": [999_999]}),
+        )
+        .await;
     assert_eq!(
         (status, unknown["code"].as_str()),
         (404, Some("task_not_found")),
@@ -649,12 +636,12 @@ async fn waiting_for_a_cancelled_task_is_refused_and_priority_words_reach_the_pl
     let plan = app
         .plan(&format!("clean up *.log in {}", doomed_dir.display()))
         .await;
-    let (status, refused) = post_json(
-        &app,
-        &format!("/api/plans/{}/confirm", plan["plan_id"].as_str().unwrap()),
-        json!({"after": [first]}),
-    )
-    .await;
+    let (status, refused) = app
+        .post_json(
+            &format!("/api/plans/{}/confirm", plan["plan_id"].as_str().unwrap()),
+            json!({"after": [first]}),
+        )
+        .await;
     assert_eq!(status, 409, "{refused}");
     assert_eq!(refused["code"], "dependency_ended", "{refused}");
     assert!(refused["error"]

@@ -91,6 +91,23 @@ impl TestApp {
         self.server = Some(server);
     }
 
+    /// POSTs `body` as JSON; the status and the answer's JSON (null when
+    /// it has none).
+    pub async fn post_json(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.url))
@@ -514,5 +531,23 @@ impl Drop for SmallDisk {
             .arg("-l")
             .arg(&self.dir)
             .status();
+    }
+}
+
+/// The default intent model, fetched by scripts/test's set-up; `None`
+/// (after a skip, or a failure under CI) where it is missing.
+pub fn default_model(tests: &str) -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models/multilingual-e5-small");
+    if dir.join("model.safetensors").is_file() {
+        Some(dir)
+    } else {
+        skip::skip(
+            tests,
+            &format!(
+                "the model is not in {} (scripts/test fetches it)",
+                dir.display()
+            ),
+        );
+        None
     }
 }

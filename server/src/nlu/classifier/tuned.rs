@@ -36,9 +36,9 @@ const E5_TRAINED: Tuning = Tuning {
     l2: 1e-5,
     thresholds: Thresholds {
         min_similarity: 0.2,
-        min_margin: 0.13,
+        min_margin: 0.2,
         keyword_weight: 0.28,
-        ungrounded_keyword_weight: 0.12,
+        ungrounded_keyword_weight: 0.18,
         close_margin: 0.2,
     },
 };

@@ -60,6 +60,10 @@ struct Usage {
     /// thresholds are looked up by it.
     #[serde(default)]
     family: Option<String>,
+    /// Cut each path to its last part before the model reads a text
+    /// ([`crate::nlu::slots::paths_shortened`]).
+    #[serde(default)]
+    shorten_paths: bool,
 }
 
 pub struct Encoder {
@@ -68,6 +72,7 @@ pub struct Encoder {
     /// `tend-encoder.json`'s family, else the directory's name.
     family: String,
     query_prefix: String,
+    shorten_paths: bool,
     model: BertModel,
     tokenizer: Tokenizer,
     device: Device,
@@ -136,6 +141,7 @@ impl Encoder {
             family: usage.family.unwrap_or_else(|| name.clone()),
             name,
             query_prefix: usage.query_prefix,
+            shorten_paths: usage.shorten_paths,
             model,
             tokenizer,
             device,
@@ -167,10 +173,7 @@ impl Encoder {
         };
         let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
         // Keyed as the model reads it, so a changed prefix is a new text.
-        let keys: Vec<String> = texts
-            .iter()
-            .map(|t| format!("{}{t}", self.query_prefix))
-            .collect();
+        let keys: Vec<String> = texts.iter().map(|t| self.as_read(t)).collect();
         let mut vectors: Vec<Option<Vec<f32>>> = keys.iter().map(|k| cache.get(k)).collect();
         let missing: Vec<usize> = (0..texts.len()).filter(|&i| vectors[i].is_none()).collect();
         if !missing.is_empty() {
@@ -201,6 +204,20 @@ impl Encoder {
         self.examples_embedded.load(Ordering::Relaxed)
     }
 
+    /// `text` as the model is given it: the prefix, and the paths cut
+    /// short when the model directory asks for it.
+    fn as_read(&self, text: &str) -> String {
+        if self.shorten_paths {
+            format!(
+                "{}{}",
+                self.query_prefix,
+                crate::nlu::slots::paths_shortened(text)
+            )
+        } else {
+            format!("{}{text}", self.query_prefix)
+        }
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -224,10 +241,7 @@ impl Encoder {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
-        let inputs: Vec<String> = texts
-            .iter()
-            .map(|t| format!("{}{t}", self.query_prefix))
-            .collect();
+        let inputs: Vec<String> = texts.iter().map(|t| self.as_read(t)).collect();
         let encodings = self
             .tokenizer
             .encode_batch(inputs, true)

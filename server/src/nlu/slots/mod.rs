@@ -168,6 +168,33 @@ pub fn path_spans(text: &str) -> Vec<(usize, usize)> {
     paths::spot(text).iter().map(|p| (p.start, p.end)).collect()
 }
 
+/// `text` with each path cut to its last part, for the intent model
+/// ("/tmp/tend-e2e-yhBR8p/files/photos" → "photos"): a path's letters say
+/// little about what is asked, and random ones ("yhBR8p") pull the
+/// sentence's embedding away from every example.
+pub fn paths_shortened(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end) in path_spans(text) {
+        out.push_str(&text[at..start]);
+        out.push_str(last_part(&text[start..end]));
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// "/srv/photos/" → "photos", "D:\\Photos" → "Photos", "/" → "/".
+fn last_part(path: &str) -> &str {
+    let bare = path
+        .trim_matches(|c: char| matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’'))
+        .trim_end_matches(['/', '\\']);
+    match bare.rsplit(['/', '\\']).next() {
+        Some(part) if !part.is_empty() => part,
+        _ => path,
+    }
+}
+
 // Readers of one phrase-rule placeholder's text ("night at 2am", "30",
 // "500MB"): the same extractors, given the words a full sentence would
 // have put in front.
@@ -307,6 +334,19 @@ mod tests {
         assert_eq!(s.reschedule_to.as_deref(), Some("每周日 3:30"));
         let s = extract("stop schedule 3");
         assert_eq!((s.schedule_id, s.reschedule_to), (Some(3), None));
+    }
+
+    #[test]
+    fn the_model_reads_each_path_as_its_last_part() {
+        assert_eq!(
+            paths_shortened("mirror /tmp/tend-e2e-yhBR8p/files/photos to /mnt/nas/"),
+            "mirror photos to nas"
+        );
+        assert_eq!(
+            paths_shortened("back up \"/srv/My Photos\" and D:\\Work to /"),
+            "back up My Photos and Work to /"
+        );
+        assert_eq!(paths_shortened("status of task 3"), "status of task 3");
     }
 
     #[test]
