@@ -13,19 +13,7 @@ use tend::nlu::encoder::{Encoder, DIM};
 use tend::nlu::{Intent, Nlu};
 
 fn model_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models/multilingual-e5-small");
-    if dir.join("model.safetensors").is_file() {
-        Some(dir)
-    } else {
-        support::skip::skip(
-            "the encoder tests",
-            &format!(
-                "the model is not in {} (scripts/test fetches it)",
-                dir.display()
-            ),
-        );
-        None
-    }
+    support::default_model("the encoder tests")
 }
 
 fn close(a: &[f32], b: &[f32]) -> bool {
@@ -151,6 +139,7 @@ fn admin_examples_are_learned_and_forgotten_without_a_reload() {
         id: 0,
         intent: intent.into(),
         text: text.into(),
+        added_by: None,
     };
     let taught = RulesView {
         examples: vec![
@@ -194,6 +183,7 @@ fn a_second_start_takes_the_example_embeddings_from_the_cache() {
             id: 1,
             intent: "cleanup".into(),
             text: "shovel out /srv/garage".into(),
+            added_by: None,
         }],
         ..Default::default()
     };

@@ -127,11 +127,13 @@ fn the_service_uses_the_glm_backend_and_keeps_slots() {
             id: 1,
             intent: "status".into(),
             pattern: "how goes it".into(),
+            added_by: None,
         }],
         examples: vec![app::api::ExampleView {
             id: 1,
             intent: "backup".into(),
             text: "stash /a in /b".into(),
+            added_by: None,
         }],
         ..Default::default()
     };

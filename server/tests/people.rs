@@ -776,6 +776,72 @@ async fn undos_schedules_rule_deletions_user_changes_and_notification_targets_ar
         .await
         .unwrap();
 
+    // An operator's "Remember this": a proposal an admin accepts, credited
+    // to both; an admin's is an example at once.
+    add_user(&app, "carol", "operator").await;
+    let carol = sign_in(&app.url, "carol", PASSWORD).await.unwrap();
+    let proposed = bare()
+        .post(format!("{}/api/rules/remember", app.url))
+        .header(COOKIE, &carol)
+        .json(&json!({"intent": "backup", "text": "squirrel away /srv/docs"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proposed.status(), StatusCode::CREATED);
+    let proposed: Value = proposed.json().await.unwrap();
+    assert_eq!(proposed["remembered"], "proposal", "{proposed}");
+    let rules: Value = app.json("/api/rules").await;
+    assert_eq!(rules["examples"], json!([]), "a proposal is not in force");
+    let proposal = &rules["proposals"][0];
+    assert_eq!(proposal["proposed_by"], "carol", "{rules}");
+    // Accepting is an admin's: carol cannot accept her own.
+    let own = bare()
+        .post(format!(
+            "{}/api/rules/proposals/{}/accept",
+            app.url, proposal["id"]
+        ))
+        .header(COOKIE, &carol)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), StatusCode::FORBIDDEN);
+    let accepted: Value = post(
+        &format!("/api/rules/proposals/{}/accept", proposal["id"]),
+        json!({}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(accepted["text"], "squirrel away /srv/docs", "{accepted}");
+    assert_eq!(accepted["added_by"], "carol, accepted by admin token");
+    let remembered: Value = post(
+        "/api/rules/remember",
+        json!({"intent": "sync", "text": "make /srv/a look like /srv/b"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(remembered["remembered"], "example", "{remembered}");
+    let rules: Value = app.json("/api/rules").await;
+    assert_eq!(rules["proposals"], json!([]));
+    let by: Vec<(&str, &str)> = rules["examples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["text"].as_str().unwrap(), e["added_by"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        by,
+        [
+            ("squirrel away /srv/docs", "carol, accepted by admin token"),
+            ("make /srv/a look like /srv/b", "admin token")
+        ]
+    );
+
     // A user's role changed.
     let bob = add_user(&app, "bob", "viewer").await;
     app.client
@@ -802,6 +868,12 @@ async fn undos_schedules_rule_deletions_user_changes_and_notification_targets_ar
     has("schedule.stopped", &format!("schedule #{schedule}"));
     has("rule.added", "tidy up");
     has("rule.deleted", &format!("phrases rule {rule_id}"));
+    assert!(
+        entries.iter().any(|e| e["action"] == "rule.proposed"
+            && e["user"] == "carol"
+            && e["detail"].as_str().unwrap().contains("squirrel away")),
+        "no proposal by carol in {entries:#?}"
+    );
     has("notification.added", "ntfy https://ntfy.sh/tend-audit-test");
     has("notification.deleted", &format!("target #{target_id}"));
     has("user.changed", "bob: role operator");
@@ -823,6 +895,7 @@ const AUDITED_FIRST: &[&str] = &[
     "sign_out",
 ];
 const AUDITED_HERE: &[&str] = &[
+    "rule.proposed",
     "task.undone",
     "schedule.changed",
     "schedule.stopped",

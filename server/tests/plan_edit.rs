@@ -105,3 +105,50 @@ async fn a_sync_destination_can_be_changed_before_confirming() {
     assert_eq!(std::fs::read_to_string(other.join("a.md")).unwrap(), "a");
     assert!(!app.root.join("usb").exists());
 }
+
+#[tokio::test]
+async fn an_edit_can_change_what_the_command_means_and_the_card_offers_to_remember_it() {
+    let app = spawn_app().await;
+    app.write("docs/a.md", "a", 1);
+    let docs = app.root.join("docs").display().to_string();
+    let usb = app.root.join("usb").display().to_string();
+    let plan = app.plan(&format!("back up {docs} to {usb}")).await;
+    assert_eq!(plan["intent"], "backup");
+    assert!(plan.get("reading_picked").is_none(), "{plan}");
+    let meaning = plan["editable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "intent")
+        .unwrap_or_else(|| panic!("no meaning to edit: {plan}"));
+    assert_eq!(meaning["value"], "backup");
+
+    let (status, body) = revise(
+        &app,
+        plan["plan_id"].as_str().unwrap(),
+        json!({"intent": "retry"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("invalid_edit")),
+        "{body}"
+    );
+
+    let (status, revised) = revise(
+        &app,
+        plan["plan_id"].as_str().unwrap(),
+        json!({"intent": "sync"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{revised}");
+    assert_eq!(revised["intent"], "sync", "{revised}");
+    assert_eq!(revised["workflow"], "sync", "{revised}");
+    assert_eq!(revised["reading_picked"], true, "{revised}");
+    let task = app.confirm(revised["plan_id"].as_str().unwrap()).await;
+    assert_eq!(app.wait_until_done(task).await["state"], "succeeded");
+    assert_eq!(
+        std::fs::read_to_string(app.root.join("usb/a.md")).unwrap(),
+        "a"
+    );
+}

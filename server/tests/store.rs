@@ -347,26 +347,66 @@ async fn rules_are_shared_by_the_nodes_unique_by_name_and_aliases_update_in_plac
             name: "the nas".into(),
             path: "/mnt/nas".into(),
         };
-        let first = a.put_location_alias(&nas, 1).await.unwrap();
+        let first = a.put_location_alias(&nas, "ada", 1).await.unwrap();
         let moved = NewLocationAlias {
             path: "/mnt/nas2".into(),
             ..nas
         };
-        let second = b.put_location_alias(&moved, 2).await.unwrap();
+        let second = b.put_location_alias(&moved, "bo", 2).await.unwrap();
         assert_eq!(first.id, second.id, "{}: same name, same alias", db.label());
         let example = NewExample {
             intent: "backup".into(),
             text: "stash my photos on the nas".into(),
         };
-        b.add_example(&example, 3).await.unwrap();
+        b.add_example(&example, "bo", 3).await.unwrap();
         assert!(matches!(
-            a.add_example(&example, 4).await,
+            a.add_example(&example, "ada", 4).await,
             Err(StoreError::RuleExists(_))
         ));
         let rules = a.list_rules().await.unwrap();
         assert_eq!(rules.locations.len(), 1);
         assert_eq!(rules.locations[0].path, "/mnt/nas2", "{}", db.label());
+        // Repointed by bo: the alias is now bo's.
+        assert_eq!(rules.locations[0].added_by.as_deref(), Some("bo"));
         assert_eq!(rules.examples.len(), 1);
+        assert_eq!(rules.examples[0].added_by.as_deref(), Some("bo"));
+
+        // A proposal waits apart from the rules, and is taken once.
+        let proposal = a
+            .add_proposal(
+                &NewExample {
+                    intent: "sync".into(),
+                    text: "make /a look like /b".into(),
+                },
+                "olga",
+                5,
+            )
+            .await
+            .unwrap();
+        assert!(matches!(
+            b.add_proposal(
+                &NewExample {
+                    intent: "backup".into(),
+                    text: "make /a look like /b".into(),
+                },
+                "otto",
+                6
+            )
+            .await,
+            Err(StoreError::RuleExists(_))
+        ));
+        let rules = b.list_rules().await.unwrap();
+        assert_eq!(rules.proposals.len(), 1, "{}", db.label());
+        assert_eq!(rules.proposals[0].proposed_by, "olga");
+        assert_eq!(rules.examples.len(), 1);
+        assert_eq!(
+            b.take_proposal(proposal.id).await.unwrap().text,
+            "make /a look like /b"
+        );
+        assert!(matches!(
+            a.take_proposal(proposal.id).await,
+            Err(StoreError::RuleNotFound { .. })
+        ));
 
         b.delete_rule(RuleKind::Locations, first.id).await.unwrap();
         assert!(matches!(

@@ -128,6 +128,10 @@ pub struct PlanView {
     /// Who typed the command: a user's name, "admin token" or "local".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asked_by: Option<String>,
+    /// The person chose the intent (a question answered, or an edit that
+    /// changed it): the card offers "Remember this".
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reading_picked: bool,
 }
 
 /// `POST /api/plans/{id}/revise` body: new values for editable parameters,

@@ -24,8 +24,8 @@ pub use history::{
 pub use people::{AuditEntryView, AuditQuery, NewUser, UserChange, UserView, ROLE_NAMES};
 pub use rules::{
     ExampleView, IntentScore, LocationAliasView, NearExample, NewExample, NewLocationAlias,
-    NewPatternAlias, NewPhraseRule, PatternAliasView, PhraseRuleView, ReadingView, RuleKind,
-    RulesView, TryRequest, INTENT_NAMES,
+    NewPatternAlias, NewPhraseRule, PatternAliasView, PhraseRuleView, ProposalView, ReadingView,
+    RememberRequest, RememberResponse, RuleKind, RulesView, TryRequest, INTENT_NAMES,
 };
 pub use schedule::{RescheduleRequest, ScheduleView};
 pub use task::{AttemptView, Priority, ProgressView, TaskState, TaskView, WaitingFor};

@@ -11,6 +11,38 @@ pub struct RulesView {
     pub examples: Vec<ExampleView>,
     pub locations: Vec<LocationAliasView>,
     pub patterns: Vec<PatternAliasView>,
+    /// Readings operators asked Tend to remember, for an admin to accept
+    /// (it becomes an example) or reject.
+    #[serde(default)]
+    pub proposals: Vec<ProposalView>,
+}
+
+/// "Remember this" from an operator: a sentence and the intent it means,
+/// waiting for an admin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProposalView {
+    pub id: i64,
+    pub intent: String,
+    pub text: String,
+    pub proposed_by: String,
+    pub created_at: i64,
+}
+
+/// `POST /api/rules/remember`: a sentence and the intent it means, from
+/// "Remember this" after a correction or a question answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RememberRequest {
+    pub intent: String,
+    pub text: String,
+}
+
+/// What became of a "Remember this".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RememberResponse {
+    /// `example` (an admin's: in force now) or `proposal` (an operator's:
+    /// an admin accepts it on the Rules page).
+    pub remembered: String,
+    pub message: String,
 }
 
 /// "clean {dir} every {schedule}" → cleanup: a command that matches the
@@ -20,6 +52,9 @@ pub struct PhraseRuleView {
     pub id: i64,
     pub intent: String,
     pub pattern: String,
+    /// Who added it (absent for rules added before Tend kept track).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_by: Option<String>,
 }
 
 /// One more example phrase for an intent, for the model to learn from.
@@ -28,6 +63,9 @@ pub struct ExampleView {
     pub id: i64,
     pub intent: String,
     pub text: String,
+    /// Who added it (absent for rules added before Tend kept track).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_by: Option<String>,
 }
 
 /// "the NAS" → /mnt/nas.
@@ -36,6 +74,9 @@ pub struct LocationAliasView {
     pub id: i64,
     pub name: String,
     pub path: String,
+    /// Who added it (absent for rules added before Tend kept track).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_by: Option<String>,
 }
 
 /// "temp files" → *.tmp, *.temp, ~*.
@@ -44,6 +85,9 @@ pub struct PatternAliasView {
     pub id: i64,
     pub name: String,
     pub globs: Vec<String>,
+    /// Who added it (absent for rules added before Tend kept track).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,7 +116,7 @@ pub struct NewPatternAlias {
     pub globs: Vec<String>,
 }
 
-/// The four kinds of rule, as they appear in API paths
+/// The kinds of rule, as they appear in API paths
 /// (`/api/rules/{kind}/{id}`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -81,14 +125,17 @@ pub enum RuleKind {
     Examples,
     Locations,
     Patterns,
+    /// Deleting a proposal rejects it.
+    Proposals,
 }
 
 impl RuleKind {
-    pub const ALL: [RuleKind; 4] = [
+    pub const ALL: [RuleKind; 5] = [
         RuleKind::Phrases,
         RuleKind::Examples,
         RuleKind::Locations,
         RuleKind::Patterns,
+        RuleKind::Proposals,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -97,6 +144,7 @@ impl RuleKind {
             RuleKind::Examples => "examples",
             RuleKind::Locations => "locations",
             RuleKind::Patterns => "patterns",
+            RuleKind::Proposals => "proposals",
         }
     }
 

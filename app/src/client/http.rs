@@ -196,6 +196,24 @@ pub async fn add_phrase_rule(rule: &NewPhraseRule) -> Result<PhraseRuleView, Cli
     imp::post_json("/api/rules/phrases", Some(rule)).await
 }
 
+/// "Remember this": `text` means `intent` from now on (an admin's), or
+/// once an admin accepts it (an operator's).
+pub async fn remember(
+    text: &str,
+    intent: &str,
+) -> Result<crate::api::RememberResponse, ClientError> {
+    let body = crate::api::RememberRequest {
+        intent: intent.to_string(),
+        text: text.to_string(),
+    };
+    imp::post_json("/api/rules/remember", Some(&body)).await
+}
+
+/// An operator's proposal becomes an example.
+pub async fn accept_proposal(id: i64) -> Result<ExampleView, ClientError> {
+    imp::post_json::<(), _>(&format!("/api/rules/proposals/{id}/accept"), None).await
+}
+
 /// How the server reads `text` now, planning nothing.
 pub async fn try_sentence(text: &str) -> Result<crate::api::ReadingView, ClientError> {
     let body = crate::api::TryRequest {

@@ -6,10 +6,10 @@ mod http;
 mod live;
 
 pub use http::{
-    add_example, add_phrase_rule, backup_password, cancel_plan, cancel_task, cancel_tasks,
-    confirm_plan, delete_rule, list_tasks, put_location_alias, put_pattern_alias, reschedule,
-    retry_task, retry_tasks, revise_plan, rules, run_again, send_command, send_command_as, session,
-    stats, stop_schedule, task, task_events, try_sentence, ClientError,
+    accept_proposal, add_example, add_phrase_rule, backup_password, cancel_plan, cancel_task,
+    cancel_tasks, confirm_plan, delete_rule, list_tasks, put_location_alias, put_pattern_alias,
+    remember, reschedule, retry_task, retry_tasks, revise_plan, rules, run_again, send_command,
+    send_command_as, session, stats, stop_schedule, task, task_events, try_sentence, ClientError,
 };
 pub use http::{
     add_notification_target, delete_notification_target, dismiss_alert, notification_targets,

@@ -107,6 +107,9 @@ pub fn PlanCard(plan: PlanView, on_revised: Callback<CommandResponse>) -> impl I
 
     let open = move || matches!(status.get(), PlanStatus::Pending | PlanStatus::Failed(_));
     let steps = plan.steps.clone();
+    let remember = plan
+        .reading_picked
+        .then(|| remember_this(plan.command.clone(), plan.intent.clone()));
 
     view! {
         <article class="plan-card" aria-label="Plan" data-workflow=plan.workflow.clone()>
@@ -158,6 +161,7 @@ pub fn PlanCard(plan: PlanView, on_revised: Callback<CommandResponse>) -> impl I
                     </div>
                 </form>
             </Show>
+            {remember}
             <footer>
                 <Show when=open>
                     <button class="confirm acts" on:click=confirm.clone()>"Confirm"</button>
@@ -181,6 +185,40 @@ pub fn PlanCard(plan: PlanView, on_revised: Callback<CommandResponse>) -> impl I
                 </p>
             </footer>
         </article>
+    }
+}
+
+/// "Remember this", under a plan whose meaning the person chose: the
+/// sentence becomes an example (an admin's) or a proposal to the admins (an
+/// operator's), and the note says which.
+fn remember_this(text: String, intent: String) -> impl IntoView {
+    let note = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let on_click = move |_| {
+        let (text, intent) = (text.clone(), intent.clone());
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match client::remember(&text, &intent).await {
+                Ok(answer) => note.set(Some(answer.message)),
+                Err(e) => {
+                    busy.set(false);
+                    note.set(Some(e.0));
+                }
+            }
+        });
+    };
+    view! {
+        <div class="remember acts">
+            <button
+                type="button"
+                class="remember-this"
+                disabled=move || busy.get()
+                on:click=on_click
+            >
+                "Remember this"
+            </button>
+            <span class="remember-note" aria-live="polite">{move || note.get()}</span>
+        </div>
     }
 }
 
@@ -233,25 +271,13 @@ fn plan_body(plan: &PlanView) -> impl IntoView {
 
 /// One editable value: a choice for the priority, typed text otherwise.
 fn edit_field(p: &Parameter, value: RwSignal<String>) -> impl IntoView {
-    let input = if p.name == "priority" {
-        view! {
-            <select
-                name=p.name.clone()
-                aria-label=p.label.clone()
-                prop:value=move || value.get()
-                on:change=move |ev| value.set(event_target_value(&ev))
-            >
-                {Priority::ALL
-                    .into_iter()
-                    .map(|choice| {
-                        view! { <option value=choice.as_str()>{choice.as_str()}</option> }
-                    })
-                    .collect_view()}
-            </select>
+    let input = match p.name.as_str() {
+        "intent" => choice(p, value, &["backup", "restore", "sync", "cleanup"]).into_any(),
+        "priority" => {
+            let names: Vec<&'static str> = Priority::ALL.into_iter().map(|c| c.as_str()).collect();
+            choice(p, value, &names).into_any()
         }
-        .into_any()
-    } else {
-        view! {
+        _ => view! {
             <input
                 type="text"
                 name=p.name.clone()
@@ -261,13 +287,30 @@ fn edit_field(p: &Parameter, value: RwSignal<String>) -> impl IntoView {
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
         }
-        .into_any()
+        .into_any(),
     };
     view! {
         <label class="edit-field">
             <span>{p.label.clone()}</span>
             {input}
         </label>
+    }
+}
+
+/// A parameter picked from a few fixed values.
+fn choice(p: &Parameter, value: RwSignal<String>, choices: &[&'static str]) -> impl IntoView {
+    view! {
+        <select
+            name=p.name.clone()
+            aria-label=p.label.clone()
+            prop:value=move || value.get()
+            on:change=move |ev| value.set(event_target_value(&ev))
+        >
+            {choices
+                .iter()
+                .map(|&choice| view! { <option value=choice>{choice}</option> })
+                .collect_view()}
+        </select>
     }
 }
 

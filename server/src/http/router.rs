@@ -65,6 +65,8 @@ pub fn router(state: AppState) -> Router {
         .route("/events", get(events::subscribe))
         .route("/rules", get(rules::list))
         .route("/rules/try", post(rules::try_sentence))
+        .route("/rules/remember", post(rules::remember))
+        .route("/rules/proposals/{id}/accept", post(rules::accept_proposal))
         .route("/rules/phrases", post(rules::add_phrase))
         .route("/rules/examples", post(rules::add_example))
         .route("/rules/locations", put(rules::put_location))

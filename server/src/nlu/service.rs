@@ -364,7 +364,9 @@ impl Nlu {
     /// the text states them, nothing left to the model.
     pub fn understand_as(&self, text: &str, intent: Intent) -> Understanding {
         let slots = self.rules().slots(examined(text));
-        self.aliases_read(Understanding::new(text, intent, 1.0, slots))
+        let mut u = self.aliases_read(Understanding::new(text, intent, 1.0, slots));
+        u.picked = true;
+        u
     }
 
     /// How `text` is read and why, planning nothing ("Try it" on the Rules

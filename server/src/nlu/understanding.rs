@@ -213,6 +213,10 @@ pub struct Understanding {
     /// A request about a schedule rather than a task.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_request: Option<ScheduleRequest>,
+    /// The intent is the one a person chose (answering a close call, or
+    /// editing the plan), not the model's.
+    #[serde(skip)]
+    pub picked: bool,
 }
 
 impl Understanding {
@@ -239,6 +243,7 @@ impl Understanding {
             unexplained,
             alternative: None,
             schedule_request,
+            picked: false,
         };
         if u.undoes_a_cleanup() {
             u.slots.patterns = None;

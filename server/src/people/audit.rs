@@ -14,6 +14,8 @@ pub mod action {
     pub const TASK_UNDONE: &str = "task.undone";
     pub const RULE_ADDED: &str = "rule.added";
     pub const RULE_DELETED: &str = "rule.deleted";
+    /// An operator's "Remember this", waiting for an admin.
+    pub const RULE_PROPOSED: &str = "rule.proposed";
     pub const SCHEDULE_CHANGED: &str = "schedule.changed";
     pub const SCHEDULE_STOPPED: &str = "schedule.stopped";
     pub const USER_ADDED: &str = "user.added";
@@ -37,6 +39,7 @@ pub mod action {
         TASK_UNDONE,
         RULE_ADDED,
         RULE_DELETED,
+        RULE_PROPOSED,
         SCHEDULE_CHANGED,
         SCHEDULE_STOPPED,
         USER_ADDED,

@@ -83,6 +83,7 @@ pub async fn offer(
         priority,
         steps: Vec::new(),
         asked_by: super::asker::current(),
+        reading_picked: understanding.picked,
     };
     let locks = params.path_locks();
     let task_params =

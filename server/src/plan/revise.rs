@@ -15,10 +15,21 @@ const REPEAT: &str = "Repeat (like: every night at 2am; empty: run once)";
 
 pub const PRIORITY_LABEL: &str = "Priority (urgent, normal or low)";
 
+pub const INTENT_LABEL: &str = "Meaning (backup, restore, sync or cleanup)";
+
+/// The intents a plan can be edited into: those that plan a workflow.
+const WORKFLOW_INTENTS: [Intent; 4] = [
+    Intent::Backup,
+    Intent::Restore,
+    Intent::Sync,
+    Intent::Cleanup,
+];
+
 /// The slots a person may edit per intent, with their labels.
 fn editable_slots(u: &Understanding) -> &'static [(&'static str, &'static str)] {
     match u.intent {
         Intent::Backup => &[
+            ("intent", INTENT_LABEL),
             ("source", "From"),
             ("destination", "Repository"),
             ("keep_last", "Keep the last"),
@@ -28,11 +39,13 @@ fn editable_slots(u: &Understanding) -> &'static [(&'static str, &'static str)] 
         // "restore quarantine of task 12": only how soon.
         Intent::Restore if u.undoes_a_cleanup() => &[("priority", PRIORITY_LABEL)],
         Intent::Restore => &[
+            ("intent", INTENT_LABEL),
             ("source", "Repository"),
             ("destination", "Into"),
             ("priority", PRIORITY_LABEL),
         ],
         Intent::Sync => &[
+            ("intent", INTENT_LABEL),
             ("source", "From"),
             ("destination", "To"),
             ("delete_extraneous", "Delete what the source lacks (yes/no)"),
@@ -40,6 +53,7 @@ fn editable_slots(u: &Understanding) -> &'static [(&'static str, &'static str)] 
             ("priority", PRIORITY_LABEL),
         ],
         Intent::Cleanup => &[
+            ("intent", INTENT_LABEL),
             ("source", "Directory"),
             ("patterns", "Patterns"),
             ("older_than_days", "Older than"),
@@ -58,6 +72,7 @@ pub fn editable(u: &Understanding) -> Vec<Parameter> {
         .iter()
         .map(|(name, label)| {
             let value = match *name {
+                "intent" => u.intent.as_str().to_string(),
                 "source" => s.source.clone().unwrap_or_default(),
                 "destination" => s.destination.clone().unwrap_or_default(),
                 "keep_last" => s.keep_last.map(|n| n.to_string()).unwrap_or_default(),
@@ -231,13 +246,24 @@ fn revised(
     view: &PlanView,
     values: &BTreeMap<String, String>,
 ) -> Result<Understanding, PlanError> {
-    let intent = Intent::parse(&view.intent).ok_or_else(|| {
+    let planned = Intent::parse(&view.intent).ok_or_else(|| {
         PlanError::BadEdit("This plan cannot be edited; send the command again.".into())
     })?;
-    let mut slots: Slots = serde_json::from_value(view.slots.clone()).unwrap_or_default();
+    let intent = match values.get("intent") {
+        Some(name) => edited_intent(name)?,
+        None => planned,
+    };
+    // A new meaning reads the command's words afresh: what it says
+    // for a backup is not what it says for a mirror.
+    let mut slots: Slots = if intent == planned {
+        serde_json::from_value(view.slots.clone()).unwrap_or_default()
+    } else {
+        planner.nlu.slots(&view.command)
+    };
     let understood = Understanding::new(&view.command, intent, 1.0, slots.clone());
+    slots = understood.slots.clone();
     let allowed = editable_slots(&understood);
-    for (name, value) in values {
+    for (name, value) in values.iter().filter(|(name, _)| *name != "intent") {
         let Some((_, label)) = allowed.iter().find(|(n, _)| n == name) else {
             return Err(PlanError::BadEdit(format!(
                 "\"{name}\" cannot be edited on this plan."
@@ -246,11 +272,23 @@ fn revised(
         set(planner, &mut slots, name, &label.to_lowercase(), value).map_err(PlanError::BadEdit)?;
     }
     let mut edited = Understanding::new(&view.command, intent, 1.0, slots);
+    edited.picked = intent != planned || view.reading_picked;
     // The edit's values replace what the words said: the command was
     // planned before (so nothing in it was left unexplained), and a field
     // the user changed ("*.tmp" to "*.log") is not a condition dropped.
     edited.unexplained.clear();
     Ok(edited)
+}
+
+/// The intent an edit names, if a plan can be one.
+fn edited_intent(name: &str) -> Result<Intent, PlanError> {
+    Intent::parse(name.trim())
+        .filter(|i| WORKFLOW_INTENTS.contains(i))
+        .ok_or_else(|| {
+            PlanError::BadEdit(format!(
+                "\"{name}\" is not a meaning a plan can have: write backup, restore, sync or cleanup."
+            ))
+        })
 }
 
 /// Step `step`'s share of a plan's edits: its `N.name` values, and the

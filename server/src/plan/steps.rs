@@ -157,6 +157,7 @@ fn group_view(text: &str, steps: Vec<PlanView>) -> PlanView {
         priority,
         steps,
         asked_by: super::asker::current(),
+        reading_picked: false,
     }
 }
 

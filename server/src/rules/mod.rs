@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use app::api::{
     ExampleView, LocationAliasView, NewExample, NewLocationAlias, NewPatternAlias, NewPhraseRule,
-    PatternAliasView, PhraseRuleView, RuleKind, RulesView,
+    PatternAliasView, PhraseRuleView, ProposalView, RuleKind, RulesView,
 };
 
 pub use crate::store::RuleStore;
@@ -65,18 +65,32 @@ impl RuleService {
         Ok(self.store.list_rules().await?)
     }
 
-    pub async fn add_phrase(&self, rule: &NewPhraseRule) -> Result<PhraseRuleView, RuleError> {
+    pub async fn add_phrase(
+        &self,
+        rule: &NewPhraseRule,
+        by: &str,
+    ) -> Result<PhraseRuleView, RuleError> {
         let rule = validate::phrase_rule(rule)?;
         let _one = self.changing.lock().await;
-        let added = self.store.add_phrase_rule(&rule, crate::now_ms()).await?;
+        let added = self
+            .store
+            .add_phrase_rule(&rule, by, crate::now_ms())
+            .await?;
         self.changed().await?;
         Ok(added)
     }
 
-    pub async fn add_example(&self, example: &NewExample) -> Result<ExampleView, RuleError> {
+    pub async fn add_example(
+        &self,
+        example: &NewExample,
+        by: &str,
+    ) -> Result<ExampleView, RuleError> {
         let example = validate::example(example)?;
         let _one = self.changing.lock().await;
-        let added = self.store.add_example(&example, crate::now_ms()).await?;
+        let added = self
+            .store
+            .add_example(&example, by, crate::now_ms())
+            .await?;
         if let Err(e) = self.apply().await {
             // An example the model cannot take must not sit in the list as
             // if it worked.
@@ -90,6 +104,7 @@ impl RuleService {
     pub async fn put_location(
         &self,
         alias: &NewLocationAlias,
+        by: &str,
     ) -> Result<LocationAliasView, RuleError> {
         let alias = validate::location_alias(alias)?;
         let _one = self.changing.lock().await;
@@ -99,7 +114,7 @@ impl RuleService {
         }
         let put = self
             .store
-            .put_location_alias(&alias, crate::now_ms())
+            .put_location_alias(&alias, by, crate::now_ms())
             .await?;
         self.changed().await?;
         Ok(put)
@@ -108,6 +123,7 @@ impl RuleService {
     pub async fn put_pattern(
         &self,
         alias: &NewPatternAlias,
+        by: &str,
     ) -> Result<PatternAliasView, RuleError> {
         let alias = validate::pattern_alias(alias)?;
         let _one = self.changing.lock().await;
@@ -117,10 +133,49 @@ impl RuleService {
         }
         let put = self
             .store
-            .put_pattern_alias(&alias, crate::now_ms())
+            .put_pattern_alias(&alias, by, crate::now_ms())
             .await?;
         self.changed().await?;
         Ok(put)
+    }
+
+    /// An operator's "Remember this": kept for an admin to accept. Nothing
+    /// changes in how commands are read until one does.
+    pub async fn propose(&self, example: &NewExample, by: &str) -> Result<ProposalView, RuleError> {
+        let example = validate::example(example)?;
+        let _one = self.changing.lock().await;
+        let proposed = self
+            .store
+            .add_proposal(&example, by, crate::now_ms())
+            .await?;
+        // The admins' Rules pages on every node show it.
+        self.hub.rules_changed();
+        Ok(proposed)
+    }
+
+    /// Makes proposal `id` an example, credited to whoever proposed it and
+    /// to the admin who accepted it.
+    pub async fn accept(&self, id: i64, admin: &str) -> Result<ExampleView, RuleError> {
+        let proposal = {
+            let _one = self.changing.lock().await;
+            self.store.take_proposal(id).await?
+        };
+        let example = NewExample {
+            intent: proposal.intent.clone(),
+            text: proposal.text.clone(),
+        };
+        let by = format!("{}, accepted by {admin}", proposal.proposed_by);
+        match self.add_example(&example, &by).await {
+            Ok(added) => Ok(added),
+            Err(e) => {
+                // Not lost: it goes back to wait for another try.
+                let _ = self
+                    .store
+                    .add_proposal(&example, &proposal.proposed_by, proposal.created_at)
+                    .await;
+                Err(e)
+            }
+        }
     }
 
     pub async fn delete(&self, kind: RuleKind, id: i64) -> Result<(), RuleError> {

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{DeleteButton, Field, IntentSelect, RulesState};
+use super::{AddedBy, DeleteButton, Field, IntentSelect, RulesState};
 use crate::api::{NewExample, RuleKind};
 use crate::client;
 
@@ -35,6 +35,7 @@ pub fn Examples() -> impl IntoView {
                         <q>{example.text.clone()}</q>
                         " → "
                         <span class="rule-intent">{example.intent.clone()}</span>
+                        <AddedBy who=example.added_by.clone() />
                         <DeleteButton kind=RuleKind::Examples id=example.id label=example.text.clone() />
                     </li>
                 </For>

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{DeleteButton, Field, RulesState};
+use super::{AddedBy, DeleteButton, Field, RulesState};
 use crate::api::{NewLocationAlias, RuleKind};
 use crate::client;
 
@@ -42,6 +42,7 @@ pub fn LocationAliases() -> impl IntoView {
                         <span class="rule-name">{alias.name.clone()}</span>
                         " → "
                         <code>{alias.path.clone()}</code>
+                        <AddedBy who=alias.added_by.clone() />
                         <DeleteButton kind=RuleKind::Locations id=alias.id label=alias.name.clone() />
                     </li>
                 </For>

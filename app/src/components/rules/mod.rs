@@ -6,6 +6,7 @@ mod examples;
 mod locations;
 mod patterns;
 mod phrases;
+mod proposals;
 mod state;
 mod try_it;
 
@@ -15,6 +16,7 @@ use examples::Examples;
 use locations::LocationAliases;
 use patterns::PatternAliases;
 use phrases::PhraseRules;
+use proposals::Proposals;
 use state::{Notice, RulesState};
 use try_it::TryIt;
 
@@ -41,6 +43,7 @@ pub fn RulesEditor() -> impl IntoView {
                 fallback=|| view! { <p class="empty">"Loading the rules…"</p> }
             >
                 <TryIt />
+                <Proposals />
                 <div class="rules-grid">
                     <LocationAliases />
                     <PatternAliases />
@@ -68,6 +71,12 @@ fn IntentSelect(value: RwSignal<String>) -> impl IntoView {
                 .collect_view()}
         </select>
     }
+}
+
+/// Who added a rule, when Tend knows.
+#[component]
+fn AddedBy(who: Option<String>) -> impl IntoView {
+    who.map(|who| view! { <span class="added-by">"added by "{who}</span> })
 }
 
 /// A delete button for one rule.

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{DeleteButton, Field, RulesState};
+use super::{AddedBy, DeleteButton, Field, RulesState};
 use crate::api::{NewPatternAlias, RuleKind};
 use crate::client;
 
@@ -47,6 +47,7 @@ pub fn PatternAliases() -> impl IntoView {
                         <span class="rule-name">{alias.name.clone()}</span>
                         " → "
                         <code>{alias.globs.join(", ")}</code>
+                        <AddedBy who=alias.added_by.clone() />
                         <DeleteButton kind=RuleKind::Patterns id=alias.id label=alias.name.clone() />
                     </li>
                 </For>

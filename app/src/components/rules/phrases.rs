@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{DeleteButton, Field, IntentSelect, RulesState};
+use super::{AddedBy, DeleteButton, Field, IntentSelect, RulesState};
 use crate::api::{NewPhraseRule, RuleKind};
 use crate::client;
 
@@ -38,6 +38,7 @@ pub fn PhraseRules() -> impl IntoView {
                         <code>{rule.pattern.clone()}</code>
                         " → "
                         <span class="rule-intent">{rule.intent.clone()}</span>
+                        <AddedBy who=rule.added_by.clone() />
                         <DeleteButton kind=RuleKind::Phrases id=rule.id label=rule.pattern.clone() />
                     </li>
                 </For>

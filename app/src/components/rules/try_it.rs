@@ -91,6 +91,8 @@ fn ReadingDetails(reading: ReadingView) -> impl IntoView {
     let slots = serde_json::to_string_pretty(&reading.slots).unwrap_or_default();
     view! {
         <dl class="reading" data-intent=reading.intent.clone()>
+            <dt>"Sentence"</dt>
+            <dd class="reading-text">{reading.text.clone()}</dd>
             <dt>"Intent"</dt>
             <dd class="reading-intent">{reading.intent.clone()}" · "{confidence}</dd>
             {runner_up.map(|r| view! { <dt>"Runner-up"</dt><dd class="reading-runner-up">{r}</dd> })}

@@ -65,6 +65,11 @@ pub const API_ROUTES: &[(&str, &[(Method, Needed)])] = &[
     ("/api/events", &[(Method::GET, R(Viewer))]),
     ("/api/rules", &[(Method::GET, R(Admin))]),
     ("/api/rules/try", &[(Method::POST, R(Admin))]),
+    ("/api/rules/remember", &[(Method::POST, R(Operator))]),
+    (
+        "/api/rules/proposals/{id}/accept",
+        &[(Method::POST, R(Admin))],
+    ),
     ("/api/rules/phrases", &[(Method::POST, R(Admin))]),
     ("/api/rules/examples", &[(Method::POST, R(Admin))]),
     ("/api/rules/locations", &[(Method::PUT, R(Admin))]),

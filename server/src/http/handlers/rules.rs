@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 
 use app::api::{
     ExampleView, LocationAliasView, NewExample, NewLocationAlias, NewPatternAlias, NewPhraseRule,
-    PatternAliasView, PhraseRuleView, ReadingView, RuleKind, RulesView, TryRequest,
+    PatternAliasView, PhraseRuleView, ReadingView, RememberRequest, RememberResponse, RuleKind,
+    RulesView, TryRequest,
 };
 
 use crate::http::audit::record;
@@ -16,6 +17,7 @@ use crate::http::auth::Caller;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::{ApiError, AppState};
 use crate::people::audit::action;
+use crate::people::Role;
 
 /// `GET /api/rules`
 pub async fn list(State(state): State<AppState>) -> Result<Json<RulesView>, ApiError> {
@@ -54,7 +56,7 @@ pub async fn add_phrase(
     caller: Caller,
     ApiJson(rule): ApiJson<NewPhraseRule>,
 ) -> Result<(StatusCode, Json<PhraseRuleView>), ApiError> {
-    let added = state.rules.add_phrase(&rule).await?;
+    let added = state.rules.add_phrase(&rule, &caller.label()).await?;
     record(
         &state,
         &caller,
@@ -71,7 +73,7 @@ pub async fn add_example(
     caller: Caller,
     ApiJson(example): ApiJson<NewExample>,
 ) -> Result<(StatusCode, Json<ExampleView>), ApiError> {
-    let added = state.rules.add_example(&example).await?;
+    let added = state.rules.add_example(&example, &caller.label()).await?;
     record(
         &state,
         &caller,
@@ -88,7 +90,7 @@ pub async fn put_location(
     caller: Caller,
     ApiJson(alias): ApiJson<NewLocationAlias>,
 ) -> Result<Json<LocationAliasView>, ApiError> {
-    let put = state.rules.put_location(&alias).await?;
+    let put = state.rules.put_location(&alias, &caller.label()).await?;
     record(
         &state,
         &caller,
@@ -105,7 +107,7 @@ pub async fn put_pattern(
     caller: Caller,
     ApiJson(alias): ApiJson<NewPatternAlias>,
 ) -> Result<Json<PatternAliasView>, ApiError> {
-    let put = state.rules.put_pattern(&alias).await?;
+    let put = state.rules.put_pattern(&alias, &caller.label()).await?;
     record(
         &state,
         &caller,
@@ -116,6 +118,65 @@ pub async fn put_pattern(
     Ok(Json(put))
 }
 
+/// `POST /api/rules/remember`: "Remember this" after a correction or a
+/// question answered. An admin's sentence is an example at once; an
+/// operator's waits on the Rules page for an admin to accept it.
+pub async fn remember(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<RememberRequest>,
+) -> Result<(StatusCode, Json<RememberResponse>), ApiError> {
+    let example = NewExample {
+        intent: request.intent,
+        text: request.text,
+    };
+    let by = caller.label();
+    let (action, answer) = if caller.role >= Role::Admin {
+        let added = state.rules.add_example(&example, &by).await?;
+        let message = format!(
+            "Remembered: \"{}\" now means {}, and similar wording too.",
+            added.text, added.intent
+        );
+        (action::RULE_ADDED, ("example", message))
+    } else {
+        let proposed = state.rules.propose(&example, &by).await?;
+        let message = format!(
+            "Sent to the admins: once one accepts it on the Rules page, \"{}\" will mean {}.",
+            proposed.text, proposed.intent
+        );
+        (action::RULE_PROPOSED, ("proposal", message))
+    };
+    record(&state, &caller, action, described("example", &example)).await;
+    let (remembered, message) = answer;
+    let answer = RememberResponse {
+        remembered: remembered.into(),
+        message,
+    };
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// `POST /api/rules/proposals/{id}/accept`: the proposal becomes an example.
+pub async fn accept_proposal(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<(StatusCode, Json<ExampleView>), ApiError> {
+    let added = state.rules.accept(id, &caller.label()).await?;
+    record(
+        &state,
+        &caller,
+        action::RULE_ADDED,
+        format!(
+            "example {:?} -> {} (proposed by {})",
+            added.text,
+            added.intent,
+            added.added_by.as_deref().unwrap_or("?")
+        ),
+    )
+    .await;
+    Ok((StatusCode::CREATED, Json(added)))
+}
+
 /// `DELETE /api/rules/{kind}/{id}`
 pub async fn delete(
     State(state): State<AppState>,
@@ -124,7 +185,7 @@ pub async fn delete(
 ) -> Result<Json<Value>, ApiError> {
     let kind = RuleKind::parse(&kind).ok_or_else(|| {
         ApiError::NotFound(format!(
-            "There are no rules of kind \"{kind}\"; the kinds are phrases, examples, locations and patterns."
+            "There are no rules of kind \"{kind}\"; the kinds are phrases, examples, locations, patterns and proposals."
         ))
     })?;
     state.rules.delete(kind, id).await?;

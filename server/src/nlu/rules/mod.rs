@@ -246,40 +246,48 @@ mod tests {
                     id: 1,
                     intent: "cleanup".into(),
                     pattern: "sweep {dir} every {schedule}".into(),
+                    added_by: None,
                 },
                 PhraseRuleView {
                     id: 2,
                     intent: "backup".into(),
                     pattern: "stash {src} in {dest}, keep {keep}".into(),
+                    added_by: None,
                 },
                 PhraseRuleView {
                     id: 3,
                     intent: "cleanup".into(),
                     pattern: "zap {files} older than {age} in {dir}".into(),
+                    added_by: None,
                 },
             ],
             examples: vec![ExampleView {
                 id: 1,
                 intent: "status".into(),
                 text: "How are my chores?".into(),
+                added_by: None,
             }],
             locations: vec![
                 LocationAliasView {
                     id: 1,
                     name: "photos".into(),
                     path: "/srv/photos".into(),
+                    added_by: None,
                 },
                 LocationAliasView {
                     id: 2,
                     name: "the nas".into(),
                     path: "/mnt/nas".into(),
+                    added_by: None,
                 },
             ],
             patterns: vec![PatternAliasView {
                 id: 1,
                 name: "junk".into(),
                 globs: vec!["*.tmp".into(), "*.bak".into()],
+                added_by: None,
             }],
+            proposals: Vec::new(),
         })
     }
 

@@ -1,11 +1,12 @@
-//! [`RuleStore`] on SQL (tables in `migrations/*/0002_rules.sql`).
+//! [`RuleStore`] on SQL (tables in `migrations/*/0002_rules.sql`, who added
+//! each and the proposals in `0009_rule_authors.sql`).
 
 use async_trait::async_trait;
 use sqlx::Row;
 
 use app::api::{
     ExampleView, LocationAliasView, NewExample, NewLocationAlias, NewPatternAlias, NewPhraseRule,
-    PatternAliasView, PhraseRuleView, RuleKind, RulesView,
+    PatternAliasView, PhraseRuleView, ProposalView, RuleKind, RulesView,
 };
 
 use super::SqlStore;
@@ -17,6 +18,7 @@ fn table(kind: RuleKind) -> &'static str {
         RuleKind::Examples => "intent_examples",
         RuleKind::Locations => "location_aliases",
         RuleKind::Patterns => "pattern_aliases",
+        RuleKind::Proposals => "rule_proposals",
     }
 }
 
@@ -33,7 +35,7 @@ impl RuleStore for SqlStore {
     async fn list_rules(&self) -> Result<RulesView, StoreError> {
         let pool = self.pool();
         let mut view = RulesView::default();
-        for row in sqlx::query("SELECT id, intent, pattern FROM phrase_rules ORDER BY id")
+        for row in sqlx::query("SELECT id, intent, pattern, added_by FROM phrase_rules ORDER BY id")
             .fetch_all(pool)
             .await?
         {
@@ -41,9 +43,10 @@ impl RuleStore for SqlStore {
                 id: row.try_get("id")?,
                 intent: row.try_get("intent")?,
                 pattern: row.try_get("pattern")?,
+                added_by: row.try_get("added_by")?,
             });
         }
-        for row in sqlx::query("SELECT id, intent, text FROM intent_examples ORDER BY id")
+        for row in sqlx::query("SELECT id, intent, text, added_by FROM intent_examples ORDER BY id")
             .fetch_all(pool)
             .await?
         {
@@ -51,9 +54,10 @@ impl RuleStore for SqlStore {
                 id: row.try_get("id")?,
                 intent: row.try_get("intent")?,
                 text: row.try_get("text")?,
+                added_by: row.try_get("added_by")?,
             });
         }
-        for row in sqlx::query("SELECT id, name, path FROM location_aliases ORDER BY id")
+        for row in sqlx::query("SELECT id, name, path, added_by FROM location_aliases ORDER BY id")
             .fetch_all(pool)
             .await?
         {
@@ -61,9 +65,10 @@ impl RuleStore for SqlStore {
                 id: row.try_get("id")?,
                 name: row.try_get("name")?,
                 path: row.try_get("path")?,
+                added_by: row.try_get("added_by")?,
             });
         }
-        for row in sqlx::query("SELECT id, name, globs FROM pattern_aliases ORDER BY id")
+        for row in sqlx::query("SELECT id, name, globs, added_by FROM pattern_aliases ORDER BY id")
             .fetch_all(pool)
             .await?
         {
@@ -73,6 +78,21 @@ impl RuleStore for SqlStore {
                 name: row.try_get("name")?,
                 globs: serde_json::from_str(&globs)
                     .map_err(|e| StoreError::Corrupt(format!("pattern alias globs: {e}")))?,
+                added_by: row.try_get("added_by")?,
+            });
+        }
+        for row in sqlx::query(
+            "SELECT id, intent, text, proposed_by, created_at FROM rule_proposals ORDER BY id",
+        )
+        .fetch_all(pool)
+        .await?
+        {
+            view.proposals.push(ProposalView {
+                id: row.try_get("id")?,
+                intent: row.try_get("intent")?,
+                text: row.try_get("text")?,
+                proposed_by: row.try_get("proposed_by")?,
+                created_at: row.try_get("created_at")?,
             });
         }
         Ok(view)
@@ -81,14 +101,17 @@ impl RuleStore for SqlStore {
     async fn add_phrase_rule(
         &self,
         rule: &NewPhraseRule,
+        by: &str,
         now: i64,
     ) -> Result<PhraseRuleView, StoreError> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO phrase_rules (intent, pattern, created_at) VALUES ($1, $2, $3) RETURNING id",
+            "INSERT INTO phrase_rules (intent, pattern, created_at, added_by) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(&rule.intent)
         .bind(&rule.pattern)
         .bind(now)
+        .bind(by)
         .fetch_one(self.pool())
         .await
         .map_err(exists(format!("The phrase rule \"{}\"", rule.pattern)))?;
@@ -96,16 +119,24 @@ impl RuleStore for SqlStore {
             id,
             intent: rule.intent.clone(),
             pattern: rule.pattern.clone(),
+            added_by: Some(by.to_string()),
         })
     }
 
-    async fn add_example(&self, example: &NewExample, now: i64) -> Result<ExampleView, StoreError> {
+    async fn add_example(
+        &self,
+        example: &NewExample,
+        by: &str,
+        now: i64,
+    ) -> Result<ExampleView, StoreError> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO intent_examples (intent, text, created_at) VALUES ($1, $2, $3) RETURNING id",
+            "INSERT INTO intent_examples (intent, text, created_at, added_by) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(&example.intent)
         .bind(&example.text)
         .bind(now)
+        .bind(by)
         .fetch_one(self.pool())
         .await
         .map_err(exists(format!("The example \"{}\"", example.text)))?;
@@ -113,50 +144,106 @@ impl RuleStore for SqlStore {
             id,
             intent: example.intent.clone(),
             text: example.text.clone(),
+            added_by: Some(by.to_string()),
         })
     }
 
     async fn put_location_alias(
         &self,
         alias: &NewLocationAlias,
+        by: &str,
         now: i64,
     ) -> Result<LocationAliasView, StoreError> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO location_aliases (name, path, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (name) DO UPDATE SET path = excluded.path RETURNING id",
+            "INSERT INTO location_aliases (name, path, created_at, added_by) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (name) DO UPDATE SET path = excluded.path, added_by = excluded.added_by \
+             RETURNING id",
         )
         .bind(&alias.name)
         .bind(&alias.path)
         .bind(now)
+        .bind(by)
         .fetch_one(self.pool())
         .await?;
         Ok(LocationAliasView {
             id,
             name: alias.name.clone(),
             path: alias.path.clone(),
+            added_by: Some(by.to_string()),
         })
     }
 
     async fn put_pattern_alias(
         &self,
         alias: &NewPatternAlias,
+        by: &str,
         now: i64,
     ) -> Result<PatternAliasView, StoreError> {
         let globs = serde_json::to_string(&alias.globs)
             .map_err(|e| StoreError::Corrupt(format!("pattern alias globs: {e}")))?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO pattern_aliases (name, globs, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (name) DO UPDATE SET globs = excluded.globs RETURNING id",
+            "INSERT INTO pattern_aliases (name, globs, created_at, added_by) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (name) DO UPDATE SET globs = excluded.globs, added_by = excluded.added_by \
+             RETURNING id",
         )
         .bind(&alias.name)
         .bind(globs)
         .bind(now)
+        .bind(by)
         .fetch_one(self.pool())
         .await?;
         Ok(PatternAliasView {
             id,
             name: alias.name.clone(),
             globs: alias.globs.clone(),
+            added_by: Some(by.to_string()),
+        })
+    }
+
+    async fn add_proposal(
+        &self,
+        proposal: &NewExample,
+        by: &str,
+        now: i64,
+    ) -> Result<ProposalView, StoreError> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO rule_proposals (intent, text, proposed_by, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(&proposal.intent)
+        .bind(&proposal.text)
+        .bind(by)
+        .bind(now)
+        .fetch_one(self.pool())
+        .await
+        .map_err(exists(format!("A proposal for \"{}\"", proposal.text)))?;
+        Ok(ProposalView {
+            id,
+            intent: proposal.intent.clone(),
+            text: proposal.text.clone(),
+            proposed_by: by.to_string(),
+            created_at: now,
+        })
+    }
+
+    async fn take_proposal(&self, id: i64) -> Result<ProposalView, StoreError> {
+        let row = sqlx::query(
+            "DELETE FROM rule_proposals WHERE id = $1 \
+             RETURNING id, intent, text, proposed_by, created_at",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::RuleNotFound {
+            kind: RuleKind::Proposals,
+            id,
+        })?;
+        Ok(ProposalView {
+            id: row.try_get("id")?,
+            intent: row.try_get("intent")?,
+            text: row.try_get("text")?,
+            proposed_by: row.try_get("proposed_by")?,
+            created_at: row.try_get("created_at")?,
         })
     }
 
