@@ -45,7 +45,7 @@ struct EncoderBackend {
     batcher: Batcher,
     index: RwLock<IntentIndex>,
     /// Set for tuning and tests; otherwise the thresholds tuned for how
-    /// the index scores ([`classifier::Method::thresholds`]).
+    /// the index scores ([`IntentIndex::tuning`]).
     thresholds: Option<Thresholds>,
 }
 
