@@ -578,7 +578,7 @@ impl EncoderBackend {
                 ModelReading {
                     intent,
                     confidence,
-                    alternative: classifier::close_call(&scores, cue, &thresholds),
+                    alternative: classifier::close_call(&scores, cue, &thresholds, intent),
                 }
             }
             Err(e) => {

@@ -86,11 +86,11 @@ pub fn decide(scores: &Scores, cue: Cue, t: &Thresholds) -> (Intent, f32) {
 }
 
 /// The other of Tend's intents when it comes within `t.close_margin` of
-/// the one [`decide`] picked: a reading to ask about rather than guess
-/// ("back up ~/docs to /mnt/nas, or restore ~/docs from it?"). Never when
-/// the command is out of scope, or the other reading is.
-pub fn close_call(scores: &Scores, cue: Cue, t: &Thresholds) -> Option<Intent> {
-    let (picked, _) = decide(scores, cue, t);
+/// `picked`, the one [`decide`] picked with the same inputs: a reading to
+/// ask about rather than guess ("back up ~/docs to /mnt/nas, or restore
+/// ~/docs from it?"). Never when the command is out of scope, or the other
+/// reading is.
+pub fn close_call(scores: &Scores, cue: Cue, t: &Thresholds, picked: Intent) -> Option<Intent> {
     if picked == Intent::OutOfScope {
         return None;
     }
@@ -191,21 +191,23 @@ mod tests {
             ungrounded_keyword_weight: 0.0,
             close_margin: 0.05,
         };
+        // As the service asks: with the intent `decide` picked.
+        let asked = |s: &Scores, c: Cue, t: &Thresholds| close_call(s, c, t, decide(s, c, t).0);
         let close = scores(&[(Intent::Backup, 0.44), (Intent::Restore, 0.41)]);
         assert_eq!(
-            close_call(&close, cue(Intent::OutOfScope), &t),
+            asked(&close, cue(Intent::OutOfScope), &t),
             Some(Intent::Restore)
         );
         let clear = scores(&[(Intent::Backup, 0.6), (Intent::Restore, 0.3)]);
-        assert_eq!(close_call(&clear, cue(Intent::OutOfScope), &t), None);
+        assert_eq!(asked(&clear, cue(Intent::OutOfScope), &t), None);
         // Out of scope close behind is not a reading to offer.
         let oos = scores(&[(Intent::Backup, 0.44), (Intent::OutOfScope, 0.42)]);
-        assert_eq!(close_call(&oos, cue(Intent::OutOfScope), &t), None);
+        assert_eq!(asked(&oos, cue(Intent::OutOfScope), &t), None);
         // The cue's bonus counts: it can settle a near tie.
         let cued = Thresholds {
             keyword_weight: 0.1,
             ..t
         };
-        assert_eq!(close_call(&close, cue(Intent::Backup), &cued), None);
+        assert_eq!(asked(&close, cue(Intent::Backup), &cued), None);
     }
 }

@@ -92,7 +92,7 @@ pub fn close_calls(samples: &[Sample], t: Thresholds) -> Vec<CloseCalls> {
                 let (picked, _) = decide(&s.scores, s.cue, &t);
                 let wrong = picked != s.gold && picked != Intent::OutOfScope;
                 calls.wrong += usize::from(wrong && s.gold != Intent::OutOfScope);
-                if let Some(other) = close_call(&s.scores, s.cue, &t) {
+                if let Some(other) = close_call(&s.scores, s.cue, &t, picked) {
                     calls.asked += 1;
                     calls.asked_needlessly += usize::from(picked == s.gold);
                     calls.rescued += usize::from(other == s.gold);
