@@ -1,48 +1,15 @@
-//! Yes/no flags and small numbers: dry run, delete extraneous, comparing
-//! by content, empty directories, overwriting, task ids, retention.
+//! Yes/no flags and task ids: comparing by content, empty directories,
+//! overwriting. A dry run and deleting what the source lacks have their
+//! own modules ([`super::dry_run`], [`super::delete_extraneous`]), as has
+//! retention ([`super::retention`]).
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::numbers::{self, NUMBER};
-
-static DRY_RUN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bdry[ -]?run\b|\bshow me (?:first|what)\b|\bjust (?:show|list|tell)\b|\bonly (?:show|list)\b|\bpreview\b|\bwhat would\b|\bwithout (?:deleting|changing|touching|removing)\b|\bsimulate\b|\bpretend\b|预览|试运行|先(?:给我)?看(?:看|一下)|给我看看")
-        .expect("dry run compiles")
-});
-static DELETE_EXTRANEOUS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        // "remove what I deleted", "delete stuff that is gone"
-        r"\b(?:remove|delete|drop|prune)\s+(?:what|whatever|anything|everything|files?|stuff|things|the ones)\s+(?:that\s+)?(?:i(?:'ve| have)?|was|were|is|are|has been|have been)?\s*(?:deleted|removed|gone|missing|no longer)\b",
-        // "delete anything extra there", "remove stale files"
-        r"|\b(?:remove|delete|drop|prune)\s+(?:(?:anything|everything|whatever|files?|stuff|things)\s+)?(?:extra|extraneous|stale|orphaned)\b",
-        // "propagate deletions", "including deletions"
-        r"|\b(?:propagate|mirror|sync|carry over|include|including|with)\s+(?:the\s+)?deletions\b",
-        r"|--delete\b|\bdelete[ -]extraneous\b|\bexact (?:mirror|copy)\b",
-        r"|(?:\bnot|\bno longer|n't) in (?:the )?source\b|\bmissing from (?:the )?source\b",
-        // "删除多余", "删除目标中多余的文件", "删掉我删除的"
-        r"|(?:删除|删掉).{0,12}多余|(?:删除|删掉).{0,6}(?:已|我)?(?:删除|删掉)的",
-    ))
-        .expect("delete extraneous compiles")
-});
 static TASK_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:task|job|id)\s*(?:#|no\.?|number)?\s*(\d{1,18})\b|#(\d{1,18})\b|任务\s*#?\s*(\d{1,18})").expect("task id compiles")
 });
-static KEEP_LAST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"\b(?:keep|retain|keeping|retaining)\s+(?:only\s+)?(?:the\s+)?(?:last|latest|newest|most recent)?\s*({NUMBER})\b|保留\s*(?:最近)?\s*(\d+)"
-    ))
-    .expect("keep last compiles")
-});
-
-pub fn dry_run(lower: &str) -> Option<bool> {
-    DRY_RUN.is_match(lower).then_some(true)
-}
-
-pub fn delete_extraneous(lower: &str) -> Option<bool> {
-    DELETE_EXTRANEOUS.is_match(lower).then_some(true)
-}
 
 /// "compare contents", "verify with checksums": a mirror that hashes
 /// instead of trusting sizes and modification times.
@@ -93,61 +60,9 @@ pub fn task_id(lower: &str) -> Option<i64> {
     c.iter().skip(1).flatten().next()?.as_str().parse().ok()
 }
 
-pub fn keep_last(lower: &str) -> Option<u32> {
-    let c = KEEP_LAST.captures(lower)?;
-    let n = c.iter().skip(1).flatten().next()?.as_str();
-    let v = numbers::value(n)?;
-    (v >= 1.0 && v.fract() == 0.0 && v <= u32::MAX as f64).then_some(v as u32)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dry_runs() {
-        for t in [
-            "show me first",
-            "dry run",
-            "do a dry-run",
-            "preview it",
-            "what would you delete",
-            "just show me",
-            "without deleting anything",
-            "先预览",
-            "先给我看看",
-        ] {
-            assert_eq!(dry_run(t), Some(true), "{t}");
-        }
-        assert_eq!(dry_run("clean up now"), None);
-    }
-
-    #[test]
-    fn extraneous() {
-        for t in [
-            "and remove what i deleted",
-            "delete files missing from the source",
-            "--delete",
-            "make an exact mirror",
-            "remove what i've deleted",
-            "delete extraneous files",
-            "and also delete stuff i removed",
-            "and delete anything extra there",
-            "propagate deletions",
-            "delete files that aren't in the source",
-            "删除目标中多余的文件",
-            "并删掉我已删除的",
-        ] {
-            assert_eq!(delete_extraneous(t), Some(true), "{t}");
-        }
-        for t in [
-            "delete *.tmp",
-            "remove the deleted task",
-            "删除 /tmp 里的日志",
-        ] {
-            assert_eq!(delete_extraneous(t), None, "{t}");
-        }
-    }
 
     #[test]
     fn comparing_by_content() {
@@ -205,17 +120,5 @@ mod tests {
         assert_eq!(task_id("取消任务 5"), Some(5));
         assert_eq!(task_id("task #"), None);
         assert_eq!(task_id("task 99999999999999999999"), None);
-    }
-
-    #[test]
-    fn retention() {
-        assert_eq!(keep_last("keep 14"), Some(14));
-        assert_eq!(keep_last("keep the last 7"), Some(7));
-        assert_eq!(keep_last("keep last 7 snapshots"), Some(7));
-        assert_eq!(keep_last("retain 5"), Some(5));
-        assert_eq!(keep_last("keep the last two"), Some(2));
-        assert_eq!(keep_last("保留7个"), Some(7));
-        assert_eq!(keep_last("keep 0"), None);
-        assert_eq!(keep_last("keep going"), None);
     }
 }

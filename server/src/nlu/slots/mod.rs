@@ -2,9 +2,12 @@
 //! the text, so that the other extractors never read a path's pieces
 //! ("/var/log/2am") as a time, a size or a pattern.
 
+mod delete_extraneous;
+mod dry_run;
 mod duration;
 mod exclusions;
 mod flags;
+mod negation;
 mod numbers;
 mod paths;
 mod patterns;
@@ -45,10 +48,10 @@ pub fn extract(text: &str) -> Slots {
         patterns: (!patterns.is_empty()).then_some(patterns),
         min_size_bytes: size::min_size_bytes(&lower),
         schedule: schedule::extract(&lower),
-        delete_extraneous: flags::delete_extraneous(&lower),
-        dry_run: flags::dry_run(&lower),
+        delete_extraneous: delete_extraneous::asked(&lower),
+        dry_run: dry_run::asked(&lower),
         task_id: flags::task_id(&lower),
-        keep_last: flags::keep_last(&lower),
+        keep_last: retention::keep_last(&lower),
         keep_daily: kept.daily,
         keep_weekly: kept.weekly,
         keep_monthly: kept.monthly,
@@ -128,7 +131,7 @@ pub(crate) fn takes_in(
         K::Size => size::min_size_bytes(phrase).is_some_and(|b| slots.min_size_bytes == Some(b)),
         // "weekly, at 6am on mondays" reads as a whole; its parts alone differ.
         K::Schedule => schedule::extract(phrase).is_some() && slots.schedule.is_some(),
-        K::Retention => flags::keep_last(phrase).is_some_and(|k| slots.keep_last == Some(k)),
+        K::Retention => retention::keep_last(phrase).is_some_and(|k| slots.keep_last == Some(k)),
         // No workflow leaves chosen files out.
         K::Exclusion => false,
     }
@@ -184,14 +187,21 @@ pub fn paths_shortened(text: &str) -> String {
     out
 }
 
-/// "/srv/photos/" → "photos", "D:\\Photos" → "Photos", "/" → "/".
+/// "/srv/photos/" → "photos", "D:\\Photos" → "Photos", "/" → "/", and
+/// "/mnt/nas/photos289" → "photos": a number ending a name ("photos289",
+/// "logs-2024") tells nothing of what is asked, yet it swayed the model
+/// ("back up /srv/photos289 to /mnt/nas/photos289" read as out of scope).
 fn last_part(path: &str) -> &str {
     let bare = path
         .trim_matches(|c: char| matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’'))
         .trim_end_matches(['/', '\\']);
-    match bare.rsplit(['/', '\\']).next() {
+    let part = match bare.rsplit(['/', '\\']).next() {
         Some(part) if !part.is_empty() => part,
-        _ => path,
+        _ => return path,
+    };
+    match part.trim_end_matches(|c: char| c.is_ascii_digit() || matches!(c, '-' | '_' | '.')) {
+        "" => part,
+        named => named,
     }
 }
 
@@ -287,6 +297,8 @@ mod tests {
             extract("back up /srv to /mnt/nas every night at 2am, keep the last 10 and 6 monthly");
         assert_eq!(s.schedule.as_deref(), Some("0 2 * * *"));
         assert_eq!((s.keep_last, s.keep_monthly), (Some(10), Some(6)));
+        let s = extract("back up /srv to /mnt/nas, keep 7 daily and the last 10");
+        assert_eq!((s.keep_last, s.keep_daily), (Some(10), Some(7)));
         // How often is no retention, and stays unread as a schedule.
         let s = extract("back up /srv to /mnt/nas every 3 days, keep 10");
         assert_eq!((s.keep_last, s.keep_daily), (Some(10), None));
@@ -347,6 +359,10 @@ mod tests {
             "back up My Photos and Work to /"
         );
         assert_eq!(paths_shortened("status of task 3"), "status of task 3");
+        assert_eq!(
+            paths_shortened("back up /srv/photos289 to /mnt/nas/logs-2024 and /srv/2024"),
+            "back up photos to logs and 2024"
+        );
     }
 
     #[test]

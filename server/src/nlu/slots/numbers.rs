@@ -3,6 +3,14 @@
 /// Regex alternation matching a number in digits or common words.
 pub const NUMBER: &str = r"\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|eighteen|twenty|thirty|forty|fifty|sixty|ninety|hundred|a couple of|a few|half an?";
 
+/// Regex alternation matching a count of things in digits or words: no
+/// fractions, and no "a"/"an", which in "keep a copy offsite" or "keep an
+/// eye on it" count nothing.
+pub const COUNT: &str = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|a dozen|a couple(?: of)?";
+
+/// [`COUNT`] as Chinese writes it: digits or numerals up to 99 (十五, 两).
+pub const CHINESE_COUNT: &str = r"\d+|[一二两三四五六七八九十]+";
+
 /// The (number, unit) of a match whose pattern has two alternatives, each
 /// capturing a number and a unit: groups 1–2 or groups 3–4.
 pub fn number_and_unit<'t>(c: &regex::Captures<'t>) -> Option<(&'t str, &'t str)> {
@@ -16,7 +24,7 @@ pub fn number_and_unit<'t>(c: &regex::Captures<'t>) -> Option<(&'t str, &'t str)
 pub fn value(word: &str) -> Option<f64> {
     let v = match word.trim() {
         "a" | "an" | "one" => 1.0,
-        "two" | "a couple of" => 2.0,
+        "two" | "a couple of" | "a couple" => 2.0,
         "three" | "a few" => 3.0,
         "four" => 4.0,
         "five" => 5.0,
@@ -26,17 +34,21 @@ pub fn value(word: &str) -> Option<f64> {
         "nine" => 9.0,
         "ten" => 10.0,
         "eleven" => 11.0,
-        "twelve" => 12.0,
+        "twelve" | "a dozen" => 12.0,
         "thirteen" => 13.0,
         "fourteen" => 14.0,
         "fifteen" => 15.0,
         "sixteen" => 16.0,
+        "seventeen" => 17.0,
         "eighteen" => 18.0,
+        "nineteen" => 19.0,
         "twenty" => 20.0,
         "thirty" => 30.0,
         "forty" => 40.0,
         "fifty" => 50.0,
         "sixty" => 60.0,
+        "seventy" => 70.0,
+        "eighty" => 80.0,
         "ninety" => 90.0,
         "hundred" => 100.0,
         "half a" | "half an" | "半" => 0.5,
@@ -78,6 +90,8 @@ mod tests {
         assert_eq!(value("a"), Some(1.0));
         assert_eq!(value("1.5"), Some(1.5));
         assert_eq!(value("a couple of"), Some(2.0));
+        assert_eq!(value("a dozen"), Some(12.0));
+        assert_eq!(value("nineteen"), Some(19.0));
         assert_eq!(value("lots"), None);
         assert_eq!(value("三"), Some(3.0));
         assert_eq!(value("两"), Some(2.0));
