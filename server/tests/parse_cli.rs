@@ -1,7 +1,11 @@
 //! `tend parse`: one JSON object per input line, in the documented shape.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -96,4 +100,103 @@ async fn parse_applies_the_routing_rules_stored_by_the_server() {
     let output = child.wait_with_output().unwrap();
     let parsed: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(parsed["slots"]["destination"], "/mnt/nas", "{parsed}");
+}
+
+/// `tend parse` with the real default model, its embeddings cached in
+/// `data`; `None` (skipped) where the model is not installed.
+fn parse_with_model(data: &std::path::Path) -> Option<Child> {
+    let model = support::default_model("parse_cli")?;
+    Some(
+        Command::new(env!("CARGO_BIN_EXE_tend"))
+            .arg("parse")
+            .env("TEND_MODEL_DIR", model)
+            .env("TEND_DATA_DIR", data)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    )
+}
+
+/// A file piped in is read ahead and understood in batches; every line
+/// still gets its own answer, in the order given.
+#[test]
+fn a_file_of_commands_is_answered_line_for_line_in_order() {
+    let data = tempfile::tempdir().unwrap();
+    let Some(mut child) = parse_with_model(data.path()) else {
+        return;
+    };
+    let lines: Vec<String> = (0..300)
+        .map(|i| match i % 3 {
+            0 => format!("cancel task {i}"),
+            1 => format!("back up /srv/photos{i} to /mnt/nas/photos{i}"),
+            _ => format!("clean up *.tmp older than {i} days in /srv/scratch"),
+        })
+        .collect();
+    let mut input = lines.join("\n");
+    input.push('\n');
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let out: Vec<Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(out.len(), lines.len());
+    for (i, (answer, line)) in out.iter().zip(&lines).enumerate() {
+        assert_eq!(answer["text"], line.as_str(), "line {i}");
+        match i % 3 {
+            0 => assert_eq!(answer["slots"]["task_id"], i as u64, "{answer}"),
+            1 => {
+                assert_eq!(answer["intent"], "backup", "{answer}");
+                assert_eq!(answer["slots"]["source"], format!("/srv/photos{i}"));
+            }
+            _ => {
+                assert_eq!(answer["intent"], "cleanup", "{answer}");
+                assert_eq!(answer["slots"]["older_than_days"], i as f64);
+            }
+        }
+    }
+}
+
+/// Someone typing line by line gets each answer before typing the next:
+/// reading ahead never waits for a batch to fill.
+#[test]
+fn each_typed_line_is_answered_before_the_next_is_typed() {
+    let data = tempfile::tempdir().unwrap();
+    let Some(mut child) = parse_with_model(data.path()) else {
+        return;
+    };
+    let mut stdin = child.stdin.take().unwrap();
+    let (answers, answered) = mpsc::channel();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    std::thread::spawn(move || loop {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        if answers.send(line).is_err() {
+            return;
+        }
+    });
+    for (typed, intent) in [("status", "status"), ("back up /srv/a to /mnt/b", "backup")] {
+        stdin.write_all(format!("{typed}\n").as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        // Loading the model takes seconds in a debug build; a batch that
+        // waited for more lines would wait here forever.
+        let line = answered
+            .recv_timeout(Duration::from_secs(120))
+            .unwrap_or_else(|_| panic!("no answer to {typed:?} while stdin stays open"));
+        let answer: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(answer["text"], typed);
+        assert_eq!(answer["intent"], intent, "{answer}");
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
 }

@@ -1,11 +1,14 @@
 //! `tend bench nlu`: latency of one command through the same path as
-//! `tend parse` (slots, embedding, classification), then throughput with
-//! many concurrent submitters sharing the batcher, as the server does.
+//! `tend parse` (slots, embedding, classification), then a file of commands
+//! through `tend parse` beside Python's sentence-transformers
+//! ([`bench_parse`]), then throughput with many concurrent submitters
+//! sharing the batcher, as the server does.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::bench_parse;
 use crate::nlu::Nlu;
 
 /// Commands of the lengths people type, from terse to long.
@@ -57,8 +60,12 @@ pub fn latency(nlu: &Nlu, count: usize) {
     );
 }
 
-pub fn run(nlu: Nlu) -> ExitCode {
+pub fn run(nlu: Nlu, parse: &bench_parse::Options) -> ExitCode {
     latency(&nlu, SEQUENTIAL);
+    if let Err(e) = bench_parse::run(&nlu, parse) {
+        eprintln!("tend bench: {e}");
+        return ExitCode::FAILURE;
+    }
 
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,

@@ -5,6 +5,7 @@
 mod bench_engines;
 mod bench_glm;
 mod bench_nlu;
+mod bench_parse;
 mod bench_queue;
 mod bench_user_path;
 mod eval;
@@ -30,8 +31,11 @@ Commands:
   eval FILE [--mistakes] [--tune]
           score command understanding on a labeled JSONL file; --tune
           sweeps the intent model's thresholds on it and prints the best
-  bench nlu
-          latency and batched throughput of command understanding
+  bench nlu [--lines N] [--python PYTHON]
+          latency and batched throughput of command understanding, and N
+          commands (1000) through tend parse beside the same encoder in
+          Python's sentence-transformers (PYTHON, $TEND_BENCH_PYTHON or
+          .venv-bench/bin/python; scripts/setup-bench-python makes it)
   bench glm [--shape glm-4-9b|tiny] [--tokenizer FILE]
           latency of the GLM backend on a model of that shape with random
           weights (default glm-4-9b; build with --features cuda for a GPU);
@@ -67,6 +71,7 @@ pub fn main() -> ExitCode {
     let mut config_file = None;
     let mut bench = bench_engines::Options::default();
     let mut queue_bench = bench_queue::Options::default();
+    let mut parse_bench = bench_parse::Options::default();
     let mut shape = crate::nlu::glm::Shape::Glm4_9b;
     let mut tokenizer: Option<PathBuf> = None;
     while let Some(arg) = args.next() {
@@ -111,6 +116,14 @@ pub fn main() -> ExitCode {
                 Some(Ok(n)) if n > 0 => queue_bench.workers = n,
                 _ => return usage_error(&format!("{arg} needs a positive number")),
             },
+            "--lines" => match args.next().map(|v| v.parse::<usize>()) {
+                Some(Ok(n)) if n > 0 => parse_bench.lines = n,
+                _ => return usage_error("--lines needs a positive number"),
+            },
+            "--python" => match args.next() {
+                Some(python) => parse_bench.python = Some(PathBuf::from(python)),
+                None => return usage_error("--python needs a Python interpreter"),
+            },
             "--postgres" => match args.next() {
                 Some(url) => queue_bench.postgres = Some(url),
                 None => return usage_error("--postgres needs a URL"),
@@ -148,7 +161,20 @@ pub fn main() -> ExitCode {
             None => usage_error("eval needs a labeled JSONL file"),
         },
         "bench" => match operand.as_deref() {
-            Some("nlu") => with_nlu(config_file, keywords_only, bench_nlu::run),
+            Some("nlu") => {
+                parse_bench.model_dir = match Config::load(config_file.as_deref()) {
+                    Ok(c) => c.model_dir,
+                    Err(e) => {
+                        eprintln!("tend: {e}");
+                        return ExitCode::from(2);
+                    }
+                };
+                parse_bench.config_file = config_file.clone();
+                parse_bench.keywords_only = keywords_only;
+                with_nlu(config_file, keywords_only, |nlu| {
+                    bench_nlu::run(nlu, &parse_bench)
+                })
+            }
             Some("engines") => bench_engines::run(bench),
             Some("queue") => bench_queue::run(queue_bench),
             Some("glm") => {

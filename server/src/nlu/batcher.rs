@@ -97,12 +97,16 @@ impl Batcher {
         self.submit(text)?.await.map_err(|_| BatchError::Stopped)?
     }
 
-    /// [`Batcher::embed`] for threads outside the async runtime (the CLI).
-    /// Must not be called from inside an async task.
-    pub fn embed_blocking(&self, text: &str) -> Reply {
-        self.submit(text)?
-            .blocking_recv()
-            .map_err(|_| BatchError::Stopped)?
+    /// The embeddings of `texts`, in order, for threads outside the async
+    /// runtime (the CLI). All are queued before the first is awaited, so the
+    /// workers share them out in full batches, one per core. Must not be
+    /// called from inside an async task.
+    pub fn embed_many_blocking(&self, texts: &[&str]) -> Vec<Reply> {
+        let answers: Vec<_> = texts.iter().map(|text| self.submit(text)).collect();
+        answers
+            .into_iter()
+            .map(|answer| answer?.blocking_recv().map_err(|_| BatchError::Stopped)?)
+            .collect()
     }
 }
 

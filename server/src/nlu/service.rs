@@ -49,6 +49,9 @@ struct EncoderBackend {
     thresholds: Option<Thresholds>,
 }
 
+/// Texts as the encoder is given them, and their embeddings.
+pub type ModelInputs = (Vec<String>, Vec<Vec<f32>>);
+
 /// What the intent decision is made from, for tuning.
 pub struct Features {
     pub scores: Scores,
@@ -398,26 +401,69 @@ impl Nlu {
 
     /// [`Nlu::understand`] for code outside the async runtime (the CLI).
     pub fn understand_blocking(&self, text: &str) -> Understanding {
-        let FirstReading {
-            examined,
-            slots,
-            keyword,
-            grounded,
-        } = match self.read_first(text) {
-            Reading::Decided(understanding) => return self.aliases_read(understanding),
-            Reading::ForModel(first) => first,
+        let mut one = self.understand_many_blocking(&[text]);
+        one.pop()
+            .unwrap_or_else(|| Understanding::new(text, Intent::OutOfScope, 0.0, Slots::default()))
+    }
+
+    /// [`Nlu::understand`] for many commands at once, in order, outside the
+    /// async runtime (`tend parse`): the model's passes for all of them are
+    /// queued together, so they run in full batches on every core.
+    pub fn understand_many_blocking(&self, texts: &[&str]) -> Vec<Understanding> {
+        let firsts: Vec<Reading> = texts.iter().map(|text| self.read_first(text)).collect();
+        let for_model: Vec<&str> = firsts
+            .iter()
+            .filter_map(|reading| match reading {
+                Reading::ForModel(first) if !first.examined.trim().is_empty() => {
+                    Some(first.examined)
+                }
+                _ => None,
+            })
+            .collect();
+        let mut embeddings = match &self.backend {
+            Backend::Encoder(b) => b.batcher.embed_many_blocking(&for_model),
+            _ => Vec::new(),
+        }
+        .into_iter();
+        texts
+            .iter()
+            .zip(firsts)
+            .map(|(text, reading)| {
+                let first = match reading {
+                    Reading::Decided(understanding) => return self.aliases_read(understanding),
+                    Reading::ForModel(first) => first,
+                };
+                let keyword = first.keyword;
+                let reading = match &self.backend {
+                    Backend::Encoder(b) if !first.examined.trim().is_empty() => {
+                        let embedding = embeddings.next().unwrap_or(Err(BatchError::Stopped));
+                        b.decide(embedding, keyword, first.grounded)
+                    }
+                    Backend::Glm(g) if !first.examined.trim().is_empty() => {
+                        ModelReading::sure(glm_decide(g, first.examined, keyword))
+                    }
+                    _ => ModelReading::sure(keyword),
+                };
+                self.aliases_read(reading.understanding(text, first.slots))
+            })
+            .collect()
+    }
+
+    /// Each text as the encoder is given it (prefix added, paths cut
+    /// short) and its embedding: for running the same model elsewhere and
+    /// comparing (`tend bench nlu`). `None` without an encoder.
+    pub fn model_inputs(&self, texts: &[&str]) -> Option<Result<ModelInputs, NluError>> {
+        let Backend::Encoder(b) = &self.backend else {
+            return None;
         };
-        let reading = match &self.backend {
-            Backend::Encoder(b) if !examined.trim().is_empty() => {
-                let embedding = b.batcher.embed_blocking(examined);
-                b.decide(embedding, keyword, grounded)
-            }
-            Backend::Glm(g) if !examined.trim().is_empty() => {
-                ModelReading::sure(glm_decide(g, examined, keyword))
-            }
-            _ => ModelReading::sure(keyword),
-        };
-        self.aliases_read(reading.understanding(text, slots))
+        let cut: Vec<&str> = texts.iter().map(|t| examined(t)).collect();
+        let inputs = cut.iter().map(|t| b.encoder.as_read(t)).collect();
+        Some(
+            b.encoder
+                .embed(&cut)
+                .map(|vectors| (inputs, vectors))
+                .map_err(NluError::from),
+        )
     }
 
     /// The decision's inputs for each text (in batches), for threshold

@@ -206,7 +206,7 @@ impl Encoder {
 
     /// `text` as the model is given it: the prefix, and the paths cut
     /// short when the model directory asks for it.
-    fn as_read(&self, text: &str) -> String {
+    pub fn as_read(&self, text: &str) -> String {
         if self.shorten_paths {
             format!(
                 "{}{}",
