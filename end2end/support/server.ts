@@ -9,7 +9,8 @@ const TEND_BIN = process.env.TEND_BIN ?? path.resolve(__dirname, '../../target/d
 /**
  * The example phrases' embeddings, kept from the first server for the
  * rest: each fresh data directory would otherwise embed every example again
- * (about 15 s in a debug build). Tend checks the file's fingerprint against
+ * (about 15 s in a debug build, 46 s on a slow day; global-setup.ts pays
+ * for the first one before any test). Tend checks the file's fingerprint against
  * the model and rebuilds a cache that does not match.
  */
 const SHARED_EMBEDDINGS = path.resolve(__dirname, '../../target/e2e-embeddings.bin');
