@@ -228,33 +228,37 @@ ensure_multilingual_model() {
 }
 
 # For `cargo build --features cuda` (the GPU build; tests never need it):
-# CUDA's compiler and headers from PyPI into .cuda/, so no system CUDA
-# install is needed, and the variables candle's and cudarc's build scripts
-# read. cudarc's bindings are chosen by CUDARC_CUDA_VERSION, not by nvcc's
+# CUDA's compiler and headers from PyPI, so no system CUDA install is
+# needed, and the variables candle's and cudarc's build scripts read. They
+# go into the user's cache, not the checkout: ~300 MB that every clone on
+# the machine (CI's, the fresh-machine check's) would fetch again.
+# cudarc's bindings are chosen by CUDARC_CUDA_VERSION, not by nvcc's
 # version (13.0: the newest both cudarc versions in Cargo.lock know; a
 # newer driver runs them). CUDA_COMPUTE_CAP is the GPU's, or Hopper's (90)
 # when no GPU is here to ask.
-CUDA_ROOT_DIR=.cuda/nvidia/cu13
+CUDA_VERSION=13.5.37
+CUDA_HOME_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/tend/cuda-$CUDA_VERSION
+CUDA_ROOT_DIR=$CUDA_HOME_DIR/nvidia/cu13
 
-# Downloads the toolkit into .cuda/ once.
+# Downloads the toolkit into the cache once.
 fetch_cuda_toolkit() {
-  local root=$CUDA_ROOT_DIR version=13.5.37 pkg
+  local root=$CUDA_ROOT_DIR home=$CUDA_HOME_DIR version=$CUDA_VERSION pkg
   if [ ! -x "$root/bin/nvcc" ] || [ ! -x "$root/nvvm/bin/cicc" ]; then
     ensure_pip
-    say "fetching CUDA's compiler and headers from PyPI into .cuda (~300 MB, once)"
+    say "fetching CUDA's compiler and headers from PyPI into $home (~300 MB, once per machine)"
     for pkg in nvidia-cuda-nvcc==$version nvidia-nvvm==$version nvidia-cuda-crt==$version \
                nvidia-cuda-runtime==$version nvidia-cuda-cccl; do
       # One target per wheel: they share the nvidia/ folder, which pip
       # --target will not merge.
-      rm -rf .cuda/wheel
-      PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --no-deps --target .cuda/wheel "$pkg" ||
+      rm -rf "$home/wheel"
+      PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --no-deps --target "$home/wheel" "$pkg" ||
         fail "pip could not install $pkg (CUDA's compiler for the GPU build)" \
           "check that PyPI is reachable (python3 -m pip download --no-deps $pkg), then run this again"
-      mkdir -p .cuda && cp -r .cuda/wheel/nvidia .cuda/
+      mkdir -p "$home" && cp -r "$home/wheel/nvidia" "$home/"
     done
-    rm -rf .cuda/wheel
+    rm -rf "$home/wheel"
     [ -x "$root/bin/nvcc" ] && [ -x "$root/nvvm/bin/cicc" ] ||
-      fail "the CUDA wheels hold no $root/bin/nvcc or $root/nvvm/bin/cicc" "delete .cuda and run this again; report it if it repeats"
+      fail "the CUDA wheels hold no $root/bin/nvcc or $root/nvvm/bin/cicc" "delete $home and run this again; report it if it repeats"
   fi
 }
 
@@ -262,7 +266,7 @@ fetch_cuda_toolkit() {
 ensure_cuda_toolkit() {
   local root=$CUDA_ROOT_DIR
   fetch_cuda_toolkit
-  export PATH="$PWD/$root/bin:$PATH" CUDA_ROOT="$PWD/$root" CUDA_PATH="$PWD/$root"
+  export PATH="$root/bin:$PATH" CUDA_ROOT="$root" CUDA_PATH="$root"
   export CUDARC_CUDA_VERSION=13000
   if [ -z "${CUDA_COMPUTE_CAP:-}" ]; then
     if have_command nvidia-smi; then
