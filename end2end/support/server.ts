@@ -73,8 +73,9 @@ export class TendServer {
     child.stderr?.pipe(log);
     this.url = await new Promise<string>((resolve, reject) => {
       let seen = '';
-      // The first start embeds every example phrase: slow in a debug build.
-      const timer = setTimeout(() => reject(new Error(`tend did not start: ${seen}`)), 120_000);
+      // The first start embeds every example phrase (about 1,300): over a
+      // minute in a debug build on a slow day; global-setup.ts pays for it.
+      const timer = setTimeout(() => reject(new Error(`tend did not start: ${seen}`)), 240_000);
       child.stdout?.on('data', (chunk: Buffer) => {
         seen += chunk.toString();
         const match = seen.match(/Tend is running at (http:\/\/[\d.]+:(\d+))/);
