@@ -75,9 +75,14 @@ pub fn decide(scores: &Scores, cue: Cue, t: &Thresholds) -> (Intent, f32) {
         .map(|&i| ((adjusted(i) - adjusted(best)) / TEMPERATURE).exp())
         .sum();
     let p_best = 1.0 / exp_sum;
+    // A close call between two of Tend's intents ("backup or restore?") is
+    // Tend's either way: the two shares count together against out of
+    // scope, or the split alone would turn a question into a refusal.
+    let partner = close_call(scores, cue, t, best);
+    let both = |s: &dyn Fn(Intent) -> f32| s(best) + partner.map_or(0.0, s);
     let out_of_scope = best != Intent::OutOfScope
-        && (scores.get(best) < t.min_similarity
-            || adjusted(best) - adjusted(Intent::OutOfScope) < t.min_margin);
+        && (both(&|i| scores.get(i)) < t.min_similarity
+            || both(&adjusted) - adjusted(Intent::OutOfScope) < t.min_margin);
     if out_of_scope {
         (Intent::OutOfScope, (1.0 - p_best).clamp(0.5, 1.0))
     } else {
@@ -180,6 +185,32 @@ mod tests {
             decide(&clear, cue(Intent::OutOfScope), &t).0,
             Intent::Cleanup
         );
+    }
+
+    #[test]
+    fn a_reading_split_between_two_of_tends_intents_is_not_out_of_scope() {
+        let t = Thresholds {
+            min_similarity: 0.2,
+            min_margin: 0.2,
+            keyword_weight: 0.28,
+            ungrounded_keyword_weight: 0.18,
+            close_margin: 0.2,
+        };
+        // A made-up verb taught once as a backup and once as a restore: no
+        // verb of Tend's, so the cue backs out of scope by 0.28, more than
+        // either half's lead, not more than both halves'.
+        let split = scores(&[
+            (Intent::Restore, 0.486),
+            (Intent::Backup, 0.481),
+            (Intent::OutOfScope, 0.014),
+        ]);
+        let none = cue(Intent::OutOfScope);
+        let (intent, _) = decide(&split, none, &t);
+        assert_eq!(intent, Intent::Restore);
+        assert_eq!(close_call(&split, none, &t, intent), Some(Intent::Backup));
+        // One of Tend's intents alone that far ahead of out of scope is not enough.
+        let alone = scores(&[(Intent::Restore, 0.486), (Intent::OutOfScope, 0.014)]);
+        assert_eq!(decide(&alone, none, &t).0, Intent::OutOfScope);
     }
 
     #[test]
