@@ -106,6 +106,10 @@ mod tests {
                 .slots
                 .priority
         };
+        // A question about a run asks for none to preview.
+        let asked = "did task 64 actually move the files, or was it only a preview?";
+        let u = Understanding::new(asked, Intent::Status, 1.0, slots::extract(asked));
+        assert_eq!((u.slots.task_id, u.slots.dry_run), (Some(64), None));
         assert_eq!(kept(Intent::Status), None);
         assert_eq!(kept(Intent::Cancel), None);
         assert_eq!(kept(Intent::Retry), Some(Priority::Urgent));

@@ -157,7 +157,8 @@ impl Slots {
     /// the others are dropped, so that the understanding states only what
     /// is acted on. Out of scope carries none: Tend acts on nothing in
     /// such a request. A priority orders the queue, and a question or a
-    /// cancel queues nothing: "right now" there says when to answer.
+    /// cancel queues nothing: "right now" there says when to answer, and
+    /// "was it only a preview?" asks of a run, not for one.
     fn used_by(mut self, intent: Intent, request: Option<ScheduleRequest>) -> Slots {
         if request == Some(ScheduleRequest::Move) {
             return Slots {
@@ -171,6 +172,7 @@ impl Slots {
         }
         if matches!(intent, Intent::Status | Intent::Cancel) {
             self.priority = None;
+            self.dry_run = None;
         }
         if intent != Intent::Backup {
             (self.keep_daily, self.keep_weekly, self.keep_monthly) = (None, None, None);

@@ -1,8 +1,10 @@
 //! A mirror that also deletes at the destination what is gone from the
-//! source (rsync's `--delete`): "remove what I deleted", "make it an
-//! exact copy", "propagate deletions", "源里删掉的也删掉". Deleting alone
-//! ("delete old logs") is a cleanup, not this: every cue says what the
-//! source lacks, that the copy is extra, or that the two must match.
+//! source (rsync's `--delete`): "remove what I deleted", "propagate
+//! deletions", "源里删掉的也删掉". Deleting alone ("delete old logs") is a
+//! cleanup, not this: every cue says what the source lacks or that the
+//! copy is extra. A copy that must only match ("an exact copy", "1:1",
+//! "一模一样") asks for nothing deleted: the product reads it as a plain
+//! mirror, and deleting is asked in so many words.
 
 use std::sync::LazyLock;
 
@@ -14,7 +16,7 @@ use super::negation;
 const DELETE: &str = r"(?:remov|delet|drop|prun|purg|wip|nuk|trash|eras|toss|zap|cull)\w*|clean\w*(?:\s+(?:up|out))?|clear\w*(?:\s+out)?|get(?:ting)?\s+rid\s+of|got\s+rid\s+of";
 
 /// What people call the destination: "the other side", "the usb".
-const DESTINATION: &str = r"(?:other (?:side|end)|far (?:side|end)|destination|dest|target|backup|mirror|copy|replica|remote|receiving (?:side|end)|usb(?: drive| stick)?|external(?: drive| disk)?|nas|server)\b";
+const DESTINATION: &str = r"(?:other (?:side|end)|far (?:side|end)|destination|dest|target|backup|mirror|copy|replica|spare|remote|receiving (?:side|end)|usb(?: drive| stick)?|external(?: drive| disk)?|nas|server)\b";
 
 /// Where the extra files are: "on the other side", "on the usb", "there".
 fn at_destination() -> String {
@@ -26,6 +28,10 @@ const SOURCE: &str = r"(?:source|src|originals?|origin|upstream|master|primary|l
 
 /// Where a deletion was made: "locally", "here", "on my laptop".
 const DELETED_HERE: &str = r"(?:locally|here|on (?:my|this) (?:side|end|machine|laptop|pc|computer|mac)|(?:at|on|in|from) (?:the )?source)\b";
+
+/// Verbs of taking a file out of the source, past tense or not: "what I
+/// removed", "anything I pulled out of Ready", "docs we retire".
+const TAKEN_OUT: &str = r"(?:deleted?|removed?|trashed|erased|cull(?:ed)?|pruned|pull(?:ed)?\s+out|took\s+out|taken\s+out|retired?)";
 
 static CUES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     let at = at_destination();
@@ -57,32 +63,38 @@ static CUES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // "deletions included", "deletions should be mirrored too".
         r"\b(?:deletions?|removals)(?:\s+(?:should|must|will|would|to|get|gets|are|is|be|being|also|need to|have to|please))*\s+(?:too|as well|also|included|propagat\w*|carr(?:y|ied|ies) over|sync\w*|mirror\w*|reflect\w*|replicat\w*|go(?:es)? through|come across|follow|apply|count)\b".to_string(),
         // "files that aren't in the source", "gone from the source".
-        format!(r"(?:\bnot|\bno longer|n't)\s+(?:(?:exist\w*|present|there|found|available)\s+)?(?:in|on|at)\s+(?:the\s+|my\s+)?{SOURCE}"),
-        format!(r"\b(?:gone|missing|absent|vanished|disappeared|deleted|removed|erased|trashed)\s+(?:from|in|on|at)\s+(?:the\s+|my\s+)?{SOURCE}"),
+        format!(r"(?:\bnot|\bno longer|n't)\s+(?:(?:exist\w*|present|there|found|available)\s+)?(?:any\s?more\s+)?(?:in|on|at)\s+(?:the\s+|my\s+)?{SOURCE}"),
+        // "files which gone from here", "that's gone from /data/x" (a
+        // masked path is a run of spaces), "pruned at the source".
+        format!(r"\b(?:gone|missing|absent|vanished|disappeared|deleted|removed|erased|trashed|pruned)\s+(?:from|in|on|at)\s+(?:(?:the\s+|my\s+)?{SOURCE}|here\b| {{2,}})"),
+        // "isn't in prod any more": what the source no longer holds.
+        r"(?:\bnot|n't)\s+(?:in|on|at)\s+(?:the\s+)?[\w-]+\s+any\s?more\b".to_string(),
+        // "files I deleted in E also delete in F", "make sure it gets
+        // removed over there too", "also delete there".
+        format!(r"\b{TAKEN_OUT}\b[^.;!?]{{0,40}}?\b(?:also|too)\s+(?:be\s+)?(?:{DELETE})"),
+        format!(r"\b(?:{DELETE})\s+(?:over\s+)?there\s+(?:too|as well)\b|\balso\s+(?:{DELETE})\s+(?:over\s+)?there\b"),
         // "if I delete a file here, delete it there too", "files I
         // delete should also disappear from the backup".
         format!(
             r"\b(?:deleted?|removed?|trashed|erased|cull(?:ed)?)\b(?:\s+\S+){{0,3}}?\s+{DELETED_HERE}[^.;!?]{{0,60}}?(?:\b(?:too|as well|also|there)\b|{at})"
         ),
         format!(
-            r"\b(?:deleted?|removed?|trashed|erased|cull(?:ed)?)\b[^.;!?]{{0,60}}?\b(?:disappear|vanish|go away|go|be (?:deleted|removed|gone|culled)|get (?:deleted|removed))\w*\s+(?:from|on|at|in)\s+(?:the\s+|my\s+)?(?:{DESTINATION})"
+            r"\b{TAKEN_OUT}\b[^.;!?]{{0,60}}?\b(?:disappear|vanish|go away|go|be (?:deleted|removed|gone|culled)|get (?:deleted|removed))\w*\s+(?:from|on|at|in)\s+(?:the\s+|my\s+)?(?:(?:\w+\s+)?(?:{DESTINATION}|folder|side|drive)|there\b)"
         ),
         // Its names: "--delete", "delete-extraneous", "rsync-style delete".
         r"--del(?:ete)?\b|\bdelete[ -]extraneous\b|\brsync[ -]style (?:delete|deletion|mirror)".to_string(),
-        // "make it an exact copy", "a true mirror", "a 1:1 copy", "mirror
-        // it exactly", "keep them identical"; "exact duplicates" are a
-        // duplicates cleanup.
-        r"\b(?:exact|true|strict|perfect|identical|precise|faithful|1:1|one[- ]to[- ]one|carbon|bit[- ]for[- ]bit)\s+(?:\S+\s+)?(?:mirror|mirroring|copy|replica|clone|sync)\b".to_string(),
-        r"\bexactly\s+(?:mirror\w*|match\w*|the same|alike|like|in sync|identical)\b|\b(?:mirror|match|reflect|replicat)\w*\b(?:\s+\S+){0,3}?\s+exactly\b|\b(?:mirror|sync|copy|replicat)\w*\b(?:\s+\S+){0,3}?\s+(?:1:1|one[- ]to[- ]one)(?:\s|$)".to_string(),
-        r"\b(?:make|keep|stay|be|are|is|remain|look|end up)\w*\s+(?:\S+\s+){0,3}?identical\b|\bidentical to\b".to_string(),
-        format!(r"\bsame as (?:the\s+)?{SOURCE}"),
+        // "an exact mirror", "a true mirror": a mirror in rsync's sense,
+        // named so. "An exact copy", "1:1", "identical" only match.
+        r"\b(?:exact|true|strict|perfect|faithful|1:1|one[- ]to[- ]one)\s+(?:mirror|mirroring)\b".to_string(),
         // 删除目标里多余的, 多余的也删掉, 源里删掉的也删掉, 同步删除, 完全一致.
-        r"删(?:除|掉)?.{0,12}(?:多余|多出来|多出)".to_string(),
+        r"(?:删(?:除|掉)?|清(?:理|除|掉)).{0,12}(?:多余|多出来|多出)".to_string(),
+        // 删除目标上源端已经不存在的文件: deleting said before what the source lacks.
+        r"(?:删(?:除|掉)?|清(?:理|除|掉))[^，。；,;]{0,10}(?:源|本地|原)[^，。；,;]{0,6}(?:不存在|没有|不在|删掉|删除|删了)".to_string(),
         r"(?:多余|多出来|多出)的?(?:文件|东西|部分)?(?:也|都|全)?(?:要|得|给)?(?:删|清|去掉)".to_string(),
         r"(?:删(?:除|掉)?|清(?:除|理|掉)|去掉).{0,6}(?:已|我)?(?:删除|删掉|删了)的".to_string(),
         r"(?:源|本地|这边|原)[^，。；,;]{0,8}(?:删|没有|不存在|没了|不在|不再有)[^。；;]{0,14}(?:删|清除|去掉)".to_string(),
         r"删(?:了|掉|除)的[^，。；,;]{0,10}(?:也|一并|一起|同步)(?:要)?删".to_string(),
-        r"同步删除|镜像删除|删除也(?:要)?同步|(?:包括|包含|含|连同)删除|完全一致|一模一样|完全相同|完全镜像|(?:一比一|一对一|1:1)\s*(?:镜像|复制|同步|拷贝)".to_string(),
+        r"同步删除|镜像删除|删除也(?:要)?同步|(?:包括|包含|含|连同)删除|完全镜像|(?:一比一|一对一|1:1)\s*镜像".to_string(),
     ]
     .iter()
     .map(|p| Regex::new(p).unwrap_or_else(|e| panic!("delete extraneous cue {p:?}: {e}")))
@@ -96,6 +108,29 @@ static DELETED_FILES: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:{DELETE})\s+(?:the\s+|any\s+|all\s+)?(?:deleted|removed|missing)\s+(?:ones|files|items|stuff|photos|folders)\b"
     ))
     .expect("deleted files compiles")
+});
+
+/// "Remove files from the replica that ...": beside a mirror, files
+/// deleted at the destination are the ones the source lacks; alone, a
+/// cleanup of the backup drive.
+static DELETED_THERE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"\b(?:{DELETE})\s+(?:the\s+|any\s+|all\s+)?(?:files?|anything|everything|stuff)\s+(?:{})\s+(?:that|which)\b",
+        at_destination()
+    ))
+    .expect("deleted there compiles")
+});
+
+/// Verbs of mirroring: a backup keeps snapshots, so files removed from
+/// it are no extras.
+static MIRRORS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:mirror|sync|replicat|rsync)\w*|同步|镜像").expect("mirrors compiles")
+});
+/// "remove files from the replica that are older than a year": a
+/// condition of age or size makes it a cleanup of the replica.
+static AGE_OR_SIZE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[^.;!?]{0,40}?\b(?:older|newer|younger|larger|bigger|smaller|than|over|under)\b")
+        .expect("age or size compiles")
 });
 
 /// Verbs that copy, where deleting is said of what a mirror deletes.
@@ -148,6 +183,11 @@ pub fn asked(lower: &str) -> Option<bool> {
                 .filter(|_| DELETES.is_match(&lower)),
         )
         .chain(DELETED_FILES.find_iter(&lower).filter(|_| copies(&lower)))
+        .chain(
+            DELETED_THERE
+                .find_iter(&lower)
+                .filter(|m| MIRRORS.is_match(&lower) && !AGE_OR_SIZE.is_match(&lower[m.end()..])),
+        )
         .any(|m| !denied(&lower, &m));
     said.then_some(true)
 }
@@ -181,8 +221,6 @@ mod tests {
             "delete the files which not exist in source",
             "remove in destination the files deleted in source",
             "when delete in source, delete also in target",
-            "keep target same as source",
-            "make dest identical to src",
             "remove what i’ve deleted",
             "and also delete stuff i removed",
             "delete whatever's gone",
@@ -194,15 +232,9 @@ mod tests {
             "remove anything on the usb that's not on the original",
             "delete files on                that aren't in          ",
             "anything gone from the source should go",
-            "make it an exact copy",
             "make an exact mirror",
             "a true mirror please",
-            "a 1:1 copy",
-            "mirror it exactly",
-            "sync them 1:1",
-            "make the usb match the source exactly",
             "keep them identical, deletions included",
-            "make            identical to the source",
             "drop extra files on the other side",
             "and delete anything extra there",
             "delete extraneous files",
@@ -231,12 +263,24 @@ mod tests {
             "多余的文件也删掉",
             "本地删了的远程也删",
             "同步删除",
-            "保持完全一致",
             "目标端多出来的文件删掉",
             "源端删除的文件，目标端也删除",
             "与源完全同步（包括删除）",
             "做成完全镜像",
             "一比一镜像",
+            // Taken out of the source, and so of the copy.
+            "i want e mirrored to f, and files which i deleted in e also delete in f",
+            "anything on staging that isn't in prod any more should be removed",
+            "if we retire a document at hq, please make sure it gets removed over there too",
+            "the old files which not exist anymore in source, remove them from nas",
+            "also delete there the files which gone from here",
+            "movies i remove from the library should go away from the spare as well",
+            "anything i pulled out of ready should vanish from the shared folder too",
+            "drop anything in the warehouse folder that's gone from             ",
+            "delete files on the copy that were pruned at the source",
+            "清理目标里多余的文件",
+            "删除目标上源端已经不存在的文件",
+            "mirror it, and remove files from the replica that were compacted away",
         ] {
             assert_eq!(asked(t), Some(true), "{t}");
         }
@@ -270,6 +314,18 @@ mod tests {
             "delete old snapshots and go to the backup drive",
             "back up /srv, the same as last time",
             "源文件夹备份到 /mnt/nas",
+            "delete files on the backup drive that are older than a year",
+            "mirror /a to /b and remove files from the mirror that are older than a year",
+            // Matching alone deletes nothing.
+            "make it an exact copy",
+            "must be exact copy",
+            "a 1:1 copy",
+            "sync them 1:1",
+            "make the usb look exactly like the source",
+            "keep target same as source",
+            "make dest identical to src",
+            "保持完全一致",
+            "让它跟源一模一样",
         ] {
             assert_eq!(asked(t), None, "{t}");
         }

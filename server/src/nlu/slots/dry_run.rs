@@ -326,6 +326,7 @@ mod tests {
             "skip the preview",
             "i don't want a simulation",
             "no need for a test run",
+            "no need to show me a preview, i trust you",
             "dry run not needed",
             "不用预览，直接删",
             "不需要试运行",

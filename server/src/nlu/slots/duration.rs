@@ -11,7 +11,7 @@ const UNIT: &str =
 
 static WORDED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?:older than|more than|over|at least|untouched (?:for|in)|not (?:modified|touched|changed|accessed|used|opened)(?: in| for)?(?: the last)?|last (?:modified|changed|touched) (?:more than )?)\s+({NUMBER})\s*({UNIT})\b|\b({NUMBER})\s*({UNIT})\s+(?:old|ago)\b"
+        r"(?:older(?:\s+(?:than|then|like|as))?|(?:more|much)\s+old(?:er)?\s+(?:than|then|as)|more than|over|at least|untouched (?:for|in)|not (?:modified|touched|changed|accessed|used|opened)(?: in| for)?(?: the last)?|last (?:modified|changed|touched) (?:more than )?)\s+({NUMBER})\s*({UNIT})\b|\b({NUMBER})\s*({UNIT})\s+(?:old|ago)\b"
     ))
     .expect("age pattern compiles")
 });
@@ -77,6 +77,21 @@ mod tests {
         assert_eq!(older_than_days("anything 36h or older"), Some(1.5));
         assert_eq!(older_than_days("files over 30d"), Some(30.0));
         assert_eq!(older_than_days("older than 90 minutes"), Some(0.0625));
+    }
+
+    #[test]
+    fn comparisons_said_loosely() {
+        // Second-language and hurried writing: the comparison stays clear.
+        for (text, want) in [
+            ("older then 7 days", 7.0),
+            ("older like 3 months", 90.0),
+            ("older as 30 days", 30.0),
+            ("*.exe older 2 weeks", 14.0),
+            ("delete .mp4 more old than 10 days", 10.0),
+        ] {
+            assert_eq!(older_than_days(text), Some(want), "{text}");
+        }
+        assert_eq!(older_than_days("older files"), None);
     }
 
     #[test]

@@ -8,7 +8,19 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 static TASK_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:task|job|id)\s*(?:#|no\.?|number)?\s*(\d{1,18})\b|#(\d{1,18})\b|任务\s*#?\s*(\d{1,18})").expect("task id compiles")
+    Regex::new(r"\b(?:task|job|id)\s*(?:#|no\.?|number)?\s*(\d{1,18})\b|#(\d{1,18})\b|任务\s*#?\s*(\d{1,18})|第\s*(\d{1,18})\s*[号个]?\s*(?:清理|备份|同步|恢复)?任务").expect("task id compiles")
+});
+
+/// A task named by what it ran or by the verb acting on it: "cleanup
+/// number 105", "undo cleanup 221", "abort 88", "cancel 302". The number
+/// must count nothing ("cancel 3 tasks", "backup 2 folders").
+static TASK_BY_KIND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:cleanup|clean-up|backup|sync|restore|cancel|abort|kill|stop|undo|retry|rerun)\s*(?:#|no\.?|number)?\s*(\d{1,18})\b")
+        .expect("task by kind compiles")
+});
+static COUNTS_SOMETHING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:%|[.:]\d|(?:am|pm|[kmgt]i?b|(?:day|hour|week|month|year|minute|second|file|folder|director(?:y|ie)|task|job|snapshot|backup|copie|time|item|version)s?)\b)")
+        .expect("counts something compiles")
 });
 
 /// "compare contents", "verify with checksums": a mirror that hashes
@@ -56,8 +68,16 @@ pub fn overwrite(lower: &str) -> Option<bool> {
 }
 
 pub fn task_id(lower: &str) -> Option<i64> {
-    let c = TASK_ID.captures(lower)?;
-    c.iter().skip(1).flatten().next()?.as_str().parse().ok()
+    if let Some(c) = TASK_ID.captures(lower) {
+        return c.iter().skip(1).flatten().next()?.as_str().parse().ok();
+    }
+    TASK_BY_KIND
+        .captures_iter(lower)
+        .filter_map(|c| c.get(1))
+        .find(|n| !COUNTS_SOMETHING.is_match(&lower[n.end()..]))?
+        .as_str()
+        .parse()
+        .ok()
 }
 
 #[cfg(test)]
@@ -120,5 +140,19 @@ mod tests {
         assert_eq!(task_id("取消任务 5"), Some(5));
         assert_eq!(task_id("task #"), None);
         assert_eq!(task_id("task 99999999999999999999"), None);
+        assert_eq!(
+            task_id("get back what cleanup number 105 removed"),
+            Some(105)
+        );
+        assert_eq!(task_id("undo cleanup 221"), Some(221));
+        assert_eq!(task_id("what cleanup number 105 has removed"), Some(105));
+        assert_eq!(task_id("abort 88"), Some(88));
+        assert_eq!(task_id("cancel 302 and nothing else"), Some(302));
+        assert_eq!(task_id("把第 17 号清理任务撤回"), Some(17));
+        assert_eq!(task_id("看一下第 119 号任务为什么失败了"), Some(119));
+        // Counts, not ids.
+        assert_eq!(task_id("cancel 3 tasks"), None);
+        assert_eq!(task_id("backup 2 folders every day"), None);
+        assert_eq!(task_id("stop 5 minutes from now"), None);
     }
 }

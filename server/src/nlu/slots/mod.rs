@@ -32,7 +32,7 @@ pub fn extract(text: &str) -> Slots {
     let masked = paths::mask(text, &spotted);
     let mut lower = masked.to_lowercase();
     let qualifiers = take_task_qualifiers(&mut lower);
-    let (source, destination) = paths::assign_roles(&spotted);
+    let (source, destination) = paths::assign_roles(&spotted, paths::repository_is_source(&lower));
     let mut patterns = patterns::extract(&masked);
     for glob in spotted.iter().filter_map(|p| p.glob.clone()) {
         if !patterns.contains(&glob) {
@@ -149,7 +149,9 @@ pub(crate) fn names_every_pattern(phrase: &str, slots: &Slots) -> bool {
 
 /// The source and destination `text` names, aliases not applied.
 pub(crate) fn source_and_destination(text: &str) -> (Option<String>, Option<String>) {
-    paths::assign_roles(&paths::spot(text))
+    let spotted = paths::spot(text);
+    let lower = paths::mask(text, &spotted).to_lowercase();
+    paths::assign_roles(&spotted, paths::repository_is_source(&lower))
 }
 
 /// Whether `text` asks to move a schedule to a new time.
@@ -266,7 +268,7 @@ mod tests {
         assert_eq!(s.destination.as_deref(), Some("/mnt/nas"));
         assert_eq!(extract("back up /srv/urgent to /mnt/asap").priority, None);
         assert_eq!(
-            extract("clean up *.tmp in '/srv/no rush' right now").priority,
+            extract("clean up *.tmp in '/srv/no rush' asap").priority,
             Some(Priority::Urgent)
         );
     }

@@ -29,8 +29,8 @@ static DENIED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// How many words before a cue a negator reaches: "don't want a dry run",
-/// "no need for a preview".
-const REACH: usize = 4;
+/// "no need for a preview", "no need to show me a preview".
+const REACH: usize = 6;
 
 /// How many characters before a Chinese cue a negator reaches: "不需要先"
 /// denies "预览", while the 不 of "不在源里的多余文件" is no denial of what

@@ -15,6 +15,12 @@ pub enum Role {
     /// none is marked; the next one the destination when none is ("a
     /// snapshot of /srv/vm in /mnt/snaps", "from D:\\x, put them in C:\\y").
     Place,
+    /// "the repo at", "using the repository", "仓库是": where snapshots
+    /// live, the destination of a backup and the source of a restore.
+    Repository,
+    /// "using /x": the repository of a restore ("roll ./world back using
+    /// ./backups"); in other commands a path like any unmarked one.
+    Means,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +49,62 @@ static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
 const DESTINATION_MARKERS: [&str; 7] = ["to", "into", "onto", "->", "→", "到", "至"];
 const SOURCE_MARKERS: [&str; 3] = ["from", "从", "把"];
 const PLACE_MARKERS: [&str; 7] = ["in", "of", "under", "inside", "within", "at", "在"];
+
+// Phrases that give a path its role by what they call it rather than by a
+// preposition, read before the one-word markers above: "the repo at /x"
+// is the repository, not a place; "put in /x" a destination. Each is
+// matched against the words just before a path, lowercased.
+
+static REPOSITORY_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:\b(?:repo|repository)(?:\s+(?:is|at|in|on|path|location|should\s+be|will\s+be|lives\s+(?:at|in)))?",
+        r"|\busing(?:\s+(?:the|my))?\s+(?:repo|repository)(?:\s+(?:at|in|on))?)\s*[:,=]?\s*$",
+        r"|仓库(?:是|在|为|放在|路径是|地址是)?\s*[:：，,]?\s*$",
+    ))
+    .expect("repository before compiles")
+});
+
+static DESTINATION_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"\b(?:put|store|save|place|drop)\s+(?:(?:it|them|this|that|those|these)\s+)?(?:in|into|on|at)\s*$",
+        r"|\b(?:destination|target)(?:\s+(?:folder|directory|dir|drive|path))?\s*(?:is|should\s+be|will\s+be|[:=])?\s*$",
+        r"|目标(?:目录|文件夹)?(?:是|为)?\s*[:：]?\s*$",
+    ))
+    .expect("destination before compiles")
+});
+
+static SOURCE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"\b(?:(?:exactly\s+)?like|same\s+as|identical\s+to|copy\s+of)\s*$",
+        r"|\bsource(?:\s+(?:folder|directory|dir|drive|path))?\s*(?:is|should\s+be|[:=])?\s*$",
+        r"|(?:源(?:目录|文件夹)?(?:是|为)?|要备份的(?:是)?|跟)\s*[:：]?\s*$",
+    ))
+    .expect("source before compiles")
+});
+
+/// Saying to restore: the repository then is where the files come from.
+static RESTORE_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\brestor|\broll(?:s|ed|ing)?\b[^.;]*?\bback\b|\brollback|\brecover|\brevert|\bundo\b|恢复|还原|回滚")
+        .expect("restore verb compiles")
+});
+static BACKUP_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bback(?:s|ed|ing)?\s+(?:\S+\s+)?up\b|\bbackup\b|\bsnapshot\s+of\b|备份")
+        .expect("backup verb compiles")
+});
+
+/// Whether a repository named in `text` is the source (a restore) rather
+/// than the destination (a backup): the verb said first decides, since
+/// a restore talks of "the backup" it reads and a backup of restoring later.
+///
+/// `lower` is lowercased with its paths masked: "roll ./world back" is
+/// one clause whatever dots the path holds.
+pub fn repository_is_source(lower: &str) -> bool {
+    match (RESTORE_VERB.find(lower), BACKUP_VERB.find(lower)) {
+        (Some(restore), Some(backup)) => restore.start() < backup.start(),
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
 
 /// Characters that end a path when unquoted (CJK text, full-width punctuation).
 fn is_cjk(c: char) -> bool {
@@ -178,6 +240,17 @@ fn unquoted_tokens(text: &str) -> Vec<(usize, usize)> {
 
 fn role_before(before: &str) -> Option<Role> {
     let before = before.trim_end().to_lowercase();
+    if let Some(role) = role_by_phrase(&before) {
+        return Some(role);
+    }
+    if before.ends_with(" using") || before == "using" {
+        return Some(Role::Means);
+    }
+    // "into the /srv/x", "from the \\nas\\share": the article changes nothing.
+    let before = match before.strip_suffix("the") {
+        Some(rest) if rest.ends_with(char::is_whitespace) => rest.trim_end().to_string(),
+        _ => before,
+    };
     let ends_with_word = |marker: &str| {
         before.ends_with(marker)
             && before[..before.len() - marker.len()]
@@ -190,26 +263,88 @@ fn role_before(before: &str) -> Option<Role> {
     } else if SOURCE_MARKERS.iter().any(|m| ends_with_word(m)) {
         Some(Role::Source)
     } else if PLACE_MARKERS.iter().any(|m| ends_with_word(m)) {
-        Some(Role::Place)
+        Some(direction_of_place(&before).unwrap_or(Role::Place))
     } else {
         None
     }
 }
 
-/// Marked paths take their role; places, then unmarked paths, fill the
-/// source, then the destination.
-pub fn assign_roles(paths: &[SpottedPath]) -> (Option<String>, Option<String>) {
-    let mut source = None;
-    let mut destination = None;
-    for p in paths {
-        match p.role {
-            Some(Role::Source) if source.is_none() => source = Some(p.path.clone()),
-            Some(Role::Destination) if destination.is_none() => destination = Some(p.path.clone()),
-            _ => {}
+/// "to the old Synology at /x", "from the snapshot at /y": a place named
+/// after the thing a direction word points at takes that direction.
+static DIRECTION_OF_PLACE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(to|into|onto|from)\s+(?:the\s+|my\s+|our\s+|a\s+|an\s+)?(?:[\w'’-]+\s+){0,3}(?:at|in|on|under|inside)$")
+        .expect("direction of place compiles")
+});
+
+fn direction_of_place(before: &str) -> Option<Role> {
+    let c = DIRECTION_OF_PLACE.captures(before)?;
+    Some(if &c[1] == "from" {
+        Role::Source
+    } else {
+        Role::Destination
+    })
+}
+
+/// The role that the words before a path give it by naming it ("the repo
+/// at", "put in", "same as"), if any.
+fn role_by_phrase(before: &str) -> Option<Role> {
+    // Only the clause that leads to the path speaks of it.
+    let start = before.len().saturating_sub(60);
+    let start = (start..before.len())
+        .find(|i| before.is_char_boundary(*i))
+        .unwrap_or(before.len());
+    let tail = &before[start..];
+    if REPOSITORY_BEFORE.is_match(tail) {
+        Some(Role::Repository)
+    } else if DESTINATION_BEFORE.is_match(tail) {
+        Some(Role::Destination)
+    } else if SOURCE_BEFORE.is_match(tail) {
+        Some(Role::Source)
+    } else {
+        None
+    }
+}
+
+/// Marked paths take their role, a repository the one `repository_is_source`
+/// gives it; then places and unmarked paths, in the order said, fill the
+/// source, then the destination ("keep /srv/music in sync with the copy
+/// at /mnt/pi": the first said is the source).
+pub fn assign_roles(
+    paths: &[SpottedPath],
+    repository_is_source: bool,
+) -> (Option<String>, Option<String>) {
+    let repository_is_source = repository_is_source || repository_beside_a_target(paths);
+    let role = |p: &SpottedPath| match p.role {
+        Some(Role::Repository) if repository_is_source => Some(Role::Source),
+        Some(Role::Repository) => Some(Role::Destination),
+        Some(Role::Means) if repository_is_source => Some(Role::Source),
+        Some(Role::Means) => None,
+        role => role,
+    };
+    let marked = |wanted: Role| paths.iter().filter(move |p| role(p) == Some(wanted));
+    let mut source = marked(Role::Source).next().map(|p| p.path.clone());
+    let mut destination = marked(Role::Destination).next().map(|p| p.path.clone());
+    let unmarked: Vec<_> = paths
+        .iter()
+        .filter(|p| matches!(role(p), None | Some(Role::Place)))
+        .collect();
+    if source.is_none() && unmarked.is_empty() {
+        if let [first, .., last] = marked(Role::Destination).collect::<Vec<_>>()[..] {
+            // Two places things went to and none they came from: the first
+            // is where the data was put, the last where it goes now ("I
+            // imported the cards into ~/x. Back that folder up to /mnt/y").
+            return (Some(first.path.clone()), Some(last.path.clone()));
         }
     }
-    let places = paths.iter().filter(|p| p.role == Some(Role::Place));
-    for p in places.chain(paths.iter().filter(|p| p.role.is_none())) {
+    if destination.is_none() && unmarked.is_empty() {
+        if let [first, .., last] = marked(Role::Source).collect::<Vec<_>>()[..] {
+            // Two places things came from and none they go to: the first
+            // tells where a reader takes its files, the last what it must
+            // copy ("the tablet pulls from /x; make it a copy of /y").
+            return (Some(last.path.clone()), Some(first.path.clone()));
+        }
+    }
+    for p in unmarked {
         if source.is_none() {
             source = Some(p.path.clone());
         } else if destination.is_none() && source.as_deref() != Some(p.path.as_str()) {
@@ -217,6 +352,16 @@ pub fn assign_roles(paths: &[SpottedPath]) -> (Option<String>, Option<String>) {
         }
     }
     (source, destination)
+}
+
+/// "The target should be D:\\x ... from the repository, D:\\y": another
+/// path named the destination, and none the source, leaves the repository
+/// only the place files come from.
+fn repository_beside_a_target(paths: &[SpottedPath]) -> bool {
+    let with = |role: Role| paths.iter().filter(move |p| p.role == Some(role));
+    with(Role::Source).next().is_none()
+        && with(Role::Repository)
+            .any(|repo| with(Role::Destination).any(|target| target.path != repo.path))
 }
 
 /// The text with every spotted path blanked out (byte lengths kept).
@@ -240,7 +385,9 @@ mod tests {
     use super::*;
 
     fn roles(text: &str) -> (Option<String>, Option<String>) {
-        assign_roles(&spot(text))
+        let spotted = spot(text);
+        let lower = mask(text, &spotted).to_lowercase();
+        assign_roles(&spotted, repository_is_source(&lower))
     }
 
     fn s(v: &str) -> Option<String> {
@@ -339,6 +486,80 @@ mod tests {
         assert_eq!(
             roles("in /srv/a copy to /mnt/b"),
             (s("/srv/a"), s("/mnt/b"))
+        );
+    }
+
+    #[test]
+    fn roles_by_what_a_path_is_called() {
+        for (text, want) in [
+            (
+                "backup for the data dir /var/lib/pg, put in /srv/bk/pg, every 6 hours",
+                ("/var/lib/pg", "/srv/bk/pg"),
+            ),
+            (
+                "the repo at /backups/gitea should receive a snapshot of /var/lib/gitea",
+                ("/var/lib/gitea", "/backups/gitea"),
+            ),
+            (
+                "the destination repo is /mnt/vm (the big disk). what i want in there is /var/vm",
+                ("/var/vm", "/mnt/vm"),
+            ),
+            (
+                "back up /var/lib/mysql into the repository at /srv/mysql-repo",
+                ("/var/lib/mysql", "/srv/mysql-repo"),
+            ),
+            (
+                r"is possible to backup the C:\Users\r in \\nas\bk every week?",
+                (r"C:\Users\r", r"\\nas\bk"),
+            ),
+            (
+                "make the /mnt/backup/isos look exactly like /mnt/disk1/isos",
+                ("/mnt/disk1/isos", "/mnt/backup/isos"),
+            ),
+            (
+                "sync my exports, ~/x, to the client drive at /Volumes/C",
+                ("~/x", "/Volumes/C"),
+            ),
+            (
+                "i imported the cards into ~/cards. back that folder up to /Volumes/repo",
+                ("~/cards", "/Volumes/repo"),
+            ),
+            // A repository is where a restore reads from.
+            (
+                "roll back /var/lib/mysql using the repo /srv/mysql-repo",
+                ("/srv/mysql-repo", "/var/lib/mysql"),
+            ),
+            (
+                "roll ./world back using ./world-bk",
+                ("./world-bk", "./world"),
+            ),
+            (
+                r"the target should be D:\Rec, nothing else. i need the latest snapshot from the repository, D:\Repo",
+                (r"D:\Repo", r"D:\Rec"),
+            ),
+            (
+                "restore /var/lib/pg from the snapshot at /mnt/snaps/pg",
+                ("/mnt/snaps/pg", "/var/lib/pg"),
+            ),
+            (
+                "数据库目录 /var/lib/pg 需要备份，仓库放在 /srv/bk/pg",
+                ("/var/lib/pg", "/srv/bk/pg"),
+            ),
+            (
+                "仓库是 /mnt/restic，要备份的是 /mnt/movies",
+                ("/mnt/movies", "/mnt/restic"),
+            ),
+            (
+                "让 /mnt/backup/roms 跟 /mnt/disk1/roms 一样",
+                ("/mnt/disk1/roms", "/mnt/backup/roms"),
+            ),
+        ] {
+            assert_eq!(roles(text), (s(want.0), s(want.1)), "{text}");
+        }
+        // "using" in other commands marks nothing.
+        assert_eq!(
+            roles("i've been using /data/wal for archiving, delete files there older than 10 days"),
+            (s("/data/wal"), None)
         );
     }
 

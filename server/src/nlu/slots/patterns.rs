@@ -60,8 +60,25 @@ static DOT_FILES: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("dot files compiles")
 });
-static DOT_EXTENSION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\.([A-Za-z0-9]{1,10})").expect("dot extension compiles"));
+/// One extension, two-part ones whole: ".tar.gz" is `*.tar.gz`, not
+/// `*.tar` and `*.gz`.
+static DOT_EXTENSION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\.([A-Za-z0-9]{1,10}(?:\.(?:gz|bz2|xz|zst|7z))?)").expect("dot extension compiles")
+});
+/// An extension standing alone as a word names a file type, with or
+/// without "files" after it: "delete .cr3 older than 4 weeks", "the .mov
+/// and .mp4 over 4 GB", ".o 和 .a 文件". Paths are masked, so no file
+/// name's dot reaches here.
+static BARE_DOTTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[\s(,，、和与及或\p{Han}])\.([a-z][a-z0-9]{0,9}(?:\.(?:gz|bz2|xz|zst|7z))?)(?:$|[\s),.;:!?，。、；\p{Han}])")
+        .expect("bare dotted compiles")
+});
+/// A file type named in Chinese text by its bare extension: "10天以前的
+/// mp4", "两周的 zip 包", "iso 删掉".
+static CHINESE_BARE_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[\p{Han}，。、])\s*([a-z0-9]{1,10})\s*(?:$|[\p{Han}，。、])")
+        .expect("chinese bare word compiles")
+});
 static WORD_FILES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b([a-z0-9]{1,10})\s+files?\b|\b(logs)\b").expect("word files compiles")
 });
@@ -94,6 +111,9 @@ pub fn extract(masked: &str) -> Vec<String> {
             }
         }
     }
+    // "logs in /var/log/x ... delete *.log.*": beside globs that name log
+    // files, the noun "logs" says what they name, not one more pattern.
+    let logs_globbed = found.iter().any(|(_, g)| g.contains(".log"));
     for c in DOT_FILES.captures_iter(masked) {
         if let Some(list) = c.get(1) {
             for ext in DOT_EXTENSION.captures_iter(list.as_str()) {
@@ -102,13 +122,28 @@ pub fn extract(masked: &str) -> Vec<String> {
             }
         }
     }
-    for c in WORD_FILES.captures_iter(masked) {
+    for c in BARE_DOTTED.captures_iter(masked) {
+        if let Some(m) = c.get(1) {
+            found.push((m.start(), format!("*.{}", m.as_str().to_lowercase())));
+        }
+    }
+    for c in CHINESE_BARE_WORD.captures_iter(masked) {
         if let Some(m) = c.get(1) {
             let word = m.as_str().to_lowercase();
             if EXTENSION_WORDS.contains(&word.as_str()) {
                 found.push((m.start(), format!("*.{word}")));
             }
-        } else if let Some(m) = c.get(2) {
+        }
+    }
+    for c in WORD_FILES.captures_iter(masked) {
+        if let Some(m) = c.get(1) {
+            let word = m.as_str().to_lowercase();
+            // ".tar.gz files" names one type, read whole above.
+            let last_of_dotted = masked[..m.start()].ends_with('.');
+            if EXTENSION_WORDS.contains(&word.as_str()) && !last_of_dotted {
+                found.push((m.start(), format!("*.{word}")));
+            }
+        } else if let Some(m) = c.get(2).filter(|_| !logs_globbed) {
             found.push((m.start(), "*.log".to_string()));
         }
     }
@@ -172,6 +207,11 @@ mod tests {
         assert!(p("delete old files").is_empty());
         assert!(p("delete large files").is_empty());
         assert_eq!(p("*.log and log files"), ["*.log"]);
+        assert_eq!(
+            p("logs in x are rotated, delete *.log.* and *.gz files there"),
+            ["*.log.*", "*.gz"]
+        );
+        assert_eq!(p("clean up logs and *.gz"), ["*.log", "*.gz"]);
     }
 
     #[test]
@@ -188,8 +228,27 @@ mod tests {
     }
 
     #[test]
+    fn extensions_standing_alone() {
+        assert_eq!(p("delete .cr3 older than 4 week"), ["*.cr3"]);
+        assert_eq!(p("the .mov and .mp4 more than 4 GB"), ["*.mov", "*.mp4"]);
+        assert_eq!(p("clear out .xmp and .lrprev junk"), ["*.xmp", "*.lrprev"]);
+        assert_eq!(p("rm .nef >2y, preview first"), ["*.nef"]);
+        assert_eq!(
+            p("get rid of .zip and .tar.gz files"),
+            ["*.zip", "*.tar.gz"]
+        );
+        // A dot inside a word or a sentence is no extension.
+        assert!(p("use node.js, e.g. version 2. done").is_empty());
+    }
+
+    #[test]
     fn chinese() {
         assert_eq!(p("清理日志"), ["*.log"]);
         assert_eq!(p("删除临时文件"), ["*.tmp", "*.temp", "~*"]);
+        assert_eq!(p("每天清理一下 .tmp 和 .bak 文件"), ["*.tmp", "*.bak"]);
+        assert_eq!(p("./obj 目录下的 .o 和 .a 文件"), ["*.o", "*.a"]);
+        assert_eq!(p("删除10天以前的 mp4，每天执行"), ["*.mp4"]);
+        assert_eq!(p("超过两周的 zip 包删掉"), ["*.zip"]);
+        assert!(p("每6小时一次").is_empty());
     }
 }

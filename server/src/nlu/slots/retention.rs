@@ -145,6 +145,14 @@ static KEEP_LAST: LazyLock<Vec<Said>> = LazyLock::new(|| {
             &format!(r"\b(?:only|just)\s+(?:the\s+)?(?P<n>{COUNT})\s+(?:{RECENT})\b"),
             true,
         ),
+        // "the last 5 will do", "the newest 10 are enough": a count
+        // judged sufficient is the count kept.
+        said(
+            &format!(
+                r"\b(?:{RECENT})\s+(?P<n>{COUNT})\s+(?:(?:{COPIES})\s+)?(?:will|would|should)\s+do\b|\b(?:{RECENT})\s+(?P<n2>{COUNT})\s+(?:(?:{COPIES})\s+)?(?:is|are)\s+(?:enough|plenty|fine|sufficient)\b"
+            ),
+            false,
+        ),
         said(
             &format!(r"\b(?:{RECENT})\s+(?P<n>{COUNT})\s+(?:(?:{COPIES})\s+)?only\b"),
             false,
@@ -227,6 +235,8 @@ mod tests {
     fn counts_kept() {
         for (text, n) in [
             ("keep 14", 14),
+            ("no need to keep a ton, the last 5 will do", 5),
+            ("the newest 10 snapshots are enough", 10),
             (
                 "back up /srv/photos to /mnt/nas every night at 2am, keep 14",
                 14,

@@ -14,7 +14,7 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
         .expect("time compiles")
 });
 static WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(sun|mon|tue|tues|wed|thu|thur|thurs|fri|sat)(?:day|nesday|sday|urday)?s?\b|\b(weekdays|weekends)\b|(?:每)?(?:周|星期)([一二三四五六日天])")
+    Regex::new(r"\b(sun|mon|tue|tues|wed|thu|thur|thurs|fri|sat)(?:day|nesday|sday|urday)?s?\b|(\bweekdays?\b|\bweekends?\b|\bwork\s*days?\b|\bworking\s+days?\b|\bbusiness\s+days?\b|工作日|周末)|(?:每)?(?:周|星期)([一二三四五六日天])")
         .expect("weekday compiles")
 });
 static EVERY_N: LazyLock<Regex> = LazyLock::new(|| {
@@ -24,8 +24,15 @@ static EVERY_N: LazyLock<Regex> = LazyLock::new(|| {
 static EVERY_MINUTE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:every|each|once a)\s+minute\b|每分钟").expect("every minute compiles")
 });
+/// "the 1st of every month", "every 1st day of month", "each month on
+/// 15 day", "monthly on the 3rd", "每个月15号".
 static DAY_OF_MONTH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s+(?:day\s+)?of\s+(?:every|each|the)\s+month)").expect("dom compiles")
+    Regex::new(concat!(
+        r"\b(?:the|every|each)\s+(\d{1,2})(?:st|nd|rd|th)?\s+(?:day\s+)?of\s+(?:every\s+|each\s+|the\s+)?month",
+        r"|\b(?:(?:every|each)\s+month|monthly)\s*,?\s+on\s+(?:the\s+)?(?:day\s+)?(\d{1,2})(?:st|nd|rd|th)?\b",
+        r"|每个?月\s*(\d{1,2})\s*[号日]",
+    ))
+    .expect("dom compiles")
 });
 static HOURLY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\bhourly\b|\bevery hour\b|\beach hour\b|每小时").expect("hourly compiles")
@@ -39,8 +46,36 @@ static WEEKLY: LazyLock<Regex> = LazyLock::new(|| {
 static MONTHLY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\bmonthly\b|\b(?:every|each|once a) month\b|每月").expect("monthly compiles")
 });
+/// An hour said without am/pm: "at 2", "9 o'clock", "morning at 8",
+/// "at evening 8". Read only where the text states a schedule otherwise
+/// ("every night at 2"), so "keep at 5" stays no time.
+static BARE_HOUR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"\bat\s+(?:(?:the\s+)?(?:morning|evening|night|afternoon)\s+)?(\d{1,2})\b",
+        r"|\b(\d{1,2})\s*o['’]?\s*clock\b",
+        r"|\b(?:morning|evening|night|afternoon)\s+(?:at\s+)?(\d{1,2})\b",
+    ))
+    .expect("bare hour compiles")
+});
+/// A unit after a bare number ("at 5 GB", "at 2 days", "at 10 snapshots")
+/// says it is no hour.
+static UNIT_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:%|[kmgt]i?b?\b|bytes?\b|(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|snapshots?|copies|versions?|files?|times|percent|x)\b|[.:]\d)")
+        .expect("unit after compiles")
+});
+static MORNING_WORDS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bmorning\b|凌晨|早上|上午").expect("morning compiles"));
 static EVENING_WORDS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(?:night|evening|tonight)\b").expect("evening compiles"));
+    LazyLock::new(|| Regex::new(r"\b(?:evening|afternoon)\b|下午|晚上").expect("evening compiles"));
+static NIGHT_WORDS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(?:night|tonight)\b|夜").expect("night compiles"));
+/// Words that say a schedule without a time: a bare hour beside them is one.
+static SCHEDULE_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(?:every|each|daily|nightly|weekly|monthly|tonight|morning|evening|night|afternoon)\b",
+    )
+    .expect("schedule cue compiles")
+});
 
 /// The schedule the lowercased, path-masked text states, if any.
 pub fn extract(lower: &str) -> Option<String> {
@@ -74,7 +109,15 @@ pub fn extract(lower: &str) -> Option<String> {
     let weekday = weekday(lower);
     let day_of_month = DAY_OF_MONTH
         .captures(lower)
-        .and_then(|c| c.get(1)?.as_str().parse::<u32>().ok())
+        .and_then(|c| {
+            c.iter()
+                .skip(1)
+                .flatten()
+                .next()?
+                .as_str()
+                .parse::<u32>()
+                .ok()
+        })
         .filter(|d| (1..=31).contains(d));
     let (hourly, daily, weekly, monthly) = (
         HOURLY.is_match(lower),
@@ -105,7 +148,9 @@ pub fn extract(lower: &str) -> Option<String> {
 
 /// (minute, hour) of a stated time.
 fn time_of_day(lower: &str) -> Option<(u32, u32)> {
-    let c = TIME.captures(lower)?;
+    let Some(c) = TIME.captures(lower) else {
+        return bare_hour(lower);
+    };
     let num = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
     let (minute, hour) = if let Some(h) = num(1) {
         let pm = c.get(3).is_some_and(|m| m.as_str().starts_with('p'));
@@ -117,15 +162,9 @@ fn time_of_day(lower: &str) -> Option<(u32, u32)> {
         };
         (num(2).unwrap_or(0), h)
     } else if let Some(h) = num(4) {
-        (num(5).unwrap_or(0), h)
+        (num(5).unwrap_or(0), in_part_of_day(lower, h))
     } else if let Some(h) = num(6) {
-        // A bare "3:30" reads as the evening when the text says night.
-        let h = if h < 12 && EVENING_WORDS.is_match(lower) {
-            h + 12
-        } else {
-            h
-        };
-        (num(7).unwrap_or(0), h)
+        (num(7).unwrap_or(0), in_part_of_day(lower, h))
     } else if let Some(word) = c.get(8) {
         (0, if word.as_str() == "noon" { 12 } else { 0 })
     } else if let Some(h) = num(10) {
@@ -141,8 +180,56 @@ fn time_of_day(lower: &str) -> Option<(u32, u32)> {
     (hour < 24 && minute < 60).then_some((minute, hour))
 }
 
+/// "sat"/"sun"/"wed" alone are words too; they are days after "every",
+/// "each" or "on", or before a time ("sat 10pm", "mon 02:30").
+fn abbreviation_as_day(lower: &str, start: usize, end: usize) -> bool {
+    let before = lower[..start].trim_end();
+    let after = lower[end..].trim_start();
+    ["every", "each", "on"].iter().any(|w| {
+        before.ends_with(w) && !before[..before.len() - w.len()].ends_with(char::is_alphanumeric)
+    }) || after.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// (0, hour) of an hour said without am/pm ("every night at 2", "Monday
+/// morning at 8", "at evening 8 o'clock"), where the text states a
+/// schedule and the number is followed by no unit.
+fn bare_hour(lower: &str) -> Option<(u32, u32)> {
+    if !SCHEDULE_CUE.is_match(lower) && WEEKDAY.find(lower).is_none() {
+        return None;
+    }
+    BARE_HOUR.captures_iter(lower).find_map(|c| {
+        let m = c.iter().skip(1).flatten().next()?;
+        let h: u32 = m.as_str().parse().ok()?;
+        let followed_well = !UNIT_AFTER.is_match(&lower[m.end()..]);
+        (followed_well && h < 24).then(|| (0, in_part_of_day(lower, h)))
+    })
+}
+
+/// An hour said without am/pm, read in the part of the day the text names:
+/// "every evening at 9" is 21, "Saturday night at 11" is 23, but "every
+/// night at 2" is 2 and "at 6 in the morning" is 6.
+fn in_part_of_day(lower: &str, hour: u32) -> u32 {
+    if hour >= 12 || MORNING_WORDS.is_match(lower) {
+        hour
+    } else if EVENING_WORDS.is_match(lower) || (NIGHT_WORDS.is_match(lower) && hour >= 6) {
+        hour + 12
+    } else {
+        hour
+    }
+}
+
+/// The day of the week stated: a named day before "weekdays"/"weekends",
+/// which may only say when the user works ("I shoot on weekends, so on
+/// Monday morning").
 fn weekday(lower: &str) -> Option<String> {
-    let c = WEEKDAY.captures(lower)?;
+    let all: Vec<_> = WEEKDAY.captures_iter(lower).collect();
+    all.iter()
+        .filter(|c| c.get(2).is_none())
+        .find_map(|c| one_weekday(lower, c))
+        .or_else(|| all.iter().find_map(|c| one_weekday(lower, c)))
+}
+
+fn one_weekday(lower: &str, c: &regex::Captures) -> Option<String> {
     if let Some(m) = c.get(1) {
         let dow = match m.as_str() {
             "sun" => 0,
@@ -153,19 +240,14 @@ fn weekday(lower: &str) -> Option<String> {
             "fri" => 5,
             _ => 6,
         };
-        // "sat"/"sun"/"wed" alone are too ambiguous as words; require the full day name.
-        let full = c.get(0).is_some_and(|w| w.as_str().len() > 3);
-        return full.then(|| dow.to_string());
+        let whole = c.get(0)?;
+        let full = whole.as_str().len() > 3;
+        return (full || abbreviation_as_day(lower, whole.start(), whole.end()))
+            .then(|| dow.to_string());
     }
     if let Some(m) = c.get(2) {
-        return Some(
-            if m.as_str() == "weekdays" {
-                "1-5"
-            } else {
-                "0,6"
-            }
-            .to_string(),
-        );
+        let weekend = m.as_str().starts_with("weekend") || m.as_str() == "周末";
+        return Some(if weekend { "0,6" } else { "1-5" }.to_string());
     }
     let day = c.get(3)?;
     // "每周一次" is "once a week", not "every Monday".
@@ -234,6 +316,67 @@ mod tests {
             Some("*/15 * * * 1-5")
         );
         assert_eq!(s("cron 0 3 * * 0").as_deref(), Some("0 3 * * 0"));
+    }
+
+    #[test]
+    fn hours_without_am_or_pm_in_the_part_of_the_day_named() {
+        for (text, want) in [
+            ("every night at 2", "0 2 * * *"),
+            ("every day at 6 in the morning", "0 6 * * *"),
+            ("every evening at 9", "0 21 * * *"),
+            ("every sunday at evening 8 o'clock", "0 20 * * 0"),
+            ("every saturday night at 11", "0 23 * * 6"),
+            ("every tuesday at 4 in the afternoon", "0 16 * * 2"),
+            ("monday morning at 8", "0 8 * * 1"),
+            ("every monday morning 8", "0 8 * * 1"),
+            ("every sunday 1 o'clock in the morning", "0 1 * * 0"),
+            ("each day at 2 of night", "0 2 * * *"),
+            ("every night at 11:30", "30 23 * * *"),
+            ("tonight at 2:30", "30 2 * * *"),
+            ("i am away, so every evening at 9", "0 21 * * *"),
+        ] {
+            assert_eq!(s(text).as_deref(), Some(want), "{text}");
+        }
+        // No schedule stated, or a unit after the number: no hour.
+        assert_eq!(s("keep at 5"), None);
+        assert_eq!(s("every day, files at 5 gb"), Some("daily".into()));
+    }
+
+    #[test]
+    fn working_days_and_short_day_names() {
+        for (text, want) in [
+            ("every weekday at 5:30pm", "30 17 * * 1-5"),
+            ("every working day at 7 in evening", "0 19 * * 1-5"),
+            ("every workday at 8pm", "0 20 * * 1-5"),
+            ("每个工作日下午6点", "0 18 * * 1-5"),
+            ("周末早上9点", "0 9 * * 0,6"),
+            ("every sat 10pm", "0 22 * * 6"),
+            ("mon 02:30", "30 2 * * 1"),
+            ("sun 05:00", "0 5 * * 0"),
+            ("every mon 6:00", "0 6 * * 1"),
+            // A named day before the weekend the user works on.
+            (
+                "i shoot on weekends, so on monday morning at 8",
+                "0 8 * * 1",
+            ),
+        ] {
+            assert_eq!(s(text).as_deref(), Some(want), "{text}");
+        }
+        // "sat" as a word is no day.
+        assert_eq!(s("the file sat there for days"), None);
+    }
+
+    #[test]
+    fn days_of_the_month() {
+        for (text, want) in [
+            ("each month on 15 day", "0 0 15 * *"),
+            ("on every 1st day of month", "0 0 1 * *"),
+            ("monthly on the 3rd at 4am", "0 4 3 * *"),
+            ("每个月15号", "0 0 15 * *"),
+            ("每月1号凌晨3点", "0 3 1 * *"),
+        ] {
+            assert_eq!(s(text).as_deref(), Some(want), "{text}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 static SIZE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:larger than|bigger than|greater than|more than|over|above|at least|exceeding|>=?|超过|大于)\s*(\d+(?:\.\d+)?)\s*(bytes?|b|kib|kb|k|mib|mb|m|gib|gb|g|tib|tb|t)(?:$|[^a-z0-9])|(\d+(?:\.\d+)?)\s*(bytes?|b|kib|kb|k|mib|mb|m|gib|gb|g|tib|tb|t)\s*(?:\+|or (?:more|larger|bigger)|以上)")
+    Regex::new(r"(?:(?:larger|bigger|greater)\s+(?:than|then|as)|more than|over|above|at least|exceeding|>=?|超过|大于)\s*(\d+(?:\.\d+)?)\s*(bytes?|b|kib|kb|k|mib|mb|m|gib|gb|g|tib|tb|t)(?:$|[^a-z0-9])|(\d+(?:\.\d+)?)\s*(bytes?|b|kib|kb|k|mib|mb|m|gib|gb|g|tib|tb|t)\s*(?:\+|or (?:more|larger|bigger)|以上)")
         .expect("size pattern compiles")
 });
 
@@ -44,6 +44,15 @@ mod tests {
         assert_eq!(min_size_bytes("files 2gb or more"), Some(2_000_000_000));
         assert_eq!(min_size_bytes("超过100mb的文件"), Some(100_000_000));
         assert_eq!(min_size_bytes("more than 100 bytes"), Some(100));
+    }
+
+    #[test]
+    fn comparisons_said_loosely() {
+        assert_eq!(
+            min_size_bytes("files larger then 200 mb"),
+            Some(200_000_000)
+        );
+        assert_eq!(min_size_bytes("the file bigger as 750 kb"), Some(750_000));
     }
 
     #[test]
