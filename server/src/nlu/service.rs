@@ -337,30 +337,39 @@ impl Nlu {
 
     /// Understands one command, batching the model pass with concurrent ones.
     pub async fn understand(&self, text: &str) -> Understanding {
-        let FirstReading {
-            examined,
-            slots,
-            keyword,
-            grounded,
-        } = match self.read_first(text) {
+        let first = match self.read_first(text) {
             Reading::Decided(understanding) => return self.aliases_read(understanding),
             Reading::ForModel(first) => first,
         };
-        let reading = match &self.backend {
+        let (examined, keyword) = (first.examined, first.keyword);
+        let output = match &self.backend {
             Backend::Encoder(b) if !examined.trim().is_empty() => {
-                let embedding = b.batcher.embed(examined).await;
-                b.decide(embedding, keyword, grounded)
+                ModelOutput::Embedding(b.batcher.embed(examined).await)
             }
             Backend::Glm(g) if !examined.trim().is_empty() => {
                 let (g, owned) = (g.clone(), examined.to_string());
                 let decided = tokio::task::spawn_blocking(move || glm_decide(&g, &owned, keyword))
                     .await
                     .unwrap_or(keyword);
-                ModelReading::sure(decided)
+                ModelOutput::Decided(decided)
             }
-            _ => ModelReading::sure(keyword),
+            _ => ModelOutput::Nothing,
         };
-        self.aliases_read(reading.understanding(text, slots))
+        self.finish(text, first, output)
+    }
+
+    /// The understanding of a command the model was left to, from what
+    /// the model gave for it: [`Nlu::understand`] and
+    /// [`Nlu::understand_many_blocking`] differ only in how they run it.
+    fn finish(&self, text: &str, first: FirstReading, output: ModelOutput) -> Understanding {
+        let reading = match (&self.backend, output) {
+            (Backend::Encoder(b), ModelOutput::Embedding(embedding)) => {
+                b.decide(embedding, first.keyword, first.grounded)
+            }
+            (_, ModelOutput::Decided(decided)) => ModelReading::sure(decided),
+            _ => ModelReading::sure(first.keyword),
+        };
+        self.aliases_read(reading.understanding(text, first.slots))
     }
 
     /// `text` read as `intent`, the reading a person picked: the slots as
@@ -433,18 +442,18 @@ impl Nlu {
                     Reading::Decided(understanding) => return self.aliases_read(understanding),
                     Reading::ForModel(first) => first,
                 };
-                let keyword = first.keyword;
-                let reading = match &self.backend {
-                    Backend::Encoder(b) if !first.examined.trim().is_empty() => {
-                        let embedding = embeddings.next().unwrap_or(Err(BatchError::Stopped));
-                        b.decide(embedding, keyword, first.grounded)
+                let output = match &self.backend {
+                    Backend::Encoder(_) if !first.examined.trim().is_empty() => {
+                        ModelOutput::Embedding(
+                            embeddings.next().unwrap_or(Err(BatchError::Stopped)),
+                        )
                     }
                     Backend::Glm(g) if !first.examined.trim().is_empty() => {
-                        ModelReading::sure(glm_decide(g, first.examined, keyword))
+                        ModelOutput::Decided(glm_decide(g, first.examined, first.keyword))
                     }
-                    _ => ModelReading::sure(keyword),
+                    _ => ModelOutput::Nothing,
                 };
-                self.aliases_read(reading.understanding(text, first.slots))
+                self.finish(text, first, output)
             })
             .collect()
     }
@@ -550,6 +559,14 @@ impl ModelReading {
         u.alternative = self.alternative;
         u
     }
+}
+
+/// What the model gave for one command: the encoder's embedding, the
+/// GLM's decision, or nothing (an empty command, the keyword backend).
+enum ModelOutput {
+    Embedding(Result<Vec<f32>, BatchError>),
+    Decided((Intent, f32)),
+    Nothing,
 }
 
 /// A command before the model: decided by a rule, or left to the model.
