@@ -85,7 +85,9 @@ mod tests {
         }
         for file in [
             "intents-dev.jsonl",
+            "intents-dev2.jsonl",
             "intents-heldout.jsonl",
+            "slots-dev.jsonl",
             "blind/intents.jsonl",
             "blind2/intents.jsonl",
         ] {
