@@ -4,6 +4,7 @@
 //! semantic similarity.
 
 mod cache;
+mod cpu;
 mod grouping;
 mod pooling;
 
@@ -38,6 +39,8 @@ pub enum EncoderError {
     Load { path: PathBuf, message: String },
     #[error("the intent model failed: {0}")]
     Model(#[from] candle_core::Error),
+    #[error("the intent model failed: {0}")]
+    Cpu(#[from] cpu::Error),
     #[error("cannot tokenize the command: {0}")]
     Tokenize(String),
 }
@@ -66,6 +69,24 @@ struct Usage {
     shorten_paths: bool,
 }
 
+/// Whose forward pass runs the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kernels {
+    /// [`cpu::Bert`]: packed commands, no padding (the CPU's default).
+    Packed,
+    /// candle-transformers' BERT: a GPU's, or the CPU's for comparison.
+    Candle,
+}
+
+enum Model {
+    Packed(cpu::Bert),
+    Candle(BertModel),
+}
+
+/// Most tokens in one packed pass: a pass over all the example phrases at
+/// start would otherwise hold a few hundred megabytes of activations.
+const TOKENS_PER_PASS: usize = 2048;
+
 pub struct Encoder {
     /// The model directory's name, for logs and `tend eval`.
     name: String,
@@ -73,7 +94,7 @@ pub struct Encoder {
     family: String,
     query_prefix: String,
     shorten_paths: bool,
-    model: BertModel,
+    model: Model,
     tokenizer: Tokenizer,
     device: Device,
     /// config.json, tokenizer.json, model.safetensors: what a cache of
@@ -87,8 +108,24 @@ pub struct Encoder {
 
 impl Encoder {
     /// Loads a Hugging Face-style model directory onto the GPU when this
-    /// build has the `cuda` feature and one is present, else the CPU.
+    /// build has the `cuda` feature and one is present (candle's kernels),
+    /// else the CPU (Tend's packed pass).
     pub fn load(dir: &Path) -> Result<Encoder, EncoderError> {
+        let device = Device::cuda_if_available(0)?;
+        let kernels = if device.is_cuda() {
+            Kernels::Candle
+        } else {
+            Kernels::Packed
+        };
+        Encoder::load_on(dir, device, kernels)
+    }
+
+    /// Loads the model on the CPU with the given kernels.
+    pub fn load_with(dir: &Path, kernels: Kernels) -> Result<Encoder, EncoderError> {
+        Encoder::load_on(dir, Device::Cpu, kernels)
+    }
+
+    fn load_on(dir: &Path, device: Device, kernels: Kernels) -> Result<Encoder, EncoderError> {
         let file = |name: &'static str| {
             let path = dir.join(name);
             if path.is_file() {
@@ -126,13 +163,24 @@ impl Encoder {
             Ok(text) => serde_json::from_str(&text).map_err(|e| load_error(&usage_path, e))?,
             Err(_) => Usage::default(),
         };
-        let device = Device::cuda_if_available(0)?;
-        // SAFETY: the weights file is memory-mapped read-only; Tend never
-        // writes it, and setup replaces it only when it is missing.
-        let weights =
-            unsafe { VarBuilder::from_mmaped_safetensors(&[&weights_path], DType::F32, &device) }
+        let model = match kernels {
+            Kernels::Packed => Model::Packed(
+                cpu::Bert::load(&weights_path, &config)
+                    .map_err(|e| load_error(&weights_path, e))?,
+            ),
+            Kernels::Candle => {
+                // SAFETY: the weights file is memory-mapped read-only; Tend
+                // never writes it, and setup replaces it only when it is
+                // missing.
+                let weights = unsafe {
+                    VarBuilder::from_mmaped_safetensors(&[&weights_path], DType::F32, &device)
+                }
                 .map_err(|e| load_error(&weights_path, e))?;
-        let model = BertModel::load(weights, &config).map_err(|e| load_error(&weights_path, e))?;
+                Model::Candle(
+                    BertModel::load(weights, &config).map_err(|e| load_error(&weights_path, e))?,
+                )
+            }
+        };
         let name = dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -155,7 +203,7 @@ impl Encoder {
     /// be opened is left out (with a note in the log): it only saves time.
     pub fn with_cache(mut self, file: PathBuf) -> Encoder {
         let files: Vec<&Path> = self.files.iter().map(PathBuf::as_path).collect();
-        match EmbeddingCache::open(file, &files, self.device_name()) {
+        match EmbeddingCache::open(file, &files, self.computation()) {
             Ok(cache) => self.cache = Some(Mutex::new(cache)),
             Err(e) => tracing::warn!("embedding cache not used: {e}"),
         }
@@ -226,6 +274,15 @@ impl Encoder {
         &self.family
     }
 
+    /// What computes the embeddings, for the cache's key: the packed pass
+    /// and candle's round differently.
+    fn computation(&self) -> &'static str {
+        match self.model {
+            Model::Packed(_) => "cpu-packed",
+            Model::Candle(_) => self.device_name(),
+        }
+    }
+
     pub fn device_name(&self) -> &'static str {
         if self.device.is_cuda() {
             "cuda"
@@ -234,9 +291,7 @@ impl Encoder {
         }
     }
 
-    /// Unit-length embeddings of `texts`, in order. Commands of similar
-    /// length share a forward pass ([`grouping`]); each pass is padded to
-    /// its longest member and the padding masked out.
+    /// Unit-length embeddings of `texts`, in order.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EncoderError> {
         if texts.is_empty() {
             return Ok(Vec::new());
@@ -246,11 +301,46 @@ impl Encoder {
             .tokenizer
             .encode_batch(inputs, true)
             .map_err(|e| EncoderError::Tokenize(e.to_string()))?;
+        match &self.model {
+            Model::Packed(bert) => Encoder::embed_packed(bert, &encodings),
+            Model::Candle(model) => self.embed_padded(model, &encodings),
+        }
+    }
+
+    /// Passes of at most [`TOKENS_PER_PASS`] tokens, the commands packed.
+    fn embed_packed(
+        bert: &cpu::Bert,
+        encodings: &[Encoding],
+    ) -> Result<Vec<Vec<f32>>, EncoderError> {
+        let mut vectors = Vec::with_capacity(encodings.len());
+        let mut pass: Vec<&[u32]> = Vec::new();
+        let mut tokens = 0;
+        for encoding in encodings {
+            let ids = encoding.get_ids();
+            if tokens + ids.len() > TOKENS_PER_PASS && !pass.is_empty() {
+                vectors.extend(bert.embed(&pass)?);
+                pass.clear();
+                tokens = 0;
+            }
+            pass.push(ids);
+            tokens += ids.len();
+        }
+        vectors.extend(bert.embed(&pass)?);
+        Ok(vectors)
+    }
+
+    /// Commands of similar length share a forward pass ([`grouping`]); each
+    /// pass is padded to its longest member and the padding masked out.
+    fn embed_padded(
+        &self,
+        model: &BertModel,
+        encodings: &[Encoding],
+    ) -> Result<Vec<Vec<f32>>, EncoderError> {
         let lengths: Vec<usize> = encodings.iter().map(|e| e.get_ids().len()).collect();
-        let mut vectors = vec![Vec::new(); texts.len()];
+        let mut vectors = vec![Vec::new(); encodings.len()];
         for group in grouping::by_length(&lengths) {
             let members: Vec<&Encoding> = group.iter().map(|&i| &encodings[i]).collect();
-            for (i, vector) in group.into_iter().zip(self.forward(&members)?) {
+            for (i, vector) in group.into_iter().zip(self.forward(model, &members)?) {
                 vectors[i] = vector;
             }
         }
@@ -258,7 +348,11 @@ impl Encoder {
     }
 
     /// One padded forward pass over `encodings`.
-    fn forward(&self, encodings: &[&Encoding]) -> Result<Vec<Vec<f32>>, EncoderError> {
+    fn forward(
+        &self,
+        model: &BertModel,
+        encodings: &[&Encoding],
+    ) -> Result<Vec<Vec<f32>>, EncoderError> {
         let width = encodings
             .iter()
             .map(|e| e.get_ids().len())
@@ -278,7 +372,7 @@ impl Encoder {
         let ids = Tensor::from_vec(ids, shape, &self.device)?;
         let mask = Tensor::from_vec(mask, shape, &self.device)?;
         let token_types = ids.zeros_like()?;
-        let hidden = self.model.forward(&ids, &token_types, Some(&mask))?;
+        let hidden = model.forward(&ids, &token_types, Some(&mask))?;
         let pooled = l2_normalize(&mean_pool(&hidden, &mask)?)?;
         Ok(pooled.to_dtype(DType::F32)?.to_vec2::<f32>()?)
     }
