@@ -72,6 +72,8 @@ static CUES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // "files I deleted in E also delete in F", "make sure it gets
         // removed over there too", "also delete there".
         format!(r"\b{TAKEN_OUT}\b[^.;!?]{{0,40}}?\b(?:also|too)\s+(?:be\s+)?(?:{DELETE})"),
+        // "the files which I removed must be delete too".
+        format!(r"\b{TAKEN_OUT}\b[^.;!?]{{0,40}}?\b(?:must|should|shall|need to|needs to|has to|have to)\s+(?:be\s+|get\s+)?(?:{DELETE})\w*\s+(?:too|as well)\b"),
         format!(r"\b(?:{DELETE})\s+(?:over\s+)?there\s+(?:too|as well)\b|\balso\s+(?:{DELETE})\s+(?:over\s+)?there\b"),
         // "if I delete a file here, delete it there too", "files I
         // delete should also disappear from the backup".
@@ -105,9 +107,34 @@ static CUES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 /// files the source lost; alone, perhaps a trash emptied.
 static DELETED_FILES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"\b(?:{DELETE})\s+(?:the\s+|any\s+|all\s+)?(?:deleted|removed|missing)\s+(?:ones|files|items|stuff|photos|folders)\b"
+        r"\b(?:{DELETE})\s+(?:the\s+|any\s+|all\s+)?(?:deleted|removed|missing)(?:\s+(?:ones|files|items|stuff|photos|folders)\b|\s*(?:$|[,.;!?]))"
     ))
     .expect("deleted files compiles")
+});
+
+/// "Removing old forms we've deleted", "remove whatever I've taken out of
+/// Finals": beside a copy, what the user took out of the source.
+static WHAT_I_TOOK_OUT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"\b(?:{DELETE})\s+(?:\S+\s+){{0,3}}?(?:that\s+|which\s+)?(?:i|we|you|they)(?:'ve| have|'d| had)?\s+(?:already\s+)?(?:{TAKEN_OUT}|taken\s+\w+\s+out|culled)\b"
+    ))
+    .expect("what i took out compiles")
+});
+
+/// "The files which are not more in tank", "not anymore on the laptop":
+/// beside a verb of deleting and a copy, what the source no longer holds.
+static NOT_ANY_MORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bnot\s+(?:any\s?)?more\s+(?:in|on|at)\s+\S").expect("not any more compiles")
+});
+
+/// "Files on the replica that were deleted on the main one": deleting at
+/// the destination what was deleted elsewhere.
+static DELETED_ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"\b(?:{DELETE})\s+(?:the\s+|any\s+|all\s+)?(?:files?|anything|everything|stuff)\s+(?:{})\s+(?:that|which)\s+(?:were|was|are|got|have been|has been|(?:i|we|you)(?:'ve| have)?)\s+(?:already\s+)?(?:deleted|removed|trashed|erased|gone|pruned)\b",
+        at_destination()
+    ))
+    .expect("deleted elsewhere compiles")
 });
 
 /// "Remove files from the replica that ...": beside a mirror, files
@@ -135,7 +162,7 @@ static AGE_OR_SIZE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Verbs that copy, where deleting is said of what a mirror deletes.
 static COPIES: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:mirror|sync|copy|copies|back(?:ing)? up|backup|replicat|rsync|clone|transfer|restor|snapshot|upload|download|push|pull)\w*|同步|备份|镜像|复制|拷贝|恢复")
+    Regex::new(r"\b(?:mirror|sync|copy|copies|back(?:ing)? up|backup|replicat|rsync|clone|duplicat|transfer|restor|snapshot|upload|download|push|pull)\w*|同步|备份|镜像|复制|拷贝|恢复")
         .expect("copies compiles")
 });
 
@@ -183,6 +210,13 @@ pub fn asked(lower: &str) -> Option<bool> {
                 .filter(|_| DELETES.is_match(&lower)),
         )
         .chain(DELETED_FILES.find_iter(&lower).filter(|_| copies(&lower)))
+        .chain(WHAT_I_TOOK_OUT.find_iter(&lower).filter(|_| copies(&lower)))
+        .chain(
+            NOT_ANY_MORE
+                .find_iter(&lower)
+                .filter(|_| copies(&lower) && DELETES.is_match(&lower)),
+        )
+        .chain(DELETED_ELSEWHERE.find_iter(&lower))
         .chain(
             DELETED_THERE
                 .find_iter(&lower)
@@ -281,6 +315,14 @@ mod tests {
             "清理目标里多余的文件",
             "删除目标上源端已经不存在的文件",
             "mirror it, and remove files from the replica that were compacted away",
+            // Said the way people write it.
+            "sync ~/a to /mnt/b nightly, prune deleted",
+            "copy the exports to the share, remove deleted.",
+            "copy the forms to the laptop, including removing old forms we've deleted",
+            "duplicate the selects onto the client drive and remove whatever i've taken out of selects",
+            "sync it and also erase on the stick the photos which are not more in the library",
+            "copy music to the nas, the old songs which i removed must be deleted too",
+            "the replica should match, and purge files on the replica that were deleted on the main box",
         ] {
             assert_eq!(asked(t), Some(true), "{t}");
         }
@@ -316,6 +358,9 @@ mod tests {
             "源文件夹备份到 /mnt/nas",
             "delete files on the backup drive that are older than a year",
             "mirror /a to /b and remove files from the mirror that are older than a year",
+            "clean up the folder i removed files from",
+            "delete the photos we've deleted from the catalog",
+            "i'm not more in the office, delete old logs",
             // Matching alone deletes nothing.
             "make it an exact copy",
             "must be exact copy",

@@ -11,7 +11,7 @@ const UNIT: &str =
 
 static WORDED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?:older(?:\s+(?:than|then|like|as))?|(?:more|much)\s+old(?:er)?\s+(?:than|then|as)|more than|over|at least|untouched (?:for|in)|not (?:modified|touched|changed|accessed|used|opened)(?: in| for)?(?: the last)?|last (?:modified|changed|touched) (?:more than )?)\s+({NUMBER})\s*({UNIT})\b|\b({NUMBER})\s*({UNIT})\s+(?:old|ago)\b"
+        r"(?:older(?:\s+(?:than|then|like|as|of))?|(?:more|much)\s+old(?:er)?\s+(?:than|then|as|of)|more than|over|at least|untouched (?:for|in)|(?:not|n't)\s+(?:been\s+)?(?:modified|touched|changed|accessed|used|opened)(?: in| for)?(?: the last)?|last (?:modified|changed|touched) (?:more than )?|(?:files|ones|anything|everything|stuff|[a-z]+s)\s+past)\s+({NUMBER})\s*({UNIT})\b|\b({NUMBER})\s*({UNIT})\s+(?:old|ago)\b"
     ))
     .expect("age pattern compiles")
 });
@@ -22,7 +22,7 @@ static COMPACT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static CHINESE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:超过|大于|多于|早于)\s*(\d+(?:\.\d+)?|[一二两三四五六七八九十半]+)\s*(小时|天|日|周|星期|个月|月|年)|(\d+(?:\.\d+)?|[一二两三四五六七八九十半]+)\s*(小时|天|日|周|星期|个月|月|年)(?:前|以前|之前|以上)")
+    Regex::new(r"(?:超过|大于|多于|早于)\s*(\d+(?:\.\d+)?|[一二两三四五六七八九十半]+)\s*(小时|天|日|周|星期|个月|月|年)|(\d+(?:\.\d+)?|[一二两三四五六七八九十半]+)\s*(小时|天|日|周|星期|个月|月|年)(?:前|以前|之前|以上|(?:都|都还|还)?(?:没|没有|未)(?:被)?(?:动|改|修改|用|使用|打开|访问|碰)过?)")
         .expect("chinese age compiles")
 });
 
@@ -92,6 +92,25 @@ mod tests {
             assert_eq!(older_than_days(text), Some(want), "{text}");
         }
         assert_eq!(older_than_days("older files"), None);
+    }
+
+    #[test]
+    fn ages_said_as_time_untouched_or_past() {
+        for (text, want) in [
+            ("older of one week", 7.0),
+            ("the ones older of 2 month", 60.0),
+            ("everything that hasn't been touched in 45 days", 45.0),
+            ("files that haven't been opened for 3 months", 90.0),
+            ("drop .png files past 90 days", 90.0),
+            ("logs past 2 weeks", 14.0),
+            ("一年没动过的文件", 365.0),
+            ("两年都没打开过的视频", 730.0),
+            ("三个月未修改的文档", 90.0),
+        ] {
+            assert_eq!(older_than_days(text), Some(want), "{text}");
+        }
+        // Recent, not old.
+        assert_eq!(older_than_days("changed in the past 7 days"), None);
     }
 
     #[test]

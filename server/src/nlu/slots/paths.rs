@@ -58,7 +58,10 @@ const PLACE_MARKERS: [&str; 7] = ["in", "of", "under", "inside", "within", "at",
 static REPOSITORY_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?:\b(?:repo|repository)(?:\s+(?:is|at|in|on|path|location|should\s+be|will\s+be|lives\s+(?:at|in)))?",
-        r"|\busing(?:\s+(?:the|my))?\s+(?:repo|repository)(?:\s+(?:at|in|on))?)\s*[:,=]?\s*$",
+        r"|\busing(?:\s+(?:the|my))?\s+(?:repo|repository)(?:\s+(?:at|in|on))?",
+        // "the backups in /x", "the weekly restic snapshots on /y",
+        // "it was backed up to /z": where the backups are kept.
+        r"|\b(?:backups|snapshots)\s+(?:in|on|at)|\bbacked\s+up\s+(?:to|into|on|in|at))\s*[:,=]?\s*$",
         r"|仓库(?:是|在|为|放在|路径是|地址是)?\s*[:：，,]?\s*$",
     ))
     .expect("repository before compiles")
@@ -67,6 +70,7 @@ static REPOSITORY_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 static DESTINATION_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"\b(?:put|store|save|place|drop)\s+(?:(?:it|them|this|that|those|these)\s+)?(?:in|into|on|at)\s*$",
+        r"|\b(?:land|lands|end\s+up|ends\s+up)\s+(?:back\s+)?(?:in|into|on|at)\s*$",
         r"|\b(?:destination|target)(?:\s+(?:folder|directory|dir|drive|path))?\s*(?:is|should\s+be|will\s+be|[:=])?\s*$",
         r"|目标(?:目录|文件夹)?(?:是|为)?\s*[:：]?\s*$",
     ))
@@ -75,7 +79,9 @@ static DESTINATION_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 
 static SOURCE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"\b(?:(?:exactly\s+)?like|same\s+as|identical\s+to|copy\s+of)\s*$",
+        r"\b(?:(?:exactly\s+)?like|same\s+as|identical\s+(?:to|with)|copy\s+of|in\s+line\s+with|(?:mirror|replica|clone|duplicate)\s+of)\s*$",
+        // "get it back out of /x": where the files come from.
+        r"|\bout\s+of\s*$",
         r"|\bsource(?:\s+(?:folder|directory|dir|drive|path))?\s*(?:is|should\s+be|[:=])?\s*$",
         r"|(?:源(?:目录|文件夹)?(?:是|为)?|要备份的(?:是)?|跟)\s*[:：]?\s*$",
     ))
@@ -243,7 +249,7 @@ fn role_before(before: &str) -> Option<Role> {
     if let Some(role) = role_by_phrase(&before) {
         return Some(role);
     }
-    if before.ends_with(" using") || before == "using" {
+    if before.ends_with(" using") || before == "using" || before.ends_with('用') {
         return Some(Role::Means);
     }
     // "into the /srv/x", "from the \\nas\\share": the article changes nothing.
@@ -515,6 +521,38 @@ mod tests {
             (
                 "make the /mnt/backup/isos look exactly like /mnt/disk1/isos",
                 ("/mnt/disk1/isos", "/mnt/backup/isos"),
+            ),
+            (
+                "keep /mnt/b exactly in line with /srv/a, every evening",
+                ("/srv/a", "/mnt/b"),
+            ),
+            (
+                "i want /mnt/new to be a one-way mirror of /srv/old",
+                ("/srv/old", "/mnt/new"),
+            ),
+            (
+                "let /mnt/b become identical with /srv/a",
+                ("/srv/a", "/mnt/b"),
+            ),
+            (
+                "i broke ~/site. can i get last night's version back out of /mnt/bk?",
+                ("/mnt/bk", "~/site"),
+            ),
+            (
+                "revert /etc/app to yesterday using the backups in /mnt/nas/app",
+                ("/mnt/nas/app", "/etc/app"),
+            ),
+            (
+                "restore /opt/x from the nightly restic snapshots on /mnt/y",
+                ("/mnt/y", "/opt/x"),
+            ),
+            (
+                "recover my thesis? it was backed up to /mnt/usb/repo and it should land in ~/thesis",
+                ("/mnt/usb/repo", "~/thesis"),
+            ),
+            (
+                "~/notes 坏了，用 /mnt/bk 里的快照把它恢复",
+                ("/mnt/bk", "~/notes"),
             ),
             (
                 "sync my exports, ~/x, to the client drive at /Volumes/C",
