@@ -81,6 +81,17 @@ mod tests {
     }
 
     #[test]
+    fn a_restore_reads_a_day_as_its_snapshot_not_a_schedule_or_an_age() {
+        let u = understand("restore ~/notes from /mnt/bk as it was on friday, two days ago");
+        assert_eq!(u.intent, Intent::Restore);
+        assert_eq!((u.slots.schedule, u.slots.older_than_days), (None, None));
+        assert_eq!(u.unexplained.len(), 1, "{:?}", u.unexplained);
+        // A repetition asked for stays, for the plan to say a restore runs once.
+        let u = understand("restore ~/notes from /mnt/bk every night");
+        assert_eq!(u.slots.schedule.as_deref(), Some("daily"));
+    }
+
+    #[test]
     fn priority_is_kept_for_what_is_queued_only() {
         use app::api::Priority;
         let u = understand("back up /srv/db to /mnt/nas right now, it's urgent");

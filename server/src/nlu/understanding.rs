@@ -229,7 +229,17 @@ impl Understanding {
     /// of one is left unexplained.
     pub fn new(text: &str, intent: Intent, confidence: f32, slots: Slots) -> Understanding {
         let schedule_request = super::slots::schedule_request(text, intent, &slots);
-        let slots = slots.used_by(intent, schedule_request);
+        let mut slots = slots.used_by(intent, schedule_request);
+        if intent == Intent::Restore {
+            // A restore takes no file age, and repeats only when asked in
+            // so many words ("every night": the plan then says it runs
+            // once): "from two days ago", "as it was on Friday" say which
+            // snapshot, a condition checked below.
+            if !super::slots::snapshot::recurs(&text.to_lowercase()) {
+                slots.schedule = None;
+            }
+            slots.older_than_days = None;
+        }
         let unexplained = if schedule_request == Some(ScheduleRequest::Move) {
             Vec::new()
         } else {

@@ -32,6 +32,8 @@ pub enum ConditionKind {
     Schedule,
     /// How many to keep: "keep 14".
     Retention,
+    /// Which snapshot to restore, by its time: "as it was on Friday".
+    Snapshot,
 }
 
 impl ConditionKind {
@@ -44,6 +46,7 @@ impl ConditionKind {
             ConditionKind::Exclusion => "what to leave out",
             ConditionKind::Schedule => "when to run",
             ConditionKind::Retention => "how many backups to keep",
+            ConditionKind::Snapshot => "which snapshot to restore",
         }
     }
 }
@@ -115,6 +118,7 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
             Retention,
             r"\bkeep\s+(?:the\s+)?(?:last\s+|latest\s+|newest\s+|only\s+)?\d+\b|保留\s*\d+",
         ),
+        cue(Snapshot, super::slots::snapshot::POINT_IN_TIME),
     ]
 });
 
@@ -126,6 +130,7 @@ fn considered(intent: Intent) -> &'static [ConditionKind] {
         Intent::Cleanup => &[Kind, Age, Size, Exclusion, Schedule],
         Intent::Backup => &[Schedule, Retention],
         Intent::Sync => &[Schedule],
+        Intent::Restore => &[Snapshot],
         _ => &[],
     }
 }
@@ -301,6 +306,24 @@ mod tests {
     }
 
     use ConditionKind::*;
+
+    #[test]
+    fn a_restore_from_a_point_in_time_is_not_planned_as_the_latest() {
+        for text in [
+            "restore ~/notes from /mnt/bk as it was on friday",
+            "get /srv/site back from /mnt/bk, the version from two days ago",
+            "用 /mnt/bk 里昨天的快照恢复 ~/notes",
+        ] {
+            assert_eq!(kinds(text, Intent::Restore), vec![Snapshot], "{text}");
+        }
+        for text in [
+            "restore ~/notes from /mnt/bk",
+            "restore snapshot 1a2b3c4d from /mnt/bk into ~/notes, as it was on friday",
+            "undo yesterday's cleanup, task 12",
+        ] {
+            assert_eq!(kinds(text, Intent::Restore), vec![], "{text}");
+        }
+    }
 
     #[test]
     fn conditions_the_slots_took_in_are_not_reported() {

@@ -45,5 +45,8 @@ fn how_to_say(u: &Unexplained) -> &'static str {
             "Say when, for example \u{201c}every night at 2am\u{201d}, \u{201c}every 6 hours\u{201d} or \u{201c}on Sundays at 3am\u{201d}."
         }
         ConditionKind::Retention => "Say how many to keep as \u{201c}keep the last 14\u{201d}.",
+        ConditionKind::Snapshot => {
+            "Tend restores the latest snapshot, or one you name by its id (\u{201c}restore snapshot 1a2b3c4d from …\u{201d}; `restic snapshots` lists them); it cannot pick one by date yet. Name the snapshot, or leave the date out to restore the latest."
+        }
     }
 }

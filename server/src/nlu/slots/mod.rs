@@ -16,7 +16,7 @@ mod retention;
 mod schedule;
 mod schedule_ref;
 mod size;
-mod snapshot;
+pub(crate) mod snapshot;
 mod time_limit;
 
 pub use paths::{looks_like_path, Role, SpottedPath};
@@ -134,6 +134,9 @@ pub(crate) fn takes_in(
         K::Retention => retention::keep_last(phrase).is_some_and(|k| slots.keep_last == Some(k)),
         // No workflow leaves chosen files out.
         K::Exclusion => false,
+        // A snapshot is taken in by its id; undoing a cleanup restores what
+        // one task moved, whenever it ran.
+        K::Snapshot => slots.snapshot.is_some() || slots.task_id.is_some(),
     }
 }
 

@@ -11,6 +11,30 @@ static SNAPSHOT_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\bsnapshot\s+([0-9a-f]{6,64})\b").expect("snapshot pattern compiles")
 });
 
+/// A day or time that says which snapshot to restore: "as it was on
+/// Friday", "from two days ago", "yesterday's", 昨天的快照. Tend restores the
+/// latest snapshot or one named by id, so these words must reach the plan's
+/// check rather than be read as a schedule or a file age.
+pub const POINT_IN_TIME: &str = concat!(
+    r"\b(?:yesterday|this morning|last night|(?:on|last|this past)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day",
+    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s",
+    r"|(?:\d+|a|an|one|two|three|four|five|six|seven|a few|a couple of)\s+(?:hours?|days?|weeks?|months?)\s+ago",
+    r"|(?:as|how|the way)\s+it\s+(?:was|looked)|before\s+(?:the\s+|my\s+)?(?:upgrade|update|crash|change|mistake|edit))\b",
+    r"|大前天|前天|昨天|上周|上个?星期|上个?月|(?:\d+|[一二两三四五六七八九十]+)\s*(?:天|周|个?星期|个?月|小时)(?:前|以前)",
+);
+
+/// A schedule said as a repetition ("every night", "weekly", 每天), not as
+/// a point in time ("on Friday").
+static RECURS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:every|each|nightly|daily|hourly|weekly|monthly|weekdays|weekends|once\s+a|twice\s+a|per\s+(?:day|week|month|hour))\b|每|天天")
+        .expect("recurs compiles")
+});
+
+/// Whether lowercased text asks for something to repeat.
+pub fn recurs(lower: &str) -> bool {
+    RECURS.is_match(lower)
+}
+
 /// The snapshot id the lowercased text names.
 pub fn snapshot_id(lower: &str) -> Option<String> {
     Some(SNAPSHOT_ID.captures(lower)?.get(1)?.as_str().to_string())
@@ -19,6 +43,27 @@ pub fn snapshot_id(lower: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn points_in_time_and_repetitions() {
+        let when = Regex::new(POINT_IN_TIME).unwrap();
+        for t in [
+            "restore ~/x from /mnt/b as it was on friday",
+            "the snapshot from two days ago",
+            "yesterday's version",
+            "before the upgrade",
+            "用昨天的快照恢复",
+            "恢复到3天前的样子",
+        ] {
+            assert!(when.is_match(t), "{t}");
+            assert!(!recurs(t), "{t}");
+        }
+        for t in ["restore /srv/a from /mnt/b", "restore snapshot 1a2b3c4d"] {
+            assert!(!when.is_match(t), "{t}");
+        }
+        assert!(recurs("restore it every night"));
+        assert!(recurs("每天恢复一次"));
+    }
 
     #[test]
     fn ids_after_the_word_snapshot() {
