@@ -11,6 +11,10 @@ pub const COUNT: &str = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|e
 /// [`COUNT`] as Chinese writes it: digits or numerals up to 99 (十五, 两).
 pub const CHINESE_COUNT: &str = r"\d+|[一二两三四五六七八九十]+";
 
+/// Regex alternation matching an ordinal word up to "thirty-first", the
+/// compound ones first so that "twenty-first" is not read as "twenty".
+pub const ORDINAL: &str = r"(?:twenty|thirty)[\s-]?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth";
+
 /// The (number, unit) of a match whose pattern has two alternatives, each
 /// capturing a number and a unit: groups 1–2 or groups 3–4.
 pub fn number_and_unit<'t>(c: &regex::Captures<'t>) -> Option<(&'t str, &'t str)> {
@@ -24,7 +28,7 @@ pub fn number_and_unit<'t>(c: &regex::Captures<'t>) -> Option<(&'t str, &'t str)
 pub fn value(word: &str) -> Option<f64> {
     let v = match word.trim() {
         "a" | "an" | "one" => 1.0,
-        "two" | "a couple of" | "a couple" => 2.0,
+        "two" | "a couple of" | "a couple" | "couple of" => 2.0,
         "three" | "a few" => 3.0,
         "four" => 4.0,
         "five" => 5.0,
@@ -60,7 +64,46 @@ pub fn value(word: &str) -> Option<f64> {
     Some(v)
 }
 
-/// A Chinese numeral up to 99: 三, 十五, 二十, 两.
+/// Value of a whole number matched by [`COUNT`] or [`CHINESE_COUNT`]: "two",
+/// "12", "十一"; none for a fraction or one too large for a `u32`.
+pub fn whole(word: &str) -> Option<u32> {
+    let v = value(word)?;
+    (v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v)).then_some(v as u32)
+}
+
+/// Value of an ordinal matched by [`ORDINAL`]: "first" → 1, "twenty-third" → 23.
+pub fn ordinal_value(word: &str) -> Option<u32> {
+    const UNITS: [&str; 9] = [
+        "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    ];
+    const TEENS: [&str; 10] = [
+        "tenth",
+        "eleventh",
+        "twelfth",
+        "thirteenth",
+        "fourteenth",
+        "fifteenth",
+        "sixteenth",
+        "seventeenth",
+        "eighteenth",
+        "nineteenth",
+    ];
+    let unit = |w: &str| UNITS.iter().position(|u| *u == w).map(|i| i as u32 + 1);
+    let word = word.trim();
+    for (tens, name) in [(20, "twenty"), (30, "thirty")] {
+        if let Some(rest) = word.strip_prefix(name) {
+            let rest = rest.trim_start_matches([' ', '-']);
+            return Some(tens + unit(rest)?);
+        }
+    }
+    match word {
+        "twentieth" => Some(20),
+        "thirtieth" => Some(30),
+        _ => unit(word).or_else(|| TEENS.iter().position(|t| *t == word).map(|i| i as u32 + 10)),
+    }
+}
+
+/// A Chinese numeral up to 99: 三, 十五, 二十, 两, 零五.
 fn chinese_value(word: &str) -> Option<f64> {
     let digit = |c: char| {
         "零一二三四五六七八九"
@@ -72,6 +115,7 @@ fn chinese_value(word: &str) -> Option<f64> {
     let v = match chars.as_slice() {
         ['十'] => 10,
         [d] => digit(*d)?,
+        ['零', d] => digit(*d)?,
         ['十', d] => 10 + digit(*d)?,
         [t, '十'] => digit(*t)? * 10,
         [t, '十', d] => digit(*t)? * 10 + digit(*d)?,
@@ -100,5 +144,19 @@ mod tests {
         assert_eq!(value("二十"), Some(20.0));
         assert_eq!(value("三十六"), Some(36.0));
         assert_eq!(value("十十"), None);
+        assert_eq!(value("零五"), Some(5.0));
+        assert_eq!(whole("十一"), Some(11));
+        assert_eq!(whole("1.5"), None);
+    }
+
+    #[test]
+    fn ordinals() {
+        assert_eq!(ordinal_value("first"), Some(1));
+        assert_eq!(ordinal_value("twelfth"), Some(12));
+        assert_eq!(ordinal_value("twentieth"), Some(20));
+        assert_eq!(ordinal_value("twenty-first"), Some(21));
+        assert_eq!(ordinal_value("thirty first"), Some(31));
+        assert_eq!(ordinal_value("twenty"), None);
+        assert_eq!(ordinal_value("last"), None);
     }
 }
