@@ -174,6 +174,15 @@ impl Slots {
             self.priority = None;
             self.dry_run = None;
         }
+        if intent == Intent::Status {
+            // "what ran over the weekend" asks about a time, sets none.
+            self.schedule = None;
+        }
+        if intent != Intent::Cleanup {
+            // Only a cleanup selects files by age or size; elsewhere "23h"
+            // or "a minute ago" is a time of day or of the asking.
+            (self.older_than_days, self.min_size_bytes) = (None, None);
+        }
         if intent != Intent::Backup {
             (self.keep_daily, self.keep_weekly, self.keep_monthly) = (None, None, None);
             self.excludes = None;
@@ -231,14 +240,12 @@ impl Understanding {
         let schedule_request = super::slots::schedule_request(text, intent, &slots);
         let mut slots = slots.used_by(intent, schedule_request);
         if intent == Intent::Restore {
-            // A restore takes no file age, and repeats only when asked in
-            // so many words ("every night": the plan then says it runs
-            // once): "from two days ago", "as it was on Friday" say which
-            // snapshot, a condition checked below.
+            // A restore repeats only when asked in so many words ("every
+            // night": the plan then says it runs once); "as it was on
+            // Friday" says which snapshot, a condition checked below.
             if !super::slots::snapshot::recurs(&text.to_lowercase()) {
                 slots.schedule = None;
             }
-            slots.older_than_days = None;
         }
         let unexplained = if schedule_request == Some(ScheduleRequest::Move) {
             Vec::new()

@@ -97,7 +97,7 @@ static KEEP_LAST: LazyLock<Vec<Said>> = LazyLock::new(|| {
         // 10 versions", "keep only the 3 most recent".
         said(
             &format!(
-                r"\b(?:keep|keeps|keeping|kept|retain\w*|hold(?:ing)?\s+on\s*to|hang(?:ing)?\s+on\s*to|preserv\w*|save|saving|store|storing|maintain\w*)\s+(?:(?:only|just|at most|up to|a max(?:imum)? of|max(?:imum)?|no more than|the|{RECENT}|around|about|and|plus|also)\s+)*(?P<n>{COUNT})\b"
+                r"\b(?:keep|keeps|keeping|kept|retain\w*|hold(?:ing)?(?:\s+on\s*to)?|hang(?:ing)?\s+on\s*to|preserv\w*|save|saving|store|storing|maintain\w*)\s+(?:(?:only|just|at most|up to|a max(?:imum)? of|max(?:imum)?|no more than|the|{RECENT}|around|about|and|plus|also)\s+)*(?P<n>{COUNT})\b"
             ),
             false,
         ),
@@ -244,6 +244,7 @@ mod tests {
             ("keep the last 7", 7),
             ("keep last 7 snapshots", 7),
             ("retain 5", 5),
+            ("and hold 5 last snapshot only", 5),
             ("retain 30 copies", 30),
             ("keep the last two", 2),
             ("keep ten", 10),

@@ -30,9 +30,17 @@ static RECURS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("recurs compiles")
 });
 
+/// "The weekly backups", "nightly snapshots": which backups, not when.
+static OF_BACKUPS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s+(?:[\w-]+\s+)?(?:backups?|snapshots?|copies|runs)\b")
+        .expect("of backups compiles")
+});
+
 /// Whether lowercased text asks for something to repeat.
 pub fn recurs(lower: &str) -> bool {
-    RECURS.is_match(lower)
+    RECURS
+        .find_iter(lower)
+        .any(|m| !OF_BACKUPS.is_match(&lower[m.end()..]))
 }
 
 /// The snapshot id the lowercased text names.
@@ -62,6 +70,9 @@ mod tests {
             assert!(!when.is_match(t), "{t}");
         }
         assert!(recurs("restore it every night"));
+        assert!(!recurs(
+            "restore /opt/x from the weekly restic backups on /mnt/y"
+        ));
         assert!(recurs("每天恢复一次"));
     }
 
