@@ -73,13 +73,32 @@ static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
         r"what\s+is\s+(?:a|an|the\s+difference)\b|what\s+are\b|what\s+does\b|what's\s+(?:a|an)\b|what(?:'s|\s+is)\s+in\b|",
         r"what(?:'s|\s+is)\s+the\s+(?:best|default|recommended|right|difference)\b|what\s+(?:version|happens)\b|which\s+version\b|",
         r"how\s+does\b|how\s+do\s+(?:i|you|we)\b|how\s+(?:long|often|many|much)\b[^?]*?\b(?:does|do|should|would|could|usually|typically|by\s+default)\b|",
-        r"should\s+(?:i|we)\b|is\s+it\s+(?:safe|possible|ok|okay|a\s+good\s+idea|wise|normal|worth|better|true)\b|(?:do|would)\s+you\s+recommend\b|",
+        r"should\s+(?:i|we)\b|is\s+it\s+(?:safe|ok|okay|a\s+good\s+idea|wise|normal|worth|better|true)\b|(?:do|would)\s+you\s+recommend\b|",
         r"which\s+(?:is|one|tool)\b.*\b(?:or|better|faster|safer|slower|best|fastest|safest)\b|",
         r"explain\b|why\b|define\b|tell\s+me\s+about\b|can\s+you\s+explain\b|who\s+\w+ed\b",
         r")",
     ))
     .expect("question pattern compiles")
 });
+
+/// Asking whether something can be done: a wish when it names what to act
+/// on ("is it possible to back up ~/docs to /mnt/nas nightly?"), a question
+/// when it does not ("is it possible to recover overwritten files?").
+static WHETHER_POSSIBLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:is\s+(?:it\s+)?possible|would\s+it\s+be\s+possible)\b")
+        .expect("whether possible pattern compiles")
+});
+
+/// A place and what to do there: where from and where to, or which files
+/// and when. "Restore one file from /mnt/nas" alone asks whether it can be done.
+fn says_what_a_plan_needs(slots: &Slots) -> bool {
+    slots.source.is_some()
+        && (slots.destination.is_some()
+            || slots.patterns.is_some()
+            || slots.older_than_days.is_some()
+            || slots.min_size_bytes.is_some()
+            || slots.schedule.is_some())
+}
 
 /// Asking for something other than Tend's work about Tend's work: a
 /// reminder, a script, a lesson ("remind me to check the backups", "write
@@ -172,7 +191,8 @@ pub const ASKING_CONFIDENCE: f32 = 0.85;
 /// request; a print or cron job is not one of them.
 pub fn asks_rather_than_commands(text: &str, slots: &Slots) -> bool {
     let about_tasks = slots.task_id.is_some() || TASK_WORDS.is_match(&without_foreign_jobs(text));
-    !about_tasks && (QUESTION.is_match(text) || OTHER_REQUEST.is_match(text))
+    let wonders = WHETHER_POSSIBLE.is_match(text) && !says_what_a_plan_needs(slots);
+    !about_tasks && (QUESTION.is_match(text) || wonders || OTHER_REQUEST.is_match(text))
 }
 
 /// "retry task 12", "run task 12 again", "重试任务 12": a task named by
@@ -197,8 +217,8 @@ pub fn classify(text: &str, slots: &Slots) -> (Intent, f32) {
         return (Intent::OutOfScope, 1.0);
     }
     // A verb (or a foreign thing) inside a path is none: "/mnt/backup/docs"
-    // in a restore, "/srv/vms" in a backup.
-    let outside = outside_paths(text);
+    // in a restore, "/srv/vms" in a backup. Shorthand ("bkp") is a verb.
+    let outside = outside_paths(&super::shorthand::expanded(text));
     // About something that is not Tend's (see FOREIGN), naming nothing that is.
     if !grounded(text, slots) && (FOREIGN.is_match(&outside) || FOREIGN_JOBS.is_match(&outside)) {
         return (Intent::OutOfScope, 0.8);
@@ -307,6 +327,44 @@ mod tests {
             Intent::Backup
         );
         assert_eq!(intent("delete old backups in /mnt/nas"), Intent::Cleanup);
+    }
+
+    #[test]
+    fn shorthand_verbs_pick_the_workflow() {
+        for (text, want) in [
+            ("bkp /srv/a to /mnt/b", Intent::Backup),
+            ("rstr /mnt/usb-repo -> /tank/media", Intent::Restore),
+            ("del *.pyc ~/projects", Intent::Cleanup),
+        ] {
+            assert_eq!(
+                classify(text, &super::super::slots::extract(text)).0,
+                want,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_wish_that_says_what_to_do_is_a_request() {
+        for (text, want) in [
+            (
+                "is it possible to back up /srv/data to /mnt/nas every night?",
+                Intent::Backup,
+            ),
+            (
+                "would it be possible to delete the *.iso files in ~/Downloads?",
+                Intent::Cleanup,
+            ),
+        ] {
+            let slots = super::super::slots::extract(text);
+            assert!(!asks_rather_than_commands(text, &slots), "{text}");
+            assert_eq!(classify(text, &slots).0, want, "{text}");
+        }
+        let text = "is it possible to recover overwritten files?";
+        assert!(asks_rather_than_commands(
+            text,
+            &super::super::slots::extract(text)
+        ));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod intent;
 pub mod question;
 pub mod rules;
 mod service;
+mod shorthand;
 pub mod slots;
 pub mod steps;
 mod typos;

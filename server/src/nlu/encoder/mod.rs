@@ -252,14 +252,16 @@ impl Encoder {
         self.examples_embedded.load(Ordering::Relaxed)
     }
 
-    /// `text` as the model is given it: the prefix, and the paths cut
-    /// short when the model directory asks for it.
+    /// `text` as the model is given it: the prefix, shorthand verbs
+    /// written out, and the paths cut short when the model directory asks
+    /// for it.
     pub fn as_read(&self, text: &str) -> String {
+        let text = crate::nlu::shorthand::expanded(text);
         if self.shorten_paths {
             format!(
                 "{}{}",
                 self.query_prefix,
-                crate::nlu::slots::paths_shortened(text)
+                crate::nlu::slots::paths_shortened(&text)
             )
         } else {
             format!("{}{text}", self.query_prefix)
