@@ -4,7 +4,6 @@
 //! semantic similarity.
 
 mod cache;
-mod cpu;
 mod grouping;
 mod pooling;
 
@@ -15,6 +14,7 @@ use std::sync::Mutex;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config as BertConfig};
+use tend_encoder_cpu as cpu;
 use tokenizers::{Encoding, Tokenizer, TruncationParams};
 
 pub use cache::EmbeddingCache;

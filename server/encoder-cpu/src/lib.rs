@@ -4,7 +4,7 @@
 //! element-wise step; here the commands' tokens are packed one after the
 //! other with no padding, the matrix products run over all of them at once,
 //! and attention runs per command. Same weights, same arithmetic up to
-//! rounding (`tests/nlu_encoder.rs` compares the two).
+//! rounding (the server's `tests/nlu_encoder.rs` compares the two).
 
 mod kernels;
 
