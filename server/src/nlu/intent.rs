@@ -25,6 +25,19 @@ fn cue(intent: Intent, pattern: &str, strong: bool) -> Cue {
 static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
     use Intent::*;
     vec![
+        // Before the verbs they hold, so that at the same place they win:
+        // "is the photo backup done" asks about a task; "get rid of the
+        // recurring cleanup", "disable the nightly backup" stop one.
+        cue(
+            Status,
+            r"^\s*(?:is|are|was|were|has|have)\s+(?:the|my|our|that|this)\s+(?:[\w-]+\s+){0,2}?(?:backups?|syncs?|mirrors?|cleanups?|restores?|jobs?|tasks?)\s+(?:\w+\s+){0,2}?(?:done|finished|complete|completed|over|through|still|running|stuck|started|failed|succeeded)\b|(?:备份|同步|镜像|清理|恢复|任务)[^，。？,?]{0,4}(?:跑到|进行到|做到)(?:多少|哪)|(?:备份|同步|镜像|清理|恢复|任务)[^，。？,?]{0,6}还要多久",
+            true,
+        ),
+        cue(
+            Cancel,
+            r"\b(?:drop|disable|get rid of|call off|turn off|switch off|unschedule)\s+(?:the|my|our|that|this)\s+(?:[\w-]+\s+){0,3}?(?:pending|queued|running|recurring|scheduled|current)\s+(?:[\w-]+\s+)?(?:backups?|restores?|syncs?|mirrors?|cleanups?|jobs?|tasks?|schedules?)\b|\b(?:disable|turn off|switch off|unschedule)\s+(?:the|my|our|that|this)\s+(?:[\w-]+\s+){0,3}?(?:backups?|syncs?|mirrors?|cleanups?|jobs?|tasks?|schedules?)\b",
+            true,
+        ),
         cue(
             Backup,
             r"\bback(?:ing)?[ -]?up\b|\bbackups?\b|\bsnapshot\b|\barchive\b|备份",
@@ -327,6 +340,42 @@ mod tests {
             Intent::Backup
         );
         assert_eq!(intent("delete old backups in /mnt/nas"), Intent::Cleanup);
+    }
+
+    #[test]
+    fn asking_after_a_task_or_stopping_one_by_its_description() {
+        for (text, want) in [
+            ("is the photo backup done", Intent::Status),
+            ("are the nightly db backups still running?", Intent::Status),
+            ("照片备份跑到哪了？", Intent::Status),
+            ("drop the pending restore", Intent::Cancel),
+            (
+                "get rid of the recurring cleanup on the scans share",
+                Intent::Cancel,
+            ),
+            ("disable the nightly photo backup", Intent::Cancel),
+        ] {
+            assert_eq!(
+                classify(text, &super::super::slots::extract(text)).0,
+                want,
+                "{text}"
+            );
+        }
+        // Doing, not asking or stopping.
+        for (text, want) in [
+            (
+                "is the usb backup drive big enough? back up /srv to it",
+                Intent::Backup,
+            ),
+            ("get rid of the old logs in /var/log", Intent::Cleanup),
+            ("drop the tmp files in /srv/scratch", Intent::OutOfScope),
+        ] {
+            assert_eq!(
+                classify(text, &super::super::slots::extract(text)).0,
+                want,
+                "{text}"
+            );
+        }
     }
 
     #[test]
