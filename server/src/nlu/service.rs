@@ -637,11 +637,11 @@ impl EncoderBackend {
                     intent: keyword.0,
                     grounded,
                 };
-                let (intent, confidence) = classifier::decide(&scores, cue, &thresholds);
+                let decision = classifier::decide(&scores, cue, &thresholds);
                 ModelReading {
-                    intent,
-                    confidence,
-                    alternative: classifier::close_call(&scores, cue, &thresholds, intent),
+                    intent: decision.intent,
+                    confidence: decision.confidence,
+                    alternative: decision.alternative,
                 }
             }
             Err(e) => {

@@ -23,7 +23,7 @@ pub struct Thresholds {
     pub ungrounded_keyword_weight: f32,
     /// When the two best intents (both Tend's) are within this much of
     /// each other after the cue's bonus, Tend asks which was meant instead
-    /// of guessing ([`close_call`]). Calibrated on the dev set by `tend eval
+    /// of guessing ([`Decision::alternative`]). Calibrated on the dev set by `tend eval
     /// --tune`, which is why the sweep leaves it alone.
     pub close_margin: f32,
 }
@@ -64,9 +64,22 @@ fn best_of(adjusted: &Scores, leaving_out: Option<Intent>) -> Intent {
     best
 }
 
-/// The intent for `scores`, given the keyword cues, and a
-/// confidence in [0, 1].
-pub fn decide(scores: &Scores, cue: Cue, t: &Thresholds) -> (Intent, f32) {
+/// What [`decide`] makes of one command's scores.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decision {
+    pub intent: Intent,
+    /// In [0, 1].
+    pub confidence: f32,
+    /// The other of Tend's intents when it comes within `t.close_margin`
+    /// of `intent`: a reading to ask about rather than guess ("back up
+    /// ~/docs to /mnt/nas, or restore ~/docs from it?"). Never when the
+    /// command is out of scope, or the other reading is.
+    pub alternative: Option<Intent>,
+}
+
+/// The intent for `scores`, given the keyword cues, with its confidence
+/// and the reading that came close to it.
+pub fn decide(scores: &Scores, cue: Cue, t: &Thresholds) -> Decision {
     let adjusted_scores = adjusted(scores, cue, t);
     let adjusted = |intent: Intent| adjusted_scores.get(intent);
     let best = best_of(&adjusted_scores, None);
@@ -78,29 +91,33 @@ pub fn decide(scores: &Scores, cue: Cue, t: &Thresholds) -> (Intent, f32) {
     // A close call between two of Tend's intents ("backup or restore?") is
     // Tend's either way: the two shares count together against out of
     // scope, or the split alone would turn a question into a refusal.
-    let partner = close_call(scores, cue, t, best);
+    let partner = close_call(&adjusted_scores, t, best);
     let both = |s: &dyn Fn(Intent) -> f32| s(best) + partner.map_or(0.0, s);
     let out_of_scope = best != Intent::OutOfScope
         && (both(&|i| scores.get(i)) < t.min_similarity
             || both(&adjusted) - adjusted(Intent::OutOfScope) < t.min_margin);
     if out_of_scope {
-        (Intent::OutOfScope, (1.0 - p_best).clamp(0.5, 1.0))
+        Decision {
+            intent: Intent::OutOfScope,
+            confidence: (1.0 - p_best).clamp(0.5, 1.0),
+            alternative: None,
+        }
     } else {
-        (best, p_best.clamp(0.0, 1.0))
+        Decision {
+            intent: best,
+            confidence: p_best.clamp(0.0, 1.0),
+            alternative: partner,
+        }
     }
 }
 
-/// The other of Tend's intents when it comes within `t.close_margin` of
-/// `picked`, the one [`decide`] picked with the same inputs: a reading to
-/// ask about rather than guess ("back up ~/docs to /mnt/nas, or restore
-/// ~/docs from it?"). Never when the command is out of scope, or the other
-/// reading is.
-pub fn close_call(scores: &Scores, cue: Cue, t: &Thresholds, picked: Intent) -> Option<Intent> {
+/// The other of Tend's intents within `t.close_margin` of `picked` in the
+/// `adjusted` scores, unless `picked` or the other is out of scope.
+fn close_call(adjusted: &Scores, t: &Thresholds, picked: Intent) -> Option<Intent> {
     if picked == Intent::OutOfScope {
         return None;
     }
-    let adjusted = adjusted(scores, cue, t);
-    let second = best_of(&adjusted, Some(picked));
+    let second = best_of(adjusted, Some(picked));
     let gap = adjusted.get(picked) - adjusted.get(second);
     (second != Intent::OutOfScope && gap < t.close_margin).then_some(second)
 }
@@ -134,9 +151,14 @@ mod tests {
             close_margin: 0.0,
         };
         let s = scores(&[(Intent::Backup, 0.80), (Intent::Sync, 0.78)]);
-        assert_eq!(decide(&s, cue(Intent::OutOfScope), &t).0, Intent::Backup);
-        assert_eq!(decide(&s, cue(Intent::Sync), &t).0, Intent::Sync);
-        let (intent, confidence) = decide(&s, cue(Intent::Backup), &t);
+        assert_eq!(
+            decide(&s, cue(Intent::OutOfScope), &t).intent,
+            Intent::Backup
+        );
+        assert_eq!(decide(&s, cue(Intent::Sync), &t).intent, Intent::Sync);
+        let Decision {
+            intent, confidence, ..
+        } = decide(&s, cue(Intent::Backup), &t);
         assert_eq!(intent, Intent::Backup);
         assert!(confidence > 0.5 && confidence <= 1.0, "{confidence}");
     }
@@ -153,12 +175,12 @@ mod tests {
         // "cancel my dentist appointment": nearer the out-of-scope examples,
         // but with Tend's verb.
         let s = scores(&[(Intent::Cancel, 0.55), (Intent::OutOfScope, 0.6)]);
-        assert_eq!(decide(&s, cue(Intent::Cancel), &t).0, Intent::Cancel);
+        assert_eq!(decide(&s, cue(Intent::Cancel), &t).intent, Intent::Cancel);
         let ungrounded = Cue {
             intent: Intent::Cancel,
             grounded: false,
         };
-        assert_eq!(decide(&s, ungrounded, &t).0, Intent::OutOfScope);
+        assert_eq!(decide(&s, ungrounded, &t).intent, Intent::OutOfScope);
     }
 
     #[test]
@@ -172,17 +194,17 @@ mod tests {
         };
         let far = scores(&[(Intent::Cleanup, 0.3), (Intent::OutOfScope, 0.1)]);
         assert_eq!(
-            decide(&far, cue(Intent::OutOfScope), &t).0,
+            decide(&far, cue(Intent::OutOfScope), &t).intent,
             Intent::OutOfScope
         );
         let close = scores(&[(Intent::Cleanup, 0.62), (Intent::OutOfScope, 0.6)]);
         assert_eq!(
-            decide(&close, cue(Intent::OutOfScope), &t).0,
+            decide(&close, cue(Intent::OutOfScope), &t).intent,
             Intent::OutOfScope
         );
         let clear = scores(&[(Intent::Cleanup, 0.7), (Intent::OutOfScope, 0.6)]);
         assert_eq!(
-            decide(&clear, cue(Intent::OutOfScope), &t).0,
+            decide(&clear, cue(Intent::OutOfScope), &t).intent,
             Intent::Cleanup
         );
     }
@@ -205,12 +227,12 @@ mod tests {
             (Intent::OutOfScope, 0.014),
         ]);
         let none = cue(Intent::OutOfScope);
-        let (intent, _) = decide(&split, none, &t);
-        assert_eq!(intent, Intent::Restore);
-        assert_eq!(close_call(&split, none, &t, intent), Some(Intent::Backup));
+        let decision = decide(&split, none, &t);
+        assert_eq!(decision.intent, Intent::Restore);
+        assert_eq!(decision.alternative, Some(Intent::Backup));
         // One of Tend's intents alone that far ahead of out of scope is not enough.
         let alone = scores(&[(Intent::Restore, 0.486), (Intent::OutOfScope, 0.014)]);
-        assert_eq!(decide(&alone, none, &t).0, Intent::OutOfScope);
+        assert_eq!(decide(&alone, none, &t).intent, Intent::OutOfScope);
     }
 
     #[test]
@@ -223,7 +245,7 @@ mod tests {
             close_margin: 0.05,
         };
         // As the service asks: with the intent `decide` picked.
-        let asked = |s: &Scores, c: Cue, t: &Thresholds| close_call(s, c, t, decide(s, c, t).0);
+        let asked = |s: &Scores, c: Cue, t: &Thresholds| decide(s, c, t).alternative;
         let close = scores(&[(Intent::Backup, 0.44), (Intent::Restore, 0.41)]);
         assert_eq!(
             asked(&close, cue(Intent::OutOfScope), &t),

@@ -11,7 +11,7 @@ mod tuned;
 
 use std::collections::HashSet;
 
-pub use decision::{close_call, decide, Cue, Thresholds};
+pub use decision::{decide, Cue, Decision, Thresholds};
 pub use examples::{defaults as default_examples, parse as parse_examples, Example, ExampleError};
 pub use tuned::{tuning, Tuning, MULTILINGUAL_E5_SMALL};
 

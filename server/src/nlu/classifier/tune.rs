@@ -1,7 +1,7 @@
 //! Choosing [`Thresholds`] on labeled data: a grid sweep over the decision
 //! with the embeddings computed once. Used by `tend eval FILE --tune`.
 
-use super::{close_call, decide, Cue, Scores, Thresholds};
+use super::{decide, Cue, Scores, Thresholds};
 use crate::nlu::Intent;
 
 /// What the decision sees for one labeled command.
@@ -38,7 +38,7 @@ pub fn score(samples: &[Sample], thresholds: Thresholds) -> Outcome {
     for s in samples {
         let got = s
             .decided
-            .unwrap_or_else(|| decide(&s.scores, s.cue, &thresholds).0);
+            .unwrap_or_else(|| decide(&s.scores, s.cue, &thresholds).intent);
         correct += usize::from(got == s.gold);
         let (gold_oos, got_oos) = (s.gold == Intent::OutOfScope, got == Intent::OutOfScope);
         tp += usize::from(gold_oos && got_oos);
@@ -58,7 +58,8 @@ pub fn score(samples: &[Sample], thresholds: Thresholds) -> Outcome {
     }
 }
 
-/// What asking on close calls ([`close_call`]) would do at one margin.
+/// What asking on close calls ([`super::Decision::alternative`]) would do
+/// at one margin.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CloseCalls {
     pub margin: f32,
@@ -89,10 +90,11 @@ pub fn close_calls(samples: &[Sample], t: Thresholds) -> Vec<CloseCalls> {
                 wrong: 0,
             };
             for s in samples.iter().filter(|s| s.decided.is_none()) {
-                let (picked, _) = decide(&s.scores, s.cue, &t);
+                let decision = decide(&s.scores, s.cue, &t);
+                let picked = decision.intent;
                 let wrong = picked != s.gold && picked != Intent::OutOfScope;
                 calls.wrong += usize::from(wrong && s.gold != Intent::OutOfScope);
-                if let Some(other) = close_call(&s.scores, s.cue, &t, picked) {
+                if let Some(other) = decision.alternative {
                     calls.asked += 1;
                     calls.asked_needlessly += usize::from(picked == s.gold);
                     calls.rescued += usize::from(other == s.gold);
