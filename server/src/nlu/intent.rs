@@ -283,6 +283,11 @@ mod tests {
         understand(text).intent
     }
 
+    /// The keyword cues' intent alone, slots read from `text`.
+    fn cued(text: &str) -> Intent {
+        classify(text, &crate::nlu::slots::extract(text)).0
+    }
+
     #[test]
     fn a_numbered_task_asked_to_run_again_is_a_retry() {
         for text in [
@@ -354,15 +359,7 @@ mod tests {
                 Intent::Cancel,
             ),
             ("disable the nightly photo backup", Intent::Cancel),
-        ] {
-            assert_eq!(
-                classify(text, &super::super::slots::extract(text)).0,
-                want,
-                "{text}"
-            );
-        }
-        // Doing, not asking or stopping.
-        for (text, want) in [
+            // Doing, not asking or stopping.
             (
                 "is the usb backup drive big enough? back up /srv to it",
                 Intent::Backup,
@@ -370,11 +367,7 @@ mod tests {
             ("get rid of the old logs in /var/log", Intent::Cleanup),
             ("drop the tmp files in /srv/scratch", Intent::OutOfScope),
         ] {
-            assert_eq!(
-                classify(text, &super::super::slots::extract(text)).0,
-                want,
-                "{text}"
-            );
+            assert_eq!(cued(text), want, "{text}");
         }
     }
 
@@ -385,11 +378,7 @@ mod tests {
             ("rstr /mnt/usb-repo -> /tank/media", Intent::Restore),
             ("del *.pyc ~/projects", Intent::Cleanup),
         ] {
-            assert_eq!(
-                classify(text, &super::super::slots::extract(text)).0,
-                want,
-                "{text}"
-            );
+            assert_eq!(cued(text), want, "{text}");
         }
     }
 
@@ -510,7 +499,6 @@ mod tests {
 
     #[test]
     fn a_verb_of_tends_on_something_foreign_is_out_of_scope() {
-        let cue = |text: &str| classify(text, &crate::nlu::slots::extract(text)).0;
         for text in [
             "stop the vm called win10",
             "kill my tmux session",
@@ -525,7 +513,7 @@ mod tests {
             "备份微信聊天记录",
             "stop the cron job for certbot",
         ] {
-            assert_eq!(cue(text), Intent::OutOfScope, "{text}");
+            assert_eq!(cued(text), Intent::OutOfScope, "{text}");
         }
         // Anything of Tend's named wins: a path, a task, files, a schedule.
         for (text, intent) in [
@@ -541,7 +529,7 @@ mod tests {
             // "print" alone is a verb, not a printer.
             ("print status", Intent::Status),
         ] {
-            assert_eq!(cue(text), intent, "{text}");
+            assert_eq!(cued(text), intent, "{text}");
         }
     }
 

@@ -152,9 +152,7 @@ pub(crate) fn names_every_pattern(phrase: &str, slots: &Slots) -> bool {
 
 /// The source and destination `text` names, aliases not applied.
 pub(crate) fn source_and_destination(text: &str) -> (Option<String>, Option<String>) {
-    let spotted = paths::spot(text);
-    let lower = paths::mask(text, &spotted).to_lowercase();
-    paths::assign_roles(&spotted, paths::repository_is_source(&lower))
+    paths::roles(text)
 }
 
 /// Whether `text` asks to move a schedule to a new time.

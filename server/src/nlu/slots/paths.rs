@@ -370,6 +370,14 @@ fn repository_beside_a_target(paths: &[SpottedPath]) -> bool {
             .any(|repo| with(Role::Destination).any(|target| target.path != repo.path))
 }
 
+/// The source and destination `text` names: its paths spotted, then their
+/// roles assigned, a repository's by the verb said first.
+pub fn roles(text: &str) -> (Option<String>, Option<String>) {
+    let spotted = spot(text);
+    let lower = mask(text, &spotted).to_lowercase();
+    assign_roles(&spotted, repository_is_source(&lower))
+}
+
 /// The text with every spotted path blanked out (byte lengths kept).
 pub fn mask(text: &str, paths: &[SpottedPath]) -> String {
     let mut out = String::with_capacity(text.len());
@@ -389,12 +397,6 @@ pub fn mask(text: &str, paths: &[SpottedPath]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn roles(text: &str) -> (Option<String>, Option<String>) {
-        let spotted = spot(text);
-        let lower = mask(text, &spotted).to_lowercase();
-        assign_roles(&spotted, repository_is_source(&lower))
-    }
 
     fn s(v: &str) -> Option<String> {
         Some(v.to_string())
