@@ -86,6 +86,7 @@ mod tests {
         for file in [
             "intents-dev.jsonl",
             "intents-dev2.jsonl",
+            "intents-dev3.jsonl",
             "intents-heldout.jsonl",
             "slots-dev.jsonl",
             "blind/intents.jsonl",
