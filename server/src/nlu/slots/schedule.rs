@@ -2,6 +2,7 @@
 //! string: "every night at 2am" → `0 2 * * *`, "Sundays at 3:30" → `30 3 * * 0`.
 
 mod chinese;
+mod weekdays;
 
 use std::sync::LazyLock;
 
@@ -20,7 +21,7 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
         r"(?-u:\b)(?:at\s+)?(?P<h12>\d{1,2})(?::(?P<m12>\d{2}))?\s*(?P<ampm>(?:am|pm)\b|a\.m\.|p\.m\.)",
         r"|(?-u:\b)(?:at\s+)?(?P<h24>\d{1,2}):(?P<m24>\d{2})(?-u:\b)",
         r"|\bat\s+(?P<hh>\d{1,2})\s*h(?P<mh>\d{2})?\b",
-        r"|\bat\s+(?P<word>noon|midnight)\b",
+        r"|\b(?P<at>at\s+)?(?P<half>half\s+past\s+)?(?P<word>noon|midday|midnight)\b",
     ))
     .expect("time compiles")
 });
@@ -35,10 +36,6 @@ static HOUR_LIST: LazyLock<Regex> = LazyLock::new(|| {
 static LISTED_HOUR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\d{1,2})(?::(\d{2}))?(?:\s*(am|pm|a\.m\.|p\.m\.|h))?")
         .expect("listed hour compiles")
-});
-static WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(sun|mon|tue|tues|wed|thu|thur|thurs|fri|sat)(?:day|nesday|sday|urday)?s?\b|(\bweekdays?\b|\bweekends?\b|\bwork\s*days?\b|\bworking\s+days?\b|\bbusiness\s+days?\b|工作日|周末)|(?:每)?(?:周|星期|礼拜)([一二三四五六日天])")
-        .expect("weekday compiles")
 });
 /// "every 5 minutes", "each four hours", "every 2 days", "每隔两小时",
 /// "每两个小时", "每隔十分钟".
@@ -63,9 +60,10 @@ static TIMES_PER: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("times per compiles")
 });
-/// The same in Chinese: "一天一次", "一周一次", "每天两次", "一个月一次".
+/// The same in Chinese: "一天一次", "一周一次", "每天两次", "一个月一次",
+/// with the verb inside: "每个月清理一次".
 static CHINESE_TIMES_PER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[一每]\s*个?\s*(?P<period>小时|钟头|天|日|晚|周|星期|礼拜|月)\s*(?P<count>\d{1,2}|[一二两三四五六七八九十]{1,3})\s*次")
+    Regex::new(r"[一每]\s*个?\s*(?P<period>小时|钟头|天|日|晚|周|星期|礼拜|月)[^\d一二两三四五六七八九十，。,.!?！？]{0,6}?(?P<count>\d{1,2}|[一二两三四五六七八九十]{1,3})\s*次")
         .expect("chinese times per compiles")
 });
 /// "the 1st of every month", "every first day of month", "each month on
@@ -74,7 +72,7 @@ static DAY_OF_MONTH: LazyLock<Regex> = LazyLock::new(|| {
     let day = format!(r"\d{{1,2}}(?:st|nd|rd|th)?|{ORDINAL}");
     Regex::new(&format!(
         concat!(
-            r"\b(?:the|every|each|on)\s+({day})\s+(?:day\s+)?of\s+(?:every\s+|each\s+|the\s+|a\s+)?month\b",
+            r"(?:\b(?:the|every|each|on)\s+|^\s*)({day})\s+(?:day\s+)?of\s+(?:every\s+|each\s+|the\s+|a\s+)?month\b",
             r"|\b(?:(?:every|each)\s+month|monthly)\s*,?\s+on\s+(?:the\s+)?(?:day\s+)?({day})\b",
             r"|每个?月的?\s*(\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*[号日]",
             r"|每个?月的?(第一)天",
@@ -106,7 +104,7 @@ static BARE_HOUR: LazyLock<Regex> = LazyLock::new(|| {
             r"|\b(\d{{1,2}})\s*o['’]?\s*clock\b",
             r"|\b(?:morning|evening|night|afternoon)\s+(?:at\s+)?(\d{{1,2}})(?:\s*h|\s+hour)?\b",
             r"|\b{day}\s*,?\s+(\d{{1,2}})h\b",
-            r"|\b{day}\s*,?\s+(\d{{1,2}})\s+in\s+the\s+(?:morning|evening|night|afternoon)\b",
+            r"|\b{day}\s*,?\s+(?:at\s+)?(\d{{1,2}})\s+in\s+(?:the\s+)?(?:morning|evening|night|afternoon)\b",
         ),
         day = DAY
     ))
@@ -186,9 +184,12 @@ impl Every {
     fn cron(self) -> Option<String> {
         match self {
             Every::Minutes(1) => Some("* * * * *".into()),
-            Every::Minutes(n) => Some(format!("*/{n} * * * *")),
+            Every::Minutes(n) if n < 60 => Some(format!("*/{n} * * * *")),
             Every::Hours(1) => Some("hourly".into()),
-            Every::Hours(n) => Some(format!("0 */{n} * * *")),
+            Every::Hours(n) if n < 24 => Some(format!("0 */{n} * * *")),
+            // "every 90 minutes" or "every 36 hours" has no cron line: no
+            // schedule is read, and the plan asks about the words left.
+            Every::Minutes(_) | Every::Hours(_) => None,
             Every::Days(_) | Every::Weeks(_) | Every::Months(_) => None,
         }
     }
@@ -222,7 +223,7 @@ pub fn extract(lower: &str) -> Option<String> {
         }
     }
     let time = time_of_day(lower);
-    let weekday = weekday(lower);
+    let weekday = weekdays::days_of_week(lower);
     let day_of_month = day_of_month(lower).map(|d| d.to_string()).or(match every {
         Some(Every::Days(n)) if n > 1 => Some(format!("*/{n}")),
         _ => None,
@@ -284,10 +285,10 @@ fn every_n(lower: &str) -> Option<Every> {
     let c = EVERY_N.captures(lower)?;
     let (n, unit) = numbers::number_and_unit(&c)?;
     let n = if n == "other" { 2 } else { numbers::whole(n)? };
-    if !(1..100).contains(&n) {
+    if !(1..1000).contains(&n) {
         return None;
     }
-    Some(
+    Some(in_larger_units(
         if unit.starts_with('h') || unit.contains("小时") || unit.contains("钟头") {
             Every::Hours(n)
         } else if unit.starts_with('d') || unit == "天" {
@@ -299,7 +300,17 @@ fn every_n(lower: &str) -> Option<Every> {
         } else {
             Every::Minutes(n)
         },
-    )
+    ))
+}
+
+/// The interval in the largest unit that divides it: "every 120 minutes"
+/// is every two hours, "every 24 hours" every day.
+fn in_larger_units(every: Every) -> Every {
+    match every {
+        Every::Minutes(n) if n >= 60 && n % 60 == 0 => in_larger_units(Every::Hours(n / 60)),
+        Every::Hours(n) if n >= 24 && n % 24 == 0 => Every::Days(n / 24),
+        other => other,
+    }
 }
 
 /// How many times per period the text says: "once a day" → (1, Day),
@@ -360,7 +371,7 @@ fn day_of_month(lower: &str) -> Option<u32> {
 fn time_of_day(lower: &str) -> Option<TimeOfDay> {
     hour_list(lower)
         .or_else(|| clock_time(lower))
-        .or_else(|| chinese::time_of_day(lower).map(|(m, h)| TimeOfDay::at(m, h)))
+        .or_else(|| chinese::time_of_day(lower).map(|(minute, hours)| TimeOfDay { minute, hours }))
         .or_else(|| bare_hour(lower))
 }
 
@@ -376,8 +387,13 @@ fn clock_time(lower: &str) -> Option<TimeOfDay> {
     } else if let Some(h) = num("hh") {
         (num("mh").unwrap_or(0), in_part_of_day(lower, h))
     } else {
-        let noon = c.name("word")?.as_str() == "noon";
-        (0, if noon { 12 } else { 0 })
+        // "before noon" is no time to run at; "every friday noon" is.
+        if c.name("at").is_none() && !said_as_schedule(lower) {
+            return None;
+        }
+        let noon = c.name("word")?.as_str() != "midnight";
+        let minute = if c.name("half").is_some() { 30 } else { 0 };
+        (minute, if noon { 12 } else { 0 })
     };
     (hour < 24 && minute < 60).then(|| TimeOfDay::at(minute, hour))
 }
@@ -434,17 +450,7 @@ fn hour_list(lower: &str) -> Option<TimeOfDay> {
 
 /// Whether the text states a schedule in words other than a time.
 fn said_as_schedule(lower: &str) -> bool {
-    SCHEDULE_CUE.is_match(lower) || TIMES_PER.is_match(lower) || WEEKDAY.is_match(lower)
-}
-
-/// "sat"/"sun"/"wed" alone are words too; they are days after "every",
-/// "each" or "on", or before a time ("sat 10pm", "mon 02:30").
-fn abbreviation_as_day(lower: &str, start: usize, end: usize) -> bool {
-    let before = lower[..start].trim_end();
-    let after = lower[end..].trim_start();
-    ["every", "each", "on"].iter().any(|w| {
-        before.ends_with(w) && !before[..before.len() - w.len()].ends_with(char::is_alphanumeric)
-    }) || after.starts_with(|c: char| c.is_ascii_digit())
+    SCHEDULE_CUE.is_match(lower) || TIMES_PER.is_match(lower) || weekdays::is_said(lower)
 }
 
 /// An hour said without am/pm ("every night at 2", "Monday morning at 8",
@@ -478,54 +484,6 @@ fn in_part_of_day(lower: &str, hour: u32) -> u32 {
     } else {
         hour
     }
-}
-
-/// The day of the week stated: a named day before "weekdays"/"weekends",
-/// which may only say when the user works ("I shoot on weekends, so on
-/// Monday morning").
-fn weekday(lower: &str) -> Option<String> {
-    let all: Vec<_> = WEEKDAY.captures_iter(lower).collect();
-    all.iter()
-        .filter(|c| c.get(2).is_none())
-        .find_map(|c| one_weekday(lower, c))
-        .or_else(|| all.iter().find_map(|c| one_weekday(lower, c)))
-}
-
-fn one_weekday(lower: &str, c: &regex::Captures) -> Option<String> {
-    if let Some(m) = c.get(1) {
-        let dow = match m.as_str() {
-            "sun" => 0,
-            "mon" => 1,
-            "tue" | "tues" => 2,
-            "wed" => 3,
-            "thu" | "thur" | "thurs" => 4,
-            "fri" => 5,
-            _ => 6,
-        };
-        let whole = c.get(0)?;
-        let full = whole.as_str().len() > 3;
-        return (full || abbreviation_as_day(lower, whole.start(), whole.end()))
-            .then(|| dow.to_string());
-    }
-    if let Some(m) = c.get(2) {
-        let weekend = m.as_str().starts_with("weekend") || m.as_str() == "周末";
-        return Some(if weekend { "0,6" } else { "1-5" }.to_string());
-    }
-    let day = c.get(3)?;
-    // "每周一次" is "once a week", not "every Monday".
-    if lower[day.end()..].starts_with(['次', '遍']) {
-        return None;
-    }
-    let dow = match day.as_str() {
-        "一" => 1,
-        "二" => 2,
-        "三" => 3,
-        "四" => 4,
-        "五" => 5,
-        "六" => 6,
-        _ => 0,
-    };
-    Some(dow.to_string())
 }
 
 #[cfg(test)]
@@ -733,6 +691,44 @@ mod tests {
             ("一个月一次", "monthly"),
             ("一天两次", "0 */12 * * *"),
             ("一小时两次", "*/30 * * * *"),
+            ("every 24 hours", "daily"),
+            ("every 120 minutes", "0 */2 * * *"),
+            ("every 48 hours", "0 0 */2 * *"),
+            ("每隔24小时", "daily"),
+            ("每个月清理一次", "monthly"),
+            ("每天备份两次", "0 */12 * * *"),
+        ] {
+            assert_eq!(s(text).as_deref(), Some(want), "{text}");
+        }
+        // Intervals cron cannot say are not read as some other schedule.
+        assert_eq!(s("every 90 minutes"), None);
+        assert_eq!(s("every 36 hours"), None);
+    }
+
+    #[test]
+    fn noon_midnight_and_parts_of_the_day_said_loosely() {
+        for (text, want) in [
+            ("every fri noon", "0 12 * * 5"),
+            ("monday, wednesday and friday at midday", "0 12 * * 1,3,5"),
+            ("at half past midnight each night", "30 0 * * *"),
+            ("each sunday 6 in morning", "0 6 * * 0"),
+            ("first of month at 5 morning, delete old files", "0 5 1 * *"),
+        ] {
+            assert_eq!(s(text).as_deref(), Some(want), "{text}");
+        }
+        // A deadline is no time to run at.
+        assert_eq!(s("back it up before noon"), None);
+    }
+
+    #[test]
+    fn ranges_and_lists_of_days() {
+        for (text, want) in [
+            ("monday to friday at 6pm", "0 18 * * 1-5"),
+            ("mon-fri 22:00", "0 22 * * 1-5"),
+            ("tuesdays and fridays at 7am", "0 7 * * 2,5"),
+            ("周一到周五晚上十点", "0 22 * * 1-5"),
+            ("每周一、三、五凌晨两点", "0 2 * * 1,3,5"),
+            ("每天早上八点和晚上八点", "0 8,20 * * *"),
         ] {
             assert_eq!(s(text).as_deref(), Some(want), "{text}");
         }

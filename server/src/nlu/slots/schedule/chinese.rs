@@ -37,21 +37,25 @@ const BEFORE_A_BARE_HOUR: &[char] = &[
     ':', '：',
 ];
 
-/// (minute, hour) of the first Chinese time of day in `lower`, or noon or
-/// midnight said alone in a schedule (每天中午, 每周日午夜; not 中午前).
-pub fn time_of_day(lower: &str) -> Option<(u32, u32)> {
-    CLOCK
-        .captures_iter(lower)
-        .find_map(|c| clock(lower, &c))
-        .or_else(|| {
-            if !CUE.is_match(lower) {
-                None
-            } else if lower.contains("午夜") {
-                Some((0, 0))
-            } else {
-                lower.contains("中午").then_some((0, 12))
-            }
-        })
+/// (minute, hours) of the Chinese times of day in `lower`: every time said
+/// at the first one's minute (每天早上八点和晚上八点 → 0, [8, 20]), or noon
+/// or midnight said alone in a schedule (每天中午, 每周日午夜; not 中午前).
+pub fn time_of_day(lower: &str) -> Option<(u32, Vec<u32>)> {
+    let mut times = CLOCK.captures_iter(lower).filter_map(|c| clock(lower, &c));
+    if let Some((minute, hour)) = times.next() {
+        let mut hours = vec![hour];
+        hours.extend(times.filter(|&(m, _)| m == minute).map(|(_, h)| h));
+        hours.sort_unstable();
+        hours.dedup();
+        return Some((minute, hours));
+    }
+    if !CUE.is_match(lower) {
+        None
+    } else if lower.contains("午夜") {
+        Some((0, vec![0]))
+    } else {
+        lower.contains("中午").then(|| (0, vec![12]))
+    }
 }
 
 fn clock(lower: &str, c: &regex::Captures) -> Option<(u32, u32)> {
@@ -163,6 +167,19 @@ mod tests {
             ("每天21时", (0, 21)),
             ("每天中午", (0, 12)),
             ("每周日午夜", (0, 0)),
+        ] {
+            assert_eq!(time_of_day(text), Some((want.0, vec![want.1])), "{text}");
+        }
+    }
+
+    #[test]
+    fn several_times_in_one_sentence() {
+        for (text, want) in [
+            ("每天早上八点和晚上八点", (0, vec![8, 20])),
+            ("每天上午九点、下午三点各备份一次", (0, vec![9, 15])),
+            ("每天12点和18点", (0, vec![12, 18])),
+            // Minutes that differ cannot share one cron line: the first time stays.
+            ("每天八点半和晚上十点", (30, vec![8])),
         ] {
             assert_eq!(time_of_day(text), Some(want), "{text}");
         }
