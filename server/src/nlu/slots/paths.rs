@@ -2,6 +2,8 @@
 //! destination. Paths are kept exactly as written (`~` included); only
 //! surrounding quotes and trailing sentence punctuation are removed.
 
+mod cjk_names;
+
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -21,6 +23,11 @@ pub enum Role {
     /// "using /x": the repository of a restore ("roll ./world back using
     /// ./backups"); in other commands a path like any unmarked one.
     Means,
+    /// 把 X: what the verb acts on. The source of a backup or mirror
+    /// (把 X 备份到 Y) and of a restore that names no other source (把 Y
+    /// 里的快照恢复到 X); the target of a restore that reads from another
+    /// path (用 Y 把 X 还原, 从 Y 把 X 恢复).
+    Object,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +54,7 @@ static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 const DESTINATION_MARKERS: [&str; 7] = ["to", "into", "onto", "->", "→", "到", "至"];
-const SOURCE_MARKERS: [&str; 3] = ["from", "从", "把"];
+const SOURCE_MARKERS: [&str; 2] = ["from", "从"];
 const PLACE_MARKERS: [&str; 7] = ["in", "of", "under", "inside", "within", "at", "在"];
 
 // Phrases that give a path its role by what they call it rather than by a
@@ -57,7 +64,7 @@ const PLACE_MARKERS: [&str; 7] = ["in", "of", "under", "inside", "within", "at",
 
 static REPOSITORY_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?:\b(?:repo|repository)(?:\s+(?:is|at|in|on|path|location|should\s+be|will\s+be|lives\s+(?:at|in)))?",
+        r"(?:\b(?:repo|repository)(?:\s+(?:is|at|in|on|path|location|should\s+be|will\s+be|would\s+be|lives\s+(?:at|in)))?",
         r"|\busing(?:\s+(?:the|my))?\s+(?:repo|repository)(?:\s+(?:at|in|on))?",
         // "the backups in /x", "the weekly restic snapshots on /y",
         // "it was backed up to /z": where the backups are kept.
@@ -82,6 +89,8 @@ static SOURCE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:(?:exactly\s+)?like|same\s+as|identical\s+(?:to|with)|copy\s+of|in\s+line\s+with|(?:mirror|replica|clone|duplicate)\s+of)\s*$",
         // "get it back out of /x": where the files come from.
         r"|\bout\s+of\s*$",
+        // "from the backup \\server\x", "from my backups on": the copy read.
+        r"|\bfrom\s+(?:the|my|our)\s+(?:\w+\s+)?(?:backups?|snapshots?)(?:\s+(?:in|on|at))?\s*$",
         r"|\bsource(?:\s+(?:folder|directory|dir|drive|path))?\s*(?:is|should\s+be|[:=])?\s*$",
         r"|(?:源(?:目录|文件夹)?(?:是|为)?|要备份的(?:是)?|跟)\s*[:：]?\s*$",
     ))
@@ -90,7 +99,7 @@ static SOURCE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Saying to restore: the repository then is where the files come from.
 static RESTORE_VERB: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\brestor|\broll(?:s|ed|ing)?\b[^.;]*?\bback\b|\brollback|\brecover|\brevert|\bundo\b|恢复|还原|回滚")
+    Regex::new(r"\brestor|\broll(?:s|ed|ing)?\b[^.;]*?\bback\b|\b(?:get|want|need)\b[^.;]{0,60}?\bback\b|\brollback|\brecover|\brevert|\bundo\b|恢复|还原|回滚")
         .expect("restore verb compiles")
 });
 static BACKUP_VERB: LazyLock<Regex> = LazyLock::new(|| {
@@ -208,16 +217,25 @@ fn split_glob(raw: String) -> (String, Option<String>) {
     }
 }
 
-/// Whitespace-separated tokens, cut at CJK characters, with leading brackets
-/// and trailing sentence punctuation removed. Yields byte spans.
+/// Whitespace-separated tokens, cut at CJK characters but for a folder
+/// named in them (`D:\财务`), with leading brackets and trailing sentence
+/// punctuation removed. Yields byte spans.
 fn unquoted_tokens(text: &str) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
     let mut start: Option<usize> = None;
+    let mut folder_name_end = 0;
+    let mut previous = ' ';
     for (i, c) in text
         .char_indices()
         .chain(std::iter::once((text.len(), ' ')))
     {
-        let breaks = c.is_whitespace() || is_cjk(c);
+        let in_a_token = start.is_some() && i >= folder_name_end;
+        if in_a_token && cjk_names::is_cjk_letter(c) {
+            let after_separator = matches!(previous, '/' | '\\');
+            folder_name_end = i + cjk_names::folder_name_len(&text[i..], after_separator);
+        }
+        previous = c;
+        let breaks = c.is_whitespace() || (is_cjk(c) && i >= folder_name_end);
         match (start, breaks) {
             (None, false) => start = Some(i),
             (Some(s), true) => {
@@ -268,6 +286,8 @@ fn role_before(before: &str) -> Option<Role> {
         Some(Role::Destination)
     } else if SOURCE_MARKERS.iter().any(|m| ends_with_word(m)) {
         Some(Role::Source)
+    } else if ends_with_word("把") {
+        Some(Role::Object)
     } else if PLACE_MARKERS.iter().any(|m| ends_with_word(m)) {
         Some(direction_of_place(&before).unwrap_or(Role::Place))
     } else {
@@ -320,11 +340,17 @@ pub fn assign_roles(
     repository_is_source: bool,
 ) -> (Option<String>, Option<String>) {
     let repository_is_source = repository_is_source || repository_beside_a_target(paths);
+    let read_from_elsewhere = repository_is_source
+        && paths
+            .iter()
+            .any(|p| matches!(p.role, Some(Role::Means | Role::Source | Role::Repository)));
     let role = |p: &SpottedPath| match p.role {
         Some(Role::Repository) if repository_is_source => Some(Role::Source),
         Some(Role::Repository) => Some(Role::Destination),
         Some(Role::Means) if repository_is_source => Some(Role::Source),
         Some(Role::Means) => None,
+        Some(Role::Object) if read_from_elsewhere => Some(Role::Destination),
+        Some(Role::Object) => Some(Role::Source),
         role => role,
     };
     let marked = |wanted: Role| paths.iter().filter(move |p| role(p) == Some(wanted));
@@ -373,9 +399,35 @@ fn repository_beside_a_target(paths: &[SpottedPath]) -> bool {
 /// The source and destination `text` names: its paths spotted, then their
 /// roles assigned, a repository's by the verb said first.
 pub fn roles(text: &str) -> (Option<String>, Option<String>) {
-    let spotted = spot(text);
+    let mut spotted = spot(text);
     let lower = mask(text, &spotted).to_lowercase();
-    assign_roles(&spotted, repository_is_source(&lower))
+    let restoring = repository_is_source(&lower);
+    if restoring {
+        mark_restored_in_place(&lower, &mut spotted);
+    }
+    assign_roles(&spotted, restoring)
+}
+
+/// What follows the one path of a restore that says it is what gets
+/// restored, from a snapshot it does not place: "restore /etc from
+/// yesterday's snapshot", "get ~/x back", "revert ./site to how it was".
+static RESTORED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^\s*(?:back\b|from\s+(?:the\s+|my\s+|a\s+)?(?:[\w'’-]+\s+){0,3}?(?:snapshot|backup|version)s?\b[^/\\~]*$",
+        r"|(?:back\s+)?to\s+(?:how|the\s+way|what|the\s+state)\b|(?:back\s+)?(?:as|like)\s+it\s+(?:was|looked)\b",
+        r"|(?:back\s+)?to\s+(?:the\s+|its\s+|an?\s+)?(?:last|latest|previous|earlier|newest|most\s+recent|yesterday's|last\s+night's)\s+(?:\w+\s+)?(?:snapshot|backup|version|state)\b)",
+    ))
+    .expect("restored after compiles")
+});
+
+/// A restore's one path, unmarked, followed by words that say it is the
+/// thing restored, is where the files go: the repository is left to ask.
+fn mark_restored_in_place(lower: &str, spotted: &mut [SpottedPath]) {
+    if let [only] = spotted {
+        if only.role.is_none() && RESTORED_AFTER.is_match(&lower[only.end..]) {
+            only.role = Some(Role::Destination);
+        }
+    }
 }
 
 /// The text with every spotted path blanked out (byte lengths kept).
@@ -477,6 +529,73 @@ mod tests {
             (s("/srv/photos"), s("/mnt/nas"))
         );
         assert_eq!(roles("清理/tmp下超过7天的文件"), (s("/tmp"), None));
+    }
+
+    #[test]
+    fn the_one_path_of_a_restore_said_as_restored_is_the_target() {
+        for text in [
+            "restore /etc from yesterday's snapshot",
+            "get /srv/minecraft/world back to how it looked in yesterday's snapshot",
+            "revert ./site to the last snapshot",
+            "I want ~/notes back as it was",
+        ] {
+            let (_, destination) = roles(text);
+            assert!(destination.is_some(), "{text}");
+        }
+        // A repository named alone stays the source.
+        assert_eq!(
+            roles("restore from /mnt/backup/repo"),
+            (s("/mnt/backup/repo"), None)
+        );
+        assert_eq!(
+            roles("restore the latest snapshot of /mnt/backup/repo"),
+            (s("/mnt/backup/repo"), None)
+        );
+        // A backup is no restore: its one path is what is backed up.
+        assert_eq!(roles("back up /etc from now on"), (s("/etc"), None));
+    }
+
+    #[test]
+    fn folders_named_in_chinese() {
+        assert_eq!(
+            roles(r"把 D:\财务 备份到 E:\备份"),
+            (s(r"D:\财务"), s(r"E:\备份"))
+        );
+        assert_eq!(
+            roles("把/srv/照片备份到/mnt/nas"),
+            (s("/srv/照片"), s("/mnt/nas"))
+        );
+        assert_eq!(
+            roles("restore /Volumes/Work/恢复 from /mnt/bk"),
+            (s("/mnt/bk"), s("/Volumes/Work/恢复"))
+        );
+        assert_eq!(
+            roles("清理/tmp/下载里超过7天的文件"),
+            (s("/tmp/下载"), None)
+        );
+        // 把 marks what a restore writes when another path is read from.
+        assert_eq!(
+            roles("用 /mnt/bk 把 /srv/site 还原"),
+            (s("/mnt/bk"), s("/srv/site"))
+        );
+        assert_eq!(
+            roles("从 /mnt/bk 把 /srv/site 恢复回来"),
+            (s("/mnt/bk"), s("/srv/site"))
+        );
+        assert_eq!(
+            roles("把 /mnt/bk 里的快照恢复到 /srv/site"),
+            (s("/mnt/bk"), s("/srv/site"))
+        );
+        // Text that only touches a path after a name stays out of it.
+        assert_eq!(roles("把/srv/a备份到/mnt/b"), (s("/srv/a"), s("/mnt/b")));
+        assert_eq!(
+            roles("~/笔记 同步到 /mnt/u盘/笔记"),
+            (s("~/笔记"), s("/mnt/u盘/笔记"))
+        );
+        assert_eq!(
+            roles(r"D:\RAW备份\重复 里大于50MB的文件"),
+            (s(r"D:\RAW备份\重复"), None)
+        );
         // Two places: where from, then where to.
         assert_eq!(
             roles("keep 3 snapshots of /srv/vm-images in /mnt/snaps"),
