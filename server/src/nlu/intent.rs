@@ -40,12 +40,12 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             Backup,
-            r"\bback(?:ing)?[ -]?up\b|\bbackups?\b|\bsnapshot\b|\barchive\b|备份",
+            r"\bback(?:s|ed|ing)?[ -]?up\b|\bbackups?\b|\bbackuped\b|\bback(?:ing)?\s+(?:it|them|this|that|these|those|everything|(?:the|my|our|this|that)\s+(?:[\w-]+\s+){0,2}?[\w-]+)\s+up\b|\bsnapshot\b|\barchive\b|备份",
             true,
         ),
         cue(
             Restore,
-            r"\brestore\b|\brecover\b|\bbring back\b|\broll ?back\b|\bput (?:it |them |.{0,20})?back\b|\bundo\b|\bun-?quarantine\b|\b(?:out of|from) (?:the )?quarantine\b|恢复|还原|撤销|撤回",
+            r"\brestore\b|\brecover\b|\brevert\b|\bbring back\b|\broll ?back\b|\bput (?:it |them |.{0,20})?back\b|\b(?:get|want|need|have)\s+(?:[\w'’/~.-]+\s+){0,4}?back(?:\s*$|\s+(?:from|to|please|as|like|now|again|into|in|out)\b|\s*[,.!?;])|\bundo\b|\bun-?quarantine\b|\b(?:out of|from) (?:the )?quarantine\b|恢复|还原|撤销|撤回",
             true,
         ),
         cue(
@@ -53,15 +53,22 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
             r"\bsync(?:hroni[sz]e)?\b|\bmirror\b|\breplicate\b|\brsync\b|同步|镜像",
             true,
         ),
+        // A mirror asked for by how the copy should look: "make X look
+        // exactly like Y", "keep the Pi's folder matching the desktop one".
+        cue(
+            Sync,
+            r"\blooks?\s+(?:exactly\s+)?(?:like|the\s+same\s+as)\b|\b(?:keep|make|have)\b[^.?!]{0,40}?\b(?:matching|identical\s+(?:to|with)|the\s+same\s+as|an?\s+exact\s+copy)\b|\bone[- ]to[- ]one\b|保持一致",
+            true,
+        ),
         cue(Sync, r"\bcopy\b|\bduplicate\b", false),
         cue(
             Cleanup,
-            r"\bclean(?:[ -]?up)?\b|\bclear out\b|\bdelete\b|\bremove\b|\bpurge\b|\bprune\b|\btidy\b|\bget rid of\b|\bwipe\b|\berase\b|\btrash\b|\bfree up\b|清理|删除|清除",
+            r"\bclean(?:[ -]?up)?\b|\bclear out\b|\bdelete\b|\bremove\b|\bpurge\b|\bprune\b|\btidy\b|\bget rid of\b|\bwipe\b|\berase\b|\btrash\b|\bfree up\b|\b(?:be|get|gets|getting)\s+(?:removed|deleted|purged|wiped|cleaned(?:\s+up)?|cleared)\b|清理|删除|清除|清(?:一下|一次|掉|空)",
             true,
         ),
         cue(
             Status,
-            r"^\s*(?:is|are|was|were|did|has|have)\s+(?:the|my|our|that|this)\s+(?:last\s+|latest\s+|nightly\s+)?(?:backups?|syncs?|mirrors?|cleanups?|restores?)\b|\bstatus\b|\bwhere are we (?:on|with|at)\b|\bhow far along\b|\bwhat(?:'s| is) (?:running|happening|going on)\b|\bhow(?:'s| is) (?:task|job|the|my)\b|\bprogress\b|\b(?:show|list)(?: me)?(?: all| the)? (?:tasks|jobs)\b|\bqueue\b|状态|进度|查看任务|完成了吗|(?:失败|成功|结束|做完|跑完)了(?:吗|没)",
+            r"^\s*(?:is|are|was|were|did|has|have)\s+(?:the|my|our|that|this)\s+(?:last\s+|latest\s+|nightly\s+)?(?:backups?|syncs?|mirrors?|cleanups?|restores?)\b|\bstatus\b|\bwhere are we (?:on|with|at)\b|\bhow far along\b|\bwhat(?:'s| is) (?:running|happening|going on)\b|\bhow(?:'s| is) (?:task|job|the|my)\b|\bprogress\b|\b(?:show|list)(?: me)?(?: all| the)? (?:tasks|jobs)\b|\bqueue\b|状态|进度|查看任务|完成了吗|(?:失败|成功|结束|做完|跑完|完成)了?(?:吗|没有?)",
             true,
         ),
         cue(
@@ -86,7 +93,10 @@ static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
         r"what\s+is\s+(?:a|an|the\s+difference)\b|what\s+are\b|what\s+does\b|what's\s+(?:a|an)\b|what(?:'s|\s+is)\s+in\b|",
         r"what(?:'s|\s+is)\s+the\s+(?:best|default|recommended|right|difference)\b|what\s+(?:version|happens)\b|which\s+version\b|",
         r"how\s+does\b|how\s+do\s+(?:i|you|we)\b|how\s+(?:long|often|many|much)\b[^?]*?\b(?:does|do|should|would|could|usually|typically|by\s+default)\b|",
-        r"should\s+(?:i|we)\b|is\s+it\s+(?:safe|ok|okay|a\s+good\s+idea|wise|normal|worth|better|true)\b|(?:do|would)\s+you\s+recommend\b|",
+        // Counting files or space is a report Tend does not make.
+        r"how\s+(?:many|much)\s+(?:files?|folders?|photos?|space|data|disk|storage|room)\b|",
+        r"should\s+(?:i|we)\b|is\s+it\s+(?:safe|ok|okay|a\s+(?:good|bad)\s+idea|wise|normal|worth|better|true)\b|(?:do|would)\s+you\s+recommend\b|",
+        r"(?:any|some)\s+(?:tips|advice|ideas?|suggestions?)\b|(?:can|could)\s+you\s+tell\s+me\s+(?:how|why|what|whether|if)\b|",
         r"which\s+(?:is|one|tool)\b.*\b(?:or|better|faster|safer|slower|best|fastest|safest)\b|",
         r"explain\b|why\b|define\b|tell\s+me\s+about\b|can\s+you\s+explain\b|who\s+\w+ed\b",
         r")",
@@ -118,7 +128,7 @@ fn says_what_a_plan_needs(slots: &Slots) -> bool {
 /// me a script that backs up my photos", "帮我写一个备份脚本").
 static OTHER_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)\b(?:remind\s+me|teach\s+me|show\s+me\s+how|help\s+me\s+understand|",
+        r"(?i)\b(?:remind\s+me|teach\s+me|show\s+me\s+how|help\s+me\s+understand|any\s+(?:tips|advice)|",
         r"write\s+(?:me\s+)?(?:a|an|some)\s+(?:\w+\s+)?(?:script|program|function|guide|tutorial|poem|story|letter|checklist)s?)\b",
         r"|提醒我|教我|写(?:一个|一份|个)?.{0,8}(?:脚本|程序|教程)",
     ))
@@ -139,7 +149,7 @@ static TARGET_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Jobs that are not Tend's tasks: "cancel the print job" names no task.
 static FOREIGN_JOBS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:print|printer|cron|ci|build|pipeline|render|mining)[ -]?jobs?\b|打印任务|定时作业")
+    Regex::new(r"(?i)\b(?:print|printer|cron|ci|build|pipeline|render|mining|kubernetes|k8s|jenkins|gitlab|github|hyper\s+backup|time\s+machine|veeam)[ -]?(?:cron\s*)?(?:jobs?|tasks?)\b|打印任务|定时作业")
         .expect("foreign jobs pattern compiles")
 });
 
@@ -163,7 +173,9 @@ static FOREIGN: LazyLock<Regex> = LazyLock::new(|| {
         // the web and cloud drives Tend cannot write to
         r"websites?|web ?pages?|urls?|google drive|dropbox|onedrive|icloud|",
         // code, packages
-        r"git|commits?|branch(?:es)?|forks?|upstream|rebase|merge|pull requests?|packages?|apt|(?:system|kernel|os|software|security) updates?|",
+        r"git|commits?|branch(?:es)?|forks?|upstream|rebase|merge|pull requests?|packages?|apt|(?:system|kernel|os|software|security|windows|macos|ios|android|firmware|bios) updates?|",
+        // other programs' settings and jobs
+        r"settings|preferences|outlook|vs ?code|jenkins|gitlab|github|",
         // playback and browsing (music, films and torrents are files too:
         // "sync my music" is Tend's)
         r"playing|playback|netflix|spotify|browser|cookies",
@@ -173,7 +185,7 @@ static FOREIGN: LazyLock<Regex> = LazyLock::new(|| {
         // screen, TV, printing, router, firewall, port, contacts, mail,
         // calendar, kernel, drivers, fans, battery, websites, web pages,
         // chat history, WeChat.
-        r"|服务|容器|虚拟机|进程|内存|缓存|浏览器|播放|订单|账号|账户|密码|订阅|会议|屏幕|电视|打印|路由器|防火墙|端口|通讯录|联系人|邮件|日历|内核|驱动|风扇|电池|网站|网页|聊天记录|微信",
+        r"|服务|容器|虚拟机|进程|内存|缓存|浏览器|播放|订单|账号|账户|密码|订阅|会议|预约|屏幕|电视|打印|路由器|防火墙|端口|通讯录|联系人|邮件|日历|内核|驱动|风扇|电池|网站|网页|聊天记录|微信",
     ))
     .expect("foreign pattern compiles")
 });
@@ -368,6 +380,64 @@ mod tests {
             ("drop the tmp files in /srv/scratch", Intent::OutOfScope),
         ] {
             assert_eq!(cued(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn requests_said_without_the_usual_verb() {
+        for (text, want) in [
+            (
+                "wednesdays at 11pm, please back that folder up to /mnt/nas/x",
+                Intent::Backup,
+            ),
+            (r"I'd like D:\x backed up into E:\y", Intent::Backup),
+            ("revert ./site to the last snapshot", Intent::Restore),
+            ("I want ~/notes back from /mnt/bk", Intent::Restore),
+            (
+                "could Tend make /mnt/www look exactly like ~/site/public?",
+                Intent::Sync,
+            ),
+            (
+                "keep the Pi's folder /mnt/pi matching /home/tom/roms",
+                Intent::Sync,
+            ),
+            ("让 /var/www 和 ./dist 保持一致", Intent::Sync),
+            (
+                "every night anything in /mnt/cams older than 45 days gets removed",
+                Intent::Cleanup,
+            ),
+            ("每小时清一次 /tmp/转码 的临时文件", Intent::Cleanup),
+            ("203号任务跑完没有", Intent::Status),
+            // The verb's own words keep their reading.
+            ("back up /srv to /mnt/nas", Intent::Backup),
+        ] {
+            assert_eq!(cued(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn other_programs_jobs_and_advice_are_out_of_scope() {
+        for text in [
+            "stop the kubernetes job please",
+            "停止 Kubernetes 上那个 cron job",
+            "The Hyper Backup task has been failing since Tuesday",
+            "Can we roll that Windows update back?",
+            "restore my VS Code settings",
+            "取消我明天下午的摄影预约",
+        ] {
+            assert_eq!(cued(text), Intent::OutOfScope, "{text}");
+        }
+        for text in [
+            "Is it a bad idea to run two sync tools on the same folders?",
+            "Any tips for keeping backups of my cards while travelling?",
+            "Can you tell me how to set up two-way sync with OneDrive?",
+            "how many files are in ~/Downloads?",
+            "how much space is left on /mnt/data?",
+        ] {
+            assert!(
+                asks_rather_than_commands(text, &super::super::slots::extract(text)),
+                "{text}"
+            );
         }
     }
 
