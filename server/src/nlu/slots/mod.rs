@@ -194,14 +194,24 @@ pub fn paths_shortened(text: &str) -> String {
 /// "/mnt/nas/photos289" → "photos": a number ending a name ("photos289",
 /// "logs-2024") tells nothing of what is asked, yet it swayed the model
 /// ("back up /srv/photos289 to /mnt/nas/photos289" read as out of scope).
+///
+/// A home directory ("/home/anna", "C:\\Users\\bob") gives "home": its
+/// last part is a person's name, which read alone swayed the model ("please
+/// back up /home/anna" read as a restore).
 fn last_part(path: &str) -> &str {
     let bare = path
         .trim_matches(|c: char| matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’'))
         .trim_end_matches(['/', '\\']);
-    let part = match bare.rsplit(['/', '\\']).next() {
+    let mut parts = bare.rsplit(['/', '\\']);
+    let part = match parts.next() {
         Some(part) if !part.is_empty() => part,
         _ => return path,
     };
+    if parts.next().is_some_and(|parent| {
+        parent.eq_ignore_ascii_case("home") || parent.eq_ignore_ascii_case("users")
+    }) {
+        return "home";
+    }
     match part.trim_end_matches(|c: char| c.is_ascii_digit() || matches!(c, '-' | '_' | '.')) {
         "" => part,
         named => named,
@@ -365,6 +375,10 @@ mod tests {
         assert_eq!(
             paths_shortened("back up /srv/photos289 to /mnt/nas/logs-2024 and /srv/2024"),
             "back up photos to logs and 2024"
+        );
+        assert_eq!(
+            paths_shortened(r"back up /home/anna and C:\Users\bob to /home/anna/docs"),
+            "back up home and home to docs"
         );
     }
 
