@@ -185,7 +185,8 @@ fn is_dropped(kind: ConditionKind, masked: &str, m: &regex::Match, slots: &Slots
     let restricts =
         kind == ConditionKind::Kind && (words.starts_with("only") || words.starts_with("just"));
     // "log" in "*.log" is the glob's, read whole by its own cue; in "*.gz
-    // log archives" the two words after the glob say what its files are.
+    // log archives" or "compressed .gz logs" the two words after the glob
+    // or extension say what its files are.
     let before = &masked[..m.start()];
     let describes_a_glob = before.ends_with(['.', '*'])
         || (kind == ConditionKind::Kind
@@ -194,7 +195,7 @@ fn is_dropped(kind: ConditionKind, masked: &str, m: &regex::Match, slots: &Slots
                 .split_whitespace()
                 .rev()
                 .take(2)
-                .any(|w| w.contains('*')));
+                .any(|w| w.contains('*') || w.starts_with('.')));
     if describes_a_glob {
         return false;
     }
@@ -334,6 +335,7 @@ mod tests {
             "clean up /srv/logs/app",
             "clean up my downloads folder ~/Downloads",
             "clean up /srv/scratch every night at 2am",
+            "wipe the compressed .gz logs in /var/log/myapp",
         ] {
             assert_eq!(left(text, Intent::Cleanup), vec![], "{text}");
         }

@@ -16,7 +16,7 @@ use super::negation;
 const DELETE: &str = r"(?:remov|delet|drop|prun|purg|wip|nuk|trash|eras|toss|zap|cull)\w*|clean\w*(?:\s+(?:up|out))?|clear\w*(?:\s+out)?|get(?:ting)?\s+rid\s+of|got\s+rid\s+of";
 
 /// What people call the destination: "the other side", "the usb".
-const DESTINATION: &str = r"(?:other (?:side|end)|far (?:side|end)|destination|dest|target|backup|mirror|copy|replica|spare|remote|receiving (?:side|end)|usb(?: drive| stick)?|external(?: drive| disk)?|nas|server)\b";
+const DESTINATION: &str = r"(?:other (?:side|end)|far (?:side|end)|destination|dest|target|backup|mirror|copy|replica|spare|remote|receiving (?:side|end)|usb(?: drive| stick)?|external(?: drive| disk)?|nas|server|share)\b";
 
 /// Where the extra files are: "on the other side", "on the usb", "there".
 fn at_destination() -> String {
@@ -30,8 +30,9 @@ const SOURCE: &str = r"(?:source|src|originals?|origin|upstream|master|primary|l
 const DELETED_HERE: &str = r"(?:locally|here|on (?:my|this) (?:side|end|machine|laptop|pc|computer|mac)|(?:at|on|in|from) (?:the )?source)\b";
 
 /// Verbs of taking a file out of the source, past tense or not: "what I
-/// removed", "anything I pulled out of Ready", "docs we retire".
-const TAKEN_OUT: &str = r"(?:deleted?|removed?|trashed|erased|cull(?:ed)?|pruned|pull(?:ed)?\s+out|took\s+out|taken\s+out|retired?)";
+/// removed", "anything I pulled out of Ready", "files I pull from Final",
+/// "docs we retire".
+const TAKEN_OUT: &str = r"(?:deleted?|removed?|trashed|erased|cull(?:ed)?|pruned|pull(?:ed)?\s+(?:out|from|off)|took\s+out|taken\s+out|retired?)";
 
 static CUES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     let at = at_destination();
@@ -162,7 +163,7 @@ static AGE_OR_SIZE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Verbs that copy, where deleting is said of what a mirror deletes.
 static COPIES: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:mirror|sync|copy|copies|back(?:ing)? up|backup|replicat|rsync|clone|duplicat|transfer|restor|snapshot|upload|download|push|pull)\w*|同步|备份|镜像|复制|拷贝|恢复")
+    Regex::new(r"\b(?:mirror|sync|cop(?:y|ie)|back(?:ing)? up|backup|replicat|rsync|clone|duplicat|transfer|restor|snapshot|upload|download|push|pull)\w*|同步|备份|镜像|复制|拷贝|恢复")
         .expect("copies compiles")
 });
 
@@ -175,13 +176,54 @@ pub fn copies(lower: &str) -> bool {
 /// What the source lacks, said of a place that is only the source beside
 /// a verb of deleting: "not present locally", "not on my laptop", "not in
 /// /srv/a" (a masked path is a run of spaces, so "in" is followed by more
-/// than one).
+/// than one), also "not exist anymore in /srv/a".
 static NOT_HERE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\bnot|\bno longer|n't)\s+(?:(?:exist\w*|present|there|found|available)\s+)?(?:(?:in|on|at|under) {2,}|(?:locally|here\s+any\s?more|on (?:my|this) (?:side|end|laptop|machine|pc|computer|mac)|in (?:my|the) (?:library|catalog|local folder))\b)")
+    Regex::new(r"(?:\bnot|\bno longer|n't)\s+(?:(?:exist\w*|present|there|found|available)\s+)?(?:any\s?more\s+)?(?:(?:in|on|at|under) {2,}|(?:locally|here\s+any\s?more|on (?:my|this) (?:side|end|laptop|machine|pc|computer|mac)|in (?:my|the) (?:library|catalog|local folder))\b)")
         .expect("not here compiles")
 });
+
+/// "Prune whatever's not in dist", "delete files that aren't in build
+/// any more": beside a copy, what a place named by a word (the source,
+/// whose path was masked) lacks. The place is checked apart
+/// ([`NO_PLACE`]).
+static NOT_IN_A_PLACE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"\b(?:{DELETE})\s+(?:(?:the|all|any|old)\s+)*(?:what|whatever|anything|everything|files?|stuff|things|ones)(?:'s|\s+(?:that|which)(?:'s)?)?(?:\s+(?:is|are|was|were|do|does))?(?:\s+not|\s+no longer|n't)\s+(?:(?:exist\w*|present|there|found)\s+)?(?:any\s?more\s+)?(?:in|on|at|inside|within)\s+(?:the\s+)?(?P<place>\w[\w.-]*)"
+    ))
+    .expect("not in a place compiles")
+});
+
+/// Words after "not in" that name no place: "not in use", "not in sync".
+static NO_PLACE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:use|sync|order|progress|stock|time|line|list|place|fact|case|charge|effect)$")
+        .expect("no place compiles")
+});
+
+/// "The extra files on the share delete them": the extras named first,
+/// then deleted; beside a mirror, the ones the source lacks (a backup
+/// keeps snapshots, and "extra files in downloads" are a cleanup's). Not
+/// "the extra copies", a duplicates cleanup.
+static EXTRAS_THEN_DELETE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"\b(?:(?:extra|extraneous|superfluous|surplus)\s+(?:files|stuff|things|ones|items)|extras)\b[^.;!?]{{0,40}}?\b(?:{DELETE})\s+(?:them|those|these|it)\b"
+    ))
+    .expect("extras then delete compiles")
+});
+
+/// A negation inside a cue that spans a clause: "the extra files on the
+/// share, don't delete them".
+static NEGATED_INSIDE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:no|not|never|don't|dont|do not|mustn't|shouldn't)\b")
+        .expect("negated inside compiles")
+});
+
 static DELETES: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"\b(?:{DELETE})")).expect("deletes compiles"));
+
+/// Whether lowercased `lower` has a verb of deleting.
+pub(super) fn deletes(lower: &str) -> bool {
+    DELETES.is_match(lower)
+}
 
 /// Words before a cue that keep what it would delete: "keep files deleted
 /// from the source", "保留多余的文件". "Keep the target the same as the
@@ -215,6 +257,21 @@ pub fn asked(lower: &str) -> Option<bool> {
             NOT_ANY_MORE
                 .find_iter(&lower)
                 .filter(|_| copies(&lower) && DELETES.is_match(&lower)),
+        )
+        .chain(
+            NOT_IN_A_PLACE
+                .captures_iter(&lower)
+                .filter(|c| {
+                    c.name("place")
+                        .is_some_and(|p| !NO_PLACE.is_match(p.as_str()))
+                })
+                .filter_map(|c| c.get(0))
+                .filter(|_| copies(&lower)),
+        )
+        .chain(
+            EXTRAS_THEN_DELETE
+                .find_iter(&lower)
+                .filter(|m| MIRRORS.is_match(&lower) && !NEGATED_INSIDE.is_match(m.as_str())),
         )
         .chain(DELETED_ELSEWHERE.find_iter(&lower))
         .chain(
@@ -325,6 +382,45 @@ mod tests {
             "the replica should match, and purge files on the replica that were deleted on the main box",
         ] {
             assert_eq!(asked(t), Some(true), "{t}");
+        }
+    }
+
+    #[test]
+    fn what_the_source_lacks_said_loosely() {
+        for t in [
+            // A place named by a word, its path masked elsewhere.
+            "rsync-style          to              , prune whatever's not in dist",
+            "copy the site to the server, delete whatever isn't in site",
+            "clone it and remove files that don't exist in build anymore",
+            // A masked path after "anymore".
+            "sync from              to              and remove the old files in              which not exist anymore in              ",
+            "mirror a to b, drop what doesn't exist any more in            ",
+            // The extras named first, then deleted.
+            "mirror \"                       \" on                      , and the extra files on the share delete them",
+            "sync the photos to the nas; the extras on the nas, remove them",
+            "keep the nas in sync; extra stuff on the nas: delete it",
+            // Pulled from the source, so gone from the copy.
+            "files i pull from the source should disappear from the share too",
+            "files i pull from final should be removed from the share as well",
+            "photos i pulled off the selects should vanish from the spare as well",
+            // Gone from the source.
+            "delete what's gone from the source",
+            "sync a to b and remove anything that's vanished from the original",
+        ] {
+            assert_eq!(asked(t), Some(true), "{t}");
+        }
+        for t in [
+            "don't delete anything on the target",
+            "please don't delete anything on the pi side, i sometimes drop extra albums there",
+            "mirror a to b; the extra files on the share, don't delete them",
+            "there are extra files in downloads, delete them",
+            "clean up whatever's not in use",
+            "sync a to b and delete whatever's not in use",
+            "i pull from the source every night",
+            "copy the files i pull from the server to the share",
+            "delete files not in the list",
+        ] {
+            assert_eq!(asked(t), None, "{t}");
         }
     }
 

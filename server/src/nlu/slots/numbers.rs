@@ -3,6 +3,12 @@
 /// Regex alternation matching a number in digits or common words.
 pub const NUMBER: &str = r"\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|eighteen|twenty|thirty|forty|fifty|sixty|ninety|hundred|a couple of|a few|half an?";
 
+/// [`NUMBER`] with every word up to ninety-nine: the teens and tens it
+/// lacks and the compounds ("forty-five", "twenty one"). The longer words
+/// come first, so that "forty-five days" is not read as "forty" nor
+/// "eighty hours" as "eight y(ears)". Read by [`value_to_99`].
+pub const NUMBER_TO_99: &str = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-](?:one|two|three|four|five|six|seven|eight|nine)\b|\d+(?:\.\d+)?|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|ten|one|two|three|four|five|six|seven|eight|nine|hundred|a couple of|a few|half an?|an?";
+
 /// Regex alternation matching a count of things in digits or words: no
 /// fractions, and no "a"/"an", which in "keep a copy offsite" or "keep an
 /// eye on it" count nothing.
@@ -10,6 +16,10 @@ pub const COUNT: &str = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|e
 
 /// [`COUNT`] as Chinese writes it: digits or numerals up to 99 (十五, 两).
 pub const CHINESE_COUNT: &str = r"\d+|[一二两三四五六七八九十]+";
+
+/// A Chinese whole number up to 999 in digits or numerals: 128, 十六,
+/// 一百二十八. Read by [`whole_with_hundreds`].
+pub const CHINESE_NUMBER: &str = r"\d+|[零一二两三四五六七八九十百]+";
 
 /// Regex alternation matching an ordinal word up to "thirty-first", the
 /// compound ones first so that "twenty-first" is not read as "twenty".
@@ -69,6 +79,37 @@ pub fn value(word: &str) -> Option<f64> {
 pub fn whole(word: &str) -> Option<u32> {
     let v = value(word)?;
     (v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v)).then_some(v as u32)
+}
+
+/// Value of a number matched by [`NUMBER_TO_99`]: the compounds
+/// ("forty-five", "twenty one") and what [`value`] reads.
+pub fn value_to_99(word: &str) -> Option<f64> {
+    if let Some(v) = value(word) {
+        return Some(v);
+    }
+    let (tens, unit) = word.trim().split_once([' ', '-'])?;
+    let tens = value(tens).filter(|t| (20.0..=90.0).contains(t) && t % 10.0 == 0.0)?;
+    let unit = value(unit).filter(|u| (1.0..=9.0).contains(u) && u.fract() == 0.0)?;
+    Some(tens + unit)
+}
+
+/// Value of a whole number matched by [`CHINESE_NUMBER`]: what [`whole`]
+/// reads and the hundreds, 一百二十八 → 128, 三百零五 → 305, and 一百二
+/// → 120 as it is said (a lone digit after 百 counts tens).
+pub fn whole_with_hundreds(word: &str) -> Option<u32> {
+    let Some((hundreds, rest)) = word.trim().split_once('百') else {
+        return whole(word);
+    };
+    let hundreds = match hundreds {
+        "" => 1,
+        h => whole(h).filter(|h| (1..=9).contains(h))?,
+    };
+    let rest = match rest.chars().count() {
+        0 => 0,
+        1 if rest != "十" => whole(rest)? * 10,
+        _ => whole(rest).filter(|r| *r < 100)?,
+    };
+    Some(hundreds * 100 + rest)
 }
 
 /// Value of an ordinal matched by [`ORDINAL`]: "first" → 1, "twenty-third" → 23.
@@ -147,6 +188,41 @@ mod tests {
         assert_eq!(value("零五"), Some(5.0));
         assert_eq!(whole("十一"), Some(11));
         assert_eq!(whole("1.5"), None);
+    }
+
+    #[test]
+    fn words_up_to_ninety_nine() {
+        assert_eq!(value_to_99("ninety"), Some(90.0));
+        assert_eq!(value_to_99("ninety-nine"), Some(99.0));
+        assert_eq!(value_to_99("forty five"), Some(45.0));
+        assert_eq!(value_to_99("seventy"), Some(70.0));
+        assert_eq!(value_to_99("a couple of"), Some(2.0));
+        assert_eq!(value_to_99("2.5"), Some(2.5));
+        // No compound of a teen or of two units.
+        assert_eq!(value_to_99("twelve-one"), None);
+        assert_eq!(value_to_99("twenty-twenty"), None);
+        let number = regex::Regex::new(&format!("^(?:{NUMBER_TO_99})$")).expect("compiles");
+        for word in ["ninety-nine", "twenty one", "seventeen", "eighty", "half a"] {
+            assert!(number.is_match(word), "{word}");
+        }
+        let first = regex::Regex::new(NUMBER_TO_99).expect("compiles");
+        for (text, word) in [("eighty hours", "eighty"), ("seventeen weeks", "seventeen")] {
+            assert_eq!(first.find(text).map(|m| m.as_str()), Some(word), "{text}");
+        }
+    }
+
+    #[test]
+    fn chinese_hundreds() {
+        assert_eq!(whole_with_hundreds("128"), Some(128));
+        assert_eq!(whole_with_hundreds("十六"), Some(16));
+        assert_eq!(whole_with_hundreds("一百二十八"), Some(128));
+        assert_eq!(whole_with_hundreds("三百零五"), Some(305));
+        assert_eq!(whole_with_hundreds("两百"), Some(200));
+        assert_eq!(whole_with_hundreds("百"), Some(100));
+        assert_eq!(whole_with_hundreds("一百二"), Some(120));
+        assert_eq!(whole_with_hundreds("一百一十五"), Some(115));
+        assert_eq!(whole_with_hundreds("十百"), None);
+        assert_eq!(whole_with_hundreds("一百百"), None);
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! File patterns: explicit globs ("*.log"), extensions in words ("log
-//! files", ".bak files", "files ending in .iso") and a few common aliases
-//! ("temp files").
+//! files", ".bak files", "files ending in .iso", "clean jpgs", "csv only")
+//! and a few common aliases ("temp files").
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 /// Words that name a file type when followed by "files" ("log files").
+/// Not "raw": raw files are camera raw photos in general (.cr3, .nef,
+/// .arw), no one extension.
 const EXTENSION_WORDS: &[&str] = &[
     "log",
     "tmp",
@@ -30,7 +32,6 @@ const EXTENSION_WORDS: &[&str] = &[
     "png",
     "gif",
     "heic",
-    "raw",
     "mp3",
     "mp4",
     "mkv",
@@ -48,6 +49,18 @@ const EXTENSION_WORDS: &[&str] = &[
     "o",
     "class",
 ];
+
+/// [`EXTENSION_WORDS`] that name no file type standing alone, being
+/// words or places too: "check the log", "/tmp", "clear the cache", "8
+/// cores", "spare parts", "ISO 3200". The others do, singular or plural:
+/// "clean jpgs", "csv only", "pdf bigger than 20 MB".
+const NOT_ALONE: &[&str] = &[
+    "log", "tmp", "cache", "dump", "iso", "tar", "part", "orig", "core", "o", "class",
+];
+
+/// [`NOT_ALONE`] words whose plural names the type: "old logs", "the
+/// ISOs", "tars".
+const PLURAL_ALONE: &[&str] = &["log", "tar", "iso"];
 
 static GLOB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:^|[\s,;(\[“"'])([^\s,;()"'“”]*[*?\[][^\s,;()"'“”]*)"#)
@@ -80,7 +93,27 @@ static CHINESE_BARE_WORD: LazyLock<Regex> = LazyLock::new(|| {
         .expect("chinese bare word compiles")
 });
 static WORD_FILES: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b([a-z0-9]{1,10})\s+files?\b|\b(logs)\b").expect("word files compiles")
+    Regex::new(r"(?i)\b([a-z0-9]{1,10})\s+files?\b").expect("word files compiles")
+});
+/// A word standing alone that may name a type ([`NOT_ALONE`]): not part of a
+/// file name ("report.pdf") or a glob.
+static TYPE_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[^\w.*/\\-])([a-z0-9]{1,11})\b").expect("type word compiles")
+});
+/// Words after a type word that make it something else: a place ("the pdf
+/// folder"), a camera setting ("iso 3200"), a verb ("zip it up"), part of
+/// a longer name ("json-rpc").
+static NO_TYPE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^[-_./\\]\w|^\s*(?:\d|(?:folders?|dirs?|director(?:y|ies)|subfolders?|it|them)\b|up\s*(?:$|[,.;:!?]|(?:the|these|those|everything|all|my)\b))",
+    )
+    .expect("no type after compiles")
+});
+/// An explicit extension just before a type word: in "compressed .gz
+/// logs" or "*.gz logs" the noun says what the extension's files are, not
+/// one more type.
+static EXTENSION_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\.[A-Za-z0-9]{1,10}|\*\S*)\s+$").expect("extension before compiles")
 });
 static ENDING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:ending (?:in|with)|with (?:the )?extension|extension|suffix)\s+\.?([a-z0-9]{1,10})\b").expect("ending compiles")
@@ -111,9 +144,6 @@ pub fn extract(masked: &str) -> Vec<String> {
             }
         }
     }
-    // "logs in /var/log/x ... delete *.log.*": beside globs that name log
-    // files, the noun "logs" says what they name, not one more pattern.
-    let logs_globbed = found.iter().any(|(_, g)| g.contains(".log"));
     for c in DOT_FILES.captures_iter(masked) {
         if let Some(list) = c.get(1) {
             for ext in DOT_EXTENSION.captures_iter(list.as_str()) {
@@ -143,8 +173,6 @@ pub fn extract(masked: &str) -> Vec<String> {
             if EXTENSION_WORDS.contains(&word.as_str()) && !last_of_dotted {
                 found.push((m.start(), format!("*.{word}")));
             }
-        } else if let Some(m) = c.get(2).filter(|_| !logs_globbed) {
-            found.push((m.start(), "*.log".to_string()));
         }
     }
     for c in ENDING.captures_iter(masked) {
@@ -168,6 +196,8 @@ pub fn extract(masked: &str) -> Vec<String> {
     if let Some(m) = CHINESE_LOGS.find(masked) {
         found.push((m.start(), "*.log".to_string()));
     }
+    let named: Vec<String> = found.iter().map(|(_, g)| g.clone()).collect();
+    found.extend(type_words(masked, &named));
     found.sort_by_key(|(at, _)| *at);
     let mut out: Vec<String> = Vec::new();
     for (_, p) in found {
@@ -176,6 +206,51 @@ pub fn extract(masked: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// File types named by their extension standing alone ([`NOT_ALONE`]),
+/// with where each is said. Beside patterns already `named` for the type
+/// the word describes them, not one more: "logs in /var/log/x ... delete
+/// *.log.*", "the JPEG previews ... delete the .jpg files".
+fn type_words(masked: &str, named: &[String]) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for c in TYPE_WORD.captures_iter(masked) {
+        let Some(m) = c.get(1) else { continue };
+        let word = m.as_str().to_lowercase();
+        let Some(extension) = type_named_alone(&word) else {
+            continue;
+        };
+        if named.iter().any(|g| names_type(g, extension))
+            || NO_TYPE_AFTER.is_match(&masked[m.end()..])
+            || EXTENSION_BEFORE.is_match(&masked[..m.start()])
+        {
+            continue;
+        }
+        found.push((m.start(), format!("*.{extension}")));
+    }
+    found
+}
+
+/// The extension `word` (lowercase) names standing alone: "pdf", "jpgs",
+/// "logs" but not "log" ([`NOT_ALONE`]).
+fn type_named_alone(word: &str) -> Option<&str> {
+    let known = |w: &str| EXTENSION_WORDS.contains(&w);
+    if known(word) && !NOT_ALONE.contains(&word) {
+        return Some(word);
+    }
+    let base = word.strip_suffix('s')?;
+    (known(base) && (!NOT_ALONE.contains(&base) || PLURAL_ALONE.contains(&base))).then_some(base)
+}
+
+/// Whether `pattern` names files of type `extension`, spelled either way
+/// ("*.jpg" for "jpeg").
+fn names_type(pattern: &str, extension: &str) -> bool {
+    let spelled = match extension {
+        "jpeg" => "jpg",
+        "jpg" => "jpeg",
+        other => other,
+    };
+    pattern.contains(&format!(".{extension}")) || pattern.contains(&format!(".{spelled}"))
 }
 
 #[cfg(test)]
@@ -212,6 +287,62 @@ mod tests {
             ["*.log.*", "*.gz"]
         );
         assert_eq!(p("clean up logs and *.gz"), ["*.log", "*.gz"]);
+        assert!(p("back up the raw files").is_empty());
+    }
+
+    #[test]
+    fn types_named_by_their_extension_alone() {
+        assert_eq!(p("clean jpgs >90 days old out of x"), ["*.jpg"]);
+        assert_eq!(p("           , csv only, older than 2 months"), ["*.csv"]);
+        assert_eq!(
+            p("which PDFs in             are more than a month old?"),
+            ["*.pdf"]
+        );
+        assert_eq!(p("pdf bigger than 20 MB in x, please to remove"), ["*.pdf"]);
+        assert_eq!(p("remove all heic in x, they are copies"), ["*.heic"]);
+        assert_eq!(p("old ISOs and zips can go"), ["*.iso", "*.zip"]);
+        assert_eq!(p("mp4s and MOVs over 2 GB"), ["*.mp4", "*.mov"]);
+        assert_eq!(p("another big zip in x"), ["*.zip"]);
+        assert_eq!(p("delete the old tars"), ["*.tar"]);
+        assert_eq!(p("logs up to a week old"), ["*.log"]);
+    }
+
+    #[test]
+    fn words_that_are_no_file_type() {
+        for text in [
+            "check the log of task 3",
+            "the raw files in x",
+            "delete the raws",
+            "clear the cache",
+            "a box with 8 cores",
+            "tar it up",
+            "zip them up first",
+            "zip up the folder",
+            "shots at iso 3200",
+            "the iso images don't match",
+            "restore report.pdf from x",
+            "clean the pdf folder",
+            "os updates and spare parts",
+            "compare by json-rpc",
+        ] {
+            assert!(p(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_extension_before_a_noun_names_the_kind() {
+        assert_eq!(p("compressed .gz logs behind in x"), ["*.gz"]);
+        assert_eq!(p("wipe the *.gz logs"), ["*.gz"]);
+        assert_eq!(
+            p("old .tar.gz logs and .zip archives"),
+            ["*.tar.gz", "*.zip"]
+        );
+        assert_eq!(p("rotated logs and .gz files"), ["*.log", "*.gz"]);
+        assert_eq!(
+            p("the JPEG previews next to the raws: delete the .jpg files"),
+            ["*.jpg"]
+        );
+        assert_eq!(p("jpgs and *.jpeg"), ["*.jpeg"]);
     }
 
     #[test]

@@ -97,7 +97,7 @@ static KEEP_LAST: LazyLock<Vec<Said>> = LazyLock::new(|| {
         // 10 versions", "keep only the 3 most recent".
         said(
             &format!(
-                r"\b(?:keep|keeps|keeping|kept|retain\w*|hold(?:ing)?(?:\s+on\s*to)?|hang(?:ing)?\s+on\s*to|preserv\w*|save|saving|store|storing|maintain\w*)\s+(?:(?:only|just|at most|up to|a max(?:imum)? of|max(?:imum)?|no more than|the|{RECENT}|around|about|and|plus|also)\s+)*(?P<n>{COUNT})\b"
+                r"\b(?:keep|keeps|keeping|kept|retain\w*|hold(?:ing)?(?:\s+on\s*to)?|hang(?:ing)?\s+on\s*to|preserv\w*|save|saving|store|storing|maintain\w*)\s+(?:(?:only|just|at most|up to|a max(?:imum)? of|max(?:imum)?|no more than|the|{RECENT}|around|about|and|plus|also|maybe|perhaps|say|roughly|approximately)\s+)*(?P<n>{COUNT})\b"
             ),
             false,
         ),
@@ -105,10 +105,12 @@ static KEEP_LAST: LazyLock<Vec<Said>> = LazyLock::new(|| {
         // "don't keep more than 5".
         said(
             &format!(
-                r"\bretention(?:\s+(?:of|count|policy))?\s*[:=]?\s*(?P<n>{COUNT})\b|\bkeep[-_ ]last[\s=:]*(?P<n2>{COUNT})\b|\b(?:history|depth) of (?P<n3>{COUNT})\b|\b(?:don't|do not|never)\s+keep\s+more than\s+(?P<n4>{COUNT})\b"
+                r"\bretention(?:\s+(?:of|count|policy))?\s*[:=]?\s*(?P<n>{COUNT})\b|\bkeep[-_ ]last[\s=:]*(?P<n2>{COUNT})\b|\b(?:history|depth) of (?P<n3>{COUNT})\b|\b(?:don't|do not|never|not)\s+keep\s+more than\s+(?P<n4>{COUNT})\b"
             ),
             false,
         ),
+        // "keep3": typed in a hurry, the count runs into the verb.
+        said(r"\bkeep(?:[-_=:])?(?P<n>\d{1,4})\b", false),
         // "prune all but the last 10 snapshots", "trim it down to 7".
         said(
             &format!(
@@ -119,13 +121,29 @@ static KEEP_LAST: LazyLock<Vec<Said>> = LazyLock::new(|| {
         // "max 5 snapshots", "no more than 10 copies", "5 backups max".
         said(
             &format!(
-                r"(?:\bmax(?:imum)?(?:\s+of)?|\bat most|\b(?:no|not) more than|\bup to|\blimit(?:ed)?(?:\s+(?:it|them|that))?\s+to|\bcap(?:ped)?(?:\s+(?:it|them|that))?\s+at)\s+(?P<n>{COUNT})\s+(?:\w+\s+)?(?:{COPIES})\b"
+                r"(?:\bmax(?:imum)?(?:\s+of)?|\bat most|\b(?:no|not) more than|(?:n't|\bnot|\bno|\bnever)\s+(?:need|want|keep|have|hold|store|retain|require)\s+more than|\bno need for more than|\bup to|\blimit(?:ed)?(?:\s+(?:it|them|that))?\s+to|\bcap(?:ped)?(?:\s+(?:it|them|that))?\s+at)\s+(?P<n>{COUNT})\s+(?:\w+\s+)?(?:{COPIES})\b"
             ),
             false,
         ),
         said(
             &format!(
                 r"\b(?P<n>{COUNT})\s+(?:\w+\s+)?(?:{COPIES})\s+(?:max(?:imum)?|at most|tops|total|in total|retained|kept)\b"
+            ),
+            false,
+        ),
+        // "only 4 snapshot keep is enough", "two snapshots keeping is
+        // fine": the copies said first, then that they are kept, then
+        // that this will do; "2 backups keep failing" goes on otherwise.
+        said(
+            &format!(
+                r"\b(?P<n>{COUNT})\s+(?:\w+\s+)?(?:{COPIES})\s+(?:to\s+)?(?:keep|keeping|kept|retain|retaining|retained|hold|holding)\b(?:\s+(?:is|are|will be|would be|should be|be))?\s*(?:$|[,.;:!?)]|(?:enough|plenty|fine|ok|okay|sufficient|good|please)\b)"
+            ),
+            false,
+        ),
+        // "4 snapshots are enough", "two backups will do".
+        said(
+            &format!(
+                r"\b(?P<n>{COUNT})\s+(?:\w+\s+)?(?:{COPIES})\s+(?:is|are|will|would|should)\s+(?:be\s+)?(?:enough|plenty|fine|sufficient|do)\b"
             ),
             false,
         ),
@@ -347,6 +365,45 @@ mod tests {
             "keep the last 7 days",
             "back up the last 3 days of logs",
             "",
+        ] {
+            assert_eq!(keep_last(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn counts_kept_said_loosely() {
+        for (text, n) in [
+            ("backup /var/www -> /backups/www-restic keep3", 3),
+            ("nightly, keep12", 12),
+            ("only 4 snapshot keep is enough", 4),
+            ("5 backups keep is fine", 5),
+            ("three versions kept, please", 3),
+            ("not keep more than 8 snapshot", 8),
+            ("two snapshots keeping is fine", 2),
+            ("ten copies to keep.", 10),
+            ("the repository should keep the last six", 6),
+            ("and keep maybe the last 30 copies", 30),
+            ("we don't need more than 6 snapshots hanging around", 6),
+            ("i don't want more than 9 backups", 9),
+            ("4 snapshots are enough", 4),
+            ("two backups will do", 2),
+        ] {
+            assert_eq!(keep_last(text), Some(n), "{text}");
+        }
+    }
+
+    #[test]
+    fn loose_words_that_keep_no_count_of_copies() {
+        for text in [
+            "keep3d files",
+            "2 backups keep failing",
+            "the 3 backups keep running into each other",
+            "4 snapshots keeping the disk full is not fine",
+            "we don't need more than 6 hours",
+            "i don't want more than 2 backups at a time",
+            "2 backups a day are enough",
+            "keep maybe 30 days",
+            "5 files are enough",
         ] {
             assert_eq!(keep_last(text), None, "{text}");
         }
