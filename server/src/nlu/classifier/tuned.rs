@@ -35,10 +35,10 @@ pub fn tuning(family: &str, method: Method) -> Tuning {
 const E5_TRAINED: Tuning = Tuning {
     l2: 1e-5,
     thresholds: Thresholds {
-        min_similarity: 0.2,
-        min_margin: 0.2,
-        keyword_weight: 0.28,
-        ungrounded_keyword_weight: 0.18,
+        min_similarity: 0.34,
+        min_margin: 0.15,
+        keyword_weight: 0.30,
+        ungrounded_keyword_weight: 0.04,
         close_margin: 0.2,
     },
 };
