@@ -68,7 +68,7 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             Status,
-            r"^\s*(?:is|are|was|were|did|has|have)\s+(?:the|my|our|that|this)\s+(?:last\s+|latest\s+|nightly\s+)?(?:backups?|syncs?|mirrors?|cleanups?|restores?)\b|\bstatus\b|\bwhere are we (?:on|with|at)\b|\bhow far along\b|\bwhat(?:'s| is) (?:running|happening|going on)\b|\bhow(?:'s| is) (?:task|job|the|my)\b|\bprogress\b|\b(?:show|list)(?: me)?(?: all| the)? (?:tasks|jobs)\b|\bqueue\b|状态|进度|查看任务|完成了吗|(?:失败|成功|结束|做完|跑完|完成)了?(?:吗|没有?)",
+            r"^\s*(?:is|are|was|were|did|has|have)\s+(?:the|my|our|that|this)\s+(?:last\s+|latest\s+|nightly\s+)?(?:backups?|syncs?|mirrors?|cleanups?|restores?)\b|\bstatus\b|\bwhere are we (?:on|with|at)\b|\bhow far along\b|\bwhat(?:'s| is) (?:running|happening|going on)\b|\bhow(?:'s| is) (?:task|job|the|my)\b|\bprogress\b|\b(?:show|list)(?: me)?(?: all| the| my| our)? (?:tasks|jobs)\b|\bwhy\b[^.?!]{0,20}\b(?:task|job)\s*#?\d+|\b(?:finish(?:ed)?|done|complete|ok|okay)\s+or\s+not\b|\bis\s+it\s+(?:ok|okay|done|finished|still\s+running)\s*\?\s*$|\bqueue\b|状态|进度|查看任务|完成了吗|(?:失败|成功|结束|做完|跑完|完成)了?(?:吗|没有?)",
             true,
         ),
         cue(
@@ -191,17 +191,37 @@ static FOREIGN: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Whether `text` names something Tend acts on: a slot (a path, a task
-/// id, files by pattern, age or size, a schedule, a retention), or a word
-/// for its tasks or files. A verb of Tend's on anything else ("cancel my
+/// id, files by pattern, age or size, a schedule, a retention), a word
+/// for its tasks or files, or a task named by its work ("the backup of the
+/// VMs": stop *it* means that task). A verb of Tend's on anything else ("cancel my
 /// dentist appointment") is weak evidence of an intent.
 pub fn grounded(text: &str, slots: &Slots) -> bool {
-    slots.name_a_target() || TARGET_WORDS.is_match(&without_foreign_jobs(text))
+    let text = without_foreign_jobs(text);
+    slots.name_a_target() || TARGET_WORDS.is_match(&text) || TEND_WORK.is_match(&text)
 }
 
 /// `text` without the jobs that are not Tend's ("the print job").
 fn without_foreign_jobs(text: &str) -> std::borrow::Cow<'_, str> {
     FOREIGN_JOBS.replace_all(text, "")
 }
+
+/// Whether `text` is about something that is not Tend's (see [`FOREIGN`]:
+/// "stop the docker container", "cancel the print job"), naming nothing
+/// that is. Decided before any model, as [`asks_rather_than_commands`]
+/// is: Tend's verb pulls the embedding towards a request it cannot be.
+/// A foreign thing inside a path ("/srv/vms") is none.
+pub fn about_something_else(text: &str, slots: &Slots) -> bool {
+    let outside = outside_paths(text);
+    !grounded(&outside, slots) && (FOREIGN.is_match(&outside) || FOREIGN_JOBS.is_match(&outside))
+}
+
+/// One of Tend's tasks named by its work: "the backup of the VMs", "the
+/// docker volumes backup", "the sync to the branch office", 自动备份虚拟机. A
+/// foreign thing beside it says what the task copies, not what is asked.
+static TEND_WORK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:the|my|our|this|that)\s+(?:[\w-]+\s+){0,2}?(?:backups?|mirrors?|syncs?|cleanups?|restores?)\b|(?:那个|这个|的|上次|昨晚的?|每天的|自动)(?:备份|同步|镜像|清理)|(?:备份|同步|镜像|清理)(?:任务|计划|作业)")
+        .expect("tend work pattern compiles")
+});
 
 /// How sure [`asks_rather_than_commands`] is.
 pub const ASKING_CONFIDENCE: f32 = 0.85;
@@ -241,13 +261,12 @@ pub fn classify(text: &str, slots: &Slots) -> (Intent, f32) {
     if text.trim().is_empty() {
         return (Intent::OutOfScope, 1.0);
     }
-    // A verb (or a foreign thing) inside a path is none: "/mnt/backup/docs"
-    // in a restore, "/srv/vms" in a backup. Shorthand ("bkp") is a verb.
-    let outside = outside_paths(&super::shorthand::expanded(text));
-    // About something that is not Tend's (see FOREIGN), naming nothing that is.
-    if !grounded(text, slots) && (FOREIGN.is_match(&outside) || FOREIGN_JOBS.is_match(&outside)) {
+    if about_something_else(text, slots) {
         return (Intent::OutOfScope, 0.8);
     }
+    // A verb inside a path is none: "/mnt/backup/docs" in a restore.
+    // Shorthand ("bkp") is a verb.
+    let outside = outside_paths(&super::shorthand::expanded(text));
     let text = &outside;
     let earliest = CUES
         .iter()
@@ -265,6 +284,24 @@ pub fn classify(text: &str, slots: &Slots) -> (Intent, f32) {
         confidence += 0.1;
     }
     (cue.intent, confidence.min(1.0))
+}
+
+/// The confidence [`classify`] gives a strong verb with the slots its
+/// intent expects.
+const STRONG_WITH_SLOTS: f32 = 0.95;
+
+/// Whether the cues' reading `keyword` of a command with `slots` is a
+/// whole request: a strong verb of one of Tend's workflows, and what to
+/// act on and what to do there ("every sunday remove *.exe and *.msi from
+/// /srv/public", "back that folder up to /mnt/nas every Wednesday").
+pub fn states_a_whole_request(keyword: (Intent, f32), slots: &Slots) -> bool {
+    let (intent, confidence) = keyword;
+    confidence >= STRONG_WITH_SLOTS
+        && matches!(
+            intent,
+            Intent::Backup | Intent::Restore | Intent::Sync | Intent::Cleanup
+        )
+        && says_what_a_plan_needs(slots)
 }
 
 /// `text` with every path blanked out (same length, so nothing shifts).
@@ -426,6 +463,22 @@ mod tests {
             "取消我明天下午的摄影预约",
         ] {
             assert_eq!(cued(text), Intent::OutOfScope, "{text}");
+            assert!(
+                about_something_else(text, &crate::nlu::slots::extract(text)),
+                "{text}"
+            );
+        }
+        // Tend's own task, named with what it copies.
+        for text in [
+            "the backup of the VMs, is it finished?",
+            "disable the docker volumes backup",
+            "the sync to the branch office, make it stop",
+            "别再自动备份虚拟机了",
+        ] {
+            assert!(
+                !about_something_else(text, &crate::nlu::slots::extract(text)),
+                "{text}"
+            );
         }
         for text in [
             "Is it a bad idea to run two sync tools on the same folders?",

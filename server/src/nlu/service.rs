@@ -293,7 +293,9 @@ impl Nlu {
             u.question = Some(question);
             return Reading::Decided(u);
         }
-        if intent::asks_rather_than_commands(examined, &slots) {
+        if intent::asks_rather_than_commands(examined, &slots)
+            || intent::about_something_else(examined, &slots)
+        {
             let confidence = intent::ASKING_CONFIDENCE;
             return Reading::Decided(Understanding::new(
                 text,
@@ -304,11 +306,13 @@ impl Nlu {
         }
         let keyword = intent::classify(examined, &slots);
         let grounded = intent::grounded(examined, &slots);
+        let stated = intent::states_a_whole_request(keyword, &slots);
         Reading::ForModel(FirstReading {
             examined,
             slots,
             keyword,
             grounded,
+            stated,
         })
     }
 
@@ -364,7 +368,7 @@ impl Nlu {
     fn finish(&self, text: &str, first: FirstReading, output: ModelOutput) -> Understanding {
         let reading = match (&self.backend, output) {
             (Backend::Encoder(b), ModelOutput::Embedding(embedding)) => {
-                b.decide(embedding, first.keyword, first.grounded)
+                b.decide(embedding, first.keyword, first.grounded, first.stated)
             }
             (_, ModelOutput::Decided(decided)) => ModelReading::sure(decided),
             _ => ModelReading::sure(first.keyword),
@@ -498,6 +502,7 @@ impl Nlu {
                             Cue {
                                 intent: u.intent,
                                 grounded,
+                                stated: false,
                             },
                             Some(u.intent),
                         )
@@ -506,6 +511,7 @@ impl Nlu {
                         Cue {
                             intent: first.keyword.0,
                             grounded: first.grounded,
+                            stated: first.stated,
                         },
                         None,
                     ),
@@ -581,6 +587,9 @@ struct FirstReading<'t> {
     keyword: (Intent, f32),
     /// Whether it names something Tend acts on (see [`intent::grounded`]).
     grounded: bool,
+    /// Whether it states a whole request (see
+    /// [`intent::states_a_whole_request`]).
+    stated: bool,
 }
 
 /// The GLM's decision, or the keyword cues' when the model fails.
@@ -627,6 +636,7 @@ impl EncoderBackend {
         embedding: Result<Vec<f32>, BatchError>,
         keyword: (Intent, f32),
         grounded: bool,
+        stated: bool,
     ) -> ModelReading {
         match embedding {
             Ok(vector) => {
@@ -636,6 +646,7 @@ impl EncoderBackend {
                 let cue = Cue {
                     intent: keyword.0,
                     grounded,
+                    stated,
                 };
                 let decision = classifier::decide(&scores, cue, &thresholds);
                 ModelReading {

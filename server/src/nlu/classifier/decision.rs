@@ -35,6 +35,12 @@ pub struct Cue {
     pub intent: Intent,
     /// Whether the command names something Tend acts on.
     pub grounded: bool,
+    /// Whether it states a whole request with a strong verb of `intent`:
+    /// what to act on and what to do there ("every sunday remove *.exe
+    /// from /srv/public"). The model may still prefer another of Tend's
+    /// intents, but a reading it holds least likely of the rest is not
+    /// enough to refuse such a command.
+    pub stated: bool,
 }
 
 /// How sharp the confidence is: a softmax over scores at this temperature.
@@ -94,6 +100,7 @@ pub fn decide(scores: &Scores, cue: Cue, t: &Thresholds) -> Decision {
     let partner = close_call(&adjusted_scores, t, best);
     let both = |s: &dyn Fn(Intent) -> f32| s(best) + partner.map_or(0.0, s);
     let out_of_scope = best != Intent::OutOfScope
+        && !(cue.stated && best == cue.intent)
         && (both(&|i| scores.get(i)) < t.min_similarity
             || both(&adjusted) - adjusted(Intent::OutOfScope) < t.min_margin);
     if out_of_scope {
@@ -130,6 +137,7 @@ mod tests {
         Cue {
             intent,
             grounded: true,
+            stated: false,
         }
     }
 
@@ -179,8 +187,33 @@ mod tests {
         let ungrounded = Cue {
             intent: Intent::Cancel,
             grounded: false,
+            stated: false,
         };
         assert_eq!(decide(&s, ungrounded, &t).intent, Intent::OutOfScope);
+    }
+
+    #[test]
+    fn a_whole_request_is_not_refused_for_a_weak_score() {
+        let t = Thresholds {
+            min_similarity: 0.4,
+            min_margin: 0.2,
+            keyword_weight: 0.3,
+            ungrounded_keyword_weight: 0.0,
+            close_margin: 0.0,
+        };
+        // "every sunday remove *.exe and *.msi from /srv/public": the
+        // installers' names pull it towards the out-of-scope examples.
+        let s = scores(&[(Intent::Cleanup, 0.2), (Intent::OutOfScope, 0.4)]);
+        let partial = cue(Intent::Cleanup);
+        assert_eq!(decide(&s, partial, &t).intent, Intent::OutOfScope);
+        let stated = Cue {
+            stated: true,
+            ..partial
+        };
+        assert_eq!(decide(&s, stated, &t).intent, Intent::Cleanup);
+        // Unless out of scope still scores above it, bonus and all.
+        let s = scores(&[(Intent::Cleanup, 0.05), (Intent::OutOfScope, 0.9)]);
+        assert_eq!(decide(&s, stated, &t).intent, Intent::OutOfScope);
     }
 
     #[test]

@@ -149,6 +149,7 @@ mod tests {
                 cue: Cue {
                     intent: Intent::OutOfScope,
                     grounded: false,
+                    stated: false,
                 },
                 decided: None,
             }
@@ -176,6 +177,7 @@ mod tests {
                 cue: Cue {
                     intent: Intent::OutOfScope,
                     grounded: false,
+                    stated: false,
                 },
                 decided: None,
             }
