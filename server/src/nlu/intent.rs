@@ -104,6 +104,14 @@ static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     .expect("question pattern compiles")
 });
 
+/// The same in Chinese, anywhere in the sentence as Chinese puts it: "how
+/// (do I)", "what is", "is there a way to" (手机里的照片怎么备份到 iCloud？).
+/// Not 怎么还没/怎么没 ("how come it has not yet"), a complaint about a task.
+static CHINESE_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"怎么(?:[^还没]|$)|如何|怎样|什么是|有没有办法|有什么办法")
+        .expect("chinese question pattern compiles")
+});
+
 /// Asking whether something can be done: a wish when it names what to act
 /// on ("is it possible to back up ~/docs to /mnt/nas nightly?"), a question
 /// when it does not ("is it possible to recover overwritten files?").
@@ -176,16 +184,23 @@ static FOREIGN: LazyLock<Regex> = LazyLock::new(|| {
         r"git|commits?|branch(?:es)?|forks?|upstream|rebase|merge|pull requests?|packages?|apt|(?:system|kernel|os|software|security|windows|macos|ios|android|firmware|bios) updates?|",
         // other programs' settings and jobs
         r"settings|preferences|outlook|vs ?code|jenkins|gitlab|github|",
+        // phones and apps, databases (dumped by their own tools), tabs
+        r"phones?|smartphones?|iphones?|ipads?|android|tablets?|apps?|",
+        // whole disks and operating systems: erased, partitioned, installed
+        r"ssds?|hdds?|hard\s+drives?|partitions?|windows|",
+        r"databases?|pg_dump|mysqldump|mongodump|postgres(?:ql)?|mysql|mariadb|mongo(?:db)?|sqlite|tabs?|",
         // playback and browsing (music, films and torrents are files too:
         // "sync my music" is Tend's)
         r"playing|playback|netflix|spotify|browser|cookies",
         r")\b",
         // Chinese: services, VMs, processes, memory, cache, browser,
         // playback, orders, accounts, passwords, subscriptions, meetings,
+        // appointments, phones, tablets, databases, factory settings,
+        // disks, partitions,
         // screen, TV, printing, router, firewall, port, contacts, mail,
         // calendar, kernel, drivers, fans, battery, websites, web pages,
         // chat history, WeChat.
-        r"|服务|容器|虚拟机|进程|内存|缓存|浏览器|播放|订单|账号|账户|密码|订阅|会议|预约|屏幕|电视|打印|路由器|防火墙|端口|通讯录|联系人|邮件|日历|内核|驱动|风扇|电池|网站|网页|聊天记录|微信",
+        r"|服务|容器|虚拟机|进程|内存|缓存|浏览器|播放|订单|账号|账户|密码|订阅|会议|预约|手机|平板|数据库|出厂设置|硬盘|分区|屏幕|电视|打印|路由器|防火墙|端口|通讯录|联系人|邮件|日历|内核|驱动|风扇|电池|网站|网页|聊天记录|微信",
     ))
     .expect("foreign pattern compiles")
 });
@@ -237,7 +252,10 @@ pub const ASKING_CONFIDENCE: f32 = 0.85;
 pub fn asks_rather_than_commands(text: &str, slots: &Slots) -> bool {
     let about_tasks = slots.task_id.is_some() || TASK_WORDS.is_match(&without_foreign_jobs(text));
     let wonders = WHETHER_POSSIBLE.is_match(text) && !says_what_a_plan_needs(slots);
-    !about_tasks && (QUESTION.is_match(text) || wonders || OTHER_REQUEST.is_match(text))
+    // 这个备份怎么失败了 asks why a task of Tend's failed.
+    let asks_in_chinese = CHINESE_QUESTION.is_match(text) && !TEND_WORK.is_match(text);
+    !about_tasks
+        && (QUESTION.is_match(text) || asks_in_chinese || wonders || OTHER_REQUEST.is_match(text))
 }
 
 /// "retry task 12", "run task 12 again", "重试任务 12": a task named by
@@ -461,6 +479,10 @@ mod tests {
             "Can we roll that Windows update back?",
             "restore my VS Code settings",
             "取消我明天下午的摄影预约",
+            "back up my iphone",
+            "back up the postgres database",
+            "restore the closed tabs",
+            "同步手机通讯录",
         ] {
             assert_eq!(cued(text), Intent::OutOfScope, "{text}");
             assert!(
@@ -486,9 +508,18 @@ mod tests {
             "Can you tell me how to set up two-way sync with OneDrive?",
             "how many files are in ~/Downloads?",
             "how much space is left on /mnt/data?",
+            "怎么恢复误删的文件？",
+            "手机里的照片怎么备份到 iCloud？",
         ] {
             assert!(
                 asks_rather_than_commands(text, &super::super::slots::extract(text)),
+                "{text}"
+            );
+        }
+        // Asking after one of Tend's tasks, in Chinese.
+        for text in ["这个备份怎么失败了", "备份怎么还没完成"] {
+            assert!(
+                !asks_rather_than_commands(text, &super::super::slots::extract(text)),
                 "{text}"
             );
         }
