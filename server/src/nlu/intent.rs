@@ -45,12 +45,12 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         ),
         cue(
             Restore,
-            r"\brestore\b|\brecover\b|\brevert\b|\bbring back\b|\broll ?back\b|\bput (?:it |them |.{0,20})?back\b|\b(?:get|want|need|have)\s+(?:[\w'’/~.-]+\s+){0,4}?back(?:\s*$|\s+(?:from|to|please|as|like|now|again|into|in|out)\b|\s*[,.!?;])|\bundo\b|\bun-?quarantine\b|\b(?:out of|from) (?:the )?quarantine\b|恢复|还原|撤销|撤回",
+            r"\brestore\b|\brecover\b|\brevert\b|\bbring back\b|\broll ?back\b|\bput (?:it |them |.{0,20})?back\b|\b(?:get|want|need|have)\s+(?:[\w'’/~.-]+\s+){0,4}?back(?:\s*$|\s+(?:from|to|please|as|like|now|again|into|in|out)\b|\s*[,.!?;])|\b(?:pull|extract|grab|get|take|fetch)\s+(?:the\s+|my\s+)?(?:latest|newest|last|most\s+recent|previous|yesterday's)\s+(?:snapshot|backup)\b|\bundo\b|\bun-?quarantine\b|\b(?:out of|from) (?:the )?quarantine\b|恢复|还原|撤销|撤回",
             true,
         ),
         cue(
             Sync,
-            r"\bsync(?:hroni[sz]e)?\b|\bmirror\b|\breplicate\b|\brsync\b|同步|镜像",
+            r"\bsync(?:s|ed|ing|hroni[sz](?:e|es|ed|ing))?\b|\bmirror(?:s|ed|ing)?\b|\breplicat(?:e|es|ed|ing)\b|\brsync\b|同步|镜像",
             true,
         ),
         // A mirror asked for by how the copy should look: "make X look
@@ -60,10 +60,10 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
             r"\blooks?\s+(?:exactly\s+)?(?:like|the\s+same\s+as)\b|\b(?:keep|make|have)\b[^.?!]{0,40}?\b(?:matching|identical\s+(?:to|with)|the\s+same\s+as|an?\s+exact\s+copy)\b|\bone[- ]to[- ]one\b|保持一致",
             true,
         ),
-        cue(Sync, r"\bcopy\b|\bduplicate\b", false),
+        cue(Sync, r"\bcopy\b|\bduplicate\b|\bclone\b", false),
         cue(
             Cleanup,
-            r"\bclean(?:[ -]?up)?\b|\bclear out\b|\bdelete\b|\bremove\b|\bpurge\b|\bprune\b|\btidy\b|\bget rid of\b|\bwipe\b|\berase\b|\btrash\b|\bfree up\b|\b(?:be|get|gets|getting)\s+(?:removed|deleted|purged|wiped|cleaned(?:\s+up)?|cleared)\b|清理|删除|清除|清(?:一下|一次|掉|空)",
+            r"\bclean(?:[ -]?up)?\b|\bclear out\b|\bdelete\b|\bremove\b|\bpurge\b|\bprune\b|\btidy\b|\bget rid of\b|\bwipe\b|\berase\b|\btrash\b|\bfree up\b|\b(?:be|get|gets|getting)\s+(?:removed|deleted|purged|wiped|cleaned(?:\s+up)?|cleared)\b|^\s*empty\b|\bempty\s+(?:the|my|out)\b|\b(?:needs?|has|have|can)\s+to\s+go\b|\bcan\s+go\b|\blose\s+(?:any|all|every)\b|清理|删除|清除|清(?:一下|一次|掉|空)",
             true,
         ),
         cue(
@@ -463,6 +463,16 @@ mod tests {
             ),
             ("每小时清一次 /tmp/转码 的临时文件", Intent::Cleanup),
             ("203号任务跑完没有", Intent::Status),
+            ("start syncing /srv/photos to /mnt/nas/photos", Intent::Sync),
+            ("empty /srv/trash", Intent::Cleanup),
+            ("anything in /srv/x over 5 GB needs to go", Intent::Cleanup),
+            (
+                "pull the latest snapshot out of /mnt/bk and drop it into /srv/x",
+                Intent::Restore,
+            ),
+            ("clone ~/site/dist into /var/www/site", Intent::Sync),
+            // Taking a snapshot is making one.
+            ("take a snapshot of /srv/x into /mnt/bk", Intent::Backup),
             // The verb's own words keep their reading.
             ("back up /srv to /mnt/nas", Intent::Backup),
         ] {

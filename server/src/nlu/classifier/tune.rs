@@ -114,7 +114,7 @@ pub fn sweep(samples: &[Sample]) -> Vec<Outcome> {
         (0..=n).map(move |i| from + step * i as f32)
     };
     let mut outcomes = Vec::new();
-    for keyword_weight in steps(0.0, 0.3, 0.02) {
+    for keyword_weight in steps(0.0, 0.5, 0.02) {
         for ungrounded_keyword_weight in steps(0.0, 0.3, 0.02) {
             for min_similarity in steps(0.2, 0.7, 0.02) {
                 for min_margin in steps(-0.1, 0.2, 0.01) {
