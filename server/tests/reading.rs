@@ -168,6 +168,24 @@ async fn try_it_shows_a_reading_and_why_without_planning() {
     );
     assert!(r.get("scores").is_none(), "{r}");
 
+    // Rules on the sentence's form decide before the model, and say which.
+    for (text, why) in [
+        (
+            "is it safe to delete /var/cache?",
+            "rule: a question or a request that is not a command",
+        ),
+        (
+            "stop the docker container",
+            "rule: about something Tend does not act on",
+        ),
+    ] {
+        let (_, r) = app
+            .post_json("/api/rules/try", json!({ "text": text }))
+            .await;
+        assert_eq!(r["intent"], "out_of_scope", "{r}");
+        assert_eq!(r["decided_by"], why, "{r}");
+    }
+
     // Nothing was planned.
     let tasks: Value = app.json("/api/tasks").await;
     assert_eq!(tasks.as_array().map(Vec::len), Some(0), "{tasks}");

@@ -17,7 +17,8 @@ pub const NEAREST: usize = 5;
 pub enum Before {
     Rule(Decider),
     /// A rule about the sentence's form: a retry, a question about tasks, a
-    /// question or request that is not a command.
+    /// question or request that is not a command, a command about
+    /// something Tend does not act on.
     Form(&'static str),
 }
 

@@ -368,7 +368,7 @@ impl Nlu {
     fn finish(&self, text: &str, first: FirstReading, output: ModelOutput) -> Understanding {
         let reading = match (&self.backend, output) {
             (Backend::Encoder(b), ModelOutput::Embedding(embedding)) => {
-                b.decide(embedding, first.keyword, first.grounded, first.stated)
+                b.decide(embedding, first.keyword, first.cue())
             }
             (_, ModelOutput::Decided(decided)) => ModelReading::sure(decided),
             _ => ModelReading::sure(first.keyword),
@@ -507,14 +507,7 @@ impl Nlu {
                             Some(u.intent),
                         )
                     }
-                    Reading::ForModel(first) => (
-                        Cue {
-                            intent: first.keyword.0,
-                            grounded: first.grounded,
-                            stated: first.stated,
-                        },
-                        None,
-                    ),
+                    Reading::ForModel(first) => (first.cue(), None),
                 };
                 features.push(Features {
                     scores: index.scores(vector),
@@ -537,8 +530,10 @@ fn decided_before(examined: &str, rules: &RuleSet) -> explain::Before {
         Before::Form("asks to run a task again")
     } else if super::question::read(examined).is_some() {
         Before::Form("a question about Tend's tasks")
-    } else {
+    } else if intent::asks_rather_than_commands(examined, &rules.slots(examined)) {
         Before::Form("a question or a request that is not a command")
+    } else {
+        Before::Form("about something Tend does not act on")
     }
 }
 
@@ -592,6 +587,17 @@ struct FirstReading<'t> {
     stated: bool,
 }
 
+impl FirstReading<'_> {
+    /// What the keyword cues tell the model's decision.
+    fn cue(&self) -> Cue {
+        Cue {
+            intent: self.keyword.0,
+            grounded: self.grounded,
+            stated: self.stated,
+        }
+    }
+}
+
 /// The GLM's decision, or the keyword cues' when the model fails.
 fn glm_decide(glm: &Mutex<GlmScorer>, text: &str, keyword: (Intent, f32)) -> (Intent, f32) {
     let mut scorer = glm.lock().unwrap_or_else(|p| p.into_inner());
@@ -635,19 +641,13 @@ impl EncoderBackend {
         &self,
         embedding: Result<Vec<f32>, BatchError>,
         keyword: (Intent, f32),
-        grounded: bool,
-        stated: bool,
+        cue: Cue,
     ) -> ModelReading {
         match embedding {
             Ok(vector) => {
                 let index = self.index.read().unwrap_or_else(|p| p.into_inner());
                 let scores = index.scores(&vector);
                 let thresholds = self.thresholds.unwrap_or_else(|| index.tuning().thresholds);
-                let cue = Cue {
-                    intent: keyword.0,
-                    grounded,
-                    stated,
-                };
                 let decision = classifier::decide(&scores, cue, &thresholds);
                 ModelReading {
                     intent: decision.intent,

@@ -37,9 +37,8 @@ pub struct Cue {
     pub grounded: bool,
     /// Whether it states a whole request with a strong verb of `intent`:
     /// what to act on and what to do there ("every sunday remove *.exe
-    /// from /srv/public"). The model may still prefer another of Tend's
-    /// intents, but a reading it holds least likely of the rest is not
-    /// enough to refuse such a command.
+    /// from /srv/public"). Such a command is refused only when out of
+    /// scope wins outright, never for falling short of the thresholds.
     pub stated: bool,
 }
 
