@@ -272,6 +272,23 @@ pub fn asks_to_run_again(text: &str, slots: &Slots) -> bool {
     slots.task_id.is_some() && RUN_AGAIN.is_match(text)
 }
 
+/// "stop it", "kill that", "cancel this one now", 停掉它: a stop said alone,
+/// of whatever was just talked about. In a console of tasks that is one of
+/// them; the cancel asks which when no number is given.
+static STOP_IT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^\s*(?:please\s+)?(?:stop|kill|cancel|cancl|abort|halt|terminate|end)\s+(?:it|that|this)(?:\s+one)?",
+        r"(?:\s+(?:please|now|right\s+now|immediately))?\s*[.!]*\s*$",
+        r"|^\s*(?:停掉|停止|取消|终止|结束)(?:它|这个|那个)?(?:吧)?\s*[。！!]*\s*$",
+    ))
+    .expect("stop it pattern compiles")
+});
+
+/// Whether the command is only a stop of what was just talked about.
+pub fn stops_it(text: &str) -> bool {
+    STOP_IT.is_match(text)
+}
+
 /// The intent and a confidence in [0, 1], for a command that
 /// [`asks_rather_than_commands`] has not already decided (the service
 /// asks that first).
@@ -532,6 +549,26 @@ mod tests {
                 !asks_rather_than_commands(text, &super::super::slots::extract(text)),
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn a_stop_said_alone_is_a_cancel() {
+        for text in [
+            "kill it",
+            "cancl it",
+            "stop that now",
+            "please cancel this one!",
+            "停掉它",
+        ] {
+            assert!(stops_it(text), "{text}");
+        }
+        for text in [
+            "stop it from deleting my files",
+            "kill it with fire, the printer",
+            "stop",
+        ] {
+            assert!(!stops_it(text), "{text}");
         }
     }
 

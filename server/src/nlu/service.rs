@@ -285,6 +285,9 @@ impl Nlu {
         if intent::asks_to_run_again(examined, &slots) {
             return Reading::Decided(Understanding::new(text, Intent::Retry, 0.95, slots));
         }
+        if intent::stops_it(examined) {
+            return Reading::Decided(Understanding::new(text, Intent::Cancel, 0.9, slots));
+        }
         // "what failed last night?" asks about Tend's own tasks, however
         // much it reads like a question of knowledge.
         if let Some(question) = super::question::read(examined) {
@@ -528,6 +531,8 @@ fn decided_before(examined: &str, rules: &RuleSet) -> explain::Before {
     }
     if intent::asks_to_run_again(examined, &rules.slots(examined)) {
         Before::Form("asks to run a task again")
+    } else if intent::stops_it(examined) {
+        Before::Form("a stop said alone")
     } else if super::question::read(examined).is_some() {
         Before::Form("a question about Tend's tasks")
     } else if intent::asks_rather_than_commands(examined, &rules.slots(examined)) {
