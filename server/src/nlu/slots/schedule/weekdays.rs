@@ -7,6 +7,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::super::numbers;
+
 /// One English day name, whole or short: "monday", "tues", "fri", "sundays".
 const DAY_NAME: &str =
     r"(?:sun|mon|tue|tues|wed|thu|thur|thurs|fri|sat)(?:day|nesday|sday|urday)?s?";
@@ -173,15 +175,7 @@ fn english_day(name: &str) -> Option<u32> {
 
 /// Cron's number for a Chinese day: 一 is Monday, 日 and 天 Sunday.
 fn chinese_day(numeral: &str) -> u32 {
-    match numeral {
-        "一" => 1,
-        "二" => 2,
-        "三" => 3,
-        "四" => 4,
-        "五" => 5,
-        "六" => 6,
-        _ => 0,
-    }
+    numbers::whole(numeral).unwrap_or(0)
 }
 
 #[cfg(test)]
